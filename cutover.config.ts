@@ -1,0 +1,29 @@
+import { defineConfig } from './lib/config';
+
+/**
+ * Where the harness points and what it expects, per environment. Secrets never go here:
+ * name the variables that hold them (see .env.example); values come from the process
+ * environment or .env.<env>.
+ */
+export default defineConfig({
+  environments: {
+    local: {
+      // The rehearsal fills the base URL with the reference target it boots.
+      production: true,
+      expect: { stripeMode: 'test', attestation: 'on' },
+      overrides: {
+        preflight: { deployedSha: { source: 'header', header: 'x-release-sha', path: '/healthz' } },
+      },
+    },
+    staging: {
+      baseUrlEnv: 'STAGING_BASE_URL',
+      production: true,
+      expect: { stripeMode: 'test', attestation: 'on' },
+    },
+    prod: {
+      baseUrlEnv: 'PROD_BASE_URL',
+      production: true,
+      expect: { stripeMode: 'live', attestation: 'on' },
+    },
+  },
+});

@@ -1,0 +1,62 @@
+import { STEPS, TEST_TAGS } from '../runbook/catalogue';
+import { APPLY_TARGETS } from './args';
+
+export const USAGE =
+  'usage: npm test -- [--env=local|staging|prod] [--base-url=URL] [--sha=SHA] [--owner=NAME] [--only=STEPS | --from=STEP] ' +
+  '[--apply=TARGETS --confirm=ENV] [--confirm-manual=ROWS] [--list] [--help]';
+
+export function helpText(): string {
+  return `Cutover harness: runs the staging → production cutover runbook in order against a target,
+stops at the first failure, and writes the Go/No-Go document to reports/.
+
+${USAGE}
+
+With no flags: a full local rehearsal (local stack + reference target, mutating steps applied,
+ends in a GO document). Nothing touches staging or prod unless --env says so.
+
+Target
+  --env=<local|staging|prod>   environment from cutover.config.ts (default: local; never prod by default)
+  --base-url=<url>             override the environment's base URL (local: run against your own target)
+  --sha=<sha>                  the RC commit SHA being cut over (required for a GO outside local)
+  --owner=<name>               who signs the document (default: $CUTOVER_OWNER, git user.name, OS user)
+  --config=<file>              configuration file (default: cutover.config.ts)
+  --env-snapshot=<file>        KEY=value file exported from the platform, validated in step 2
+
+Selection (steps: 0-7 or their ids: ${STEPS.map((s) => s.id).join(', ')})
+  --only=<steps>               run only these steps (comma list); the document marks the rest NOT RUN
+  --from=<step>                resume from a step after fixing it; earlier steps carry over from the
+                               newest document for the same env and SHA, where they passed
+  --tags-filter=<expr>         Vitest tag filter, e.g. 'readonly' or '!slow' (repeat to AND)
+  -t <pattern>                 Vitest test-name pattern
+  --list                       print the steps, their tags and checklist rows, then exit
+
+Mutations (guarded)
+  --apply=<targets>            ${Object.entries(APPLY_TARGETS).map(([k]) => k).join(', ')} or none
+  --confirm=<env>              required with --apply outside local: the environment's name, typed again
+  --confirm-manual=<rows>      confirm human-only rows (e.g. E.secret-rotated,G.real-client) as --owner
+  --previous-webhook-secret-expired
+                               the pre-rotation Stripe webhook secret has expired: prove it is refused
+
+Local rehearsal only
+  --fault=<names>              start the reference target broken in a named way (see fixtures/faults)
+  --stack=<auto|docker|embedded|external>
+                               where Postgres, Redis and S3 come from (default: auto)
+
+Tags: ${STEPS.map((s) => s.tag).join(', ')}, ${Object.keys(TEST_TAGS).join(', ')}
+Exit codes: 0 GO (or every selected check passed in a partial run, marked INCOMPLETE),
+            1 NO-GO, 2 usage or configuration error (nothing was run or changed).
+Guarded scripts: npm run backup | migrate:deploy | migrate:attachments -- --help
+`;
+}
+
+export function listText(): string {
+  const lines: string[] = [];
+  for (const step of STEPS) {
+    lines.push(`${step.n} ${step.id.padEnd(11)} [${step.tag}] ${step.title}  (${step.file})`);
+    if (step.applicable) lines.push(`    --apply: ${step.applicable}`);
+    for (const row of step.rows) lines.push(`    ${row.id.padEnd(24)} ${row.kind.padEnd(6)} ${row.label}`);
+  }
+  lines.push('', 'Test tags:');
+  for (const [tag, meaning] of Object.entries(TEST_TAGS)) lines.push(`  ${tag.padEnd(9)} ${meaning}`);
+  return `${lines.join('\n')}\n`;
+}

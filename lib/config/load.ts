@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { z } from 'zod';
+import { ENV_NAMES, environmentSchema, sectionsSchema, type EnvironmentConfig, type EnvName, type Sections } from './schema';
+import { looksLikeSecret } from '../secrets/patterns';
+
+export interface LoadedConfig {
+  path: string;
+  env: EnvName;
+  environment: EnvironmentConfig;
+  sections: Sections;
+}
+
+/** Every problem found, so the operator fixes them in one go. Messages never quote values. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Arrays and scalars in `over` replace; objects merge. */
+export function deepMerge(base: Plain, over: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    out[key] = isPlain(value) && isPlain(out[key]) ? deepMerge(out[key] as Plain, value) : value;
+  }
+  return out;
+}
+
+function issues(prefix: string, error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const where = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    return `${where || '(root)'}: ${issue.message}`;
+  });
+}
+
+/** Secrets belong in the environment; a config file is committed and shared. */
+function secretLiterals(value: unknown, where: string): string[] {
+  if (typeof value === 'string') {
+    return looksLikeSecret(value) ? [`${where}: holds what looks like a secret; put it in .env.<env> and name the variable instead`] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => secretLiterals(v, `${where}[${i}]`));
+  if (isPlain(value)) return Object.entries(value).flatMap(([k, v]) => secretLiterals(v, where ? `${where}.${k}` : k));
+  return [];
+}
+
+/** Validates the whole file (every environment), then resolves the one asked for. */
+export function resolveConfig(raw: unknown, env: EnvName, file = 'cutover.config.ts'): LoadedConfig {
+  const problems: string[] = [];
+  if (!isPlain(raw)) throw new ConfigError([`${file}: the default export must be defineConfig({...})`]);
+  problems.push(...secretLiterals(raw, ''));
+  const { environments, ...shared } = raw;
+  if (!isPlain(environments)) {
+    throw new ConfigError([...problems, 'environments: required, with local, staging and prod']);
+  }
+  const unknownEnvs = Object.keys(environments).filter((k) => !(ENV_NAMES as readonly string[]).includes(k));
+  problems.push(...unknownEnvs.map((k) => `environments.${k}: unknown environment (use ${ENV_NAMES.join(', ')})`));
+
+  const resolved = new Map<EnvName, { environment: EnvironmentConfig; sections: Sections }>();
+  for (const name of ENV_NAMES) {
+    const parsedEnv = environmentSchema.safeParse(environments[name]);
+    if (!parsedEnv.success) {
+      problems.push(...issues(`environments.${name}`, parsedEnv.error));
+      continue;
+    }
+    const merged = deepMerge(shared, parsedEnv.data.overrides as Plain);
+    const parsedSections = sectionsSchema.safeParse(merged);
+    if (!parsedSections.success) {
+      const prefix = Object.keys(parsedEnv.data.overrides).length ? `(environments.${name} with overrides)` : '';
+      problems.push(...issues(prefix, parsedSections.error));
+      continue;
+    }
+    resolved.set(name, { environment: parsedEnv.data, sections: parsedSections.data });
+  }
+  if (problems.length) throw new ConfigError([...new Set(problems)]);
+  const chosen = resolved.get(env)!;
+  return { path: file, env, ...chosen };
+}
+
+export async function loadConfig(file: string, env: EnvName): Promise<LoadedConfig> {
+  const absolute = path.resolve(file);
+  if (!existsSync(absolute)) {
+    throw new ConfigError([`${file}: not found; pass --config=<file> or create cutover.config.ts`]);
+  }
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
+  } catch (error) {
+    throw new ConfigError([`${file}: cannot be loaded: ${(error as Error).message.split('\n')[0]}`]);
+  }
+  return resolveConfig(mod.default, env, file);
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/** Names of environment variables, never values: secrets live in the process env or .env.<env>. */
+export const envName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name such as STRIPE_SECRET_KEY');
+
+export const account = z.strictObject({ email: envName, password: envName });
+
+export const http = z
+  .object({
+    /** Per-request deadline for every call to the target and third-party APIs. */
+    timeoutMs: z.number().int().positive().max(120_000).default(10_000),
+    userAgent: z.string().default('cutover-harness'),
+  })
+  .prefault({});
+
+export const routes = z
+  .object({
+    healthz: z.string().default('/healthz'),
+    readyz: z.string().default('/readyz'),
+    login: z.string().default('/auth/login'),
+    webhook: z.string().default('/payments/webhook'),
+    paymentsHealth: z.string().default('/payments/health'),
+    upload: z.string().default('/jobs/:jobId/attachments/upload'),
+    attachment: z.string().default('/attachments/:id'),
+    jobs: z.string().default('/jobs'),
+    notifications: z.string().default('/notifications'),
+    preferences: z.string().default('/me/notification-preferences'),
+    savedSearches: z.string().default('/provider/saved-searches'),
+    kpis: z.string().default('/admin/ops/kpis'),
+    aiMetrics: z.string().default('/admin/ai/metrics'),
+  })
+  .prefault({});
+
+/** Where the harness finds each credential it needs: environment variable names. */
+export const credentials = z
+  .object({
+    databaseUrl: envName.default('DATABASE_URL'),
+    redisUrl: envName.default('RATE_LIMIT_REDIS_URL'),
+    jwtSecret: envName.default('JWT_SECRET'),
+    s3: z
+      .object({
+        bucket: envName.default('OBJECT_STORAGE_S3_BUCKET'),
+        region: envName.default('OBJECT_STORAGE_S3_REGION'),
+        accessKeyId: envName.default('OBJECT_STORAGE_S3_ACCESS_KEY_ID'),
+        secretAccessKey: envName.default('OBJECT_STORAGE_S3_SECRET_ACCESS_KEY'),
+        endpoint: envName.default('OBJECT_STORAGE_S3_ENDPOINT'),
+        forcePathStyle: envName.default('OBJECT_STORAGE_S3_FORCE_PATH_STYLE'),
+        signedUrlTtl: envName.default('ATTACHMENTS_SIGNED_URL_TTL_SECONDS'),
+      })
+      .prefault({}),
+    stripeSecretKey: envName.default('STRIPE_SECRET_KEY'),
+    stripeWebhookSecret: envName.default('STRIPE_WEBHOOK_SECRET'),
+    /** The secret before the rotation, to prove the old one is refused once it has expired. */
+    stripePreviousWebhookSecret: envName.default('CUTOVER_PREVIOUS_STRIPE_WEBHOOK_SECRET'),
+    githubToken: envName.default('GITHUB_TOKEN'),
+    sentryToken: envName.default('SENTRY_AUTH_TOKEN'),
+    /** An attestation the target accepts, for checks that must call sensitive routes once enforcement is on. */
+    attestationToken: envName.default('CUTOVER_ATTESTATION_TOKEN'),
+    /** A job owned by the consumer test account, prepared by the operator, for test uploads. */
+    testJobId: envName.default('CUTOVER_TEST_JOB_ID'),
+    accounts: z
+      .object({
+        admin: account.default({ email: 'CUTOVER_ADMIN_EMAIL', password: 'CUTOVER_ADMIN_PASSWORD' }),
+        consumer: account.default({ email: 'CUTOVER_CONSUMER_EMAIL', password: 'CUTOVER_CONSUMER_PASSWORD' }),
+        providerInstant: account.default({
+          email: 'CUTOVER_PROVIDER_INSTANT_EMAIL',
+          password: 'CUTOVER_PROVIDER_INSTANT_PASSWORD',
+        }),
+        providerDigest: account.default({
+          email: 'CUTOVER_PROVIDER_DIGEST_EMAIL',
+          password: 'CUTOVER_PROVIDER_DIGEST_PASSWORD',
+        }),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export const reports = z
+  .object({
+    dir: z.string().default('reports'),
+    /** Append-only log of every mutation the guarded scripts make. */
+    auditLog: z.string().default('reports/audit.log'),
+  })
+  .prefault({});

@@ -1,0 +1,186 @@
+import { z } from 'zod';
+
+/**
+ * Per-step settings. Each step's suite reads only its own block; defaults follow the
+ * target contract (../shared/contract/target-contract.md) and every value can be
+ * overridden per environment.
+ */
+
+const deployedSha = z.discriminatedUnion('source', [
+  z.strictObject({ source: z.literal('none') }),
+  z.strictObject({ source: z.literal('header'), header: z.string().min(1), path: z.string().default('/healthz') }),
+  z.strictObject({ source: z.literal('route'), path: z.string().min(1), field: z.string().min(1) }),
+  z.strictObject({ source: z.literal('command'), command: z.string().min(1) }),
+]);
+
+export const preflight = z
+  .object({
+    deployedSha: deployedSha.default({ source: 'none' }),
+    ci: z
+      .discriminatedUnion('provider', [
+        z.strictObject({ provider: z.literal('none'), reason: z.string().default('no CI provider configured') }),
+        z.strictObject({
+          provider: z.literal('github'),
+          repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name'),
+          apiUrl: z.url().default('https://api.github.com'),
+        }),
+      ])
+      .default({ provider: 'none', reason: 'no CI provider configured' }),
+    backup: z
+      .object({
+        maxAgeMinutes: z.number().positive().default(120),
+        dir: z.string().default('backups'),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export const migrations = z
+  .object({
+    dir: z.string().default('fixtures/target/prisma/migrations'),
+    schema: z.string().default('fixtures/target/prisma/schema.prisma'),
+    /** Shell command for the deploy; null uses Prisma's engine in-process (works offline). */
+    deployCommand: z.string().nullable().default(null),
+    /** pg_advisory_lock key held for the whole apply, so two operators cannot overlap. */
+    lockKey: z.number().int().default(72_707_001),
+    timeoutMs: z.number().int().positive().default(600_000),
+  })
+  .prefault({});
+
+export const env = z
+  .object({
+    /** A file of KEY=value lines exported from the platform; null validates the harness's own env. */
+    snapshotFile: z.string().nullable().default(null),
+  })
+  .prefault({});
+
+const legacyTable = z.strictObject({
+  table: z.string().min(1),
+  kind: z.enum(['job', 'message', 'verification']),
+});
+
+export const storage = z
+  .object({
+    uploadsDir: z.string().default('uploads'),
+    legacyTables: z
+      .array(legacyTable)
+      .default([
+        { table: 'JobAttachment', kind: 'job' },
+        { table: 'MessageAttachment', kind: 'message' },
+        { table: 'ProviderVerificationAttachment', kind: 'verification' },
+      ]),
+    /** How many migrated rows to fetch and compare with their disk file. */
+    sampleSize: z.number().int().min(1).default(3),
+    migrate: z
+      .object({
+        dryRunLimit: z.number().int().positive().default(20),
+        limit: z.number().int().positive().default(200),
+        concurrency: z.number().int().positive().max(64).default(5),
+        /** harness: the guarded streaming migrator; backend: the backend's own command, wrapped. */
+        runner: z.enum(['harness', 'backend']).default('harness'),
+        backendCommand: z.string().default('npm run migrate:attachments --'),
+      })
+      .prefault({}),
+    /** delete: remove the test upload (row and object); mark: leave it, named as harness data. */
+    cleanup: z.enum(['delete', 'mark']).default('delete'),
+  })
+  .prefault({});
+
+export const webhooks = z
+  .object({
+    /** A type the target records but does not act on, so a synthetic event is harmless. */
+    syntheticEventType: z.string().default('cutover_harness.ping'),
+    eventIdPrefix: z.string().default('evt_cutover_'),
+    handledEvents: z.array(z.string()).default(['payment_intent.succeeded', 'payment_intent.payment_failed']),
+    toleranceSeconds: z.number().int().positive().default(300),
+    stripeApiUrl: z.url().default('https://api.stripe.com'),
+    /** The previous secret has expired in Stripe: events signed with it alone must be refused. */
+    previousSecretExpired: z.boolean().default(false),
+  })
+  .prefault({});
+
+export const smoke = z
+  .object({
+    /** Stay well under the contract's login limits (5/min per client, 8 failures per email). */
+    maxLoginAttempts: z.number().int().min(2).max(4).default(3),
+  })
+  .prefault({});
+
+const route = z.strictObject({ method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']), path: z.string() });
+
+export const features = z
+  .object({
+    attestation: z
+      .object({
+        blockedStatus: z.number().int().default(401),
+        blockedError: z.string().default('App attestation required'),
+        sensitiveRoutes: z
+          .array(route)
+          .default([
+            { method: 'POST', path: '/auth/login' },
+            { method: 'POST', path: '/auth/signup' },
+            { method: 'POST', path: '/jobs' },
+            { method: 'POST', path: '/jobs/:jobId/attachments/upload' },
+            { method: 'POST', path: '/jobs/:jobId/bids' },
+            { method: 'POST', path: '/messages' },
+            { method: 'POST', path: '/payments/create-intent' },
+          ]),
+        /** Routes enforcement must never cover. */
+        openRoutes: z
+          .array(route)
+          .default([
+            { method: 'GET', path: '/healthz' },
+            { method: 'GET', path: '/notifications' },
+            { method: 'POST', path: '/payments/webhook' },
+          ]),
+      })
+      .prefault({}),
+    digest: z
+      .object({
+        zipCode: z.string().regex(/^\d{5}$/).default('99950'),
+        intervalMinutes: z.union([z.literal(15), z.literal(30), z.literal(60)]).default(15),
+        /** Keywords the target infers the job's category from. */
+        jobTitle: z.string().default('Cutover harness test job: plumbing leak repair'),
+        category: z.string().default('plumbing'),
+        instantDeadlineSeconds: z.number().positive().default(30),
+        /** Real intervals are 15+ minutes; the local target runs its clock faster. */
+        digestDeadlineSeconds: z.number().positive().default(1200),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+const fiveXxSource = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('log-file'), path: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('command'), command: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('none'), reason: z.string() }),
+]);
+
+export const monitoring = z
+  .object({
+    fiveXx: z
+      .object({
+        source: fiveXxSource.default({ kind: 'none', reason: 'no log source configured' }),
+        windowMinutes: z.number().positive().default(15),
+        maxRate: z.number().min(0).max(1).default(0.01),
+        /** Below this many requests a rate means nothing; the check says so and fails. */
+        minRequests: z.number().int().min(1).default(20),
+      })
+      .prefault({}),
+    sentry: z
+      .object({
+        enabled: z.boolean().default(false),
+        apiUrl: z.url().default('https://sentry.io'),
+        org: z.string().default(''),
+        project: z.string().default(''),
+      })
+      .prefault({}),
+    kpis: z.strictObject({ windowDays: z.number().int().positive().default(7) }).prefault({}),
+    aiMetrics: z
+      .object({
+        minCacheHitRatio: z.number().min(0).max(1).default(0.2),
+        maxBlockedCalls: z.number().int().min(0).default(100),
+      })
+      .prefault({}),
+  })
+  .prefault({});

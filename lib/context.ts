@@ -1,0 +1,60 @@
+import { inject } from 'vitest';
+import type { EnvironmentConfig, EnvName, Sections } from './config/schema';
+import type { StepId } from './runbook/catalogue';
+import type { SandboxOptions } from '../fixtures/thirdparty/options';
+
+export interface ManualConfirmation {
+  by: string;
+  at: string;
+  how: 'flag' | 'prompt' | 'rehearsal';
+}
+
+/** What the local rehearsal tells the suites about the stack and target it booted. */
+export interface RehearsalInfo {
+  /** Local HTTP endpoint of the rehearsal supervisor (restart the target with new env, etc.). */
+  controlUrl: string;
+  faults: string[];
+  stackProvider: string;
+  /** Why Redis is missing and how to get it, when it is. */
+  redisMissing: string | null;
+  uploadsDir: string;
+  requestLogFile: string;
+  /** How much faster than real time the reference target runs its digest clock. */
+  clockScale: number;
+  /** What the simulated Stripe, GitHub and Sentry APIs answer for. */
+  sandbox: SandboxOptions;
+}
+
+/** Everything a suite needs, resolved once by the CLI and handed over through Vitest's provide/inject. */
+export interface HarnessContext {
+  runId: string;
+  env: EnvName;
+  production: boolean;
+  baseUrl: string;
+  rcSha: string | null;
+  owner: string;
+  startedAt: string;
+  projectRoot: string;
+  environment: EnvironmentConfig;
+  sections: Sections;
+  /** Steps whose guarded mutations the operator asked for (and confirmed, outside local). */
+  apply: StepId[];
+  manual: Record<string, ManualConfirmation>;
+  /** 'simulated' only in the local rehearsal, where Stripe's, GitHub's and Sentry's APIs are faked. */
+  thirdParty: 'real' | 'simulated';
+  rehearsal: RehearsalInfo | null;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    harness: HarnessContext;
+  }
+}
+
+export function harnessContext(): HarnessContext {
+  const ctx = inject('harness');
+  if (!ctx) {
+    throw new Error('the runbook suites run through the harness CLI: use `npm test -- --env=<env>`, not vitest directly');
+  }
+  return ctx;
+}

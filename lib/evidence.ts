@@ -1,0 +1,95 @@
+import type { TestAttachment } from 'vitest';
+import { Redactor } from './secrets/redactor';
+
+/** Annotation types the Go/No-Go reporter understands. */
+export const EVIDENCE = {
+  paste: 'cutover:paste',
+  value: 'cutover:value',
+  exchange: 'cutover:exchange',
+  measure: 'cutover:measure',
+  note: 'cutover:note',
+  notApplicable: 'cutover:na',
+  progress: 'cutover:progress',
+  confirmed: 'cutover:confirmed',
+} as const;
+
+export interface ExchangeRecord {
+  method: string;
+  url: string;
+  status: number | null;
+  durationMs: number;
+  at: string;
+  requestHeaders?: Record<string, string>;
+  responseHeaders?: Record<string, string>;
+  responseExcerpt?: string;
+  error?: string;
+}
+
+export interface Measure {
+  name: string;
+  value: number | string;
+  threshold: string;
+  ok: boolean;
+}
+
+type Annotate = (message: string, type?: string, attachment?: TestAttachment) => Promise<unknown>;
+
+const EXCERPT_LIMIT = 2_000;
+
+export function excerpt(text: string, limit = EXCERPT_LIMIT): string {
+  return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length - limit} more characters)`;
+}
+
+/**
+ * The only way suites record evidence. Everything is redacted here, in the worker, before
+ * Vitest serialises it; the reporter redacts again before writing, in case a secret was
+ * learnt only on one side.
+ */
+export class Evidence {
+  constructor(
+    private readonly annotate: Annotate,
+    readonly redactor: Redactor,
+  ) {}
+
+  private async emit(type: string, message: string, payload: object): Promise<void> {
+    const safe = this.redactor.redactDeep(payload);
+    await this.annotate(this.redactor.redact(message), type, {
+      contentType: 'application/json',
+      bodyEncoding: 'utf-8',
+      body: JSON.stringify(safe),
+    });
+  }
+
+  /** Output the runbook asks the operator to paste into the document. */
+  paste(row: string, text: string, title?: string): Promise<void> {
+    return this.emit(EVIDENCE.paste, `${row}: ${title ?? 'output'}`, { row, title, text });
+  }
+
+  /** Fills a row's `__________`. */
+  value(row: string, text: string): Promise<void> {
+    return this.emit(EVIDENCE.value, `${row}: ${text}`, { row, text });
+  }
+
+  exchange(record: ExchangeRecord): Promise<void> {
+    const message = `${record.method} ${record.url} → ${record.status ?? record.error ?? 'no answer'} (${record.durationMs} ms)`;
+    return this.emit(EVIDENCE.exchange, message, record);
+  }
+
+  measure(measure: Measure): Promise<void> {
+    const message = `${measure.name}: ${measure.value} (threshold ${measure.threshold}) ${measure.ok ? 'ok' : 'OUT OF BOUNDS'}`;
+    return this.emit(EVIDENCE.measure, message, measure);
+  }
+
+  note(text: string): Promise<void> {
+    return this.emit(EVIDENCE.note, excerpt(text, 300), { text });
+  }
+
+  /** Shown live on the console while a slow check waits. */
+  progress(text: string): Promise<void> {
+    return this.emit(EVIDENCE.progress, text, { text });
+  }
+
+  confirmed(row: string, by: string, at: string, how: string): Promise<void> {
+    return this.emit(EVIDENCE.confirmed, `${row}: confirmed by ${by} at ${at} (${how})`, { row, by, at, how });
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Shapes of secrets the harness redacts even when it was never told the value: a token
+ * minted during the run (a login JWT) or a key pasted by mistake must not reach a report.
+ */
+export const SECRET_SHAPES: readonly RegExp[] = [
+  /\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{8,}\b/g,
+  /\bwhsec_[0-9A-Za-z+/=_-]{8,}/g,
+  /\bgh[pousr]_[0-9A-Za-z]{20,}\b/g,
+  /\bgithub_pat_[0-9A-Za-z_]{20,}\b/g,
+  /\beyJ[0-9A-Za-z_-]{8,}\.eyJ[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}/g, // JWT
+  /\bAKIA[0-9A-Z]{16}\b/g,
+  /\bsntry[su]_[0-9A-Za-z_=+/-]{16,}/g,
+];
+
+/** Replacements that keep the shape readable: which header, which URL, but not the secret. */
+export const STRUCTURED_SECRETS: readonly { pattern: RegExp; replace: string }[] = [
+  // user:password@ in connection strings
+  { pattern: /([a-z][a-z0-9+.-]*:\/\/[^:/@\s"']*:)[^@\s"'/]+@/gi, replace: '$1[REDACTED]@' },
+  // signed-URL signatures and credentials (SigV4 query, SigV2, GCS)
+  { pattern: /([?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|X-Goog-Signature|sig)=)[^&\s"'<>)]+/gi, replace: '$1[REDACTED]' },
+  // header lines and JSON/JS header objects
+  { pattern: /((?:^|[\s"'{,])(?:authorization|proxy-authorization|cookie|set-cookie|x-api-key|stripe-signature|x-app-attestation)["']?\s*[:=]\s*["']?)[^"'\r\n,}]+/gim, replace: '$1[REDACTED]' },
+  { pattern: /\b(Bearer|Basic)\s+[0-9A-Za-z._~+/=-]{6,}/g, replace: '$1 [REDACTED]' },
+  // Stripe signature header values appearing on their own
+  { pattern: /\b(v[01]=)[0-9a-f]{32,}/g, replace: '$1[REDACTED]' },
+];
+
+export function looksLikeSecret(value: string): boolean {
+  if (SECRET_SHAPES.some((re) => new RegExp(re.source).test(value))) return true;
+  return /[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:[^@\s/]+@/i.test(value);
+}
+
+/** Env var names whose values the harness treats as secret whatever they look like. */
+export const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|_KEY$|_KEYS$|_KEY_ID$|DSN|DATABASE_URL|REDIS_URL|_PAT$)/i;

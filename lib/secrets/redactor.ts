@@ -1,0 +1,94 @@
+import { SECRET_SHAPES, STRUCTURED_SECRETS } from './patterns';
+
+export const REDACTED = '[REDACTED]';
+
+/** Secrets shorter than this are not matched as raw text: redacting "true" would wreck the document. */
+export const MIN_SECRET_LENGTH = 8;
+
+function base64Variants(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  const out: string[] = [];
+  // The value can sit at any offset inside a larger base64 string (e.g. "user:password" in a
+  // Basic header), which shifts its encoding; the three alignments cover every offset.
+  for (let shift = 0; shift < 3; shift += 1) {
+    // Characters mixing in bits of the unknown neighbours are cut: the first ceil(4*shift/3)
+    // and everything after floor(4*(shift+n)/3).
+    const padded = Buffer.concat([Buffer.alloc(shift), bytes]);
+    const encoded = padded
+      .toString('base64')
+      .slice(Math.ceil((shift * 4) / 3), Math.floor(((shift + bytes.length) * 4) / 3));
+    if (encoded.length >= MIN_SECRET_LENGTH) out.push(encoded, encoded.replaceAll('+', '-').replaceAll('/', '_'));
+  }
+  const whole = bytes.toString('base64');
+  out.push(whole, whole.replace(/=+$/, ''), whole.replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, ''));
+  return out;
+}
+
+/** Every form a secret can take in an artifact: raw, base64, URL-encoded, JSON-escaped. */
+export function secretForms(value: string): string[] {
+  const forms = new Set<string>([value]);
+  for (const form of base64Variants(value)) forms.add(form);
+  forms.add(encodeURIComponent(value));
+  forms.add(encodeURIComponent(value).replaceAll('%20', '+'));
+  forms.add(JSON.stringify(value).slice(1, -1));
+  forms.add(JSON.stringify(JSON.stringify(value).slice(1, -1)).slice(1, -1));
+  return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH);
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export class Redactor {
+  private matcher: RegExp | null = null;
+  private readonly values = new Set<string>();
+
+  constructor(secrets: Iterable<string> = []) {
+    this.add(...secrets);
+  }
+
+  /** Registers values learnt during the run (a password read from env, a minted token). */
+  add(...secrets: (string | undefined | null)[]): this {
+    let changed = false;
+    for (const secret of secrets) {
+      if (!secret || secret.length < MIN_SECRET_LENGTH || this.values.has(secret)) continue;
+      this.values.add(secret);
+      changed = true;
+    }
+    if (changed) this.rebuild();
+    return this;
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  private rebuild(): void {
+    const forms = [...this.values].flatMap(secretForms);
+    // Longest first so a secret containing another is replaced whole.
+    forms.sort((a, b) => b.length - a.length);
+    this.matcher = forms.length ? new RegExp(forms.map(escapeRegExp).join('|'), 'g') : null;
+  }
+
+  redact(text: string): string {
+    let out = this.matcher ? text.replace(this.matcher, REDACTED) : text;
+    for (const { pattern, replace } of STRUCTURED_SECRETS) out = out.replace(pattern, replace);
+    for (const shape of SECRET_SHAPES) out = out.replace(shape, REDACTED);
+    return out;
+  }
+
+  /** Whether text holds a known secret in any of its forms (leak detection; never says which value). */
+  findKnown(text: string): boolean {
+    if (!this.matcher) return false;
+    this.matcher.lastIndex = 0;
+    return this.matcher.test(text);
+  }
+
+  /** Redacts every string inside a JSON-like value. */
+  redactDeep<T>(value: T): T {
+    if (typeof value === 'string') return this.redact(value) as T;
+    if (Array.isArray(value)) return value.map((v) => this.redactDeep(v)) as T;
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.redactDeep(v)])) as T;
+    }
+    return value;
+  }
+}

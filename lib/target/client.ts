@@ -1,0 +1,169 @@
+import { request } from 'undici';
+import type { Evidence, ExchangeRecord } from '../evidence';
+import { excerpt } from '../evidence';
+import type { Redactor } from '../secrets/redactor';
+
+export interface TargetRequest {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+  /** A path on the target (`/readyz`) or an absolute URL (a presigned URL it redirected to). */
+  path: string;
+  query?: Record<string, string | number>;
+  headers?: Record<string, string>;
+  json?: unknown;
+  body?: Buffer | string;
+  /** Bearer token for the Authorization header. */
+  token?: string;
+  timeoutMs?: number;
+}
+
+export interface TargetResponse {
+  method: string;
+  url: string;
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  text: string;
+  durationMs: number;
+  /** Parses the body as JSON or fails with what came back instead. */
+  json<T = unknown>(): T;
+}
+
+export class TargetUnreachable extends Error {}
+
+export class SecretEchoed extends Error {}
+
+/** Response headers worth keeping as evidence; the rest is noise. */
+const KEPT_HEADERS = ['content-type', 'content-length', 'location', 'x-request-id', 'retry-after', 'cache-control', 'x-release-sha'];
+
+export interface TargetClientOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  userAgent: string;
+  redactor: Redactor;
+  evidence?: Evidence;
+}
+
+/**
+ * Real HTTP to the target. Every call has a deadline, is recorded (redacted) as evidence,
+ * and fails if the answer echoes a secret the harness knows.
+ */
+export class TargetClient {
+  constructor(private readonly options: TargetClientOptions) {}
+
+  get baseUrl(): string {
+    return this.options.baseUrl;
+  }
+
+  url(path: string, query?: Record<string, string | number>): string {
+    const url = /^https?:\/\//.test(path) ? new URL(path) : new URL(path.replace(/^\/?/, ''), this.options.baseUrl.replace(/\/?$/, '/'));
+    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, String(v));
+    return url.toString();
+  }
+
+  get(path: string, init: Omit<TargetRequest, 'path' | 'method'> = {}): Promise<TargetResponse> {
+    return this.request({ ...init, method: 'GET', path });
+  }
+
+  post(path: string, init: Omit<TargetRequest, 'path' | 'method'> = {}): Promise<TargetResponse> {
+    return this.request({ ...init, method: 'POST', path });
+  }
+
+  async request(req: TargetRequest): Promise<TargetResponse> {
+    const method = req.method ?? 'GET';
+    const url = this.url(req.path, req.query);
+    const timeoutMs = req.timeoutMs ?? this.options.timeoutMs;
+    const headers: Record<string, string> = { 'user-agent': this.options.userAgent, ...req.headers };
+    if (req.token) headers.authorization = `Bearer ${req.token}`;
+    let body = req.body;
+    if (req.json !== undefined) {
+      body = JSON.stringify(req.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    const started = Date.now();
+    const at = new Date(started).toISOString();
+    let status: number;
+    let responseHeaders: Record<string, string>;
+    let buffer: Buffer;
+    try {
+      const res = await request(url, {
+        method,
+        headers,
+        body,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      status = res.statusCode;
+      responseHeaders = Object.fromEntries(
+        Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : String(v ?? '')]),
+      );
+      buffer = Buffer.from(await res.body.arrayBuffer());
+    } catch (error) {
+      const reason = describeNetworkError(error, timeoutMs);
+      await this.record({ method, url, status: null, durationMs: Date.now() - started, at, error: reason });
+      throw new TargetUnreachable(`${method} ${this.options.redactor.redact(url)}: ${reason}`);
+    }
+    const durationMs = Date.now() - started;
+    const text = buffer.toString('utf8');
+    const isBinary = !/json|text|html|xml|javascript/.test(responseHeaders['content-type'] ?? 'text');
+    await this.record({
+      method,
+      url,
+      status,
+      durationMs,
+      at,
+      requestHeaders: Object.fromEntries(Object.entries(headers).filter(([k]) => k !== 'user-agent')),
+      responseHeaders: Object.fromEntries(KEPT_HEADERS.filter((h) => h in responseHeaders).map((h) => [h, responseHeaders[h]!])),
+      responseExcerpt: isBinary ? `<${buffer.length} bytes of ${responseHeaders['content-type'] ?? 'unknown type'}>` : excerpt(text),
+    });
+    if (!isBinary && this.options.redactor.findKnown(text)) {
+      throw new SecretEchoed(
+        `${method} ${new URL(url).pathname} answered ${status} with a body that contains a secret the harness knows ` +
+          '(redacted in this document): the target leaks secrets in its responses',
+      );
+    }
+    const redactor = this.options.redactor;
+    return {
+      method,
+      url,
+      status,
+      headers: responseHeaders,
+      body: buffer,
+      text,
+      durationMs,
+      json<T>() {
+        try {
+          return JSON.parse(text) as T;
+        } catch {
+          throw new Error(`${method} ${new URL(url).pathname} answered ${status} with a body that is not JSON: ${redactor.redact(excerpt(text, 200)) || '(empty)'}`);
+        }
+      },
+    };
+  }
+
+  private async record(exchange: ExchangeRecord): Promise<void> {
+    await this.options.evidence?.exchange(exchange);
+  }
+}
+
+export function describeNetworkError(error: unknown, timeoutMs: number): string {
+  const err = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = err.code ?? err.cause?.code;
+  if (err.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return `no answer within ${timeoutMs} ms`;
+  }
+  if (code === 'ECONNREFUSED') return 'connection refused (is the target running at this address?)';
+  if (code === 'ENOTFOUND') return 'host not found (check the base URL)';
+  return `${code ?? err.name ?? 'error'}: ${err.message ?? String(error)}`;
+}
+
+/** A small multipart/form-data body with one file field; enough for the upload route. */
+export function multipartFile(field: string, file: { filename: string; contentType: string; data: Buffer }): { body: Buffer; contentType: string } {
+  const boundary = `----cutover${Math.random().toString(16).slice(2)}`;
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${file.filename}"\r\n` +
+      `Content-Type: ${file.contentType}\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return { body: Buffer.concat([head, file.data, tail]), contentType: `multipart/form-data; boundary=${boundary}` };
+}

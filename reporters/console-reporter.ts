@@ -1,0 +1,46 @@
+import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import type { TestAnnotation } from 'vitest';
+import { EVIDENCE } from '../lib/evidence';
+import { stepForFile } from '../lib/runbook/catalogue';
+import type { Redactor } from '../lib/secrets/redactor';
+
+type Write = (line: string) => void;
+
+/** Live progress: each step as it starts, each check as it ends, waits as they poll. Redacted. */
+export class ConsoleReporter implements Reporter {
+  constructor(
+    private readonly redactor: Redactor,
+    private readonly write: Write = (line) => process.stdout.write(`${line}\n`),
+  ) {}
+
+  private say(line: string): void {
+    this.write(this.redactor.redact(line));
+  }
+
+  onTestModuleStart(module: TestModule): void {
+    const step = stepForFile(module.moduleId);
+    this.say(step ? `\n▶ Step ${step.n} — ${step.title}` : `\n▶ ${module.moduleId}`);
+  }
+
+  onTestCaseAnnotate(_testCase: TestCase, annotation: TestAnnotation): void {
+    if (annotation.type === EVIDENCE.progress) this.say(`    … ${annotation.message}`);
+  }
+
+  onTestCaseResult(testCase: TestCase): void {
+    const result = testCase.result();
+    const ms = Math.round(testCase.diagnostic()?.duration ?? 0);
+    const na = testCase.annotations().find((a) => a.type === EVIDENCE.notApplicable);
+    if (result.state === 'passed') this.say(`  ✓ ${testCase.name} (${ms} ms)`);
+    else if (result.state === 'failed') {
+      this.say(`  ✗ ${testCase.name} (${ms} ms)`);
+      for (const error of result.errors ?? []) {
+        for (const line of (error.message ?? String(error)).split('\n').slice(0, 12)) this.say(`      ${line}`);
+      }
+    } else if (na) this.say(`  - ${testCase.name}: N/A (${na.message})`);
+    else this.say(`  ↓ ${testCase.name}: ${result.state === 'skipped' ? `skipped${result.note ? ` (${result.note})` : ''}` : 'not run'}`);
+  }
+
+  onUserConsoleLog(log: { content: string; type: 'stdout' | 'stderr' }): void {
+    for (const line of log.content.trimEnd().split('\n')) this.say(`    | ${line}`);
+  }
+}

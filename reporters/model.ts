@@ -1,0 +1,120 @@
+import type { ExchangeRecord, Measure } from '../lib/evidence';
+import type { RowKind, Section, StepId } from '../lib/runbook/catalogue';
+
+/**
+ * The results model: what the Vitest adapter collects (RawRun) and what the pure functions
+ * derive from it (RunResult) and render. Nothing here knows about Vitest.
+ */
+
+export type Decision = 'GO' | 'NO-GO' | 'INCOMPLETE';
+
+export type EvidenceItem =
+  | { type: 'paste'; row: string; title?: string; text: string }
+  | { type: 'value'; row: string; text: string }
+  | ({ type: 'exchange' } & ExchangeRecord)
+  | ({ type: 'measure' } & Measure)
+  | { type: 'note'; text: string }
+  | { type: 'confirmed'; row: string; by: string; at: string; how: string };
+
+/** A test as Vitest left it. `pending` = stopped by bail before it ran. */
+export interface RawTest {
+  step: StepId;
+  name: string;
+  state: 'passed' | 'failed' | 'skipped' | 'pending';
+  durationMs: number;
+  rows: string[];
+  tags: string[];
+  errors: string[];
+  /** Set when the test declared itself not applicable (by configuration). */
+  notApplicable?: string;
+  /** Skip note when skipped for another reason. */
+  skipNote?: string;
+  evidence: EvidenceItem[];
+}
+
+export interface RunMeta {
+  runId: string;
+  env: string;
+  baseUrl: string;
+  rcSha: string | null;
+  owner: string;
+  startedAt: string;
+  finishedAt: string;
+  thirdParty: 'real' | 'simulated';
+  /** Plain statements for the reader: simulated parts, missing local services, selection. */
+  notes: string[];
+}
+
+export interface CarriedStep {
+  /** The earlier document the result comes from. */
+  from: string;
+  tests: RawTest[];
+}
+
+export interface RawRun {
+  meta: RunMeta;
+  /** Steps this run was asked to run, in runbook order. */
+  selected: StepId[];
+  /** Why the unselected steps were left out (e.g. "--only=env"). */
+  selectionNote?: string;
+  tests: RawTest[];
+  /** Set when the run did not end normally: crash, Ctrl-C, failed setup, unhandled error. */
+  abort?: string;
+  /** Earlier passing results brought forward by --from. */
+  carried?: Partial<Record<StepId, CarriedStep>>;
+}
+
+export type StepStatus = 'passed' | 'failed' | 'not-run' | 'not-selected' | 'carried' | 'partial';
+
+export interface CheckResult extends RawTest {}
+
+export interface StepResult {
+  n: number;
+  id: StepId;
+  title: string;
+  section: Section;
+  status: StepStatus;
+  /** Why it has the status (not selected, stopped earlier, carried from…). */
+  note?: string;
+  checks: CheckResult[];
+  durationMs: number;
+}
+
+export type RowStatus = 'ticked' | 'failed' | 'not-run' | 'na' | 'unconfirmed';
+
+export interface RowResult {
+  id: string;
+  section: Section;
+  step: StepId;
+  label: string;
+  kind: RowKind;
+  group?: string;
+  fillIn: boolean;
+  status: RowStatus;
+  /** The `__________` filled in. */
+  value?: string;
+  pastes: { title?: string; text: string }[];
+  provedBy: string[];
+  reason?: string;
+  confirmed?: { by: string; at: string; how: string };
+  carriedFrom?: string;
+}
+
+export interface Blocking {
+  stepN: number;
+  stepTitle: string;
+  check: string;
+  error: string;
+  rollback: string;
+}
+
+export interface RunResult {
+  meta: RunMeta;
+  decision: Decision;
+  /** One sentence: why this decision. */
+  reason: string;
+  blocking?: Blocking;
+  steps: StepResult[];
+  rows: RowResult[];
+  counts: { passed: number; failed: number; notRun: number; notApplicable: number };
+}

@@ -1,0 +1,77 @@
+import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import { EVIDENCE } from '../lib/evidence';
+import { stepForFile } from '../lib/runbook/catalogue';
+import type { EvidenceItem, RawTest } from './model';
+
+const TYPES: Record<string, EvidenceItem['type']> = {
+  [EVIDENCE.paste]: 'paste',
+  [EVIDENCE.value]: 'value',
+  [EVIDENCE.exchange]: 'exchange',
+  [EVIDENCE.measure]: 'measure',
+  [EVIDENCE.note]: 'note',
+  [EVIDENCE.confirmed]: 'confirmed',
+};
+
+// Vitest colours its diffs for terminals; a document wants plain text.
+const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
+
+function parseBody(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'string') return {};
+  try {
+    return JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+/** Vitest's TestCase -> the reporter's RawTest. The only place that knows Vitest's shapes. */
+export function toRawTest(testCase: TestCase): RawTest | null {
+  const step = stepForFile(testCase.module.moduleId);
+  if (!step) return null;
+  const result = testCase.result();
+  const evidence: EvidenceItem[] = [];
+  let notApplicable: string | undefined;
+  for (const annotation of testCase.annotations()) {
+    if (annotation.type === EVIDENCE.notApplicable) {
+      notApplicable = annotation.message;
+      continue;
+    }
+    const type = TYPES[annotation.type];
+    if (type) evidence.push({ ...parseBody(annotation.attachment?.body), type } as EvidenceItem);
+  }
+  const errors = (result.errors ?? []).map((e) => {
+    const diff = e.diff && e.diff.length < 2_000 ? `\n${e.diff}` : '';
+    return stripAnsi(`${e.message ?? String(e)}${diff}`);
+  });
+  return {
+    step: step.id,
+    name: testCase.name,
+    state: result.state,
+    durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),
+    rows: testCase.meta().rows ?? [],
+    tags: [...((testCase as unknown as { tags?: string[] }).tags ?? [])],
+    errors,
+    notApplicable,
+    skipNote: result.state === 'skipped' && !notApplicable ? (result.note ?? 'skipped') : undefined,
+    evidence,
+  };
+}
+
+/** Collects every test of the run; the authoritative list is taken at the end, bail included. */
+export class ResultCollector implements Reporter {
+  tests: RawTest[] = [];
+  unhandled: string[] = [];
+  endReason: string | null = null;
+  ended = false;
+
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<{ message?: string }>, reason: string): void {
+    this.tests = modules.flatMap((m) => [...m.children.allTests()].map(toRawTest).filter((t): t is RawTest => t !== null));
+    this.unhandled = unhandledErrors.map((e) => e.message ?? String(e));
+    // Modules that failed to load (syntax error, throwing import) have no tests but an error.
+    for (const m of modules) {
+      for (const e of m.errors()) this.unhandled.push(`${m.moduleId.split('/').slice(-2).join('/')}: ${e.message}`);
+    }
+    this.endReason = reason;
+    this.ended = true;
+  }
+}

@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+import { RunbookSequencer } from './lib/runner/sequencer';
+import { STEPS, TEST_TAGS } from './lib/runbook/catalogue';
+
+/**
+ * The runbook suites. Started by the CLI (scripts/cutover.ts), which adds the reporters,
+ * bail and the resolved context; running `vitest` on this config directly fails fast.
+ */
+export default defineConfig({
+  test: {
+    include: ['suites/*.test.ts'],
+    // One file at a time, in runbook order, first failure ends the run.
+    fileParallelism: false,
+    maxWorkers: 1,
+    sequence: { sequencer: RunbookSequencer, shuffle: false, concurrent: false },
+    bail: 1,
+    pool: 'forks',
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    teardownTimeout: 10_000,
+    setupFiles: ['lib/runner/worker-setup.ts'],
+    tags: [
+      ...STEPS.map((s) => ({ name: s.tag, description: `Step ${s.n} — ${s.title}` })),
+      ...Object.entries(TEST_TAGS).map(([name, description]) => ({ name, description })),
+    ],
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  },
+});
