@@ -15,6 +15,8 @@ export default defineConfig({
     sequence: { sequencer: RunbookSequencer, shuffle: false, concurrent: false },
     bail: 1,
     pool: 'forks',
+    // One worker for the whole run: logins and learnt secrets carry across steps.
+    isolate: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,
     teardownTimeout: 10_000,

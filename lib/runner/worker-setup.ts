@@ -6,7 +6,10 @@ import { inject } from 'vitest';
  * against staging and prod nothing is intercepted.
  */
 const ctx = inject('harness');
-if (ctx?.thirdParty === 'simulated') {
+const installed = globalThis as { __cutoverSandbox?: boolean };
+// Suites share one worker (isolate: false) and this file runs before each of them.
+if (ctx?.thirdParty === 'simulated' && !installed.__cutoverSandbox) {
+  installed.__cutoverSandbox = true;
   const { installThirdPartySandbox } = await import('../../fixtures/thirdparty/install');
   await installThirdPartySandbox(ctx);
 }

@@ -1,0 +1,18 @@
+import { redactor } from './suite';
+
+/**
+ * Reads a credential the config names (e.g. harness.sections.credentials.stripeSecretKey) from
+ * the process env. Missing is an error that says which variable and where to set it.
+ */
+export function credential(name: string, why: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set (needed for ${why}): set it in the environment or .env.<env>`);
+  redactor().add(value);
+  return value;
+}
+
+export function optionalCredential(name: string): string | undefined {
+  const value = process.env[name] || undefined;
+  if (value) redactor().add(value);
+  return value;
+}

@@ -1,0 +1,54 @@
+import type { HarnessContext } from '../context';
+import { credential } from '../credentials';
+import { redactor } from '../suite';
+import type { TargetClient } from './client';
+
+export type AccountRole = keyof HarnessContext['sections']['credentials']['accounts'];
+
+export interface Session {
+  role: AccountRole;
+  email: string;
+  token: string;
+  user: { id: string; role: string; emailVerified?: boolean; [k: string]: unknown };
+}
+
+/**
+ * One login per test account per run. The contract allows 5 logins a minute per client and
+ * locks an account after 8 failures; a harness that logged in per check would trip both.
+ * Suites share one worker (isolate: false), so this cache lives across steps.
+ */
+const sessions = new Map<string, Session>();
+
+export async function login(target: TargetClient, harness: HarnessContext, role: AccountRole): Promise<Session> {
+  const cached = sessions.get(`${target.baseUrl}|${role}`);
+  if (cached) return cached;
+  const names = harness.sections.credentials.accounts[role];
+  const email = credential(names.email, `the ${role} test account`);
+  const password = credential(names.password, `the ${role} test account`);
+  const res = await target.post(harness.sections.routes.login, { json: { email, password }, headers: attestationHeaders(harness) });
+  if (res.status !== 200) {
+    throw new Error(`login as the ${role} test account (${names.email}) answered ${res.status}: ${res.text.slice(0, 200)}`);
+  }
+  const body = res.json<{ token?: string; user?: Session['user'] }>();
+  if (!body.token || !body.user?.id) throw new Error(`login as the ${role} test account answered 200 without a token and user`);
+  redactor().add(body.token);
+  const session: Session = { role, email, token: body.token, user: body.user };
+  sessions.set(`${target.baseUrl}|${role}`, session);
+  return session;
+}
+
+/** Forget sessions (after the target restarted with a new JWT secret, say). */
+export function forgetSessions(): void {
+  sessions.clear();
+}
+
+/**
+ * Headers presenting the operator's attestation, when one is configured: once enforcement is
+ * on, sensitive routes (login, uploads, job creation) refuse calls without it.
+ */
+export function attestationHeaders(harness: HarnessContext): Record<string, string> {
+  const token = process.env[harness.sections.credentials.attestationToken];
+  if (!token) return {};
+  redactor().add(token);
+  return { 'x-app-attestation': token };
+}
