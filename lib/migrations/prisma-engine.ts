@@ -269,6 +269,7 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
     clients.add(c);
     c.on('end', () => clients.delete(c));
   });
+  let lastDbError: { code?: string; message: string } | undefined;
 
   let current: string | undefined; // the migration being applied, from the engine's log
   const engineLog = (raw: unknown) => {
@@ -298,7 +299,9 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
   let timer: NodeJS.Timeout | undefined;
   try {
     const run = (async () => {
-      const adapter = new PrismaPg(pool, schemaName !== 'public' ? { schema: schemaName } : undefined);
+      const adapter = new WholeScriptPrismaPg(pool, schemaName !== 'public' ? { schema: schemaName } : undefined, (e) => {
+        lastDbError = e;
+      });
       engine = await glue.SchemaEngine.new({ datamodels: schemaFiles }, engineLog, bindMigrationAwareSqlAdapterFactory(adapter));
       return engine.applyMigrations({
         filters: { externalTables: [], externalEnums: [] },
@@ -342,12 +345,17 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
     }
     const message = stripBacktrace(e.message ?? String(err));
     if (e.code) fail(message, { code: e.code, migrationName: current, cause: err });
+    const connectionCode = CONNECTION_ERRORS.find(([re]) => re.test(message))?.[1];
+    if (connectionCode) fail(message, { code: connectionCode, cause: err });
     if (current) {
       // what `prisma migrate deploy` reports for a migration whose SQL failed
+      const db = lastDbError
+        ? `${lastDbError.code ? `Database error code: ${lastDbError.code}\n\n` : ''}Database error:\nERROR: ${lastDbError.message}\n`
+        : '';
       fail(
         `A migration failed to apply. New migrations cannot be applied before the error is recovered from. ` +
           `Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve\n\n` +
-          `Migration name: ${current}\n\n${message}`,
+          `Migration name: ${current}\n\n${db || `${message}\n`}`.trimEnd(),
         { code: 'P3018', migrationName: current, cause: err },
       );
     }
@@ -377,6 +385,60 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
     await Promise.race([pool.end().catch(() => undefined), new Promise((r) => setTimeout(r, 5_000))]);
   }
 }
+
+/**
+ * @prisma/adapter-pg's executeScript() splits a migration on every ";" and runs the pieces one
+ * by one. That breaks valid migrations (a ";" in a string literal, a $$ function body) and is
+ * not atomic: a migration failing half-way leaves its first statements applied. Prisma's native
+ * engine sends the whole script in one simple-protocol query, which Postgres runs as one
+ * implicit transaction (that is also why CREATE INDEX CONCURRENTLY must stand alone in a
+ * Prisma migration). This subclass restores that, and keeps Postgres' own error (SQLSTATE,
+ * message), which the adapter would map to a vaguer one.
+ */
+class WholeScriptPrismaPg extends PrismaPg {
+  constructor(
+    pool: pg.Pool,
+    options: ConstructorParameters<typeof PrismaPg>[1],
+    private readonly onDbError: (e: { code?: string; message: string }) => void,
+  ) {
+    super(pool, options);
+  }
+
+  override async connect() {
+    return this.patch(await super.connect());
+  }
+
+  override async connectToShadowDb() {
+    return this.patch(await super.connectToShadowDb());
+  }
+
+  private patch<A>(adapter: A): A {
+    const a = adapter as unknown as {
+      client: { query(text: string): Promise<unknown> };
+      onError(err: unknown): never;
+      executeScript(script: string): Promise<void>;
+    };
+    const onDbError = this.onDbError;
+    a.executeScript = async (script: string) => {
+      try {
+        await a.client.query(script);
+      } catch (err) {
+        const e = err as { code?: string; message?: string };
+        onDbError({ code: e.code, message: String(e.message ?? err) });
+        a.onError(err);
+      }
+    };
+    return adapter;
+  }
+}
+
+/** The wasm engine reports connection problems without Prisma's code; these are the CLI's codes. */
+const CONNECTION_ERRORS: Array<[RegExp, string]> = [
+  [/^Authentication failed/i, 'P1000'],
+  [/^Can't reach database server/i, 'P1001'],
+  [/timed out/i, 'P1002'],
+  [/^Database `[^`]*` does not exist/i, 'P1003'],
+];
 
 /** The engine appends a Rust span trace ("   0: sql_schema_connector::..."); keep the message. */
 function stripBacktrace(message: string): string {
