@@ -40,6 +40,8 @@ export interface HarnessContext {
   /** Steps whose guarded mutations the operator asked for (and confirmed, outside local). */
   apply: StepId[];
   manual: Record<string, ManualConfirmation>;
+  /** The operator says the pre-rotation webhook secret has expired in Stripe (--previous-webhook-secret-expired). */
+  previousWebhookSecretExpired: boolean;
   /** 'simulated' only in the local rehearsal, where Stripe's, GitHub's and Sentry's APIs are faked. */
   thirdParty: 'real' | 'simulated';
   rehearsal: RehearsalInfo | null;

@@ -35,9 +35,7 @@ export function buildRun(raw: RawRun): RunResult {
       reason = 'every step ran in runbook order and every checklist row is proven or not applicable by configuration';
     } else {
       decision = 'INCOMPLETE';
-      reason =
-        `every check that ran passed, but ${open.length} checklist row(s) are not proven: ` +
-        `${open.map((r) => r.id).join(', ')}; this is not a GO for a cutover`;
+      reason = `every check that ran passed, but ${describeOpenRows(open, steps)} not proven; this is not a GO for a cutover`;
     }
   }
   return { meta: raw.meta, decision, reason, blocking, steps, rows, counts };
@@ -146,6 +144,19 @@ function findBlocking(steps: StepResult[], raw: RawRun): Blocking | undefined {
     error: raw.abort,
     rollback: STEPS[stoppedAt.n]!.rollback,
   };
+}
+
+/** "steps 0, 1, 3-7 and row C.readiness are" rather than thirty row ids. */
+function describeOpenRows(open: RowResult[], steps: StepResult[]): string {
+  const wholeSteps = steps.filter((s) => {
+    const rows = open.filter((r) => r.step === s.id);
+    return rows.length > 0 && rows.length === STEPS[s.n]!.rows.length;
+  });
+  const loose = open.filter((r) => !wholeSteps.some((s) => s.id === r.step)).map((r) => r.id);
+  const parts: string[] = [];
+  if (wholeSteps.length) parts.push(`the rows of step${wholeSteps.length > 1 ? 's' : ''} ${wholeSteps.map((s) => s.n).join(', ')}`);
+  if (loose.length) parts.push(`row${loose.length > 1 ? 's' : ''} ${loose.join(', ')}`);
+  return `${parts.join(' and ')} ${open.length === 1 ? 'is' : 'are'}`;
 }
 
 export function firstLine(text: string): string {

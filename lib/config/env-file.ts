@@ -17,7 +17,7 @@ export function parseEnvFile(text: string, file: string): { values: Record<strin
     }
     let value = match[2]!;
     const quoted = /^(['"])(.*)\1$/.exec(value);
-    if (quoted) value = quoted[1] === '"' ? quoted[2]!.replace(/\\n/g, '\n').replace(/\\"/g, '"') : quoted[2]!;
+    if (quoted) value = quoted[1] === '"' ? quoted[2]!.replace(/\\([n"\\])/g, (_, c: string) => (c === 'n' ? '\n' : c)) : quoted[2]!;
     else value = value.replace(/\s+#.*$/, '');
     values[match[1]!] = value;
   });

@@ -22,11 +22,19 @@ export class ConfigError extends Error {
 type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Arrays and scalars in `over` replace; objects merge. */
+/** Keys that choose a variant of a union (`source: 'header'` vs `source: 'none'`). */
+const DISCRIMINATORS = ['kind', 'source', 'provider'];
+
+function sameVariant(base: Plain, over: Plain): boolean {
+  return DISCRIMINATORS.every((k) => !(k in over) || over[k] === base[k]);
+}
+
+/** Arrays and scalars in `over` replace; objects merge, unless `over` picks another union variant. */
 export function deepMerge(base: Plain, over: Plain): Plain {
   const out: Plain = { ...base };
   for (const [key, value] of Object.entries(over)) {
-    out[key] = isPlain(value) && isPlain(out[key]) ? deepMerge(out[key] as Plain, value) : value;
+    const current = out[key];
+    out[key] = isPlain(value) && isPlain(current) && sameVariant(current, value) ? deepMerge(current, value) : value;
   }
   return out;
 }

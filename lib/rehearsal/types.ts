@@ -1,4 +1,6 @@
 import type { RehearsalInfo } from '../context';
+import type { Sections } from '../config/schema';
+import type { StepId } from '../runbook/catalogue';
 
 /** A running local rehearsal: stack, target, worker and simulated third parties. */
 export interface Rehearsal {
@@ -6,6 +8,10 @@ export interface Rehearsal {
   /** Variables the harness's checks need (the target's credentials, test accounts). */
   env: Record<string, string>;
   info: RehearsalInfo;
+  /** Deep overrides of the config sections (paths of this rehearsal's temp files, log source). */
+  overrides: Record<string, unknown>;
+  /** Steps whose mutation a planted fault withholds (e.g. the RC's migration stays pending). */
+  withheldApply: StepId[];
   /** Plain statements for the document (simulated parts, services that could not run). */
   notes: string[];
   /** Manual rows the rehearsal performs itself (it rotates the webhook secret, etc.). */
@@ -16,7 +22,9 @@ export interface Rehearsal {
 export interface StartRehearsalOptions {
   faults: string[];
   stack: 'auto' | 'docker' | 'embedded' | 'external';
-  sections: import('../config/schema').Sections;
+  sections: Sections;
+  /** The steps this run will run: without step 1, the rehearsal applies every migration itself. */
+  steps: StepId[];
   /** Reported by the reference target as its build, so step 0 has a real SHA to compare. */
   buildSha: string | null;
   log: (line: string) => void;

@@ -11,7 +11,8 @@ import { writeDocuments } from '../../reporters/write';
 import { parseArgs, UsageError, type CliOptions } from '../cli/args';
 import { helpText, listText, USAGE } from '../cli/help';
 import { readEnvFile } from '../config/env-file';
-import { ConfigError, loadConfig, type LoadedConfig } from '../config/load';
+import { ConfigError, deepMerge, loadConfig, type LoadedConfig } from '../config/load';
+import { sectionsSchema, type Sections } from '../config/schema';
 import { missingRequirements } from '../config/requirements';
 import type { HarnessContext, ManualConfirmation } from '../context';
 import { STEPS, type StepId } from '../runbook/catalogue';
@@ -110,6 +111,8 @@ class RunSession {
   private readonly startedAt = new Date();
   private interrupted = false;
   private readonly stopRehearsalStart = new AbortController();
+  /** The config's sections, plus the rehearsal's overrides once it has started. */
+  private sections: Sections;
 
   constructor(
     private readonly opts: CliOptions,
@@ -118,7 +121,9 @@ class RunSession {
     private readonly selectionNote: string | undefined,
     private baseUrl: string,
     private readonly io: Io,
-  ) {}
+  ) {
+    this.sections = config.sections;
+  }
 
   private async timed<T>(phase: string, fn: () => Promise<T>): Promise<T> {
     const started = Date.now();
@@ -162,6 +167,7 @@ class RunSession {
           faults: opts.faults,
           stack: opts.stack ?? 'auto',
           sections: config.sections,
+          steps: this.steps,
           buildSha: rcSha,
           log: (line) => this.io.out(line),
           signal: this.stopRehearsalStart.signal,
@@ -170,6 +176,7 @@ class RunSession {
         this.baseUrl = this.rehearsal.baseUrl;
         for (const [k, v] of Object.entries(this.rehearsal.env)) process.env[k] = v;
         this.notes.push(...this.rehearsal.notes);
+        this.sections = sectionsSchema.parse(deepMerge(this.sections, this.rehearsal.overrides));
       }
       if (this.abort) throw new Error(this.abort);
       const manual = await this.manualConfirmations(owner);
@@ -183,9 +190,10 @@ class RunSession {
         startedAt: this.startedAt.toISOString(),
         projectRoot: root,
         environment: config.environment,
-        sections: config.sections,
-        apply: appliedSteps(applyTargets(opts)),
+        sections: this.sections,
+        apply: appliedSteps(applyTargets(opts)).filter((id) => !this.rehearsal?.withheldApply.includes(id)),
         manual,
+        previousWebhookSecretExpired: opts.previousWebhookSecretExpired,
         thirdParty: this.rehearsal ? 'simulated' : 'real',
         rehearsal: this.rehearsal?.info ?? null,
       };
@@ -230,7 +238,7 @@ class RunSession {
 
   private async runVitest(context: HarnessContext): Promise<void> {
     const files = STEPS.filter((s) => this.steps.includes(s.id)).map((s) => path.join(PROJECT_ROOT, s.file)).filter((f) => existsSync(f));
-    const redactor = redactorFor(this.config.sections, process.env);
+    const redactor = redactorFor(this.sections, process.env);
     this.vitest = await startVitest(
       'test',
       files,
@@ -274,8 +282,8 @@ class RunSession {
       carried,
     };
     const run = buildRun(raw);
-    const redactor = redactorFor(this.config.sections, process.env);
-    const paths = await writeDocuments(run, path.resolve(this.config.sections.reports.dir), redactor);
+    const redactor = redactorFor(this.sections, process.env);
+    const paths = await writeDocuments(run, path.resolve(this.sections.reports.dir), redactor);
     this.phases.push(['document', Date.now() - started]);
     if (this.rehearsal) await this.timed('teardown', () => this.rehearsal!.stop());
 

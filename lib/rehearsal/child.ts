@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+export interface ChildOptions {
+  name: string;
+  /** A TypeScript entry, run with tsx's loader in a plain node process. */
+  entry: string;
+  cwd: string;
+  env: Record<string, string>;
+  /** Resolves once a stdout line matches; the match is returned. */
+  readyLine: RegExp;
+  readyTimeoutMs: number;
+  /** Receives every output line (already prefixed), for a log file. */
+  onLine?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface Child {
+  name: string;
+  pid: number;
+  ready: RegExpMatchArray;
+  /** SIGTERM, then SIGKILL if it has not exited within the grace period. Idempotent. */
+  stop(graceMs?: number): Promise<void>;
+  exited: boolean;
+  /** Last lines of output, for error messages when it dies. */
+  tail(): string;
+}
+
+/**
+ * Starts a rehearsal process (target, worker) and waits for its ready line. A process that
+ * exits or stays silent past the deadline is an error carrying its last output lines.
+ */
+export async function startChild(opts: ChildOptions): Promise<Child> {
+  const tsx = path.dirname(require.resolve('tsx/package.json'));
+  const proc: ChildProcess = spawn(process.execPath, ['--import', pathToImport(path.join(tsx, 'dist/loader.mjs')), opts.entry], {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let exited = false;
+  const exitPromise = new Promise<void>((resolve) => proc.once('exit', () => { exited = true; resolve(); }));
+  const record = (stream: 'out' | 'err') => (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+      lines.push(line);
+      if (lines.length > 40) lines.shift();
+      opts.onLine?.(`[${opts.name}${stream === 'err' ? '!' : ''}] ${line}`);
+    }
+  };
+  proc.stdout!.on('data', record('out'));
+  proc.stderr!.on('data', record('err'));
+  const tail = () => lines.slice(-12).join('\n');
+
+  const stop = async (graceMs = 5_000) => {
+    if (exited || proc.exitCode !== null) return;
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+    await exitPromise;
+    clearTimeout(timer);
+  };
+
+  const ready = await new Promise<RegExpMatchArray>((resolve, reject) => {
+    const timer = setTimeout(() => fail(`${opts.name} did not become ready within ${opts.readyTimeoutMs} ms`), opts.readyTimeoutMs);
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        const match = opts.readyLine.exec(line);
+        if (match) {
+          cleanup();
+          resolve(match);
+        }
+      }
+    };
+    const onExit = (code: number | null) => fail(`${opts.name} exited (code ${code}) before it was ready`);
+    const onAbort = () => fail(`${opts.name} start was interrupted`);
+    function cleanup() {
+      clearTimeout(timer);
+      proc.stdout!.off('data', onData);
+      proc.off('exit', onExit);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+    function fail(message: string) {
+      cleanup();
+      void stop(1_000).then(() => reject(new Error(`${message}; its last output:\n${tail()}`)));
+    }
+    proc.stdout!.on('data', onData);
+    proc.once('exit', onExit);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+  return {
+    name: opts.name,
+    pid: proc.pid!,
+    ready,
+    stop,
+    get exited() {
+      return exited;
+    },
+    tail,
+  };
+}
+
+function pathToImport(file: string): string {
+  return new URL(`file://${file}`).href;
+}

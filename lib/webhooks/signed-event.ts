@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import Stripe from 'stripe';
+import type { HarnessContext } from '../context';
+import type { TargetClient, TargetResponse } from '../target/client';
+
+/** A synthetic Stripe event: the exact bytes that get signed and sent. */
+export interface SyntheticEvent {
+  id: string;
+  type: string;
+  payload: string;
+}
+
+/**
+ * An event of a type the target records but does not act on (contract §3), so sending it to
+ * production is harmless and its id, prefixed and carrying the run id, says where it came from.
+ */
+export function syntheticEvent(harness: HarnessContext): SyntheticEvent {
+  const { syntheticEventType, eventIdPrefix } = harness.sections.webhooks;
+  const id = `${eventIdPrefix}${harness.runId.replace(/[^A-Za-z0-9]/g, '')}_${randomBytes(6).toString('hex')}`;
+  const event = {
+    id,
+    object: 'event',
+    type: syntheticEventType,
+    created: nowSeconds(),
+    livemode: harness.environment.expect.stripeMode === 'live',
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    data: { object: { object: 'cutover_harness', run: harness.runId, note: 'synthetic event sent by the cutover harness; safe to ignore' } },
+  };
+  return { id, type: syntheticEventType, payload: JSON.stringify(event) };
+}
+
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** A secret nobody configured: what an attacker or a stale config would sign with. */
+export function unknownSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64url')}`;
+}
+
+/**
+ * The Stripe-Signature header for `payload`, signed by Stripe's own SDK, with one v1 signature
+ * per secret in the given order: during a Dashboard roll Stripe signs with every active secret.
+ */
+export function signatureHeader(payload: string, secrets: readonly string[], timestamp = nowSeconds()): string {
+  if (!secrets.length) throw new Error('signatureHeader needs at least one secret');
+  const v1 = secrets.map((secret) => {
+    const header = Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
+    return header.split(',').find((part) => part.startsWith('v1='))!;
+  });
+  return [`t=${timestamp}`, ...v1].join(',');
+}
+
+/** POSTs the event to the target's webhook route exactly as Stripe does; `header: null` sends none. */
+export function deliver(target: TargetClient, harness: HarnessContext, event: SyntheticEvent, header: string | null): Promise<TargetResponse> {
+  return target.post(harness.sections.routes.webhook, {
+    body: event.payload,
+    headers: { 'content-type': 'application/json', ...(header === null ? {} : { 'stripe-signature': header }) },
+  });
+}
+
+/** What the target said, for the delivery status the runbook asks to fill in. */
+export function describeDelivery(res: TargetResponse): string {
+  let body = res.text.trim().slice(0, 120);
+  try {
+    const json = JSON.parse(res.text) as Record<string, unknown>;
+    // The request id changes on every call and says nothing about the delivery.
+    delete json.requestId;
+    body = JSON.stringify(json).slice(0, 120);
+  } catch {
+    // Not JSON: the raw excerpt says enough.
+  }
+  return `HTTP ${res.status} ${body || '(empty body)'}`;
+}
