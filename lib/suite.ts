@@ -36,7 +36,9 @@ export const test = base.extend<RunbookFixtures>({
       new TargetClient({
         baseUrl: harness.baseUrl,
         timeoutMs: harness.sections.http.timeoutMs,
-        userAgent: harness.sections.http.userAgent,
+        // The run id in the User-Agent marks harness traffic in the target's logs, and keeps
+        // per-client login limits per run.
+        userAgent: `${harness.sections.http.userAgent} (${harness.runId})`,
         redactor: redactor(),
         evidence,
       }),

@@ -26,7 +26,7 @@ const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null 
 const DISCRIMINATORS = ['kind', 'source', 'provider'];
 
 function sameVariant(base: Plain, over: Plain): boolean {
-  return DISCRIMINATORS.every((k) => !(k in over) || over[k] === base[k]);
+  return DISCRIMINATORS.every((k) => typeof over[k] !== 'string' || over[k] === base[k]);
 }
 
 /** Arrays and scalars in `over` replace; objects merge, unless `over` picks another union variant. */
@@ -86,6 +86,9 @@ export function resolveConfig(raw: unknown, env: EnvName, file = 'cutover.config
   }
   if (problems.length) throw new ConfigError([...new Set(problems)]);
   const chosen = resolved.get(env)!;
+  // One variable moves every artifact (documents, audit log): CI keeps them per job, tests per run.
+  const reportsDir = process.env.CUTOVER_REPORTS_DIR;
+  if (reportsDir) chosen.sections.reports = { dir: reportsDir, auditLog: path.join(reportsDir, 'audit.log') };
   return { path: file, env, ...chosen };
 }
 

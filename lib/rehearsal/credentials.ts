@@ -7,6 +7,7 @@ const token = (bytes = 24) => randomBytes(bytes).toString('base64url').replace(/
 export function rehearsalCredentials() {
   const attestationKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const password = () => `Rehearsal-${token(12)}`;
+  const run = randomBytes(4).toString('hex');
   return {
     jwtSecret: token(32),
     stripeSecretKey: `sk_test_${token(24)}`,
@@ -15,11 +16,12 @@ export function rehearsalCredentials() {
     stripePreviousWebhookSecret: `whsec_${token(24)}`,
     githubToken: `ghp_${token(27)}`,
     sentryToken: `sntrys_${token(32)}`,
+    // Unique per rehearsal: rehearsals sharing one Redis (CI's) must not share login limits.
     accounts: {
-      admin: { email: 'cutover-admin@rehearsal.test', password: password() },
-      consumer: { email: 'cutover-consumer@rehearsal.test', password: password() },
-      providerInstant: { email: 'cutover-provider-instant@rehearsal.test', password: password() },
-      providerDigest: { email: 'cutover-provider-digest@rehearsal.test', password: password() },
+      admin: { email: `cutover-admin-${run}@rehearsal.test`, password: password() },
+      consumer: { email: `cutover-consumer-${run}@rehearsal.test`, password: password() },
+      providerInstant: { email: `cutover-provider-instant-${run}@rehearsal.test`, password: password() },
+      providerDigest: { email: `cutover-provider-digest-${run}@rehearsal.test`, password: password() },
     },
     attestationPublicKey: attestationKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     /** A legacy-JWT attestation the target accepts, as a real app build would present. */

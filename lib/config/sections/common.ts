@@ -8,7 +8,7 @@ export const envName = z
 export const account = z.strictObject({ email: envName, password: envName });
 
 export const http = z
-  .object({
+  .strictObject({
     /** Per-request deadline for every call to the target and third-party APIs. */
     timeoutMs: z.number().int().positive().max(120_000).default(10_000),
     userAgent: z.string().default('cutover-harness'),
@@ -16,7 +16,7 @@ export const http = z
   .prefault({});
 
 export const routes = z
-  .object({
+  .strictObject({
     healthz: z.string().default('/healthz'),
     readyz: z.string().default('/readyz'),
     login: z.string().default('/auth/login'),
@@ -35,12 +35,12 @@ export const routes = z
 
 /** Where the harness finds each credential it needs: environment variable names. */
 export const credentials = z
-  .object({
+  .strictObject({
     databaseUrl: envName.default('DATABASE_URL'),
     redisUrl: envName.default('RATE_LIMIT_REDIS_URL'),
     jwtSecret: envName.default('JWT_SECRET'),
     s3: z
-      .object({
+      .strictObject({
         bucket: envName.default('OBJECT_STORAGE_S3_BUCKET'),
         region: envName.default('OBJECT_STORAGE_S3_REGION'),
         accessKeyId: envName.default('OBJECT_STORAGE_S3_ACCESS_KEY_ID'),
@@ -61,7 +61,7 @@ export const credentials = z
     /** A job owned by the consumer test account, prepared by the operator, for test uploads. */
     testJobId: envName.default('CUTOVER_TEST_JOB_ID'),
     accounts: z
-      .object({
+      .strictObject({
         admin: account.default({ email: 'CUTOVER_ADMIN_EMAIL', password: 'CUTOVER_ADMIN_PASSWORD' }),
         consumer: account.default({ email: 'CUTOVER_CONSUMER_EMAIL', password: 'CUTOVER_CONSUMER_PASSWORD' }),
         providerInstant: account.default({
@@ -78,7 +78,7 @@ export const credentials = z
   .prefault({});
 
 export const reports = z
-  .object({
+  .strictObject({
     dir: z.string().default('reports'),
     /** Append-only log of every mutation the guarded scripts make. */
     auditLog: z.string().default('reports/audit.log'),

@@ -1,0 +1,61 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, resolveConfig } from '../../lib/config/load';
+
+const envs = {
+  local: { expect: { stripeMode: 'test' } },
+  staging: { baseUrlEnv: 'STAGING_BASE_URL', expect: { stripeMode: 'test' } },
+  prod: { baseUrlEnv: 'PROD_BASE_URL', production: true, expect: { stripeMode: 'live' } },
+};
+
+function problemsOf(raw: unknown): string[] {
+  try {
+    resolveConfig(raw, 'local');
+  } catch (error) {
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  test('defaults follow the contract', () => {
+    const { sections, environment } = resolveConfig({ environments: envs }, 'prod');
+    expect(environment).toMatchObject({ production: true, expect: { stripeMode: 'live', attestation: 'on' } });
+    expect(sections.routes.readyz).toBe('/readyz');
+    expect(sections.credentials.stripeWebhookSecret).toBe('STRIPE_WEBHOOK_SECRET');
+    expect(sections.preflight.backup.maxAgeMinutes).toBe(120);
+  });
+
+  test('per-environment overrides merge deeply; choosing another union variant replaces it', () => {
+    const raw = {
+      environments: {
+        ...envs,
+        local: { ...envs.local, overrides: { monitoring: { fiveXx: { source: { kind: 'log-file', path: '/tmp/x.log' } } }, http: { timeoutMs: 2000 } } },
+      },
+      monitoring: { fiveXx: { maxRate: 0.05 } },
+    };
+    const { sections } = resolveConfig(raw, 'local');
+    expect(sections.monitoring.fiveXx).toMatchObject({ maxRate: 0.05, source: { kind: 'log-file', path: '/tmp/x.log' } });
+    expect(sections.http.timeoutMs).toBe(2000);
+    expect(resolveConfig(raw, 'prod').sections.http.timeoutMs).toBe(10_000);
+  });
+
+  test('every problem in every environment is listed at once, without values', () => {
+    const problems = problemsOf({
+      environments: { ...envs, staging: { baseUrl: 'nope', expect: { stripeMode: 'test' } }, prod: { expect: {} }, qa: {} },
+      http: { timeoutMs: 0 },
+      routes: { retries: 3 },
+      credentials: { stripeSecretKey: 'sk_live_abcdefghijklmnop' },
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'environments.qa: unknown environment (use local, staging, prod)',
+        expect.stringMatching(/^environments\.staging\.baseUrl: /),
+        expect.stringMatching(/^environments\.prod\.expect\.stripeMode: /),
+        expect.stringMatching(/^http\.timeoutMs: /),
+        expect.stringMatching(/^routes: Unrecognized key: "retries"/),
+        'credentials.stripeSecretKey: holds what looks like a secret; put it in .env.<env> and name the variable instead',
+      ]),
+    );
+    expect(problems.join('\n')).not.toContain('abcdefghijklmnop');
+  });
+});

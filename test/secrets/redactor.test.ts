@@ -1,0 +1,53 @@
+import { describe, expect, test } from 'vitest';
+import { Redactor, REDACTED } from '../../lib/secrets/redactor';
+import { secretEnvNames } from '../../lib/secrets/known';
+
+describe('redaction', () => {
+  const secret = 'p@ss word/with+odd=chars"';
+  const r = new Redactor([secret]);
+
+  test.each([
+    ['raw', secret],
+    ['base64', Buffer.from(secret).toString('base64')],
+    ['base64url', Buffer.from(secret).toString('base64url')],
+    ['URL-encoded', encodeURIComponent(secret)],
+    ['form-encoded', encodeURIComponent(secret).replaceAll('%20', '+')],
+    ['JSON-escaped', JSON.stringify(secret).slice(1, -1)],
+    ['JSON inside JSON', JSON.stringify(JSON.stringify(secret)).slice(1, -1)],
+  ])('removes the %s form', (_, form) => {
+    const out = r.redact(`before ${form} after`);
+    expect(out).not.toContain(form);
+    expect(out).toContain(REDACTED);
+  });
+
+  test.each([0, 1, 2, 3, 4, 5])('finds base64 of the secret embedded at offset %i of a larger value', (offset) => {
+    const encoded = Buffer.from(`${'u'.repeat(offset)}:${secret}:tail`).toString('base64');
+    expect(r.redact(encoded)).not.toBe(encoded);
+  });
+
+  test('headers, signed URLs, tokens and URL passwords are redacted by shape', () => {
+    const input = [
+      'Authorization: Bearer abc.def.ghi123',
+      '{"cookie":"sid=123456789"}',
+      'https://bucket.s3.amazonaws.com/k?X-Amz-Credential=AKIAABCDEFGHIJKLMNOP%2F2026&X-Amz-Signature=deadbeefcafe&X-Amz-Expires=300',
+      'postgres://app:hunter2hunter2@db:5432/x',
+      'key sk_live_51Habcdefghijklmnop and whsec_abcdefghijklmnopqrst',
+      'jwt eyJhbGciOiJIUzI1NiJ9.eyJ1c2VySWQiOjF9.c2lnbmF0dXJlc2ln',
+      't=1700000000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd',
+    ].join('\n');
+    const out = new Redactor().redact(input);
+    for (const leaked of ['abc.def.ghi123', 'sid=123456789', 'deadbeefcafe', 'AKIAABCDEFGHIJKLMNOP', 'hunter2hunter2', 'sk_live_51H', 'whsec_abcd', 'eyJ1c2VySWQiOjF9', '5257a869e7']) {
+      expect(out, leaked).not.toContain(leaked);
+    }
+    expect(out).toContain('X-Amz-Expires=300');
+    expect(out).toContain('postgres://app:[REDACTED]@db:5432/x');
+  });
+
+  test('short values are not treated as secrets (a password of "true" would wreck the document)', () => {
+    expect(new Redactor(['true']).redact('ok: true')).toBe('ok: true');
+  });
+
+  test('values of env vars named like secrets are known without configuration', () => {
+    expect(secretEnvNames(undefined, { MY_API_TOKEN: 'x', SOMETHING_SECRET: 'y', PATH: '/bin', DATABASE_URL: 'z' })).toEqual(['DATABASE_URL', 'MY_API_TOKEN', 'SOMETHING_SECRET']);
+  });
+});
