@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
-import { startVitest, type Vitest } from 'vitest/node';
+import { createVitest, type Vitest } from 'vitest/node';
 import { buildRun } from '../../reporters/build';
 import { ConsoleReporter } from '../../reporters/console-reporter';
 import type { CarriedStep, RawRun } from '../../reporters/model';
@@ -239,9 +239,8 @@ class RunSession {
   private async runVitest(context: HarnessContext): Promise<void> {
     const files = STEPS.filter((s) => this.steps.includes(s.id)).map((s) => path.join(PROJECT_ROOT, s.file)).filter((f) => existsSync(f));
     const redactor = redactorFor(this.sections, process.env);
-    this.vitest = await startVitest(
+    const vitest = await createVitest(
       'test',
-      files,
       {
         root: PROJECT_ROOT,
         config: path.join(PROJECT_ROOT, 'vitest.config.ts'),
@@ -255,9 +254,20 @@ class RunSession {
       },
       {},
     );
-    await this.vitest?.close();
-    if (!this.vitest) this.abort ??= 'Vitest did not start (see the console above)';
-    else if (!this.collector.ended) this.abort ??= 'the test run ended without reporting its results (see the console above)';
+    // Vitest's own Ctrl-C handler exits the process within a millisecond; ours must cancel the
+    // run, write the NO-GO document and stop the rehearsal first.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      for (const listener of process.listeners(signal)) if (listener !== this.onSignal) process.off(signal, listener);
+    }
+    this.vitest = vitest;
+    try {
+      if (!this.interrupted) await vitest.start(files);
+    } catch (error) {
+      this.abort ??= `Vitest could not run the suites: ${(error as Error).message.split('\n')[0]}`;
+    } finally {
+      await vitest.close();
+    }
+    if (!this.collector.ended) this.abort ??= 'the test run ended without reporting its results (see the console above)';
     if (this.collector.unhandled.length) this.abort ??= `an error outside any check: ${this.collector.unhandled[0]}`;
   }
 

@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { STEPS } from '../../lib/runbook/catalogue';
+import { runHarness, summary } from '../support/run-harness';
+import { healthy, tinyTarget } from '../support/tiny-target';
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => close?.());
+
+/** Every step appears in the document with a status: nothing silently missing. */
+function expectEveryStepAccounted(markdown: string) {
+  for (const step of STEPS) expect(markdown).toContain(`### ${step.section}) ${step.sectionTitle}`);
+}
+
+describe('a run that does not end normally still leaves a NO-GO document', () => {
+  test('Ctrl-C during a step: exit 1, NO-GO saying it was interrupted, every step accounted for', async () => {
+    // /readyz answers after 20 s: the run is inside step 2 when it is interrupted.
+    const target = await tinyTarget({ ...healthy, 'GET /readyz': () => ({ body: { ok: true, db: true }, delayMs: 20_000 }) });
+    close = target.close;
+    let sent = false;
+    const result = await runHarness([`--base-url=${target.url}`, '--from=env', '-t', 'GET /healthz|GET /readyz'], {
+      onStdout: (text, child) => {
+        if (!sent && text.includes('✓ GET /healthz')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(result.code, summary(result)).toBe(1);
+    expect(result.run!.decision).toBe('NO-GO');
+    expect(result.run!.reason).toContain('interrupted by SIGINT (Ctrl-C)');
+    expect(result.stderr).toContain('stopping, writing the NO-GO document');
+    expectEveryStepAccounted(result.markdown);
+    expect(result.run!.rows.find((r) => r.id === 'C.healthz')!.status).toBe('ticked');
+    expect(result.run!.rows.find((r) => r.id === 'C.readyz')!.status).not.toBe('ticked');
+  });
+
+  test('a failing setup (the rehearsal cannot reach its database) ends NO-GO with every step NOT RUN', async () => {
+    const result = await runHarness(['--stack=external', '--owner=selftest'], {
+      env: { CUTOVER_STACK_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/postgres' },
+      timeoutMs: 60_000,
+    });
+    expect(result.code, summary(result)).toBe(1);
+    const run = result.run!;
+    expect(run.decision).toBe('NO-GO');
+    expect(run.reason).toMatch(/^the run did not finish: harness error: /);
+    expect(run.counts.passed).toBe(0);
+    for (const step of run.steps) expect(step.status, step.id).toBe('not-run');
+    for (const row of run.rows) expect(row.status, row.id).toBe('not-run');
+    expectEveryStepAccounted(result.markdown);
+    expect(result.markdown).toContain('## Why NO-GO');
+  });
+
+  test('an unreachable target fails the first check that calls it, naming the address', async () => {
+    const result = await runHarness(['--base-url=http://127.0.0.1:9', '--only=env', '-t', 'GET /healthz']);
+    expect(result.code, summary(result)).toBe(1);
+    expect(result.run!.blocking!.error).toContain('GET http://127.0.0.1:9/healthz: connection refused');
+  });
+
+  test('a selection that matches no check is NO-GO, never a pass', async () => {
+    const result = await runHarness(['--base-url=http://127.0.0.1:9', '--only=env', '-t', 'no check has this name']);
+    expect(result.code, summary(result)).toBe(1);
+    expect(result.run!.reason).toContain('no check ran');
+  });
+});

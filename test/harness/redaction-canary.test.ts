@@ -1,0 +1,58 @@
+import { afterEach, expect, test } from 'vitest';
+import { secretForms } from '../../lib/secrets/redactor';
+import { runHarness, summary } from '../support/run-harness';
+import { tinyTarget } from '../support/tiny-target';
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => close?.());
+
+const canaries = {
+  STRIPE_SECRET_KEY: 'sk_live_CANARYstripe000111222333',
+  JWT_SECRET: 'canary-jwt-secret-4f1d9c7e',
+  CUTOVER_ADMIN_PASSWORD: 'Canary pass/word+=&"quoted"',
+  DATABASE_URL: 'postgres://harness:canary-db-password-77@db.internal:5432/app',
+};
+
+/** The four forms the issue names, computed independently of the redactor under test. */
+function plantedForms(secret: string): string[] {
+  return [
+    secret,
+    Buffer.from(secret).toString('base64'),
+    encodeURIComponent(secret),
+    JSON.stringify(secret).slice(1, -1),
+  ];
+}
+
+test('canary secrets in raw, base64, URL-encoded and JSON-escaped forms never reach any artifact', async () => {
+  const leak = Object.values(canaries).flatMap(plantedForms).join(' | ');
+  const basic = Buffer.from(`admin:${canaries.CUTOVER_ADMIN_PASSWORD}`).toString('base64');
+  const target = await tinyTarget({
+    // A healthy answer that carries every form: the harness must fail it and keep it out of the reports.
+    'GET /healthz': () => ({ body: { ok: true, debug: leak, auth: `Basic ${basic}` } }),
+    'GET /readyz': () => ({
+      status: 500,
+      body: `{"ok":false,"error":"connect failed for ${canaries.DATABASE_URL}?token=${encodeURIComponent(canaries.JWT_SECRET)}"}`,
+      headers: { 'set-cookie': `session=${canaries.JWT_SECRET}` },
+    }),
+  });
+  close = target.close;
+  const result = await runHarness([`--base-url=${target.url}`, '--only=env', '-t', 'GET /healthz|GET /readyz'], { env: canaries });
+  expect(result.code, summary(result)).toBe(1);
+  expect(result.run!.blocking!.error).toContain('contains a secret the harness knows');
+
+  const artifacts = { ...result.artifacts, 'console stdout': result.stdout, 'console stderr': result.stderr };
+  expect(Object.keys(artifacts).some((n) => n.endsWith('.md'))).toBe(true);
+  expect(Object.keys(artifacts).some((n) => n.endsWith('junit.xml'))).toBe(true);
+  expect(Object.keys(artifacts).some((n) => n.endsWith('.json'))).toBe(true);
+  for (const [secretName, secret] of Object.entries(canaries)) {
+    const forms = new Set([...plantedForms(secret), ...secretForms(secret)]);
+    const password = secretName === 'DATABASE_URL' ? 'canary-db-password-77' : null;
+    if (password) forms.add(password);
+    for (const [name, text] of Object.entries(artifacts)) {
+      for (const form of forms) expect(text.includes(form), `${secretName} (${form.slice(0, 6)}…) leaked into ${name}`).toBe(false);
+    }
+  }
+  // The evidence is still there, redacted: the reader sees what happened without the secret.
+  expect(result.markdown).toContain('[REDACTED]');
+  expect(result.markdown).toContain('GET http://127.0.0.1');
+});
