@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, test } from 'vitest';
+import { FAULTS } from '../fixtures/faults';
+import { STEPS } from '../lib/runbook/catalogue';
+import { ROOT, runHarness, summary } from './support/run-harness';
+
+/**
+ * For every check the harness makes, the rehearsal is broken in that way and must end NO-GO
+ * at the step that should catch it, naming the check. A fault caught earlier, later, or not
+ * at all fails here.
+ */
+describe.concurrent('each fault ends the rehearsal NO-GO at the step that should catch it', () => {
+  for (const fault of FAULTS) {
+    const step = STEPS.find((s) => s.id === fault.caughtAt)!;
+    test(`--fault=${fault.name} → NO-GO at Step ${step.n}, "${fault.check}"`, async () => {
+      const result = await runHarness([`--fault=${fault.name}`, '--owner=selftest']);
+      expect(result.code, summary(result)).toBe(1);
+      expect(result.run?.decision, summary(result)).toBe('NO-GO');
+      expect(result.run!.blocking?.stepN, summary(result)).toBe(step.n);
+      expect(result.run!.blocking!.check, summary(result)).toContain(fault.check);
+      expect(result.markdown).toContain(`Fault planted: ${fault.name}`);
+    });
+  }
+});
+
+test('every check in the suites has a fault that makes it fail', () => {
+  const listed = execFileSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'list', '--config', 'vitest.config.ts', '--json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true', VITEST: undefined, TEST: undefined } as NodeJS.ProcessEnv,
+  });
+  const names = (JSON.parse(listed) as { name: string }[]).map((t) => t.name.split(' > ').pop()!);
+  expect(names.length).toBeGreaterThan(20);
+  const uncovered = names.filter((name) => !FAULTS.some((f) => name.includes(f.check)));
+  expect(uncovered, 'checks no fault breaks').toEqual([]);
+});
+
+test('fault names are unique and each names an existing step', () => {
+  const names = FAULTS.map((f) => f.name);
+  expect(new Set(names).size).toBe(names.length);
+  for (const f of FAULTS) expect(STEPS.some((s) => s.id === f.caughtAt), f.name).toBe(true);
+});

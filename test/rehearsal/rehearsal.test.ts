@@ -1,0 +1,35 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { STEPS } from '../../lib/runbook/catalogue';
+import { runHarness, summary } from '../support/run-harness';
+
+/** Processes a rehearsal may start: none may outlive it. */
+function leftovers(): string[] {
+  const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return ps
+    .split('\n')
+    .filter((l) => /cutover-stack-|cutover-rehearsal-|fixtures\/target\/(main|worker)\.ts|redis-server .*--save ''/.test(l))
+    .filter((l) => !l.includes('ps -eo'));
+}
+
+describe('the local rehearsal', () => {
+  test('npm test with no flags (embedded stack, no Docker, no system Postgres) ends GO and leaves nothing running', async () => {
+    const before = leftovers();
+    const result = await runHarness([], { env: { CUTOVER_STACK: 'embedded' }, timeoutMs: 600_000 });
+    expect(result.code, summary(result)).toBe(0);
+    const run = result.run!;
+    expect(run.decision, summary(result)).toBe('GO');
+    expect(result.stdout).toContain('stack provider: embedded');
+    // Every step ran, in runbook order.
+    const order = [...result.stdout.matchAll(/^▶ Step (\d)/gm)].map((m) => Number(m[1]));
+    expect(order).toEqual(STEPS.map((s) => s.n));
+    for (const row of run.rows) expect(row.status, row.id).toBe('ticked');
+    for (const row of run.rows.filter((r) => r.kind === 'manual')) expect(row.confirmed?.how, row.id).toBe('rehearsal');
+    expect(result.stdout).toMatch(/Phases: stack \d+\.\d s · target \d+\.\d s · steps \d+\.\d s · document \d+\.\d s/);
+    expect(result.markdown).toContain('# Go/No-Go — local — GO');
+    expect(leftovers().filter((l) => !before.includes(l))).toEqual([]);
+    const tmpDirs = (result.stdout.match(/\/tmp\/cutover-stack-\w+/g) ?? []).filter((d) => existsSync(d));
+    expect(tmpDirs).toEqual([]);
+  });
+});
