@@ -1,0 +1,115 @@
+import path from 'node:path';
+import type { EnvName, Sections } from '../config/schema';
+import { audit } from '../guard/audit';
+import { withAdvisoryLock } from '../guard/lock';
+import { prodPreconditions } from '../guard/prod-preconditions';
+import type { Redactor } from '../secrets/redactor';
+import { describeShellEnd, runShell } from '../shell';
+import { applyPrismaMigrations, PrismaMigrateError } from './prisma-engine';
+import { blockingProblems, readMigrationStatus, type MigrationStatus } from './status';
+
+export interface DeployOptions {
+  env: EnvName;
+  owner: string;
+  rcSha: string | null | undefined;
+  /** The target, where prod's deployed SHA is read. */
+  baseUrl: string | undefined;
+  sections: Sections;
+  databaseUrl: string;
+  redactor: Redactor;
+  /** How it was asked for, for the audit log. */
+  args: string[];
+  log?: (line: string) => void;
+}
+
+export interface DeployResult {
+  /** The deploy's own output, as the runbook asks to paste it. */
+  output: string;
+  before: MigrationStatus;
+  after: MigrationStatus;
+}
+
+/** Nothing was changed: a guard or the migration history said no. */
+export class DeployRefused extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+  }
+}
+
+/** The deploy ran and failed; output is what it printed up to the failure. */
+export class DeployFailed extends Error {
+  constructor(
+    message: string,
+    readonly output: string,
+  ) {
+    super(message);
+  }
+}
+
+/** How the operator applies pending migrations in this environment (for messages). */
+export function applyHint(env: EnvName): string {
+  const confirm = env === 'local' ? '' : ` --confirm=${env}`;
+  return `\`npm run migrate:deploy -- --env=${env}${confirm}\` or \`npm test -- --env=${env} --apply=migrations${confirm}\``;
+}
+
+async function runDeploy(opts: DeployOptions): Promise<string> {
+  const m = opts.sections.migrations;
+  if (m.deployCommand) {
+    const env = { ...process.env, [opts.sections.credentials.databaseUrl]: opts.databaseUrl };
+    const result = await runShell(m.deployCommand, { timeoutMs: m.timeoutMs, env });
+    const output = `$ ${m.deployCommand}\n${result.output.trimEnd()}`;
+    if (result.code !== 0) throw new DeployFailed(describeShellEnd(`\`${m.deployCommand}\``, result, m.timeoutMs), output);
+    return output;
+  }
+  try {
+    const result = await applyPrismaMigrations({
+      databaseUrl: opts.databaseUrl,
+      schemaPath: path.resolve(m.schema),
+      migrationsDir: path.resolve(m.dir),
+      timeoutMs: m.timeoutMs,
+      log: opts.log,
+    });
+    return result.output;
+  } catch (error) {
+    if (error instanceof PrismaMigrateError) throw new DeployFailed(`migrate deploy failed: ${error.message.split('\n')[0]}`, error.output);
+    throw error;
+  }
+}
+
+/**
+ * `prisma migrate deploy`, guarded: prod preconditions first (deployed build is the RC, fresh
+ * backup), then under an advisory lock so two operators cannot overlap: read the status (the
+ * dry run of this very plan), refuse on failed/edited/drifted history, apply, read it again.
+ */
+export async function deployMigrations(opts: DeployOptions): Promise<DeployResult> {
+  const { redactor } = opts;
+  const pre = await prodPreconditions({
+    env: opts.env,
+    rcSha: opts.rcSha,
+    baseUrl: opts.baseUrl,
+    sections: opts.sections,
+    databaseUrl: opts.databaseUrl,
+    redactor,
+  });
+  if (pre.problems.length) throw new DeployRefused(pre.problems.map((p) => `prod precondition: ${p}`));
+  const m = opts.sections.migrations;
+  const entry = { script: 'migrate:deploy', env: opts.env, owner: opts.owner, args: opts.args };
+  return withAdvisoryLock(opts.databaseUrl, m.lockKey, 'migrate deploy', async () => {
+    const before = await readMigrationStatus(opts.databaseUrl, m.dir);
+    const blocking = blockingProblems(before);
+    if (blocking.length) throw new DeployRefused(blocking);
+    await audit(opts.sections.reports.auditLog, { ...entry, outcome: 'started', summary: { pending: before.pending, preconditions: pre.checked } }, redactor);
+    let output: string;
+    try {
+      output = redactor.redact(await runDeploy(opts));
+    } catch (error) {
+      const failure = error instanceof DeployFailed ? error : new DeployFailed((error as Error).message, '');
+      const safe = new DeployFailed(redactor.redact(failure.message), redactor.redact(failure.output));
+      await audit(opts.sections.reports.auditLog, { ...entry, outcome: 'failed', summary: { error: safe.message } }, redactor);
+      throw safe;
+    }
+    const after = await readMigrationStatus(opts.databaseUrl, m.dir);
+    await audit(opts.sections.reports.auditLog, { ...entry, outcome: 'done', summary: { applied: before.pending.filter((n) => !after.pending.includes(n)), stillPending: after.pending } }, redactor);
+    return { output, before, after };
+  });
+}
