@@ -12,7 +12,11 @@ export default defineConfig({
       production: true,
       expect: { stripeMode: 'test', attestation: 'on' },
       overrides: {
-        preflight: { deployedSha: { source: 'header', header: 'x-release-sha', path: '/healthz' } },
+        preflight: {
+          deployedSha: { source: 'header', header: 'x-release-sha', path: '/healthz' },
+          // The rehearsal's simulated GitHub answers for this repository (fixtures/thirdparty/github.ts).
+          ci: { provider: 'github', repo: 'example/backend' },
+        },
       },
     },
     staging: {

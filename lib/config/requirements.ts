@@ -24,7 +24,10 @@ export function requirementsFor(step: StepId, s: Sections, environment: Environm
   ];
   switch (step) {
     case 'preflight':
-      return s.preflight.ci.provider === 'github' ? [{ name: c.githubToken, why: 'CI status on the RC SHA (GitHub API)' }] : [];
+      return [
+        ...(s.preflight.ci.provider === 'github' ? [{ name: c.githubToken, why: 'CI status on the RC SHA (GitHub API)' }] : []),
+        { name: c.databaseUrl, why: 'the database backup check' },
+      ];
     case 'migrations':
       return [{ name: c.databaseUrl, why: 'reading _prisma_migrations' }];
     case 'env':

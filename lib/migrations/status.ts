@@ -110,7 +110,8 @@ export function blockingProblems(status: MigrationStatus): string[] {
 
 /** A status report in the spirit of `prisma migrate status`, for B.status. */
 export function formatStatus(status: MigrationStatus, applyHint: string): string {
-  const dir = path.relative(process.cwd(), path.resolve(status.dir)) || status.dir;
+  const relative = path.relative(process.cwd(), path.resolve(status.dir));
+  const dir = relative && !relative.startsWith('..') ? relative : path.resolve(status.dir);
   const list = (title: string, items: string[]) => (items.length ? [`${title} (${items.length}):`, ...items.map((i) => `  ${i}`)] : [`${title}: none`]);
   const lines = [
     `Datasource: PostgreSQL ${status.database}`,

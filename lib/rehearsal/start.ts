@@ -126,7 +126,7 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
     targetEnv,
     harnessEnv,
     overrides,
-    rehearsal: { startWorker: true, applyMigrationsInStep1: true },
+    rehearsal: { startWorker: true, applyMigrationsInStep1: true, applyBackupInStep0: true },
   };
 
   const ci = opts.sections.preflight.ci;
@@ -222,7 +222,10 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
     baseUrl,
     env: harnessEnv,
     overrides,
-    withheldApply: plant.rehearsal.applyMigrationsInStep1 ? [] : ['migrations'],
+    withheldApply: [
+      ...(plant.rehearsal.applyBackupInStep0 ? [] : (['preflight'] as const)),
+      ...(plant.rehearsal.applyMigrationsInStep1 ? [] : (['migrations'] as const)),
+    ],
     notes,
     manualRows: STEPS.flatMap((s) => s.rows).filter((r) => r.kind === 'manual').map((r) => r.id),
     info: {

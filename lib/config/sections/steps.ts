@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { envName } from './common';
 
 /**
  * Per-step settings. Each step's suite reads only its own block; defaults follow the
@@ -7,39 +8,55 @@ import { z } from 'zod';
  */
 
 const deployedSha = z.discriminatedUnion('source', [
+  /** The target exposes no build SHA: step 0 records the RC SHA as operator-attested. */
   z.strictObject({ source: z.literal('none') }),
   z.strictObject({ source: z.literal('header'), header: z.string().min(1), path: z.string().default('/healthz') }),
+  /** A JSON route; `field` is a dotted path into the body, e.g. "build.sha". */
   z.strictObject({ source: z.literal('route'), path: z.string().min(1), field: z.string().min(1) }),
-  z.strictObject({ source: z.literal('command'), command: z.string().min(1) }),
+  /** A platform CLI that prints the deployed SHA (the first 7-40 hex characters of its output count). */
+  z.strictObject({
+    source: z.literal('command'),
+    command: z.string().min(1),
+    timeoutMs: z.number().int().positive().max(300_000).default(30_000),
+  }),
 ]);
 
 export const preflight = z
-  .object({
+  .strictObject({
     deployedSha: deployedSha.default({ source: 'none' }),
+    /** CI green on the RC SHA is a mandatory runbook row: 'none' fails it, it never makes it N/A. */
     ci: z
       .discriminatedUnion('provider', [
-        z.strictObject({ provider: z.literal('none'), reason: z.string().default('no CI provider configured') }),
+        z.strictObject({ provider: z.literal('none') }),
         z.strictObject({
           provider: z.literal('github'),
           repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name'),
           apiUrl: z.url().default('https://api.github.com'),
         }),
       ])
-      .default({ provider: 'none', reason: 'no CI provider configured' }),
+      .default({ provider: 'none' }),
     backup: z
-      .object({
+      .strictObject({
         maxAgeMinutes: z.number().positive().default(120),
+        /** Where the guarded backup script writes dumps, checksums and manifests. */
         dir: z.string().default('backups'),
+        pgDump: z.string().default('pg_dump'),
+        timeoutMs: z.number().int().positive().default(1_800_000),
+        /** pg_advisory_lock key, so two operators do not dump the same database at once. */
+        lockKey: z.number().int().default(72_707_000),
+        /** A provider snapshot the operator took instead (operator-attested): its id and ISO time. */
+        snapshotIdEnv: envName.default('CUTOVER_BACKUP_SNAPSHOT_ID'),
+        snapshotAtEnv: envName.default('CUTOVER_BACKUP_SNAPSHOT_AT'),
       })
       .prefault({}),
   })
   .prefault({});
 
 export const migrations = z
-  .object({
+  .strictObject({
     dir: z.string().default('fixtures/target/prisma/migrations'),
     schema: z.string().default('fixtures/target/prisma/schema.prisma'),
-    /** Shell command for the deploy; null uses Prisma's engine in-process (works offline). */
+    /** Shell command for the deploy (e.g. `npx prisma migrate deploy`); null uses Prisma's engine in-process (works offline). */
     deployCommand: z.string().nullable().default(null),
     /** pg_advisory_lock key held for the whole apply, so two operators cannot overlap. */
     lockKey: z.number().int().default(72_707_001),

@@ -1,0 +1,48 @@
+import path from 'node:path';
+import type { EnvName, Sections } from '../config/schema';
+import { audit } from '../guard/audit';
+import { withAdvisoryLock } from '../guard/lock';
+import type { Redactor } from '../secrets/redactor';
+import { describeDatabase } from './manifest';
+import { takeBackup, type TakenBackup } from './take';
+
+export interface GuardedBackupOptions {
+  env: EnvName;
+  owner: string;
+  sections: Sections;
+  databaseUrl: string;
+  redactor: Redactor;
+  /** How it was asked for, for the audit log (script flags, or the suite's --apply). */
+  args: string[];
+  log?: (line: string) => void;
+  now?: () => Date;
+}
+
+/**
+ * The backup step as both `npm run backup` and step 0 (--apply=backup) run it: one at a time
+ * per database (advisory lock), audited from start to end. The caller has checked --confirm.
+ */
+export async function guardedBackup(opts: GuardedBackupOptions): Promise<TakenBackup> {
+  const settings = opts.sections.preflight.backup;
+  const entry = { script: 'backup', env: opts.env, owner: opts.owner, args: opts.args };
+  const auditLog = opts.sections.reports.auditLog;
+  return withAdvisoryLock(opts.databaseUrl, settings.lockKey, 'a database backup', async () => {
+    await audit(auditLog, { ...entry, outcome: 'started' }, opts.redactor);
+    try {
+      const taken = await takeBackup({
+        databaseUrl: opts.databaseUrl,
+        dir: path.resolve(settings.dir),
+        pgDump: settings.pgDump,
+        timeoutMs: settings.timeoutMs,
+        log: opts.log,
+        now: opts.now,
+      });
+      const { file, sha256, sizeBytes, startedAt, database } = taken.manifest;
+      await audit(auditLog, { ...entry, outcome: 'done', summary: { file, sha256, sizeBytes, startedAt, database: describeDatabase(database) } }, opts.redactor);
+      return taken;
+    } catch (error) {
+      await audit(auditLog, { ...entry, outcome: 'failed', summary: { error: (error as Error).message } }, opts.redactor);
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,121 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import pg from 'pg';
+
+// Parameters Prisma (or the pg driver) accepts in DATABASE_URL that libpq rejects ("invalid URI query parameter").
+const NOT_LIBPQ = ['schema', 'connection_limit', 'pool_timeout', 'pgbouncer', 'statement_cache_size', 'socket_timeout', 'sslaccept', 'sslidentity', 'sslpassword'];
+
+/** A libpq URL without its password (that goes in PGPASSWORD, out of `ps`) or Prisma-only parameters. */
+export function libpqConnection(databaseUrl: string): { url: string; password: string | undefined } {
+  const url = new URL(databaseUrl);
+  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  url.password = '';
+  for (const p of NOT_LIBPQ) url.searchParams.delete(p);
+  return { url: url.toString(), password };
+}
+
+export class BackupToolProblem extends Error {}
+
+function major(version: string): number {
+  return Number(/^(\d+)/.exec(version)?.[1] ?? NaN);
+}
+
+/** pg_dump's version, or a clear word on why it cannot be used. */
+export async function pgDumpVersion(pgDump: string, timeoutMs = 10_000): Promise<string> {
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(pgDump, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (d: Buffer) => (text += d.toString('utf8')));
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(
+        err.code === 'ENOENT'
+          ? new BackupToolProblem(`${pgDump} not found on PATH: install the PostgreSQL client matching the server's major version (e.g. apt-get install -y postgresql-client-15) or set preflight.backup.pgDump`)
+          : err,
+      );
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(text);
+      else reject(new BackupToolProblem(`${pgDump} --version failed (exit ${code ?? 'killed'})`));
+    });
+  });
+  const version = /(\d+(?:\.\d+)*)/.exec(out)?.[1];
+  if (!version) throw new BackupToolProblem(`${pgDump} --version printed no version: ${out.slice(0, 80)}`);
+  return version;
+}
+
+export async function serverVersion(databaseUrl: string): Promise<string> {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000, query_timeout: 10_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+    return /^[\d.]+/.exec(rows[0]?.server_version ?? '')?.[0] ?? 'unknown';
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** pg_dump refuses a newer server; say so plainly before it starts. */
+export function versionProblem(pgDump: string, dumpVersion: string, server: string): string | undefined {
+  if (major(dumpVersion) < major(server)) {
+    return `${pgDump} ${dumpVersion} is older than the server (PostgreSQL ${server}): install postgresql-client-${major(server)} or newer and point preflight.backup.pgDump at it`;
+  }
+  return undefined;
+}
+
+export interface DumpResult {
+  sizeBytes: number;
+  sha256: string;
+}
+
+/**
+ * Streams `pg_dump` (plain SQL) through gzip into file, hashing what is written. A dump that
+ * fails or outlives timeoutMs is an error carrying pg_dump's last words; the caller removes
+ * the partial file.
+ */
+export async function dumpToGzipFile(opts: { pgDump: string; databaseUrl: string; file: string; timeoutMs: number }): Promise<DumpResult> {
+  const { url, password } = libpqConnection(opts.databaseUrl);
+  const child = spawn(opts.pgDump, ['--format=plain', '--no-password', '--lock-wait-timeout=60000', `--dbname=${url}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PGPASSWORD: password ?? process.env.PGPASSWORD ?? '', PGCONNECT_TIMEOUT: '10' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    if (stderr.length < 16_384) stderr += d.toString('utf8');
+  });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGTERM');
+  }, opts.timeoutMs);
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code));
+  });
+
+  const hash = createHash('sha256');
+  let sizeBytes = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      sizeBytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  try {
+    const [code] = await Promise.all([exited, pipeline(child.stdout, createGzip(), tap, createWriteStream(opts.file, { flags: 'wx' }))]);
+    if (timedOut) throw new Error(`pg_dump did not finish within ${Math.round(opts.timeoutMs / 1000)} s and was stopped`);
+    if (code !== 0) throw new Error(`pg_dump failed (exit ${code ?? 'killed'}): ${stderr.trim().split('\n').slice(-3).join(' / ') || 'no message'}`);
+  } finally {
+    clearTimeout(timer);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+  return { sizeBytes, sha256: hash.digest('hex') };
+}

@@ -1,0 +1,78 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { backupStem, databaseIdentity, manifestPathFor, type BackupManifest } from './manifest';
+import { BackupToolProblem, dumpToGzipFile, pgDumpVersion, serverVersion, versionProblem } from './pg-dump';
+import { verifyBackup } from './verify';
+
+export interface TakeBackupOptions {
+  databaseUrl: string;
+  dir: string;
+  pgDump: string;
+  timeoutMs: number;
+  log?: (line: string) => void;
+  /** The clock, for tests that need an old backup. */
+  now?: () => Date;
+}
+
+export interface TakenBackup {
+  manifest: BackupManifest;
+  manifestPath: string;
+  dir: string;
+}
+
+async function freeStem(dir: string, at: Date): Promise<string> {
+  const stem = backupStem(at);
+  for (let n = 0; ; n += 1) {
+    const candidate = n === 0 ? stem : `${stem}-${n}`;
+    const taken = await fs.stat(path.join(dir, `${candidate}.sql.gz`)).then(() => true, () => false);
+    if (!taken) return candidate;
+  }
+}
+
+/**
+ * The runbook's backup: pg_dump as plain SQL, gzipped, integrity-tested, with a `.sha256` beside
+ * it and a manifest saying when, how big, which checksum and which database (no credentials).
+ * A dump that fails its own verification is removed and reported, never left to be trusted.
+ */
+export async function takeBackup(opts: TakeBackupOptions): Promise<TakenBackup> {
+  const log = opts.log ?? (() => undefined);
+  const now = opts.now ?? (() => new Date());
+  const database = databaseIdentity(opts.databaseUrl);
+  const dumpVersion = await pgDumpVersion(opts.pgDump);
+  const server = await serverVersion(opts.databaseUrl);
+  const mismatch = versionProblem(opts.pgDump, dumpVersion, server);
+  if (mismatch) throw new BackupToolProblem(mismatch);
+
+  await fs.mkdir(opts.dir, { recursive: true });
+  const startedAt = now();
+  const stem = await freeStem(opts.dir, startedAt);
+  const file = `${stem}.sql.gz`;
+  const target = path.join(opts.dir, file);
+  log(`[backup] pg_dump ${dumpVersion} of ${database.host}:${database.port}/${database.name} (server ${server}) → ${target}`);
+  try {
+    const dumped = await dumpToGzipFile({ pgDump: opts.pgDump, databaseUrl: opts.databaseUrl, file: target, timeoutMs: opts.timeoutMs });
+    const manifest: BackupManifest = {
+      kind: 'cutover-harness database backup',
+      file,
+      startedAt: startedAt.toISOString(),
+      finishedAt: now().toISOString(),
+      sizeBytes: dumped.sizeBytes,
+      sha256: dumped.sha256,
+      format: 'plain SQL (pg_dump), gzip',
+      database,
+      pgDumpVersion: dumpVersion,
+      serverVersion: server,
+    };
+    await fs.writeFile(`${target}.sha256`, `${dumped.sha256}  ${file}\n`);
+    const verification = await verifyBackup(opts.dir, manifest);
+    if (verification.problems.length) throw new Error(`the new backup failed its integrity test: ${verification.problems.join('; ')}`);
+    const manifestPath = manifestPathFor(opts.dir, file);
+    await fs.writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    log(`[backup] done: ${file} (${dumped.sizeBytes} bytes, sha256 ${dumped.sha256}, ${verification.sqlBytes} bytes of SQL, ends with "dump complete")`);
+    return { manifest, manifestPath, dir: opts.dir };
+  } catch (error) {
+    await fs.rm(target, { force: true });
+    await fs.rm(`${target}.sha256`, { force: true });
+    throw error;
+  }
+}

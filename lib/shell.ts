@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+
+export interface ShellResult {
+  /** Exit code; null when it was killed (timeout) or could not start. */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr interleaved as they arrived, as an operator would have seen them. */
+  output: string;
+  timedOut: boolean;
+  /** Why it could not start at all (no shell, bad cwd). */
+  spawnError?: string;
+}
+
+export interface ShellOptions {
+  timeoutMs: number;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Output kept per stream; the rest is dropped with a marker, so a chatty command cannot eat memory. */
+  maxOutputBytes?: number;
+}
+
+const KILL_GRACE_MS = 5_000;
+
+/**
+ * Runs an operator-configured shell command (a platform CLI, `npx prisma migrate deploy`) with a
+ * deadline. It runs in its own process group so a timeout also stops what it started (npx
+ * spawns children that would otherwise outlive it). Never rejects: the caller decides.
+ */
+export function runShell(command: string, opts: ShellOptions): Promise<ShellResult> {
+  const max = opts.maxOutputBytes ?? 1024 * 1024;
+  return new Promise((resolve) => {
+    const chunks = { stdout: [] as string[], stderr: [] as string[], output: [] as string[] };
+    const sizes = { stdout: 0, stderr: 0 };
+    let timedOut = false;
+    let settled = false;
+    const child = spawn('sh', ['-c', command], {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const collect = (stream: 'stdout' | 'stderr') => (data: Buffer) => {
+      if (sizes[stream] >= max) return;
+      const text = data.toString('utf8').slice(0, max - sizes[stream]);
+      sizes[stream] += text.length;
+      chunks[stream].push(text);
+      chunks.output.push(text);
+      if (sizes[stream] >= max) chunks.output.push(`\n… (${stream} cut at ${max} bytes)\n`);
+    };
+    child.stdout.on('data', collect('stdout'));
+    child.stderr.on('data', collect('stderr'));
+    const killGroup = (signal: NodeJS.Signals) => {
+      try {
+        if (child.pid) process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    };
+    let killTimer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup('SIGTERM');
+      killTimer = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
+    }, opts.timeoutMs);
+    const finish = (code: number | null, spawnError?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      resolve({
+        code: timedOut ? null : code,
+        stdout: chunks.stdout.join(''),
+        stderr: chunks.stderr.join(''),
+        output: chunks.output.join(''),
+        timedOut,
+        spawnError,
+      });
+    };
+    child.on('error', (err) => finish(null, err.message));
+    child.on('close', (code) => finish(code));
+  });
+}
+
+/** One line saying how a command ended, for error messages. */
+export function describeShellEnd(what: string, result: ShellResult, timeoutMs: number): string {
+  if (result.spawnError) return `${what} could not start: ${result.spawnError}`;
+  if (result.timedOut) return `${what} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped`;
+  return `${what} exited with code ${result.code}`;
+}

@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { guardedBackup } from '../lib/backup/guarded';
+import { confirmProblems, type ScriptSpec } from '../lib/guard/args';
+import { LockBusy } from '../lib/guard/lock';
+import { Refused, requireEnv, runGuardedScript, SCRIPT_EXIT } from '../lib/guard/script';
+
+export const BACKUP_SPEC: ScriptSpec = {
+  name: 'backup',
+  summary:
+    'Backs up the environment\'s database (DATABASE_URL): pg_dump plain SQL, gzipped to db-backup-<UTC timestamp>.sql.gz in\n' +
+    'preflight.backup.dir, integrity-tested, with a .sha256 and a manifest beside it. Step 0 accepts it while it is fresh.',
+  flags: {},
+};
+
+/** `npm run backup -- --env=<env> [--confirm=<env>]`: reads the database, writes only the backup files. */
+export function backupMain(argv: readonly string[]): Promise<number> {
+  return runGuardedScript(BACKUP_SPEC, argv, async (ctx) => {
+    const { args, config } = ctx;
+    const problems = confirmProblems(args.env, args.confirm, 'dump the database');
+    const databaseUrl = requireEnv(ctx, config.sections.credentials.databaseUrl, 'the database to back up', problems);
+    if (problems.length) throw new Refused(problems);
+    try {
+      const taken = await guardedBackup({
+        env: args.env,
+        owner: ctx.owner,
+        sections: config.sections,
+        databaseUrl,
+        redactor: ctx.redactor,
+        args: [...argv],
+        log: (line) => ctx.io.out(ctx.redactor.redact(line)),
+      });
+      ctx.io.out(`backup: ${path.relative(process.cwd(), taken.manifestPath)}`);
+      return SCRIPT_EXIT.done;
+    } catch (error) {
+      if (error instanceof LockBusy) throw new Refused([error.message]);
+      throw error;
+    }
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await backupMain(process.argv.slice(2));
+}

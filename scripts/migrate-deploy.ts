@@ -1,0 +1,62 @@
+import { pathToFileURL } from 'node:url';
+import { confirmProblems, type ScriptSpec } from '../lib/guard/args';
+import { LockBusy } from '../lib/guard/lock';
+import { environmentBaseUrl } from '../lib/guard/prod-preconditions';
+import { Refused, requireEnv, runGuardedScript, SCRIPT_EXIT } from '../lib/guard/script';
+import { applyHint, DeployFailed, DeployRefused, deployMigrations } from '../lib/migrations/deploy';
+import { blockingProblems, formatStatus, readMigrationStatus } from '../lib/migrations/status';
+
+export const MIGRATE_DEPLOY_SPEC: ScriptSpec = {
+  name: 'migrate:deploy',
+  summary:
+    'Applies pending Prisma migrations (migrations.deployCommand, or Prisma\'s engine in-process) under an advisory lock,\n' +
+    'after reading _prisma_migrations: failed, edited or drifted history is refused. Prod also needs the deployed build to\n' +
+    'be the RC (--sha) and a fresh backup.',
+  flags: {
+    'dry-run': { kind: 'boolean', help: 'print the migration status and what would be applied; change nothing' },
+    'base-url': { kind: 'value', help: "the target's base URL, where prod's deployed SHA is read (default: the environment's)" },
+  },
+};
+
+/** `npm run migrate:deploy -- --env=<env> --confirm=<env>` */
+export function migrateDeployMain(argv: readonly string[]): Promise<number> {
+  return runGuardedScript(MIGRATE_DEPLOY_SPEC, argv, async (ctx) => {
+    const { args, config, io, redactor } = ctx;
+    const dryRun = args.booleans.has('dry-run');
+    const problems = dryRun ? [] : confirmProblems(args.env, args.confirm, 'apply migrations');
+    const databaseUrl = requireEnv(ctx, config.sections.credentials.databaseUrl, 'reading and migrating the database', problems);
+    if (problems.length) throw new Refused(problems);
+
+    if (dryRun) {
+      const status = await readMigrationStatus(databaseUrl, config.sections.migrations.dir);
+      io.out(redactor.redact(formatStatus(status, applyHint(args.env))));
+      return blockingProblems(status).length ? SCRIPT_EXIT.failed : SCRIPT_EXIT.done;
+    }
+    try {
+      const result = await deployMigrations({
+        env: args.env,
+        owner: ctx.owner,
+        rcSha: args.sha,
+        baseUrl: environmentBaseUrl(config.environment, args.values['base-url']),
+        sections: config.sections,
+        databaseUrl,
+        redactor,
+        args: [...argv],
+      });
+      io.out(result.output);
+      io.out('');
+      io.out(redactor.redact(formatStatus(result.after, applyHint(args.env))));
+      return result.after.pending.length || blockingProblems(result.after).length ? SCRIPT_EXIT.failed : SCRIPT_EXIT.done;
+    } catch (error) {
+      if (error instanceof DeployRefused || error instanceof LockBusy) {
+        throw new Refused(error instanceof DeployRefused ? error.problems : [error.message]);
+      }
+      if (error instanceof DeployFailed && error.output) io.out(error.output);
+      throw error;
+    }
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await migrateDeployMain(process.argv.slice(2));
+}
