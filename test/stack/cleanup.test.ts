@@ -3,12 +3,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupStaleStacks, isSafeTempDir, postmasterPid, type StackRecord } from '../../fixtures/stack/cleanup';
 import { isAlive, processesUnder, registryFiles, stackDirs, useIsolatedTmpdir, waitUntil } from './helpers/env';
 
 const base = useIsolatedTmpdir();
 const helper = path.join(import.meta.dirname, 'helpers', 'child-stack.ts');
+const children: ChildProcess[] = [];
+// a failed test must not leave its child (and that child's stack) running
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
 
 interface Ready {
   pid: number;
@@ -21,6 +26,7 @@ function startChild(mode: string): { child: ChildProcess; ready: Promise<Ready>;
     env: { ...process.env, TMPDIR: base },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.push(child);
   let out = '';
   let err = '';
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

@@ -1,0 +1,202 @@
+// The external provider against this machine's own Postgres and Redis (as on a CI runner):
+// CUTOVER_STACK_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) and
+// CUTOVER_STACK_REDIS_URL (default redis://127.0.0.1:6379).
+import fs from 'node:fs';
+import path from 'node:path';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s3Client, startStack, stackRecord, type Stack } from '../../fixtures/stack/index';
+import { externalConfigProblems } from '../../fixtures/stack/external';
+import type { StackRecord } from '../../fixtures/stack/cleanup';
+import { registryFiles, stackDirs, useIsolatedTmpdir } from './helpers/env';
+
+const base = useIsolatedTmpdir();
+const SERVER_URL = process.env.CUTOVER_STACK_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.CUTOVER_STACK_REDIS_URL || 'redis://127.0.0.1:6379';
+
+const saved: Record<string, string | undefined> = {};
+function setEnv(vars: Record<string, string | undefined>) {
+  for (const [k, v] of Object.entries(vars)) {
+    if (!(k in saved)) saved[k] = process.env[k];
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+}
+afterAll(() => {
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+
+async function serverQuery<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ connectionString: SERVER_URL, connectionTimeoutMillis: 5_000 });
+  await c.connect();
+  try {
+    return (await c.query<T>(sql, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+const databaseExists = async (name: string) => (await serverQuery('SELECT 1 FROM pg_database WHERE datname = $1', [name])).length === 1;
+
+describe('external provider', () => {
+  let stack: Stack;
+  let dbName: string;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    setEnv({
+      CUTOVER_STACK_DATABASE_URL: SERVER_URL,
+      CUTOVER_STACK_REDIS_URL: REDIS_URL,
+      CUTOVER_STACK_S3_ENDPOINT: undefined,
+    });
+    stack = await startStack({ provider: 'external', log: (l) => logs.push(l) });
+    dbName = new URL(stack.databaseUrl).pathname.slice(1);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('creates a fresh, uniquely named, empty database on the given server', async () => {
+    expect(stack.provider).toBe('external');
+    expect(dbName).toMatch(/^cutover_\d{14}_[0-9a-f]{8}$/);
+    expect(await databaseExists(dbName)).toBe(true);
+    const c = new pg.Client({ connectionString: stack.databaseUrl });
+    await c.connect();
+    try {
+      expect((await c.query('SELECT current_database() AS d')).rows[0].d).toBe(dbName);
+      expect((await c.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = 'public'`)).rowCount).toBe(0);
+    } finally {
+      await c.end();
+    }
+    const u = new URL(stack.databaseUrl);
+    const s = new URL(SERVER_URL);
+    expect(`${u.hostname}:${u.port}`).toBe(`${s.hostname}:${s.port}`);
+  });
+
+  it('passes the Redis URL through after checking it answers', async () => {
+    expect(stack.redisUrl).toBe(REDIS_URL);
+    const r = new Redis(stack.redisUrl!, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await r.connect();
+      expect(await r.ping()).toBe('PONG');
+    } finally {
+      r.disconnect();
+    }
+  });
+
+  it('without CUTOVER_STACK_S3_ENDPOINT runs s3rver in-process, bucket created', async () => {
+    expect(stack.s3.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const client = s3Client(stack.s3);
+    try {
+      await client.send(new PutObjectCommand({ Bucket: stack.s3.bucket, Key: 'k', Body: 'external' }));
+      const got = await client.send(new GetObjectCommand({ Bucket: stack.s3.bucket, Key: 'k' }));
+      expect(await got.Body!.transformToString()).toBe('external');
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('describes itself in one line without credentials', () => {
+    expect(stack.describe()).toMatch(/^external: postgres \S+ at 127\.0\.0\.1:5432 \(db cutover_\S+\), redis \S+ at 127\.0\.0\.1:6379, s3rver :\d+ bucket \S+$/);
+  });
+
+  it('stop() drops the database even with a session still open, and removes its temp dir', async () => {
+    const root = stackRecord(stack)!.dirs[0]!;
+    expect(fs.existsSync(root)).toBe(true);
+    const c = new pg.Client({ connectionString: stack.databaseUrl });
+    c.on('error', () => undefined);
+    await c.connect();
+    await stack.stop();
+    await c.end().catch(() => undefined);
+    expect(await databaseExists(dbName)).toBe(false);
+    expect(fs.existsSync(root)).toBe(false);
+    expect(registryFiles()).toEqual([]);
+    await expect(stack.stop()).resolves.toBeUndefined();
+  });
+});
+
+describe('external provider, configuration and failures', () => {
+  it('lists every configuration problem at once', () => {
+    expect(externalConfigProblems({})).toEqual([expect.stringMatching(/^CUTOVER_STACK_DATABASE_URL is not set: .*CREATE DATABASE/)]);
+    const problems = externalConfigProblems({
+      CUTOVER_STACK_DATABASE_URL: 'mysql://x',
+      CUTOVER_STACK_REDIS_URL: 'http://x',
+      CUTOVER_STACK_S3_ENDPOINT: 'http://minio:9000',
+    });
+    expect(problems).toHaveLength(4);
+    expect(problems.join("\n")).toMatch(/not a postgres:\/\/ URL[\s\S]*not a redis:\/\/ URL/);
+    expect(problems.join('\n')).toMatch(/CUTOVER_STACK_S3_SECRET_ACCESS_KEY is required/);
+  });
+
+  it('without CUTOVER_STACK_DATABASE_URL fails with a clear error and creates nothing', async () => {
+    setEnv({ CUTOVER_STACK_DATABASE_URL: undefined });
+    try {
+      await expect(startStack({ provider: 'external', log: () => undefined })).rejects.toThrow(/CUTOVER_STACK_DATABASE_URL is not set/);
+    } finally {
+      setEnv({ CUTOVER_STACK_DATABASE_URL: SERVER_URL });
+    }
+    expect(registryFiles()).toEqual([]);
+  });
+
+  it('an unreachable Postgres fails fast, naming host:port but not the password', async () => {
+    setEnv({ CUTOVER_STACK_DATABASE_URL: 'postgres://postgres:hunter2-secret@127.0.0.1:1/postgres' });
+    const t = Date.now();
+    try {
+      const err = await startStack({ provider: 'external', log: () => undefined }).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toMatch(/Postgres at 127\.0\.0\.1:1 .*not usable/);
+      expect((err as Error).message).not.toContain('hunter2');
+    } finally {
+      setEnv({ CUTOVER_STACK_DATABASE_URL: SERVER_URL });
+    }
+    expect(Date.now() - t).toBeLessThan(10_000);
+    expect(registryFiles()).toEqual([]);
+  });
+
+  it('a Redis URL that does not answer fails the start, and the database already created is dropped again', async () => {
+    setEnv({ CUTOVER_STACK_DATABASE_URL: SERVER_URL, CUTOVER_STACK_REDIS_URL: 'redis://:redispw-secret@127.0.0.1:1' });
+    const before = new Set((await serverQuery<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'cutover\\_%'`)).map((r) => r.datname));
+    try {
+      const err = await startStack({ provider: 'external', log: () => undefined }).catch((e: Error) => e);
+      expect((err as Error).message).toMatch(/Redis at .*127\.0\.0\.1:1 did not answer PING/);
+      expect((err as Error).message).not.toContain('redispw-secret');
+    } finally {
+      setEnv({ CUTOVER_STACK_REDIS_URL: REDIS_URL });
+    }
+    const after = (await serverQuery<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'cutover\\_%'`)).map((r) => r.datname);
+    expect(after.filter((d) => !before.has(d))).toEqual([]);
+    expect(registryFiles()).toEqual([]);
+    expect(stackDirs()).toEqual([]);
+  });
+
+  it('drops a database that a killed earlier run left on the same server', async () => {
+    const leftover = `cutover_19990101000000_${Math.random().toString(16).slice(2, 10)}`;
+    await serverQuery(`CREATE DATABASE ${leftover}`);
+    const record: StackRecord = {
+      id: 'killed-run',
+      provider: 'external',
+      ownerPid: 2 ** 22 - 1,
+      createdAt: new Date().toISOString(),
+      processes: [],
+      dirs: [],
+      pgDataDirs: [],
+      externalDatabase: { server: '127.0.0.1:5432', name: leftover },
+    };
+    fs.mkdirSync(path.join(base, 'cutover-harness-stacks'), { recursive: true });
+    fs.writeFileSync(path.join(base, 'cutover-harness-stacks', 'killed-run.json'), JSON.stringify(record));
+    setEnv({ CUTOVER_STACK_DATABASE_URL: SERVER_URL, CUTOVER_STACK_REDIS_URL: REDIS_URL });
+    const logs: string[] = [];
+    const stack = await startStack({ provider: 'external', log: (l) => logs.push(l) });
+    try {
+      expect(await databaseExists(leftover)).toBe(false);
+      expect(logs.join('\n')).toContain(`dropped database ${leftover} left by an earlier killed run`);
+    } finally {
+      await stack.stop();
+    }
+    expect(registryFiles()).toEqual([]);
+  });
+});
