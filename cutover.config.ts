@@ -17,6 +17,8 @@ export default defineConfig({
           // The rehearsal's simulated GitHub answers for this repository (fixtures/thirdparty/github.ts).
           ci: { provider: 'github', repo: 'example/backend' },
         },
+        // The rehearsal's simulated Sentry (fixtures/thirdparty/sentry.ts) answers for this project.
+        monitoring: { sentry: { enabled: true, org: 'cutover-rehearsal', project: 'backend' } },
       },
     },
     staging: {

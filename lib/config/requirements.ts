@@ -59,6 +59,7 @@ export function requirementsFor(step: StepId, s: Sections, environment: Environm
         ...account('consumer', 'digest test job'),
         ...account('providerInstant', 'INSTANT provider'),
         ...account('providerDigest', 'DIGEST provider'),
+        { name: c.databaseUrl, why: 'removing the digest test job and its notifications (no API route deletes them)' },
       ];
     case 'monitoring':
       return [

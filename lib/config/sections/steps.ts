@@ -126,21 +126,26 @@ export const smoke = z
 const route = z.strictObject({ method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']), path: z.string() });
 
 export const features = z
-  .object({
+  .strictObject({
     attestation: z
-      .object({
+      .strictObject({
         blockedStatus: z.number().int().default(401),
         blockedError: z.string().default('App attestation required'),
+        /**
+         * Contract §6 names the sensitive groups, not every path: these are the ones it pins
+         * down. Add your backend's message, dispute and payment routes (e.g. POST
+         * /payments/create-intent): each is called once with an empty body and no credentials.
+         */
         sensitiveRoutes: z
           .array(route)
+          .min(1)
           .default([
             { method: 'POST', path: '/auth/login' },
             { method: 'POST', path: '/auth/signup' },
             { method: 'POST', path: '/jobs' },
             { method: 'POST', path: '/jobs/:jobId/attachments/upload' },
             { method: 'POST', path: '/jobs/:jobId/bids' },
-            { method: 'POST', path: '/messages' },
-            { method: 'POST', path: '/payments/create-intent' },
+            { method: 'POST', path: '/jobs/:jobId/cancel' },
           ]),
         /** Routes enforcement must never cover. */
         openRoutes: z
@@ -150,51 +155,70 @@ export const features = z
             { method: 'GET', path: '/notifications' },
             { method: 'POST', path: '/payments/webhook' },
           ]),
+        /** Rehearsal only: how long the restart with enforcement on may take before it counts as failed. */
+        restartTimeoutSeconds: z.number().positive().default(90),
       })
       .prefault({}),
     digest: z
-      .object({
+      .strictObject({
         zipCode: z.string().regex(/^\d{5}$/).default('99950'),
         intervalMinutes: z.union([z.literal(15), z.literal(30), z.literal(60)]).default(15),
         /** Keywords the target infers the job's category from. */
         jobTitle: z.string().default('Cutover harness test job: plumbing leak repair'),
         category: z.string().default('plumbing'),
+        radiusMiles: z.number().int().min(1).max(500).default(10),
         instantDeadlineSeconds: z.number().positive().default(30),
         /** Real intervals are 15+ minutes; the local target runs its clock faster. */
         digestDeadlineSeconds: z.number().positive().default(1200),
+        /**
+         * Added to the digest deadline unscaled: the worker's poll period and our own polling
+         * run in real time even when the target's clock is sped up.
+         */
+        workerSlackSeconds: z.number().min(0).default(15),
       })
       .prefault({}),
   })
   .prefault({});
 
 const fiveXxSource = z.discriminatedUnion('kind', [
+  /** JSON lines, one per request (the backend's REQUEST_LOG_FILE). */
   z.strictObject({ kind: z.literal('log-file'), path: z.string().min(1) }),
-  z.strictObject({ kind: z.literal('command'), command: z.string().min(1) }),
+  /** A shell command printing JSON lines, e.g. `railway logs --json`. */
+  z.strictObject({ kind: z.literal('command'), command: z.string().min(1), timeoutSeconds: z.number().positive().default(60) }),
   z.strictObject({ kind: z.literal('none'), reason: z.string() }),
 ]);
 
 export const monitoring = z
-  .object({
+  .strictObject({
     fiveXx: z
-      .object({
+      .strictObject({
         source: fiveXxSource.default({ kind: 'none', reason: 'no log source configured' }),
         windowMinutes: z.number().positive().default(15),
         maxRate: z.number().min(0).max(1).default(0.01),
         /** Below this many requests a rate means nothing; the check says so and fails. */
         minRequests: z.number().int().min(1).default(20),
+        /** Field names in each log line. */
+        statusField: z.string().min(1).default('status'),
+        timeField: z.string().min(1).default('time'),
       })
       .prefault({}),
     sentry: z
-      .object({
+      .strictObject({
         enabled: z.boolean().default(false),
         apiUrl: z.url().default('https://sentry.io'),
         org: z.string().default(''),
         project: z.string().default(''),
+        /** When the RC went live (ISO 8601); unset, the harness run's start stands in for it. */
+        deployedAt: z.iso.datetime({ offset: true }).nullable().default(null),
+        /** Added to firstSeen:>deployedAt in the issue search. */
+        query: z.string().default('is:unresolved'),
+        maxNewIssues: z.number().int().min(0).default(0),
       })
+      .refine((s) => !s.enabled || (s.org && s.project), { message: 'sentry.enabled needs org and project' })
       .prefault({}),
     kpis: z.strictObject({ windowDays: z.number().int().positive().default(7) }).prefault({}),
     aiMetrics: z
-      .object({
+      .strictObject({
         minCacheHitRatio: z.number().min(0).max(1).default(0.2),
         maxBlockedCalls: z.number().int().min(0).default(100),
       })

@@ -1,0 +1,142 @@
+import pg from 'pg';
+import type { HarnessContext } from '../context';
+import type { TargetClient } from '../target/client';
+import { type DigestTrial, mentionsJob, type TestProvider } from './digest';
+
+/**
+ * Undoes the digest trial: what the API can remove goes through the API, the rest (the job,
+ * notifications, preference rows that did not exist) through the database, touching only
+ * rows the trial created: ids it was given, for the test accounts it used. Table names are
+ * the backend's Prisma models (contract §7).
+ */
+
+export interface CleanupReport {
+  done: string[];
+  problems: string[];
+}
+
+const DB_TIMEOUT_MS = 10_000;
+
+async function withDatabase<T>(databaseUrl: string, fn: (db: pg.Client) => Promise<T>): Promise<T> {
+  const db = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: DB_TIMEOUT_MS, statement_timeout: DB_TIMEOUT_MS, query_timeout: DB_TIMEOUT_MS });
+  await db.connect();
+  try {
+    await db.query('BEGIN');
+    const result = await fn(db);
+    await db.query('COMMIT');
+    return result;
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+/** Deleting the job first also drops its queued match task and held digest items, so nothing more is sent for it. */
+async function deleteJob(trial: DigestTrial, databaseUrl: string, report: CleanupReport): Promise<void> {
+  const job = trial.job;
+  if (!job || !trial.consumer || trial.jobRemoved) return;
+  const { rowCount } = await withDatabase(databaseUrl, (db) =>
+    db.query(`DELETE FROM "Job" WHERE "id" = $1 AND "consumerId" = $2 AND "title" = $3`, [job.id, trial.consumer!.user.id, job.title]),
+  );
+  report.done.push(`test job ${job.id}: ${rowCount ? 'deleted' : 'already gone'}`);
+  trial.jobRemoved = true;
+}
+
+async function undoProviderViaApi(target: TargetClient, harness: HarnessContext, p: TestProvider, report: CleanupReport): Promise<void> {
+  const { savedSearches, preferences } = harness.sections.routes;
+  for (const id of [...p.savedSearchIds]) {
+    const res = await target.request({ method: 'DELETE', path: `${savedSearches}/${encodeURIComponent(id)}`, token: p.session.token });
+    // Anything else: the database pass removes it.
+    if (res.status === 200 || res.status === 204 || res.status === 404) {
+      p.savedSearchIds.splice(p.savedSearchIds.indexOf(id), 1);
+      report.done.push(`${p.role}: saved search ${id} deleted`);
+    }
+  }
+  if (p.changed && p.previous) {
+    const { matchDeliveryMode, digestIntervalMinutes, pushEnabled, emailEnabled } = p.previous;
+    const res = await target.request({ method: 'PUT', path: preferences, token: p.session.token, json: { matchDeliveryMode, digestIntervalMinutes, pushEnabled, emailEnabled } });
+    if (res.status !== 200) report.problems.push(`${p.role}: restoring the previous delivery mode answered ${res.status}: ${res.text.slice(0, 200)}`);
+    else report.done.push(`${p.role}: delivery mode restored to ${matchDeliveryMode}`);
+  }
+}
+
+async function undoProviderInDatabase(db: pg.Client, trial: DigestTrial, p: TestProvider, jobId: number | string | null, report: CleanupReport): Promise<void> {
+  const userId = p.session.user.id;
+  const seenIds = (trial.seen.get(p.role) ?? []).map((n) => Number(n.id));
+  if (jobId !== null || seenIds.length) {
+    // Also those it had not seen yet (a digest sent while the check was failing).
+    const { rowCount } = await db.query(
+      `DELETE FROM "Notification" WHERE "userId" = $1
+         AND ("id" = ANY($2::int[]) OR "content"->>'jobId' = $3 OR "content"->'topMatches' @> $4::jsonb)`,
+      [userId, seenIds, String(jobId), JSON.stringify([{ jobId }])],
+    );
+    report.done.push(`${p.role}: ${rowCount} notification(s) about the test job deleted`);
+  }
+  if (p.savedSearchIds.length) {
+    const { rowCount } = await db.query(`DELETE FROM "SavedSearch" WHERE "providerId" = $1 AND "id" = ANY($2::int[])`, [userId, p.savedSearchIds]);
+    report.done.push(`${p.role}: ${rowCount} saved search(es) deleted in the database`);
+    p.savedSearchIds.length = 0;
+  }
+  if (!p.changed) return;
+  if (!p.previous) {
+    await db.query(`DELETE FROM "NotificationPreference" WHERE "userId" = $1`, [userId]);
+    report.done.push(`${p.role}: the preference the harness created was removed (none was stored before)`);
+  } else if ('lastDigestSentAt' in p.previous) {
+    // The worker moved it when it sent the trial's digest; the next run starts from the same clock.
+    await db.query(`UPDATE "NotificationPreference" SET "lastDigestSentAt" = $2 WHERE "userId" = $1`, [userId, p.previous.lastDigestSentAt ?? null]);
+  }
+  p.changed = false;
+}
+
+/** Match notifications about the test job sent to anyone else whose saved search matched it. */
+async function deleteOtherMatches(db: pg.Client, jobId: number | string, report: CleanupReport): Promise<void> {
+  const { rowCount } = await db.query(`DELETE FROM "Notification" WHERE "type" = 'job.match' AND "content"->>'jobId' = $1`, [String(jobId)]);
+  if (rowCount) report.done.push(`${rowCount} other job.match notification(s) about the test job deleted`);
+}
+
+/** Idempotent: what is undone is forgotten, so a second call (afterAll after the check) does nothing. */
+export async function cleanUpDigestTrial(trial: DigestTrial, target: TargetClient, harness: HarnessContext, databaseUrl: string): Promise<CleanupReport> {
+  const report: CleanupReport = { done: [], problems: [] };
+  const jobId = trial.jobRemoved ? null : (trial.job?.id ?? null);
+  await deleteJob(trial, databaseUrl, report);
+  for (const p of trial.providers.values()) {
+    await undoProviderViaApi(target, harness, p, report).catch((error: Error) => report.problems.push(`${p.role}: ${error.message}`));
+  }
+  // Last, so a notification the worker was writing while the job went is caught too.
+  await withDatabase(databaseUrl, async (db) => {
+    for (const p of trial.providers.values()) await undoProviderInDatabase(db, trial, p, jobId, report);
+    if (jobId !== null) await deleteOtherMatches(db, jobId, report);
+  });
+  trial.seen.clear();
+  return report;
+}
+
+/** Reads back through the API what cleanup claims to have undone: a 204 is not proof. */
+export async function leftovers(trial: DigestTrial, target: TargetClient, harness: HarnessContext): Promise<string[]> {
+  const { savedSearches, preferences } = harness.sections.routes;
+  const found: string[] = [];
+  for (const p of trial.providers.values()) {
+    if (p.createdSearchIds.length) {
+      const res = await target.get(savedSearches, { token: p.session.token });
+      const items = res.status === 200 ? res.json<{ items?: { id?: unknown }[] }>().items : undefined;
+      if (!Array.isArray(items)) found.push(`${p.role}: GET ${savedSearches} answered ${res.status} without an items list`);
+      else {
+        const left = items.map((i) => String(i.id)).filter((id) => p.createdSearchIds.includes(id));
+        if (left.length) found.push(`${p.role}: saved search(es) ${left.join(', ')} still listed`);
+      }
+    }
+    if (trial.job) {
+      const about = (await trial.notifications(target, p.role)).filter((n) => mentionsJob(n.content, trial.job!.id));
+      if (about.length) found.push(`${p.role}: ${about.length} notification(s) about test job ${trial.job.id} still listed`);
+    }
+    const res = await target.get(preferences, { token: p.session.token });
+    const mode = res.status === 200 ? res.json<{ matchDeliveryMode?: unknown }>().matchDeliveryMode : null;
+    const expected = p.previous?.matchDeliveryMode ?? null;
+    if (p.previous ? mode !== expected : res.status === 200) {
+      found.push(`${p.role}: delivery mode reads ${res.status === 200 ? String(mode) : `HTTP ${res.status}`}, before the trial it was ${expected ?? 'not stored'}`);
+    }
+  }
+  return found;
+}

@@ -1,0 +1,178 @@
+import type { HarnessContext } from '../context';
+import type { TargetClient, TargetResponse } from '../target/client';
+import { attestationHeaders, login, type Session } from '../target/session';
+
+/**
+ * The digest-mode trial of runbook step 6b: two test providers (one INSTANT, one DIGEST)
+ * with a saved search for a ZIP nobody else uses, and one test job the consumer test
+ * account posts there. State spans several checks; every change is remembered so that
+ * cleanup.ts can undo exactly what the harness did.
+ */
+
+export type ProviderRole = 'providerInstant' | 'providerDigest';
+
+export interface Preference {
+  matchDeliveryMode: 'INSTANT' | 'DIGEST';
+  digestIntervalMinutes?: number | null;
+  pushEnabled?: boolean;
+  emailEnabled?: boolean;
+  lastDigestSentAt?: string | null;
+  [field: string]: unknown;
+}
+
+export interface Notification {
+  id: number | string;
+  type: string;
+  content: unknown;
+  createdAt: string;
+}
+
+export interface TestProvider {
+  role: ProviderRole;
+  session: Session;
+  /** What was stored before the harness touched it; null when nothing was (GET answered 404). */
+  previous: Preference | null;
+  /** The harness wrote a preference; cleanup restores `previous`. */
+  changed: boolean;
+  /** Saved searches the trial added, and those of them not removed yet. */
+  createdSearchIds: string[];
+  savedSearchIds: string[];
+}
+
+export interface TestJob {
+  id: number | string;
+  title: string;
+  category: string;
+  createdAt: string;
+}
+
+export class DigestTrial {
+  readonly providers = new Map<ProviderRole, TestProvider>();
+  consumer: Session | null = null;
+  job: TestJob | null = null;
+  jobRemoved = false;
+  /** Notifications the trial caused and saw, per provider (removed at cleanup). */
+  readonly seen = new Map<ProviderRole, Notification[]>();
+
+  constructor(private readonly harness: HarnessContext) {}
+
+  private get routes() {
+    return this.harness.sections.routes;
+  }
+
+  private get cfg() {
+    return this.harness.sections.features.digest;
+  }
+
+  /** Reads the stored preference before the first change; 404 means none stored. */
+  async provider(target: TargetClient, role: ProviderRole): Promise<TestProvider> {
+    const known = this.providers.get(role);
+    if (known) return known;
+    const session = await login(target, this.harness, role);
+    const res = await target.get(this.routes.preferences, { token: session.token });
+    if (res.status !== 200 && res.status !== 404) {
+      throw new Error(`GET ${this.routes.preferences} as the ${role} test account answered ${res.status}: ${res.text.slice(0, 200)}; nothing was changed`);
+    }
+    const provider: TestProvider = {
+      role,
+      session,
+      previous: res.status === 200 ? res.json<Preference>() : null,
+      changed: false,
+      createdSearchIds: [],
+      savedSearchIds: [],
+    };
+    this.providers.set(role, provider);
+    return provider;
+  }
+
+  /** PUT first (the contract allows GET to fail before anything is stored), then read back. */
+  async setPreference(target: TargetClient, role: ProviderRole, wanted: Preference): Promise<{ stored: Preference }> {
+    const provider = await this.provider(target, role);
+    provider.changed = true;
+    const put = await target.request({ method: 'PUT', path: this.routes.preferences, token: provider.session.token, json: wanted });
+    expectStatus(put, 200, `setting the ${role} test account's delivery mode`);
+    const read = await target.get(this.routes.preferences, { token: provider.session.token });
+    expectStatus(read, 200, `reading back the ${role} test account's delivery mode`);
+    return { stored: read.json<Preference>() };
+  }
+
+  async addSavedSearch(target: TargetClient, role: ProviderRole): Promise<void> {
+    const provider = await this.provider(target, role);
+    const res = await target.post(this.routes.savedSearches, {
+      token: provider.session.token,
+      json: { categories: [this.cfg.category], radiusMiles: this.cfg.radiusMiles, zipCode: this.cfg.zipCode },
+    });
+    expectStatus(res, 201, `adding a saved search for the ${role} test account`);
+    const body = res.json<{ savedSearch?: { id?: unknown }; id?: unknown }>();
+    const id = body.savedSearch?.id ?? body.id;
+    if (id === undefined || id === null) throw new Error(`${this.routes.savedSearches} answered 201 without the saved search's id`);
+    provider.createdSearchIds.push(String(id));
+    provider.savedSearchIds.push(String(id));
+  }
+
+  /** The consumer's test job: named as harness data, in the test ZIP, worded for the category. */
+  async createJob(target: TargetClient): Promise<TestJob> {
+    this.consumer ??= await login(target, this.harness, 'consumer');
+    const title = this.cfg.jobTitle;
+    const res = await target.post(this.routes.jobs, {
+      token: this.consumer.token,
+      headers: attestationHeaders(this.harness),
+      json: {
+        title,
+        description: `Created by the cutover harness (run ${this.harness.runId}) to prove job-match delivery; removed when the step ends.`,
+        location: `Cutover harness test location ${this.cfg.zipCode}`,
+      },
+    });
+    expectStatus(res, 201, 'creating the test job as the consumer test account');
+    const body = res.json<{ job?: Partial<TestJob>; id?: unknown }>();
+    const job = body.job ?? (body as Partial<TestJob>);
+    if (job.id === undefined || job.id === null) throw new Error(`POST ${this.routes.jobs} answered 201 without the job's id`);
+    this.job = { id: job.id, title, category: String(job.category ?? ''), createdAt: String(job.createdAt ?? new Date().toISOString()) };
+    return this.job;
+  }
+
+  /** The provider's newest notifications, as GET /notifications lists them. */
+  async notifications(target: TargetClient, role: ProviderRole): Promise<Notification[]> {
+    const provider = await this.provider(target, role);
+    const res = await target.get(this.routes.notifications, { token: provider.session.token, query: { limit: 50 } });
+    expectStatus(res, 200, `listing the ${role} test account's notifications`);
+    const items = res.json<{ items?: unknown }>().items;
+    if (!Array.isArray(items)) throw new Error(`GET ${this.routes.notifications} answered 200 without an items list`);
+    return items as Notification[];
+  }
+
+  /** Notifications of one type about the test job; remembered for cleanup. */
+  async aboutJob(target: TargetClient, role: ProviderRole, type: string): Promise<Notification[]> {
+    if (!this.job) throw new Error('no test job was created');
+    const jobId = this.job.id;
+    const found = (await this.notifications(target, role)).filter((n) => n.type === type && mentionsJob(n.content, jobId));
+    const seen = this.seen.get(role) ?? [];
+    for (const n of found) if (!seen.some((s) => s.id === n.id)) seen.push(n);
+    this.seen.set(role, seen);
+    return found;
+  }
+}
+
+/** Whether a job.match or job.match.digest content refers to the job (by jobId or id). */
+export function mentionsJob(content: unknown, jobId: number | string): boolean {
+  let value = content;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return false;
+    }
+  }
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  const same = (v: unknown) => v !== undefined && v !== null && String(v) === String(jobId);
+  if (same(record.jobId)) return true;
+  const top = record.topMatches;
+  return Array.isArray(top) && top.some((m) => typeof m === 'object' && m !== null && (same((m as Record<string, unknown>).jobId) || same((m as Record<string, unknown>).id)));
+}
+
+function expectStatus(res: TargetResponse, status: number, what: string): void {
+  if (res.status !== status) {
+    throw new Error(`${what}: ${res.method} ${new URL(res.url).pathname} answered ${res.status}, expected ${status}: ${res.text.slice(0, 200)}`);
+  }
+}

@@ -1,0 +1,166 @@
+import { afterAll, describe, expect } from 'vitest';
+import { harnessContext } from '../lib/context';
+import { credential } from '../lib/credentials';
+import { eventually } from '../lib/eventually';
+import { probe, probeLines, restartRehearsalTarget } from '../lib/features/attestation';
+import { cleanUpDigestTrial, leftovers } from '../lib/features/cleanup';
+import { DigestTrial } from '../lib/features/digest';
+import { describeStep, notApplicable, proves, redactor, test } from '../lib/suite';
+import { TargetClient } from '../lib/target/client';
+import { attestationHeaders, login, type AccountRole } from '../lib/target/session';
+
+// Names, deadlines and which rows apply come from the configuration, known at collection.
+const harness = harnessContext();
+const { attestation: att, digest } = harness.sections.features;
+const routes = harness.sections.routes;
+const enforcementExpected = harness.environment.expect.attestation === 'on';
+const offReason = `attestation enforcement is expected off in ${harness.env} (environments.${harness.env}.expect.attestation)`;
+const clockScale = harness.rehearsal?.clockScale ?? 1;
+const instantDeadlineMs = digest.instantDeadlineSeconds * 1000;
+const digestDeadlineMs = (digest.digestDeadlineSeconds / clockScale + digest.workerSlackSeconds) * 1000;
+/** Some 60 looks over the whole wait, whatever its length. */
+const digestPollMs = Math.min(15_000, Math.max(250, digestDeadlineMs / 60));
+const databaseWhy = 'removing the digest test data';
+
+describeStep('features', () => {
+  // Digest first: once enforcement is on, job creation and login need an attestation.
+  describe('Job match digest mode', () => {
+    const trial = new DigestTrial(harness);
+    let cleaned = false;
+
+    // The check below cleans up on the way to GO; this catches every way of not getting there.
+    afterAll(async () => {
+      if (cleaned) return;
+      const target = new TargetClient({ baseUrl: harness.baseUrl, timeoutMs: harness.sections.http.timeoutMs, userAgent: harness.sections.http.userAgent, redactor: redactor() });
+      try {
+        const report = await cleanUpDigestTrial(trial, target, harness, credential(harness.sections.credentials.databaseUrl, databaseWhy));
+        for (const problem of report.problems) console.error(redactor().redact(`[step 6] digest test data not fully removed: ${problem}`));
+      } catch (error) {
+        console.error(redactor().redact(`[step 6] digest test data not removed: ${(error as Error).message}`));
+      }
+    });
+
+    test(`Test provider set to digest mode (DIGEST every ${digest.intervalMinutes} min, read back); the other provider stays INSTANT`, { meta: proves('G.digest-mode') }, async ({ target, evidence }) => {
+      credential(harness.sections.credentials.databaseUrl, databaseWhy);
+      const instant = await trial.setPreference(target, 'providerInstant', { matchDeliveryMode: 'INSTANT' });
+      expect(instant.stored.matchDeliveryMode, 'the INSTANT test provider reads back').toBe('INSTANT');
+      const { stored } = await trial.setPreference(target, 'providerDigest', { matchDeliveryMode: 'DIGEST', digestIntervalMinutes: digest.intervalMinutes });
+      await evidence.paste('G.digest-mode', `PUT ${routes.preferences} (DIGEST test provider), then GET:\n${JSON.stringify(stored, null, 2)}`);
+      expect(stored, 'the DIGEST test provider reads back').toMatchObject({ matchDeliveryMode: 'DIGEST', digestIntervalMinutes: digest.intervalMinutes });
+      await trial.addSavedSearch(target, 'providerInstant');
+      await trial.addSavedSearch(target, 'providerDigest');
+      await evidence.note(`both test providers search ${digest.category} jobs in ZIP ${digest.zipCode}`);
+    });
+
+    test(`Worker running: a test job is matched and the INSTANT provider gets job.match within ${digest.instantDeadlineSeconds} s`, { meta: proves('G.worker-running') }, async ({ target, evidence }) => {
+      const job = await trial.createJob(target);
+      expect(job.category, `the target filed "${digest.jobTitle}" under another category: set features.digest.jobTitle or category`).toBe(digest.category);
+      const [match] = await eventually(
+        async () => {
+          const found = await trial.aboutJob(target, 'providerInstant', 'job.match');
+          if (!found.length) throw new Error(`no job.match for test job ${job.id} yet (is the worker running?)`);
+          return found;
+        },
+        { timeoutMs: instantDeadlineMs, intervalMs: 500, what: 'the worker matches the test job for the INSTANT provider', evidence },
+      );
+      await evidence.paste('G.worker-running', `test job ${job.id} → INSTANT provider:\n${JSON.stringify(match, null, 2)}`);
+    });
+
+    test('Immediate providers get their push at once, the DIGEST provider nothing yet', { meta: proves('G.digest-observed') }, async ({ target }) => {
+      // The INSTANT match is already there, so the worker has handled the job for every provider.
+      const immediate = await trial.aboutJob(target, 'providerDigest', 'job.match');
+      expect(immediate, 'the DIGEST test provider got an immediate job.match: digest mode is not honoured').toEqual([]);
+    });
+
+    test(`Digest notification observed at interval (job.match.digest with the test job within ${Math.round(digestDeadlineMs / 1000)} s)`, { tags: ['slow'], meta: proves('G.digest-observed'), timeout: digestDeadlineMs + 60_000 }, async ({ target, evidence }) => {
+      const job = trial.job!;
+      const [notice] = await eventually(
+        async () => {
+          const found = await trial.aboutJob(target, 'providerDigest', 'job.match.digest');
+          if (!found.length) throw new Error(`no job.match.digest with test job ${job.id} yet`);
+          return found;
+        },
+        { timeoutMs: digestDeadlineMs, intervalMs: digestPollMs, what: `the DIGEST provider's digest (interval ${digest.intervalMinutes} min${clockScale !== 1 ? `, clock ×${clockScale}` : ''})`, evidence },
+      );
+      const afterSeconds = (Date.parse(notice!.createdAt) - Date.parse(job.createdAt)) / 1000;
+      await evidence.paste('G.digest-observed', `job.match.digest ${Number.isNaN(afterSeconds) ? '' : `${afterSeconds.toFixed(1)} s after the job `}(interval ${digest.intervalMinutes} min${clockScale !== 1 ? ` at clock ×${clockScale}` : ''}):\n${JSON.stringify(notice, null, 2)}`);
+      expect(await trial.aboutJob(target, 'providerDigest', 'job.match'), 'the DIGEST test provider also got a job.match').toEqual([]);
+    });
+
+    test('Digest test data removed: test job, its notifications and saved searches gone, previous delivery modes back', async ({ target, evidence }) => {
+      const report = await cleanUpDigestTrial(trial, target, harness, credential(harness.sections.credentials.databaseUrl, databaseWhy));
+      cleaned = true;
+      await evidence.note(report.done.join('\n') || 'nothing to remove');
+      const left = [...report.problems, ...(await leftovers(trial, target, harness))];
+      expect(left, 'test data the harness could not remove').toEqual([]);
+    });
+  });
+
+  describe('Attestation enforcement', () => {
+    // The config requires at least one.
+    const firstSensitive = att.sensitiveRoutes[0]!;
+
+    test('`APP_ATTESTATION_ENFORCE=true` applied: a sensitive route without attestation is refused', { tags: ['mutating'], meta: proves('G.attestation-applied') }, async ({ target, evidence, annotate, skip }) => {
+      if (!enforcementExpected) return notApplicable({ annotate, skip }, offReason);
+      // Sessions are cached for the run: open them while login needs no attestation.
+      const roles: AccountRole[] = ['consumer', 'providerInstant', 'providerDigest', 'admin'];
+      for (const role of roles) {
+        const names = harness.sections.credentials.accounts[role];
+        if (process.env[names.email] && process.env[names.password]) await login(target, harness, role);
+      }
+      const rehearsal = harness.rehearsal;
+      let how = 'observed on the running target (the platform change is the operator\'s)';
+      if (rehearsal && harness.apply.includes('features')) {
+        const baseUrl = await restartRehearsalTarget(rehearsal.controlUrl, { APP_ATTESTATION_ENFORCE: 'true' }, att.restartTimeoutSeconds * 1000);
+        expect(baseUrl, 'the restarted target listens elsewhere than the run was given').toBe(harness.baseUrl);
+        how = 'rehearsal: target restarted with APP_ATTESTATION_ENFORCE=true';
+      } else if (rehearsal) {
+        how = 'rehearsal: --apply did not name features, so the target was not restarted with APP_ATTESTATION_ENFORCE=true; only observed';
+      }
+      const seen = await probe(target, firstSensitive, att);
+      await evidence.paste('G.attestation-applied', `${how}\n${probeLines([seen])}`);
+      expect(seen.blocked, `${seen.route} without attestation answered ${seen.status} ${seen.error ?? ''}, not ${att.blockedStatus} "${att.blockedError}": enforcement is not on`).toBe(true);
+    });
+
+    test(`Non-attested calls are blocked: every sensitive route answers ${att.blockedStatus} "${att.blockedError}"`, { tags: ['readonly'], meta: proves('G.non-attested-blocked') }, async ({ target, evidence, annotate, skip }) => {
+      if (!enforcementExpected) return notApplicable({ annotate, skip }, offReason);
+      const probes = [];
+      for (const route of att.sensitiveRoutes) probes.push(await probe(target, route, att));
+      await evidence.paste('G.non-attested-blocked', probeLines(probes), 'sensitive routes without attestation');
+      expect(probes.filter((p) => !p.blocked).map((p) => `${p.route} → ${p.status}`), 'sensitive routes that did not refuse a call without attestation').toEqual([]);
+    });
+
+    test('GET routes and the Stripe webhook are not blocked without attestation', { tags: ['readonly'], meta: enforcementExpected ? proves('G.non-attested-blocked') : undefined }, async ({ target, evidence }) => {
+      const probes = [];
+      for (const route of att.openRoutes) probes.push(await probe(target, route, att));
+      await evidence.paste('G.non-attested-blocked', probeLines(probes), 'routes enforcement must not cover');
+      expect(probes.filter((p) => p.attestationRefusal).map((p) => `${p.route} → ${p.status} ${p.error}`), 'open routes refused for lack of attestation').toEqual([]);
+    });
+
+    if (!enforcementExpected) test('Attestation expected off: sensitive routes answer without an attestation', { tags: ['readonly'] }, async ({ target, evidence }) => {
+      const probes = [];
+      for (const route of att.sensitiveRoutes) probes.push(await probe(target, route, att));
+      await evidence.note(probeLines(probes));
+      expect(probes.filter((p) => p.attestationRefusal).map((p) => `${p.route} → ${p.status} ${p.error}`), `sensitive routes refused although ${offReason}`).toEqual([]);
+    });
+
+    test('Real client can call sensitive routes', { tags: ['manual'], meta: proves('G.real-client') }, async ({ target, evidence, annotate, skip }) => {
+      if (!enforcementExpected) return notApplicable({ annotate, skip }, offReason);
+      const headers = attestationHeaders(harness);
+      if (Object.keys(headers).length) {
+        // Evidence beside the human's word: the operator's attestation is let through.
+        const seen = await probe(target, firstSensitive, att, headers);
+        await evidence.paste('G.real-client', probeLines([seen]), `with the attestation in ${harness.sections.credentials.attestationToken}`);
+        expect(seen.attestationRefusal, `${seen.route} refused the configured attestation: ${seen.status} ${seen.error}`).toBe(false);
+      }
+      const confirmation = harness.manual['G.real-client'];
+      if (!confirmation) {
+        throw new Error(
+          'not confirmed: call a sensitive route (log in, post a job) from a real production app build, ' +
+            'then run again with --confirm-manual=G.real-client (or answer the prompt)',
+        );
+      }
+      await evidence.confirmed('G.real-client', confirmation.by, confirmation.at, confirmation.how);
+    });
+  });
+});
