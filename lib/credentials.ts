@@ -16,3 +16,13 @@ export function optionalCredential(name: string): string | undefined {
   if (value) redactor().add(value);
   return value;
 }
+
+/**
+ * A required setting that is not a secret (a test account's email, a job id). Kept out of the
+ * redactor on purpose: answers that name the account would otherwise look like leaks.
+ */
+export function setting(name: string, why: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set (needed for ${why}): set it in the environment or .env.<env>`);
+  return value;
+}

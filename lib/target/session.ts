@@ -1,5 +1,5 @@
 import type { HarnessContext } from '../context';
-import { credential } from '../credentials';
+import { credential, setting } from '../credentials';
 import { redactor } from '../suite';
 import type { TargetClient } from './client';
 
@@ -23,7 +23,7 @@ export async function login(target: TargetClient, harness: HarnessContext, role:
   const cached = sessions.get(`${target.baseUrl}|${role}`);
   if (cached) return cached;
   const names = harness.sections.credentials.accounts[role];
-  const email = credential(names.email, `the ${role} test account`);
+  const email = setting(names.email, `the ${role} test account`);
   const password = credential(names.password, `the ${role} test account`);
   const res = await target.post(harness.sections.routes.login, { json: { email, password }, headers: attestationHeaders(harness) });
   if (res.status !== 200) {

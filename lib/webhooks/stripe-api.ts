@@ -17,17 +17,20 @@ export function stripeKeyMode(key: string): StripeMode {
  */
 export function stripeApi(harness: HarnessContext, why: string): { stripe: Stripe; key: string } {
   const key = credential(harness.sections.credentials.stripeSecretKey, why);
-  const api = new URL(harness.sections.webhooks.stripeApiUrl);
+  return { stripe: stripeClient(key, harness.sections.webhooks.stripeApiUrl, harness.sections.http.timeoutMs), key };
+}
+
+export function stripeClient(key: string, apiUrl: string, timeoutMs: number): Stripe {
+  const api = new URL(apiUrl);
   const https = api.protocol === 'https:';
-  const stripe = new Stripe(key, {
+  return new Stripe(key, {
     host: api.hostname,
     port: api.port || (https ? 443 : 80),
     protocol: https ? 'https' : 'http',
-    timeout: harness.sections.http.timeoutMs,
+    timeout: timeoutMs,
     maxNetworkRetries: 0,
     telemetry: false,
   });
-  return { stripe, key };
 }
 
 /** Stripe rejects more than 16 endpoints per account; the cap only bounds a misbehaving API. */

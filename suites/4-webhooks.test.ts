@@ -1,0 +1,176 @@
+import { expect } from 'vitest';
+import { credential, optionalCredential } from '../lib/credentials';
+import { describeStep, notApplicable, proves, test } from '../lib/suite';
+import { login } from '../lib/target/session';
+import { DeliveryLog } from '../lib/webhooks/delivery-log';
+import { paymentsHealthProblems, type PaymentsHealth } from '../lib/webhooks/payments-health';
+import {
+  deliver,
+  describeDelivery,
+  nowSeconds,
+  signatureHeader,
+  syntheticEvent,
+  unknownSecret,
+  type SyntheticEvent,
+} from '../lib/webhooks/signed-event';
+import { describeEndpoint, inspectWebhookEndpoint, stripeApi, stripeKeyMode } from '../lib/webhooks/stripe-api';
+import type { HarnessContext } from '../lib/context';
+
+const deliveries = new DeliveryLog('E.delivery-status');
+
+/** The event the negative checks replay with broken signatures: the same bytes, the same id. */
+let testEvent: SyntheticEvent | undefined;
+const theTestEvent = (harness: HarnessContext) => (testEvent ??= syntheticEvent(harness));
+
+const newSecret = (harness: HarnessContext) => credential(harness.sections.credentials.stripeWebhookSecret, 'signing synthetic webhook events');
+
+const is2xx = (status: number) => status >= 200 && status < 300;
+
+describeStep('webhooks', () => {
+  test(
+    'In Stripe, the endpoint for POST <base>/payments/webhook exists, is enabled, sends the handled events, in the expected mode',
+    { tags: ['readonly'], meta: proves('E.test-event') },
+    async ({ harness, target, evidence }) => {
+      const { stripe, key } = stripeApi(harness, 'Stripe endpoint lookup');
+      const mode = harness.environment.expect.stripeMode;
+      const url = target.url(harness.sections.routes.webhook);
+      const keyMode = stripeKeyMode(key);
+      const report = await inspectWebhookEndpoint(stripe, { url, handledEvents: harness.sections.webhooks.handledEvents, mode });
+      if (report.endpoint) await evidence.note(describeEndpoint(report.endpoint));
+      const problems = [...report.problems];
+      if (keyMode !== mode) problems.push(`STRIPE_SECRET_KEY is a ${keyMode}-mode key; this environment expects ${mode} mode`);
+      expect(problems, problems.join('; ')).toEqual([]);
+    },
+  );
+
+  test(
+    'Test event signed with the new STRIPE_WEBHOOK_SECRET → 2xx',
+    { tags: ['readonly'], meta: proves('E.env-updated', 'E.test-event', 'E.delivery-status') },
+    async ({ harness, target, evidence }) => {
+      const event = theTestEvent(harness);
+      const res = await deliver(target, harness, event, signatureHeader(event.payload, [newSecret(harness)]));
+      await deliveries.record(evidence, `${event.type} ${event.id} signed with the new secret`, res);
+      expect(is2xx(res.status), `the target refused an event signed with STRIPE_WEBHOOK_SECRET: ${describeDelivery(res)}`).toBe(true);
+      expect(res.json(), 'a first delivery must be processed, not taken for a replay').not.toMatchObject({ replay: true });
+    },
+  );
+
+  test(
+    'Same event signed with a wrong secret → 400',
+    { tags: ['readonly'], meta: proves('E.env-updated', 'E.delivery-status') },
+    async ({ harness, target, evidence }) => {
+      const event = theTestEvent(harness);
+      const res = await deliver(target, harness, event, signatureHeader(event.payload, [unknownSecret()]));
+      await deliveries.record(evidence, 'wrong secret', res);
+      expect(res.status, `an event signed with a secret nobody configured was answered ${describeDelivery(res)}`).toBe(400);
+    },
+  );
+
+  test(
+    'Same event with a timestamp outside the tolerance → 400',
+    { tags: ['readonly'], meta: proves('E.test-event', 'E.delivery-status') },
+    async ({ harness, target, evidence }) => {
+      const event = theTestEvent(harness);
+      const stale = nowSeconds() - harness.sections.webhooks.toleranceSeconds - 60;
+      const res = await deliver(target, harness, event, signatureHeader(event.payload, [newSecret(harness)], stale));
+      await deliveries.record(evidence, `timestamp ${harness.sections.webhooks.toleranceSeconds + 60} s old`, res);
+      expect(res.status, `a correctly signed but stale event (replay attack) was answered ${describeDelivery(res)}`).toBe(400);
+    },
+  );
+
+  test(
+    'Same event without a Stripe-Signature header → 400',
+    { tags: ['readonly'], meta: proves('E.test-event', 'E.delivery-status') },
+    async ({ harness, target, evidence }) => {
+      const res = await deliver(target, harness, theTestEvent(harness), null);
+      await deliveries.record(evidence, 'no signature header', res);
+      expect(res.status, `an unsigned event was answered ${describeDelivery(res)}`).toBe(400);
+    },
+  );
+
+  test(
+    'Event signed with the previous and the new secret (previous first, as Stripe sends during a roll) → 2xx',
+    { tags: ['readonly'], meta: proves('E.env-updated', 'E.delivery-status') },
+    async ({ harness, target, evidence }) => {
+      // Without the operator's previous secret, any other secret stands in: what matters is that
+      // the target tries every v1 signature, not only the first.
+      const previous = optionalCredential(harness.sections.credentials.stripePreviousWebhookSecret) ?? unknownSecret();
+      const event = syntheticEvent(harness);
+      const res = await deliver(target, harness, event, signatureHeader(event.payload, [previous, newSecret(harness)]));
+      await deliveries.record(evidence, 'two v1 signatures (previous, new)', res);
+      expect(is2xx(res.status), `an event whose second v1 signature is valid was answered ${describeDelivery(res)}: the target only tries the first`).toBe(true);
+    },
+  );
+
+  test(
+    'Same event id delivered again → 2xx answered as a replay, not processed twice',
+    { tags: ['readonly'], meta: proves('E.test-event', 'E.delivery-status') },
+    async ({ harness, target, evidence }) => {
+      const event = syntheticEvent(harness);
+      const send = () => deliver(target, harness, event, signatureHeader(event.payload, [newSecret(harness)]));
+      const first = await send();
+      expect(is2xx(first.status), `the first delivery was answered ${describeDelivery(first)}`).toBe(true);
+      const again = await send();
+      await deliveries.record(evidence, 'same event id again', again);
+      expect(is2xx(again.status), `a retried delivery was answered ${describeDelivery(again)}; Stripe would keep retrying`).toBe(true);
+      expect(again.json(), `a retried delivery must be answered {received:true, replay:true}, got ${describeDelivery(again)}`).toMatchObject({
+        received: true,
+        replay: true,
+      });
+    },
+  );
+
+  test(
+    'Previous secret retired: it differs from the new one, and once expired an event signed with it alone → 400',
+    { tags: ['readonly'], meta: proves('E.env-updated', 'E.delivery-status') },
+    async ({ harness, target, evidence, annotate, skip }) => {
+      const name = harness.sections.credentials.stripePreviousWebhookSecret;
+      const expired = harness.previousWebhookSecretExpired || harness.sections.webhooks.previousSecretExpired;
+      const previous = optionalCredential(name);
+      if (!previous) {
+        if (expired) throw new Error(`the previous secret is said to have expired, but ${name} is not set: give it so the harness can prove it is refused`);
+        return notApplicable({ annotate, skip }, `${name} is not set: without the pre-rotation secret the harness cannot show it is retired`);
+      }
+      expect(previous !== newSecret(harness), `${name} equals STRIPE_WEBHOOK_SECRET: the secret was not rotated (or the new one was not set)`).toBe(true);
+      if (!expired) {
+        await evidence.note('The previous secret is still valid in Stripe during the roll; re-run with --previous-webhook-secret-expired once it expires to prove the target refuses it.');
+        return;
+      }
+      const event = syntheticEvent(harness);
+      const res = await deliver(target, harness, event, signatureHeader(event.payload, [previous]));
+      await deliveries.record(evidence, 'previous (expired) secret alone', res);
+      expect(res.status, `an event signed only with the expired previous secret was answered ${describeDelivery(res)}`).toBe(400);
+    },
+  );
+
+  test(
+    'GET /payments/health (admin) → ok: true in the expected Stripe mode',
+    { tags: ['readonly'], meta: proves('E.payments-health') },
+    async ({ harness, target, evidence }) => {
+      const admin = await login(target, harness, 'admin');
+      const res = await target.get(harness.sections.routes.paymentsHealth, { token: admin.token });
+      await evidence.paste('E.payments-health', `HTTP ${res.status}\n${res.text}`);
+      expect(res.status, `/payments/health answered ${res.status}: ${res.text.slice(0, 200)}`).toBe(200);
+      const problems = paymentsHealthProblems(res.json<PaymentsHealth>(), harness.environment.expect.stripeMode);
+      expect(problems, problems.join('; ')).toEqual([]);
+    },
+  );
+
+  // Last in the step, although the rotation comes first in the runbook: an unconfirmed rotation
+  // stops the run, and the checks above still tell the operator what the target accepts.
+  test(
+    'Stripe endpoint secret rotated in the Dashboard (confirmed by the operator)',
+    { tags: ['manual'], meta: proves('E.secret-rotated') },
+    async ({ harness, target, evidence }) => {
+      const row = 'E.secret-rotated';
+      const confirmation = harness.manual[row];
+      if (!confirmation) {
+        throw new Error(
+          `not confirmed: rotate the signing secret of ${target.url(harness.sections.routes.webhook)} in the Stripe Dashboard ` +
+            `(${harness.environment.expect.stripeMode} mode), then re-run with --confirm-manual=${row} or answer the prompt in a terminal`,
+        );
+      }
+      await evidence.confirmed(row, confirmation.by, confirmation.at, confirmation.how);
+    },
+  );
+});
