@@ -49,7 +49,7 @@ Guarded scripts: npm run backup | migrate:deploy | migrate:attachments -- --help
 `;
 }
 
-export function listText(): string {
+export function listText(faults: readonly { name: string; caughtAt: string; description: string }[] = []): string {
   const lines: string[] = [];
   for (const step of STEPS) {
     lines.push(`${step.n} ${step.id.padEnd(11)} [${step.tag}] ${step.title}  (${step.file})`);
@@ -58,5 +58,9 @@ export function listText(): string {
   }
   lines.push('', 'Test tags:');
   for (const [tag, meaning] of Object.entries(TEST_TAGS)) lines.push(`  ${tag.padEnd(9)} ${meaning}`);
+  if (faults.length) {
+    lines.push('', 'Faults for the local rehearsal (--fault=<name>), with the step that must catch each:');
+    for (const f of faults) lines.push(`  ${f.name.padEnd(34)} step ${STEPS.find((s) => s.id === f.caughtAt)?.n ?? '?'}  ${f.description}`);
+  }
   return `${lines.join('\n')}\n`;
 }
