@@ -119,7 +119,7 @@ describeStep('features', () => {
       }
       const seen = await probe(target, firstSensitive, att);
       await evidence.paste('G.attestation-applied', `${how}\n${probeLines([seen])}`);
-      expect(seen.blocked, `${seen.route} without attestation answered ${seen.status} ${seen.error ?? ''}, not ${att.blockedStatus} "${att.blockedError}": enforcement is not on`).toBe(true);
+      expect(seen.blocked, `${seen.route} without attestation answered ${seen.status} ${JSON.stringify(seen.error ?? '')}, not ${att.blockedStatus} "${att.blockedError}": enforcement is not on`).toBe(true);
     });
 
     test(`Non-attested calls are blocked: every sensitive route answers ${att.blockedStatus} "${att.blockedError}"`, { tags: ['readonly'], meta: proves('G.non-attested-blocked') }, async ({ target, evidence, annotate, skip }) => {
