@@ -436,7 +436,7 @@ class WholeScriptPrismaPg extends PrismaPg {
 const CONNECTION_ERRORS: Array<[RegExp, string]> = [
   [/^Authentication failed/i, 'P1000'],
   [/^Can't reach database server/i, 'P1001'],
-  [/timed out/i, 'P1002'],
+  [/was reached but timed out/i, 'P1002'],
   [/^Database `[^`]*` does not exist/i, 'P1003'],
 ];
 
