@@ -37,6 +37,14 @@ export function secretForms(value: string): string[] {
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** Secrets recognised by their shape alone (headers, signed URLs, tokens), known or not. */
+export function redactShapes(text: string): string {
+  let out = text;
+  for (const { pattern, replace } of STRUCTURED_SECRETS) out = out.replace(pattern, replace);
+  for (const shape of SECRET_SHAPES) out = out.replace(shape, REDACTED);
+  return out;
+}
+
 export class Redactor {
   private matcher: RegExp | null = null;
   private readonly values = new Set<string>();
@@ -69,10 +77,7 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    let out = this.matcher ? text.replace(this.matcher, REDACTED) : text;
-    for (const { pattern, replace } of STRUCTURED_SECRETS) out = out.replace(pattern, replace);
-    for (const shape of SECRET_SHAPES) out = out.replace(shape, REDACTED);
-    return out;
+    return redactShapes(this.matcher ? text.replace(this.matcher, REDACTED) : text);
   }
 
   /** Whether text holds a known secret in any of its forms (leak detection; never says which value). */

@@ -1,0 +1,17 @@
+/**
+ * `npm run bench`: each benchmark runs the harness's way and the alternative side by side in
+ * one process, on the same input, and prints both. Method and recorded numbers: docs/benchmarks.md.
+ * Timings are medians of several rounds; nothing here is asserted (the machines are shared).
+ */
+import os from 'node:os';
+import { benchRedaction } from './redaction';
+
+const header = `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), load ${os.loadavg().map((n) => n.toFixed(1)).join(' ')}`;
+console.log(`cutover harness benchmarks — ${header}\n`);
+
+const r = benchRedaction();
+console.log('Redaction of a report (every form of every known secret):');
+console.log(`  ${r.secrets} secrets, ${(r.documentBytes / 1024).toFixed(0)} KiB document, median of ${r.rounds} rounds`);
+console.log(`  harness (one compiled alternation):   ${r.harnessMsPerDoc.toFixed(1)} ms`);
+console.log(`  alternative (replaceAll per form):    ${r.naiveMsPerDoc.toFixed(1)} ms`);
+console.log(`  ratio: ${(r.naiveMsPerDoc / r.harnessMsPerDoc).toFixed(1)}x\n`);
