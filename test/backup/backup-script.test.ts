@@ -1,0 +1,67 @@
+// scripts/backup.ts as an operator runs it: refusals change nothing (exit 2), a local run writes a verified backup.
+import fs from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useDatabases } from '../migrations/helpers/database';
+import { useScriptSandboxes } from '../migrations/helpers/run-script';
+
+const databases = useDatabases();
+const sandbox = useScriptSandboxes();
+let databaseUrl: string;
+
+beforeAll(async () => {
+  databaseUrl = await databases.fresh();
+});
+
+const files = (dir: string) => fs.readdir(dir).catch(() => [] as string[]);
+
+describe('npm run backup', () => {
+  it('refuses staging without --confirm: one line, exit 2, no dump written, the refusal audited', async () => {
+    const box = await sandbox();
+    const run = await box.run('backup', ['--env=staging'], { DATABASE_URL: databaseUrl });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual(['backup: refusing to dump the database on staging without --confirm=staging; nothing was changed']);
+    expect(await files(box.backupsDir)).toEqual([]);
+    expect((await box.audit()).map((e) => e.outcome)).toEqual(['refused']);
+  });
+
+  it('refuses a --confirm that names another environment', async () => {
+    const box = await sandbox();
+    const run = await box.run('backup', ['--env=prod', '--confirm=staging'], { DATABASE_URL: databaseUrl });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--confirm=staging does not match --env=prod; nothing was changed');
+    expect(await files(box.backupsDir)).toEqual([]);
+  });
+
+  it('rejects unknown flags, and lists every input problem at once (confirm and a missing DATABASE_URL)', async () => {
+    const box = await sandbox();
+    const run = await box.run('backup', ['--env=staging', '--dir=/tmp'], { DATABASE_URL: undefined });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('backup: unknown argument "--dir"');
+    const again = await box.run('backup', ['--env=staging'], { DATABASE_URL: undefined });
+    expect(again.stderr).toContain('refusing to dump the database on staging');
+    expect(again.stderr).toContain('DATABASE_URL is not set');
+  });
+
+  it('backs up the local database: dump, .sha256 and manifest, audited start and end', async () => {
+    const box = await sandbox();
+    const run = await box.run('backup', ['--env=local'], { DATABASE_URL: databaseUrl });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const written = await files(box.backupsDir);
+    expect(written).toHaveLength(3);
+    expect(written.some((f) => /^db-backup-\d{8}T\d{6}Z\.sql\.gz$/.test(f))).toBe(true);
+    expect((await box.audit()).map((e) => e.outcome)).toEqual(['started', 'done']);
+  });
+
+  it('fails (exit 1) without leaking the password when pg_dump cannot reach the database', async () => {
+    const box = await sandbox();
+    const wrong = new URL(databaseUrl);
+    wrong.pathname = '/cutover_selftest_missing_db';
+    wrong.password = 'selftest-Secret-Password-9';
+    const run = await box.run('backup', ['--env=local'], { DATABASE_URL: wrong.toString() });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/backup: failed: .*does not exist/);
+    expect(run.stdout + run.stderr).not.toContain('selftest-Secret-Password-9');
+    expect((await files(box.backupsDir)).filter((f) => f.endsWith('.gz'))).toEqual([]);
+  });
+});

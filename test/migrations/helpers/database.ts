@@ -1,0 +1,42 @@
+// Real Postgres for the step 0/1 self-tests: the machine's server (as CI has it), one fresh
+// database per call, dropped again after the file.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll } from 'vitest';
+
+export const SERVER_URL = process.env.CUTOVER_SELFTEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+function withDatabase(name: string): string {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000, query_timeout: 15_000 });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Call at the top of a test file: fresh() makes a new empty database, and all of them are
+ * dropped after the file.
+ */
+export function useDatabases(): { fresh(): Promise<string> } {
+  const created: string[] = [];
+  afterAll(async () => {
+    for (const db of created.splice(0)) await sql(SERVER_URL, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  });
+  return {
+    async fresh() {
+      const name = `cutover_selftest_${process.pid}_${randomBytes(3).toString('hex')}`;
+      await sql(SERVER_URL, `CREATE DATABASE ${name}`);
+      created.push(name);
+      return withDatabase(name);
+    },
+  };
+}
