@@ -69,7 +69,7 @@ describeStep('features', () => {
     test('Immediate providers get their push at once, the DIGEST provider nothing yet', { meta: proves('G.digest-observed') }, async ({ target }) => {
       // The INSTANT match is already there, so the worker has handled the job for every provider.
       const immediate = await trial.aboutJob(target, 'providerDigest', 'job.match');
-      expect(immediate, 'the DIGEST test provider got an immediate job.match: digest mode is not honoured').toEqual([]);
+      expect(immediate.length, `the DIGEST test provider got ${immediate.length} immediate job.match notification(s) for the test job: digest mode is not honoured`).toBe(0);
     });
 
     test(`Digest notification observed at interval (job.match.digest with the test job within ${Math.round(digestDeadlineMs / 1000)} s)`, { tags: ['slow'], meta: proves('G.digest-observed'), timeout: digestDeadlineMs + 60_000 }, async ({ target, evidence }) => {
@@ -84,7 +84,7 @@ describeStep('features', () => {
       );
       const afterSeconds = (Date.parse(notice!.createdAt) - Date.parse(job.createdAt)) / 1000;
       await evidence.paste('G.digest-observed', `job.match.digest ${Number.isNaN(afterSeconds) ? '' : `${afterSeconds.toFixed(1)} s after the job `}(interval ${digest.intervalMinutes} min${clockScale !== 1 ? ` at clock ×${clockScale}` : ''}):\n${JSON.stringify(notice, null, 2)}`);
-      expect(await trial.aboutJob(target, 'providerDigest', 'job.match'), 'the DIGEST test provider also got a job.match').toEqual([]);
+      expect((await trial.aboutJob(target, 'providerDigest', 'job.match')).length, 'the DIGEST test provider also got a job.match for the test job').toBe(0);
     });
 
     test('Digest test data removed: test job, its notifications and saved searches gone, previous delivery modes back', async ({ target, evidence }) => {
@@ -92,7 +92,7 @@ describeStep('features', () => {
       cleaned = true;
       await evidence.note(report.done.join('\n') || 'nothing to remove');
       const left = [...report.problems, ...(await leftovers(trial, target, harness))];
-      expect(left, 'test data the harness could not remove').toEqual([]);
+      expect(left, `test data the harness could not remove: ${left.join('; ')}`).toEqual([]);
     });
   });
 
@@ -127,21 +127,24 @@ describeStep('features', () => {
       const probes = [];
       for (const route of att.sensitiveRoutes) probes.push(await probe(target, route, att));
       await evidence.paste('G.non-attested-blocked', probeLines(probes), 'sensitive routes without attestation');
-      expect(probes.filter((p) => !p.blocked).map((p) => `${p.route} → ${p.status}`), 'sensitive routes that did not refuse a call without attestation').toEqual([]);
+      const open = probes.filter((p) => !p.blocked).map((p) => `${p.route} → ${p.status}`);
+      expect(open, `sensitive routes that did not refuse a call without attestation: ${open.join('; ')}`).toEqual([]);
     });
 
     test('GET routes and the Stripe webhook are not blocked without attestation', { tags: ['readonly'], meta: enforcementExpected ? proves('G.non-attested-blocked') : undefined }, async ({ target, evidence }) => {
       const probes = [];
       for (const route of att.openRoutes) probes.push(await probe(target, route, att));
       await evidence.paste('G.non-attested-blocked', probeLines(probes), 'routes enforcement must not cover');
-      expect(probes.filter((p) => p.attestationRefusal).map((p) => `${p.route} → ${p.status} ${p.error}`), 'open routes refused for lack of attestation').toEqual([]);
+      const refused = probes.filter((p) => p.attestationRefusal).map((p) => `${p.route} → ${p.status} ${p.error}`);
+      expect(refused, `open routes refused for lack of attestation: ${refused.join('; ')}`).toEqual([]);
     });
 
     if (!enforcementExpected) test('Attestation expected off: sensitive routes answer without an attestation', { tags: ['readonly'] }, async ({ target, evidence }) => {
       const probes = [];
       for (const route of att.sensitiveRoutes) probes.push(await probe(target, route, att));
       await evidence.note(probeLines(probes));
-      expect(probes.filter((p) => p.attestationRefusal).map((p) => `${p.route} → ${p.status} ${p.error}`), `sensitive routes refused although ${offReason}`).toEqual([]);
+      const refused = probes.filter((p) => p.attestationRefusal).map((p) => `${p.route} → ${p.status} ${p.error}`);
+      expect(refused, `sensitive routes refused although ${offReason}: ${refused.join('; ')}`).toEqual([]);
     });
 
     test('Real client can call sensitive routes', { tags: ['manual'], meta: proves('G.real-client') }, async ({ target, evidence, annotate, skip }) => {

@@ -77,7 +77,7 @@ describeStep('monitoring', () => {
     const parsed = kpisSchema.safeParse(body);
     const judged = parsed.success ? judgeKpis(parsed.data, kpis.windowDays) : { problems: shapeProblems('kpis', parsed), measures: [], notes: [] };
     await record(evidence, 'H.kpis', body, judged);
-    expect(judged.problems, '/admin/ops/kpis is not sane').toEqual([]);
+    expect(judged.problems, `/admin/ops/kpis is not sane: ${judged.problems.join('; ')}`).toEqual([]);
   });
 
   test(`\`/admin/ai/metrics\` looks sane (cache hit ratio ≥ ${aiMetrics.minCacheHitRatio}, blocked calls ≤ ${aiMetrics.maxBlockedCalls})`, { tags: ['readonly'], meta: proves('H.ai-metrics') }, async ({ target, evidence }) => {
@@ -86,6 +86,6 @@ describeStep('monitoring', () => {
     const parsed = aiMetricsSchema.safeParse(body);
     const judged = parsed.success ? judgeAiMetrics(parsed.data, monthKey, aiMetrics) : { problems: shapeProblems('ai metrics', parsed), measures: [], notes: [] };
     await record(evidence, 'H.ai-metrics', maskEmails(body), judged);
-    expect(judged.problems, '/admin/ai/metrics is not sane').toEqual([]);
+    expect(judged.problems, `/admin/ai/metrics is not sane: ${judged.problems.join('; ')}`).toEqual([]);
   });
 });
