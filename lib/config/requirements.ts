@@ -31,21 +31,25 @@ export function requirementsFor(step: StepId, s: Sections, environment: Environm
     case 'migrations':
       return [{ name: c.databaseUrl, why: 'reading _prisma_migrations' }];
     case 'env':
+      // With an env snapshot the probes use the target's own values from it, not the process env.
+      if (s.env.snapshotFile) return [];
       return [
         { name: c.databaseUrl, why: 'database probe' },
         { name: c.redisUrl, why: 'Redis probe' },
         { name: c.stripeSecretKey, why: 'Stripe key probe' },
         ...s3,
       ];
-    case 'storage':
-      return environment.optional.attachments
-        ? [
-            ...account('consumer', 'test upload'),
-            { name: c.testJobId, why: 'the job the test upload is attached to' },
-            { name: c.databaseUrl, why: 'legacy attachment status' },
-            ...s3,
-          ]
-        : [];
+    case 'storage': {
+      // Storage settings come from the env snapshot when there is one (the target's own values).
+      const target = s.env.snapshotFile ? [] : [{ name: c.databaseUrl, why: 'attachment rows (status, cleanup)' }, ...s3];
+      return [
+        ...(environment.optional.attachments
+          ? [...account('consumer', 'test upload'), { name: c.testJobId, why: 'the job the test upload is attached to' }]
+          : []),
+        ...(environment.optional.legacyStorageMigration ? account('admin', 'reading legacy attachments of any user') : []),
+        ...(environment.optional.attachments || environment.optional.legacyStorageMigration ? target : []),
+      ];
+    }
     case 'webhooks':
       return [
         { name: c.stripeWebhookSecret, why: 'signing synthetic webhook events' },

@@ -65,37 +65,56 @@ export const migrations = z
   .prefault({});
 
 export const env = z
-  .object({
-    /** A file of KEY=value lines exported from the platform; null validates the harness's own env. */
+  .strictObject({
+    /**
+     * A file of KEY=value lines exported from the platform (the target's own env); null validates
+     * the harness's process env. `--env-snapshot=<file>` overrides it. The probes use its values.
+     */
     snapshotFile: z.string().nullable().default(null),
+    /** Deadline of each live probe (database, Redis, object storage, Stripe). */
+    probeTimeoutMs: z.number().int().positive().max(120_000).default(10_000),
+    /** What the probes write is named with this prefix and the run id, and removed again. */
+    probePrefix: z.string().regex(/^[\w.:/-]+$/).default('cutover-harness'),
   })
   .prefault({});
 
 const legacyTable = z.strictObject({
-  table: z.string().min(1),
+  /** Table name as in the target's Prisma schema (a plain identifier). */
+  table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain table name'),
   kind: z.enum(['job', 'message', 'verification']),
 });
 
 export const storage = z
-  .object({
+  .strictObject({
+    /** The target's legacy uploads directory, as seen from where the harness runs. */
     uploadsDir: z.string().default('uploads'),
     legacyTables: z
       .array(legacyTable)
+      .min(1)
       .default([
         { table: 'JobAttachment', kind: 'job' },
         { table: 'MessageAttachment', kind: 'message' },
         { table: 'ProviderVerificationAttachment', kind: 'verification' },
       ]),
-    /** How many migrated rows to fetch and compare with their disk file. */
+    /** How many migrated rows per table to fetch and compare with their disk file. */
     sampleSize: z.number().int().min(1).default(3),
     migrate: z
-      .object({
-        dryRunLimit: z.number().int().positive().default(20),
+      .strictObject({
+        /** The dry run uses the same limit and concurrency: a real run in prod needs a passing dry run of the same plan. */
         limit: z.number().int().positive().default(200),
         concurrency: z.number().int().positive().max(64).default(5),
         /** harness: the guarded streaming migrator; backend: the backend's own command, wrapped. */
         runner: z.enum(['harness', 'backend']).default('harness'),
-        backendCommand: z.string().default('npm run migrate:attachments --'),
+        /** Run where the backend's env and uploads dir are (its repo, the production runtime). */
+        backendCommand: z.string().min(1).default('npm run migrate:attachments --'),
+        backendTimeoutMs: z.number().int().positive().default(1_800_000),
+        /** Multipart part size (S3's minimum is 5 MiB); memory stays near concurrency x (queueSize + 1) x part. */
+        partSizeMiB: z.number().int().min(5).max(512).default(8),
+        queueSize: z.number().int().min(1).max(16).default(2),
+        /** How long a passing dry run counts as "in this cutover" for a real run in prod. */
+        dryRunValidMinutes: z.number().positive().default(720),
+        /** pg_advisory_lock key held by real runs and rollbacks. */
+        lockKey: z.number().int().default(72_707_003),
       })
       .prefault({}),
     /** delete: remove the test upload (row and object); mark: leave it, named as harness data. */

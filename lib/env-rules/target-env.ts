@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { readEnvFile } from '../config/env-file';
+import type { Sections } from '../config/schema';
+import { secretValues } from '../secrets/known';
+
+/**
+ * The target's environment as the harness sees it: the operator's export from the platform
+ * (env.snapshotFile / --env-snapshot) when given, else the harness's own process env. Steps 2
+ * and 3 validate and probe with these values, so they test the credentials the target runs with.
+ */
+export interface TargetEnv {
+  /** For the document: where the values came from (never the values). */
+  source: string;
+  values: Readonly<Record<string, string | undefined>>;
+  /** Lines of the snapshot that could not be read; each names the line, never its value. */
+  problems: string[];
+  /** Values to hide from every report (secret-looking names, the credentials the config names). */
+  secrets: string[];
+}
+
+export function loadTargetEnv(sections: Sections, processEnv: NodeJS.ProcessEnv = process.env): TargetEnv {
+  const file = sections.env.snapshotFile;
+  if (!file) {
+    return { source: 'the harness process environment (no env snapshot given)', values: processEnv, problems: [], secrets: secretValues(sections, processEnv) };
+  }
+  const absolute = path.resolve(file);
+  if (!existsSync(absolute)) {
+    return { source: `env snapshot ${file}`, values: {}, problems: [`env snapshot ${file} does not exist`], secrets: [] };
+  }
+  const { values, problems } = readEnvFile(absolute);
+  return {
+    source: `env snapshot ${file} (${Object.keys(values).length} variables)`,
+    values,
+    problems,
+    secrets: secretValues(sections, values),
+  };
+}

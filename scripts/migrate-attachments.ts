@@ -1,0 +1,89 @@
+import { pathToFileURL } from 'node:url';
+import { confirmProblems, type ScriptSpec } from '../lib/guard/args';
+import { LockBusy } from '../lib/guard/lock';
+import { environmentBaseUrl } from '../lib/guard/prod-preconditions';
+import { Refused, requireEnv, runGuardedScript, SCRIPT_EXIT } from '../lib/guard/script';
+import { MigrateRefused, migrateAttachments } from '../lib/storage/migrate/guarded';
+import { rollbackMigration } from '../lib/storage/migrate/rollback';
+import { s3SettingsFromEnv } from '../lib/storage/s3';
+
+export const MIGRATE_ATTACHMENTS_SPEC: ScriptSpec = {
+  name: 'migrate:attachments',
+  summary:
+    'Moves legacy disk attachments (diskPath, no storageKey) to object storage: streams each file to\n' +
+    'attachments/<kind>/<rowId>/<filename>, verifies the stored object (size, sha256 read back), then sets storageKey;\n' +
+    'diskPath is kept. Idempotent and resumable. A real run in prod needs a passing --dry-run of the same plan first,\n' +
+    'the deployed build to be the RC (--sha) and a fresh backup. Every run prints its summary and a run id for --rollback.',
+  flags: {
+    'dry-run': { kind: 'boolean', help: 'list what would move; writes nothing to the database or the bucket' },
+    limit: { kind: 'value', help: 'take at most N rows (default storage.migrate.limit)' },
+    concurrency: { kind: 'value', help: 'rows in flight at once, 1-64 (default storage.migrate.concurrency)' },
+    rollback: { kind: 'value', help: 'clear storageKey on the rows run <runId> migrated (reads fall back to disk)' },
+    'base-url': { kind: 'value', help: "the target's base URL, where prod's deployed SHA is read (default: the environment's)" },
+  },
+};
+
+function positiveInt(value: string | undefined, flag: string, max: number, problems: string[]): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
+    problems.push(`--${flag} must be a whole number from 1 to ${max}`);
+    return undefined;
+  }
+  return Number(value);
+}
+
+/** `npm run migrate:attachments -- [--dry-run] --limit=N --concurrency=N [--env=<env> --confirm=<env>]` */
+export function migrateAttachmentsMain(argv: readonly string[]): Promise<number> {
+  return runGuardedScript(MIGRATE_ATTACHMENTS_SPEC, argv, async (ctx) => {
+    const { args, config, io, redactor } = ctx;
+    const sections = config.sections;
+    const dryRun = args.booleans.has('dry-run');
+    const rollback = args.values.rollback;
+    const problems: string[] = [];
+    const limit = positiveInt(args.values.limit, 'limit', 1_000_000, problems) ?? sections.storage.migrate.limit;
+    const concurrency = positiveInt(args.values.concurrency, 'concurrency', 64, problems) ?? sections.storage.migrate.concurrency;
+    if (rollback && (args.values.limit || args.values.concurrency)) problems.push('--rollback takes no --limit or --concurrency');
+    if (!dryRun) problems.push(...confirmProblems(args.env, args.confirm, rollback ? 'roll back the attachment migration' : 'migrate attachments'));
+    const databaseUrl = requireEnv(ctx, sections.credentials.databaseUrl, 'the attachment tables', problems);
+    const s3 = rollback ? undefined : s3SettingsFromEnv(process.env, sections.credentials.s3);
+    if (s3) problems.push(...s3.problems.map((p) => `${p} (object storage)`));
+    if (problems.length) throw new Refused(problems);
+
+    const common = { env: args.env, owner: ctx.owner, args: [...argv], dryRun, sections, databaseUrl, redactor, log: (line: string) => io.out(line) };
+    try {
+      if (rollback) {
+        await rollbackMigration({ ...common, runId: rollback });
+        return SCRIPT_EXIT.done;
+      }
+      const stop = new AbortController();
+      const onSignal = () => {
+        io.err('migrate:attachments: interrupted; finishing the rows in flight, then printing the summary (again to force)');
+        stop.abort(new Error('interrupted'));
+        process.off('SIGINT', onSignal);
+      };
+      process.on('SIGINT', onSignal);
+      try {
+        const result = await migrateAttachments({
+          ...common,
+          limit,
+          concurrency,
+          s3: s3!.settings!,
+          rcSha: args.sha,
+          baseUrl: environmentBaseUrl(config.environment, args.values['base-url']),
+          signal: stop.signal,
+        });
+        return result.passed ? SCRIPT_EXIT.done : SCRIPT_EXIT.failed;
+      } finally {
+        process.off('SIGINT', onSignal);
+      }
+    } catch (error) {
+      if (error instanceof MigrateRefused) throw new Refused(error.problems);
+      if (error instanceof LockBusy) throw new Refused([`${error.message}; nothing was changed`]);
+      throw error;
+    }
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await migrateAttachmentsMain(process.argv.slice(2));
+}
