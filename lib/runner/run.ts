@@ -81,6 +81,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     problems.push(...unknownFaults(opts.faults));
   }
   if (opts.envSnapshot && !existsSync(opts.envSnapshot)) problems.push(`--env-snapshot: ${opts.envSnapshot} does not exist`);
+  // The flag wins over env.snapshotFile: steps 2 and 3 read the target's env (and probe with it) from there.
+  if (opts.envSnapshot) config.sections.env.snapshotFile = path.resolve(opts.envSnapshot);
   // With a name or tag filter only some checks run, and each says what it lacks when it runs.
   const filtered = Boolean(opts.vitest.testNamePattern || opts.vitest.tagsFilter.length);
   if (!rehearsal && !filtered) problems.push(...missingRequirements(selection.steps, config.sections, config.environment, process.env));
