@@ -6,6 +6,8 @@ import type { Redactor } from '../lib/secrets/redactor';
 
 type Write = (line: string) => void;
 
+const PROGRESS_EVERY_MS = 5_000;
+
 /** Live progress: each step as it starts, each check as it ends, waits as they poll. Redacted. */
 export class ConsoleReporter implements Reporter {
   constructor(
@@ -22,8 +24,16 @@ export class ConsoleReporter implements Reporter {
     this.say(step ? `\n▶ Step ${step.n} — ${step.title}` : `\n▶ ${module.moduleId}`);
   }
 
-  onTestCaseAnnotate(_testCase: TestCase, annotation: TestAnnotation): void {
-    if (annotation.type === EVIDENCE.progress) this.say(`    … ${annotation.message}`);
+  private lastProgress = new Map<string, number>();
+
+  /** A poll can attempt every second for minutes: show the first attempt, then one line per 5 s. */
+  onTestCaseAnnotate(testCase: TestCase, annotation: TestAnnotation): void {
+    if (annotation.type !== EVIDENCE.progress) return;
+    const now = Date.now();
+    const last = this.lastProgress.get(testCase.id);
+    if (last !== undefined && now - last < PROGRESS_EVERY_MS) return;
+    this.lastProgress.set(testCase.id, now);
+    this.say(`    … ${annotation.message}`);
   }
 
   onTestCaseResult(testCase: TestCase): void {

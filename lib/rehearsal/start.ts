@@ -19,7 +19,7 @@ import type { Rehearsal, StartRehearsalOptions } from './types';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TARGET = path.join(ROOT, 'fixtures/target');
 /** The reference target runs its digest clock this much faster, so a 15-minute interval takes 15 s. */
-const CLOCK_SCALE = 60;
+const CLOCK_SCALE = 180;
 
 /**
  * The local rehearsal: everything a cutover touches, on this machine. Whatever fails half-way,
