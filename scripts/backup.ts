@@ -40,5 +40,5 @@ export function backupMain(argv: readonly string[]): Promise<number> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.exitCode = await backupMain(process.argv.slice(2));
+  process.exit(await backupMain(process.argv.slice(2)));
 }

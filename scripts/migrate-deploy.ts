@@ -58,5 +58,8 @@ export function migrateDeployMain(argv: readonly string[]): Promise<number> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.exitCode = await migrateDeployMain(process.argv.slice(2));
+  // Exit as soon as the work is done: Prisma's engine can leave a pooled connection open for
+  // seconds after it returns, and an operator should not wait on it. (stdout/stderr are
+  // synchronous for files and pipes here, so nothing printed is lost.)
+  process.exit(await migrateDeployMain(process.argv.slice(2)));
 }

@@ -1,0 +1,90 @@
+// scripts/migrate-deploy.ts as an operator runs it, against a real database: every refusal exits 2
+// with the database exactly as it was; a confirmed run applies and says the schema is up to date.
+import path from 'node:path';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { applyPrismaMigrations } from '../../lib/migrations/prisma-engine';
+import { sql, useDatabases } from './helpers/database';
+import { useScriptSandboxes } from './helpers/run-script';
+
+const databases = useDatabases();
+const sandbox = useScriptSandboxes();
+const BASIC = path.join(import.meta.dirname, 'fixtures/basic');
+const NAMES = ['20240101000000_init', '20240102000000_add_name', '20240103000000_add_posts'];
+const migrations = { migrations: { dir: path.join(BASIC, 'migrations'), schema: path.join(BASIC, 'schema.prisma') } };
+
+async function previousRelease(): Promise<string> {
+  const url = await databases.fresh();
+  await applyPrismaMigrations({ databaseUrl: url, schemaPath: path.join(BASIC, 'schema.prisma'), migrationsDir: path.join(BASIC, 'migrations'), only: NAMES.slice(0, 2) });
+  return url;
+}
+
+/** Everything a deploy could change: the migration history and the tables. */
+async function snapshot(url: string): Promise<string> {
+  const history = await sql(url, 'SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY migration_name');
+  const tables = await sql(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
+  return JSON.stringify({ history, tables });
+}
+
+describe('npm run migrate:deploy', () => {
+  it('refuses staging without --confirm: exit 2, one line, nothing changed', async () => {
+    const url = await previousRelease();
+    const before = await snapshot(url);
+    const box = await sandbox(migrations);
+    const run = await box.run('migrate-deploy', ['--env=staging'], { DATABASE_URL: url });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual(['migrate:deploy: refusing to apply migrations on staging without --confirm=staging; nothing was changed']);
+    expect(await snapshot(url)).toBe(before);
+  });
+
+  it('refuses prod without a readable deployed SHA and a fresh backup, even confirmed: exit 2, nothing changed', async () => {
+    const url = await previousRelease();
+    const before = await snapshot(url);
+    const box = await sandbox(migrations);
+    const run = await box.run('migrate-deploy', ['--env=prod', '--confirm=prod', `--sha=${'a'.repeat(40)}`], { DATABASE_URL: url });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/prod precondition: the deployed build's SHA cannot be checked/);
+    expect(run.stderr).toMatch(/prod precondition: no backup of/);
+    expect(await snapshot(url)).toBe(before);
+    expect((await box.audit()).map((e) => e.outcome)).toEqual(['refused']);
+  });
+
+  it('refuses while another operator holds the migration lock: exit 2, nothing changed', async () => {
+    const url = await previousRelease();
+    const before = await snapshot(url);
+    const box = await sandbox(migrations);
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      await other.query('SELECT pg_advisory_lock(72707001)');
+      const run = await box.run('migrate-deploy', ['--env=staging', '--confirm=staging'], { DATABASE_URL: url });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/migrate deploy is already running against this database \(lock held by backend pid \d+\)/);
+    } finally {
+      await other.end();
+    }
+    expect(await snapshot(url)).toBe(before);
+  });
+
+  it('--dry-run needs no confirmation, prints the status and changes nothing', async () => {
+    const url = await previousRelease();
+    const before = await snapshot(url);
+    const box = await sandbox(migrations);
+    const run = await box.run('migrate-deploy', ['--env=staging', '--dry-run'], { DATABASE_URL: url });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Not yet applied (1):\n  ${NAMES[2]}`);
+    expect(run.stdout).toContain('To apply: `npm run migrate:deploy -- --env=staging --confirm=staging`');
+    expect(await snapshot(url)).toBe(before);
+  });
+
+  it('applies when confirmed, pastes the output and ends with nothing pending', async () => {
+    const url = await previousRelease();
+    const box = await sandbox(migrations);
+    const run = await box.run('migrate-deploy', ['--env=staging', '--confirm=staging'], { DATABASE_URL: url });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Applying migration \`${NAMES[2]}\``);
+    expect(run.stdout).toContain('Status: Database schema is up to date!');
+    expect((await box.audit()).map((e) => e.outcome)).toEqual(['started', 'done']);
+  });
+});
