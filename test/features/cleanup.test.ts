@@ -19,7 +19,7 @@ import type { AccountRole, Session } from '../../lib/target/session';
  * throwaway database of the machine's Postgres: it must remove exactly what the trial
  * created, restore what it changed, and notice what the API only pretended to remove.
  */
-const PG_ADMIN_URL = process.env.CUTOVER_STACK_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const PG_ADMIN_URL = process.env.CUTOVER_STACK_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const JWT_SECRET = 'cleanup-test-jwt-secret-0123456789';
 const MIGRATIONS = path.resolve(import.meta.dirname, '../../fixtures/target/prisma/migrations');
 
