@@ -57,7 +57,16 @@ export function requirementsFor(step: StepId, s: Sections, environment: Environm
         ...account('admin', 'GET /payments/health'),
       ];
     case 'smoke':
-      return [...account('consumer', 'login smoke'), { name: c.stripeWebhookSecret, why: 'webhook smoke' }];
+      return [
+        ...account('consumer', 'login smoke'),
+        { name: c.stripeWebhookSecret, why: 'webhook smoke' },
+        ...(environment.optional.attachments
+          ? [
+              { name: c.testJobId, why: 'the job the smoke upload is attached to' },
+              ...(s.storage.cleanup === 'delete' ? [{ name: c.databaseUrl, why: 'removing the smoke upload' }, ...s3] : []),
+            ]
+          : []),
+      ];
     case 'features':
       return [
         ...account('consumer', 'digest test job'),

@@ -19,13 +19,19 @@ export interface Session {
  */
 const sessions = new Map<string, Session>();
 
-export async function login(target: TargetClient, harness: HarnessContext, role: AccountRole): Promise<Session> {
+export interface LoginOptions {
+  /** Log in again even when a session is cached (the smoke test proves login works now); the new session is kept. */
+  fresh?: boolean;
+  headers?: Record<string, string>;
+}
+
+export async function login(target: TargetClient, harness: HarnessContext, role: AccountRole, options: LoginOptions = {}): Promise<Session> {
   const cached = sessions.get(`${target.baseUrl}|${role}`);
-  if (cached) return cached;
+  if (cached && !options.fresh) return cached;
   const names = harness.sections.credentials.accounts[role];
   const email = setting(names.email, `the ${role} test account`);
   const password = credential(names.password, `the ${role} test account`);
-  const res = await target.post(harness.sections.routes.login, { json: { email, password }, headers: attestationHeaders(harness) });
+  const res = await target.post(harness.sections.routes.login, { json: { email, password }, headers: { ...attestationHeaders(harness), ...options.headers } });
   if (res.status !== 200) {
     throw new Error(`login as the ${role} test account (${names.email}) answered ${res.status}: ${res.text.slice(0, 200)}`);
   }

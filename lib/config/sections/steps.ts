@@ -123,7 +123,7 @@ export const storage = z
   .prefault({});
 
 export const webhooks = z
-  .object({
+  .strictObject({
     /** A type the target records but does not act on, so a synthetic event is harmless. */
     syntheticEventType: z.string().default('cutover_harness.ping'),
     eventIdPrefix: z.string().default('evt_cutover_'),
@@ -136,9 +136,12 @@ export const webhooks = z
   .prefault({});
 
 export const smoke = z
-  .object({
-    /** Stay well under the contract's login limits (5/min per client, 8 failures per email). */
-    maxLoginAttempts: z.number().int().min(2).max(4).default(3),
+  .strictObject({
+    /**
+     * Stay well under the contract's login limits (5/min per client, 8 failures per email): the
+     * smoke makes one wrong-password, one unknown-email and one real login, so at least 3.
+     */
+    maxLoginAttempts: z.number().int().min(3).max(4).default(3),
   })
   .prefault({});
 

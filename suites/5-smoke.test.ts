@@ -1,0 +1,91 @@
+import { expect } from 'vitest';
+import { credential, setting } from '../lib/credentials';
+import { describeUpload, readBack, removeTestUpload, type ReadBack } from '../lib/smoke/attachment-round-trip';
+import { uploadTestAttachment } from '../lib/storage/attachments-api';
+import { LoginBudget, refusalProblems, refusedLogins, smokeLoginHeaders } from '../lib/smoke/login';
+import { describeStep, notApplicable, proves, test } from '../lib/suite';
+import { probeHealth, type HealthRoute } from '../lib/target/health';
+import { login } from '../lib/target/session';
+import { deliver, describeDelivery, signatureHeader, syntheticEvent } from '../lib/webhooks/signed-event';
+import type { Evidence } from '../lib/evidence';
+import type { HarnessContext } from '../lib/context';
+import type { TargetClient } from '../lib/target/client';
+
+/** Each check pastes what it exercised into F.notes, so the notes say exactly what ran. */
+const note = (evidence: Evidence, title: string, text: string) => evidence.paste('F.notes', text, title);
+
+let budget: LoginBudget | undefined;
+const loginBudget = (harness: HarnessContext) => (budget ??= new LoginBudget(harness.sections.smoke.maxLoginAttempts));
+
+async function healthSmoke(target: TargetClient, harness: HarnessContext, evidence: Evidence, route: HealthRoute): Promise<void> {
+  const { res, problem } = await probeHealth(target, harness, route);
+  await note(evidence, `GET ${harness.sections.routes[route]}`, `HTTP ${res.status} ${res.text.trim()}`);
+  expect(problem, problem ?? '').toBeNull();
+}
+
+describeStep('smoke', () => {
+  test('GET /healthz → 200 { ok: true }', { tags: ['readonly'], meta: proves('F.healthz', 'F.notes') }, async ({ harness, target, evidence }) => {
+    await healthSmoke(target, harness, evidence, 'healthz');
+  });
+
+  test('GET /readyz → 200 { ok: true, db: true }', { tags: ['readonly'], meta: proves('F.readyz', 'F.notes') }, async ({ harness, target, evidence }) => {
+    await healthSmoke(target, harness, evidence, 'readyz');
+  });
+
+  // Before the real login: a successful login clears the account's failure count again.
+  test(
+    'Auth/login: a wrong password and an unknown email get the same 401 (no account enumeration)',
+    { tags: ['readonly'], meta: proves('F.login', 'F.notes') },
+    async ({ harness, target, evidence }) => {
+      const refused = await refusedLogins(target, harness, loginBudget(harness));
+      const problems = refusalProblems(refused);
+      await note(
+        evidence,
+        'POST /auth/login refused',
+        `wrong password → HTTP ${refused.wrongPassword.status} ${refused.wrongPassword.text.trim()}\n` +
+          `unknown email → HTTP ${refused.unknownEmail.status} ${refused.unknownEmail.text.trim()}`,
+      );
+      expect(problems, problems.join('; ')).toEqual([]);
+    },
+  );
+
+  test('Auth/login: the test account logs in → 200 with a token', { tags: ['readonly'], meta: proves('F.login', 'F.notes') }, async ({ harness, target, evidence }) => {
+    loginBudget(harness).take('the test account login');
+    const session = await login(target, harness, 'consumer', { fresh: true, headers: smokeLoginHeaders(harness) });
+    await note(evidence, 'POST /auth/login', `HTTP 200 as the consumer test account: user #${session.user.id} (${session.user.role}), token issued`);
+  });
+
+  test('Stripe test event (signed, unhandled type) → 2xx and no errors', { tags: ['readonly'], meta: proves('F.webhook', 'F.notes') }, async ({ harness, target, evidence }) => {
+    const secret = credential(harness.sections.credentials.stripeWebhookSecret, 'the webhook smoke test');
+    const event = syntheticEvent(harness);
+    const res = await deliver(target, harness, event, signatureHeader(event.payload, [secret]));
+    await note(evidence, `POST ${harness.sections.routes.webhook}`, `${event.type} ${event.id} → ${describeDelivery(res)}`);
+    expect(res.status >= 200 && res.status < 300, `the test event was answered ${describeDelivery(res)}`).toBe(true);
+    expect(res.json<Record<string, unknown>>(), `the test event was answered ${describeDelivery(res)}`).toMatchObject({ received: true });
+    expect(res.json<Record<string, unknown>>(), 'the answer carries an error').not.toHaveProperty('error');
+  });
+
+  test(
+    'Attachment upload → retrieval serves the same bytes (302 to a signed URL, or streamed), then removed',
+    { meta: proves('F.attachments', 'F.notes') },
+    async ({ harness, target, evidence, annotate, skip }) => {
+      if (!harness.environment.optional.attachments) {
+        return notApplicable({ annotate, skip }, 'attachments are not enabled in this environment (environment.optional.attachments is false)');
+      }
+      const jobId = setting(harness.sections.credentials.testJobId, 'the smoke upload');
+      const consumer = await login(target, harness, 'consumer');
+      const upload = await uploadTestAttachment(target, harness, consumer.token, jobId);
+      let trip: ReadBack | undefined;
+      let cleanup = '';
+      try {
+        trip = await readBack(target, harness, consumer.token, upload);
+      } finally {
+        // Production keeps no harness data, whatever the retrieval showed.
+        cleanup = await removeTestUpload(harness, upload).catch((error: Error) => `FAILED to remove the test upload: ${error.message}`);
+        await note(evidence, 'attachment round trip', [describeUpload(upload), ...(trip?.hops ?? []), cleanup].join('\n'));
+      }
+      expect(trip.problems, trip.problems.join('; ')).toEqual([]);
+      expect(cleanup, cleanup).not.toMatch(/^FAILED/);
+    },
+  );
+});
