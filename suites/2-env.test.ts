@@ -31,7 +31,7 @@ describeStep('env', () => {
     const result = await readiness(harness);
     await evidence.paste('C.readiness', formatReadiness(result), 'readiness (env rules and live probes)');
     const violations = [...result.snapshotProblems, ...result.rules.errors.map((e) => e.message)];
-    expect(violations.length, `${violations.length} env violation(s), fix them and redeploy/restart:\n${violations.join('\n')}`).toBe(0);
+    expect(violations, `${violations.length} env violation(s), fix them and redeploy/restart:\n${violations.join('\n')}`).toEqual([]);
   });
 
   test('readiness: the database accepts DATABASE_URL and answers SELECT 1', { ...readonly, meta: proves('C.readiness') }, async ({ harness }) => {

@@ -134,7 +134,7 @@ describeStep('storage', () => {
     const url = parseSignedUrl(location, s3);
     await evidence.note(`302 → ${location} (${url.style} style; Cache-Control: ${res.headers['cache-control'] ?? 'none'})`);
     const problems = locationProblems(url, s3, u.storageKey!);
-    expect(problems.length, problems.join('\n')).toBe(0);
+    expect(problems, problems.join('\n')).toEqual([]);
     signed = url;
   });
 
@@ -144,14 +144,14 @@ describeStep('storage', () => {
     const { ttlSeconds } = storageSetup(harness);
     await evidence.measure({ name: 'X-Amz-Expires (s)', value: url.expiresSeconds ?? 'missing', threshold: `= ${ttlSeconds}`, ok: url.expiresSeconds === ttlSeconds });
     const problems = expiryProblems(url, ttlSeconds);
-    expect(problems.length, problems.join('\n')).toBe(0);
+    expect(problems, problems.join('\n')).toEqual([]);
   });
 
   test('signed URL: the SigV4 signature is valid for the configured credentials (recomputed, since the store may not check)', { tags: ['readonly'], meta: proves('D.signed-url') }, async ({ harness, evidence, annotate, skip }) => {
     await attachmentsApply({ annotate, skip }, harness);
     const problems = await signatureProblems(theSignedUrl(), storageSetup(harness).s3);
     await evidence.note(problems.length ? problems.join('; ') : 'X-Amz-Signature recomputed from the URL\'s date, scope and signed headers with the configured key: identical');
-    expect(problems.length, problems.join('\n')).toBe(0);
+    expect(problems, problems.join('\n')).toEqual([]);
   });
 
   test('signed URL: serves the uploaded bytes (sha256), then the test upload is removed (storage.cleanup)', { meta: proves('D.signed-url') }, async ({ harness, target, evidence, annotate, skip }) => {
@@ -175,7 +175,7 @@ describeStep('storage', () => {
     await evidence.paste('D.output', formatLegacyStatus(status), 'legacy attachments before the migration (rows per table)');
     const streams = await checkDiskOnlyStreams(legacy, harness.sections.storage.sampleSize);
     await evidence.note(streams.checked.length ? streams.checked.join('\n') : 'no disk-only job attachment with a readable disk file to stream');
-    expect(streams.problems.length, streams.problems.join('\n')).toBe(0);
+    expect(streams.problems, streams.problems.join('\n')).toEqual([]);
   });
 
   test('dry run: npm run migrate:attachments -- --dry-run --limit=N --concurrency=N lists what would move and changes nothing', { tags: ['readonly'], meta: proves('D.output') }, async ({ harness, evidence, annotate, skip }) => {
@@ -206,6 +206,6 @@ describeStep('storage', () => {
       sample.checked.length,
       'no migrated legacy row (storageKey and diskPath set) to sample: migrate with --apply=storage, or set optional.legacyStorageMigration=false where there is nothing to migrate',
     ).toBeGreaterThan(0);
-    expect(sample.problems.length, sample.problems.join('\n')).toBe(0);
+    expect(sample.problems, sample.problems.join('\n')).toEqual([]);
   });
 });

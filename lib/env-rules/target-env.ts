@@ -36,3 +36,9 @@ export function loadTargetEnv(sections: Sections, processEnv: NodeJS.ProcessEnv 
     secrets: secretValues(sections, values),
   };
 }
+
+/** KEY="value" lines that parseEnvFile reads back unchanged (quotes and newlines escaped). */
+export function formatEnvFile(env: Readonly<Record<string, string>>): string {
+  const quote = (v: string) => `"${v.replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`;
+  return `${Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join('\n')}\n`;
+}
