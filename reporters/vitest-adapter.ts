@@ -67,9 +67,12 @@ export class ResultCollector implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<{ message?: string }>, reason: string): void {
     this.tests = modules.flatMap((m) => [...m.children.allTests()].map(toRawTest).filter((t): t is RawTest => t !== null));
     this.unhandled = unhandledErrors.map((e) => e.message ?? String(e));
-    // Modules that failed to load (syntax error, throwing import) have no tests but an error.
+    // Modules that failed to load (syntax error, throwing import) have no tests but an error;
+    // a failing afterAll (test data not cleaned up) belongs to its suite, not to any test.
     for (const m of modules) {
-      for (const e of m.errors()) this.unhandled.push(`${m.moduleId.split('/').slice(-2).join('/')}: ${e.message}`);
+      const where = m.moduleId.split('/').slice(-2).join('/');
+      for (const e of m.errors()) this.unhandled.push(`${where}: ${e.message}`);
+      for (const suite of m.children.allSuites()) for (const e of suite.errors()) this.unhandled.push(`${where} (${suite.name}): ${e.message}`);
     }
     this.endReason = reason;
     this.ended = true;

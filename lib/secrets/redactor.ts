@@ -45,46 +45,63 @@ export function redactShapes(text: string): string {
   return out;
 }
 
+function matcherFor(values: Iterable<string>): RegExp | null {
+  const forms = [...values].flatMap(secretForms);
+  // Longest first so a secret containing another is replaced whole.
+  forms.sort((a, b) => b.length - a.length);
+  return forms.length ? new RegExp(forms.map(escapeRegExp).join('|'), 'g') : null;
+}
+
 export class Redactor {
   private matcher: RegExp | null = null;
+  private leakMatcher: RegExp | null = null;
+  /** The operator's secrets: redacted everywhere, and a target that echoes one is leaking. */
   private readonly values = new Set<string>();
+  /** Secrets the target itself handed out (a login token): redacted, but seeing them is normal. */
+  private readonly issued = new Set<string>();
 
   constructor(secrets: Iterable<string> = []) {
     this.add(...secrets);
   }
 
-  /** Registers values learnt during the run (a password read from env, a minted token). */
+  /** Registers the operator's secrets learnt during the run (a password read from env). */
   add(...secrets: (string | undefined | null)[]): this {
-    let changed = false;
-    for (const secret of secrets) {
-      if (!secret || secret.length < MIN_SECRET_LENGTH || this.values.has(secret)) continue;
-      this.values.add(secret);
-      changed = true;
+    if (this.register(this.values, secrets)) {
+      this.leakMatcher = matcherFor(this.values);
+      this.matcher = matcherFor([...this.values, ...this.issued]);
     }
-    if (changed) this.rebuild();
     return this;
   }
 
-  get size(): number {
-    return this.values.size;
+  /** Registers a secret the target issued (a session token): it is redacted, not leak-checked. */
+  addIssued(...secrets: (string | undefined | null)[]): this {
+    if (this.register(this.issued, secrets)) this.matcher = matcherFor([...this.values, ...this.issued]);
+    return this;
   }
 
-  private rebuild(): void {
-    const forms = [...this.values].flatMap(secretForms);
-    // Longest first so a secret containing another is replaced whole.
-    forms.sort((a, b) => b.length - a.length);
-    this.matcher = forms.length ? new RegExp(forms.map(escapeRegExp).join('|'), 'g') : null;
+  private register(set: Set<string>, secrets: (string | undefined | null)[]): boolean {
+    let changed = false;
+    for (const secret of secrets) {
+      if (!secret || secret.length < MIN_SECRET_LENGTH || set.has(secret)) continue;
+      set.add(secret);
+      changed = true;
+    }
+    return changed;
+  }
+
+  get size(): number {
+    return this.values.size + this.issued.size;
   }
 
   redact(text: string): string {
     return redactShapes(this.matcher ? text.replace(this.matcher, REDACTED) : text);
   }
 
-  /** Whether text holds a known secret in any of its forms (leak detection; never says which value). */
+  /** Whether text holds one of the operator's secrets in any form (leak detection; never says which). */
   findKnown(text: string): boolean {
-    if (!this.matcher) return false;
-    this.matcher.lastIndex = 0;
-    return this.matcher.test(text);
+    if (!this.leakMatcher) return false;
+    this.leakMatcher.lastIndex = 0;
+    return this.leakMatcher.test(text);
   }
 
   /** Redacts every string inside a JSON-like value. */

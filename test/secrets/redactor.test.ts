@@ -51,3 +51,12 @@ describe('redaction', () => {
     expect(secretEnvNames(undefined, { MY_API_TOKEN: 'x', SOMETHING_SECRET: 'y', PATH: '/bin', DATABASE_URL: 'z' })).toEqual(['DATABASE_URL', 'MY_API_TOKEN', 'SOMETHING_SECRET']);
   });
 });
+
+describe('leak detection', () => {
+  test('the operator\'s secrets echoed by the target are a leak; a token the target issued is only hidden', () => {
+    const r = new Redactor(['operator-secret-value']).addIssued('issued-session-token');
+    expect(r.findKnown('{"error":"bad operator-secret-value"}')).toBe(true);
+    expect(r.findKnown('{"token":"issued-session-token"}')).toBe(false);
+    expect(r.redact('{"token":"issued-session-token"}')).toBe('{"token":"[REDACTED]"}');
+  });
+});
