@@ -1,0 +1,148 @@
+// scripts/migrate-attachments.ts as an operator runs it: bad input and refusals change nothing
+// (exit 2, one line each); kill -9 at any point loses nothing and a re-run finishes the job.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sql } from '../migrations/helpers/database';
+import { useScriptSandboxes } from '../migrations/helpers/run-script';
+import { digestBuffer } from '../../lib/storage/hash';
+import { legacyObjectKey } from '../../lib/storage/keys';
+import { MigrationState } from '../../lib/storage/migrate/state';
+import { digestObject } from '../../lib/storage/objects';
+import { s3Client } from '../../lib/storage/s3';
+import { bytesOf, ROOT, useStorageWorlds, type LegacyRow, type StorageWorld } from './helpers';
+
+const world = useStorageWorlds();
+const sandbox = useScriptSandboxes();
+
+function envFor(w: StorageWorld): Record<string, string> {
+  const s3 = w.s3.settings;
+  return {
+    DATABASE_URL: w.databaseUrl,
+    OBJECT_STORAGE_S3_BUCKET: s3.bucket,
+    OBJECT_STORAGE_S3_REGION: s3.region,
+    OBJECT_STORAGE_S3_ACCESS_KEY_ID: s3.accessKeyId,
+    OBJECT_STORAGE_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    OBJECT_STORAGE_S3_ENDPOINT: s3.endpoint!,
+    OBJECT_STORAGE_S3_FORCE_PATH_STYLE: 'true',
+  };
+}
+
+async function boxFor(w: StorageWorld) {
+  return sandbox({ storage: { uploadsDir: w.uploadsDir, migrate: { partSizeMiB: 5 } } });
+}
+
+describe('npm run migrate:attachments', () => {
+  it('lists every bad input at once, exit 2, and changes nothing', async () => {
+    const w = await world();
+    await w.legacy('job', 'legacy/a.png', bytesOf(10));
+    const box = await boxFor(w);
+    const run = await box.run('migrate-attachments', ['--limit=abc', '--concurrency=0', '--env=staging'], { ...envFor(w), OBJECT_STORAGE_S3_BUCKET: undefined });
+    expect(run.code).toBe(2);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'migrate:attachments: --limit must be a whole number from 1 to 1000000',
+        'migrate:attachments: --concurrency must be a whole number from 1 to 64',
+        'migrate:attachments: refusing to migrate attachments on staging without --confirm=staging; nothing was changed',
+        'migrate:attachments: OBJECT_STORAGE_S3_BUCKET is not set (object storage)',
+      ]),
+    );
+    expect(await w.objectKeys()).toEqual([]);
+    expect((await w.rows('JobAttachment'))[0]?.storageKey).toBeNull();
+  });
+
+  it('rejects unknown flags and the space form, and --rollback with a plan', async () => {
+    const w = await world();
+    const box = await boxFor(w);
+    const unknown = await box.run('migrate-attachments', ['--dryrun', '--limit', '20'], envFor(w));
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown argument "--dryrun"');
+    expect(unknown.stderr).toContain('--limit needs a value (--limit=...)');
+    const rollback = await box.run('migrate-attachments', ['--rollback=x', '--limit=5'], envFor(w));
+    expect(rollback.code).toBe(2);
+    expect(rollback.stderr).toContain('--rollback takes no --limit or --concurrency');
+  });
+
+  it('a dry run needs no --confirm; the real run then migrates, and prints a run id that --rollback undoes', async () => {
+    const w = await world();
+    const row = await w.legacy('job', 'legacy/b.png', bytesOf(1000));
+    const box = await boxFor(w);
+    const dry = await box.run('migrate-attachments', ['--dry-run', '--limit=20', '--concurrency=5'], envFor(w));
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`would move job#${row.id} legacy/b.png`);
+    const real = await box.run('migrate-attachments', ['--limit=20', '--concurrency=5'], envFor(w));
+    expect(real.code, real.stderr).toBe(0);
+    expect(real.stdout).toMatch(/\[migrate\] summary: moved 1, skipped 0, failed 0/);
+    const runId = /--rollback=(\S+)/.exec(real.stdout)![1]!;
+    const undo = await box.run('migrate-attachments', [`--rollback=${runId}`], envFor(w));
+    expect(undo.code, undo.stderr).toBe(0);
+    expect(undo.stdout).toContain(`cleared storageKey of JobAttachment#${row.id}`);
+    expect((await w.rows('JobAttachment'))[0]).toEqual({ id: row.id, diskPath: 'legacy/b.png', storageKey: null });
+    expect((await box.audit()).map((e) => e.outcome)).toEqual(['started', 'done', 'started', 'done', 'started', 'done']);
+  });
+
+  it('kill -9 at any point loses nothing: re-runs finish the job, each row migrated once, every object verified', async () => {
+    const w = await world();
+    const rows: LegacyRow[] = [];
+    for (let i = 0; i < 24; i += 1) rows.push(await w.legacy('job', `legacy/k/${i}.png`, bytesOf(i % 6 === 0 ? 6 * 1024 * 1024 : 200 * 1024)));
+    const box = await boxFor(w);
+    const args = ['--limit=1000', '--concurrency=2', `--config=${box.config}`];
+    const env = envFor(w);
+
+    // Two runs killed mid-way (after 2 and after 3 rows), then one that finishes.
+    const killed1 = await runUntilKilled(args, env, 2);
+    const killed2 = await runUntilKilled(args, env, 3);
+    expect(killed1.signal).toBe('SIGKILL');
+    expect(killed2.signal).toBe('SIGKILL');
+    const done = await runUntilKilled(args, env, Infinity);
+    expect(done.code, done.output).toBe(0);
+    expect(done.output).toMatch(/\[migrate\] summary: moved \d+/);
+
+    const keys = rows.map((r) => legacyObjectKey('job', r.id, path.basename(r.diskPath), r.diskPath));
+    const dbRows = await w.rows('JobAttachment');
+    expect(dbRows.map((r) => r.storageKey)).toEqual(keys);
+    expect(dbRows.every((r, i) => r.diskPath === rows[i]!.diskPath)).toBe(true);
+    // Exactly one object per row and nothing else: deterministic keys cannot duplicate.
+    expect(await w.objectKeys()).toEqual([...keys].sort());
+    const client = s3Client(w.s3.settings);
+    try {
+      for (const [i, r] of rows.entries()) expect((await digestObject(client, w.s3.settings.bucket, keys[i]!))?.sha256, r.diskPath).toBe(digestBuffer(r.bytes).sha256);
+    } finally {
+      client.destroy();
+    }
+    // Every migrated row is in some run's list, so a rollback can find it.
+    const state = new MigrationState(path.join(box.dir, 'reports'));
+    const listed = new Set<number>();
+    for (const out of [killed1.output, killed2.output, done.output]) {
+      const runId = /starting run (\S+)/.exec(out)?.[1];
+      for (const e of (runId && (await state.migratedBy(runId))) || []) listed.add(e.id);
+    }
+    expect([...listed].sort((a, b) => a - b)).toEqual(rows.map((r) => r.id));
+    const [{ count }] = await sql<{ count: string }>(w.databaseUrl, `SELECT count(*) FROM "JobAttachment" WHERE "storageKey" IS NULL`);
+    expect(Number(count)).toBe(0);
+  });
+});
+
+/** Runs the script as its own process (no npx between us and it) and kills it with SIGKILL after `rows` rows moved. */
+function runUntilKilled(args: string[], env: Record<string, string>, rows: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+  const childEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...env })) if (v !== undefined && !k.startsWith('VITEST')) childEnv[k] = v;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/migrate-attachments.ts', ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let moved = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString('utf8');
+      moved = (output.match(/^\[migrate\] (moved|resumed) /gm) ?? []).length;
+      if (moved >= rows) child.kill('SIGKILL');
+    });
+    child.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, output });
+    });
+  });
+}

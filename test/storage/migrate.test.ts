@@ -1,0 +1,327 @@
+// The guarded attachment migration against real Postgres (the target's schema) and s3rver:
+// streaming and verification at several sizes (one multipart), skips and failures, resume,
+// idempotence, read-only dry runs, --limit, the prod dry-run rule, the lock, rollback.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { digestBuffer, digestStream } from '../../lib/storage/hash';
+import { legacyObjectKey } from '../../lib/storage/keys';
+import { copyFileVerified } from '../../lib/storage/objects';
+import { MigrateRefused, migrateAttachments, type MigrateOptions } from '../../lib/storage/migrate/guarded';
+import { rollbackMigration } from '../../lib/storage/migrate/rollback';
+import { MigrationState } from '../../lib/storage/migrate/state';
+import { s3Client } from '../../lib/storage/s3';
+import { sql } from '../migrations/helpers/database';
+import { bytesOf, useStorageWorlds, type LegacyRow, type StorageWorld } from './helpers';
+
+const world = useStorageWorlds();
+const MiB = 1024 * 1024;
+
+function options(w: StorageWorld, extra: Partial<MigrateOptions> = {}): MigrateOptions {
+  return {
+    env: 'local',
+    owner: 'selftest',
+    args: ['selftest'],
+    dryRun: false,
+    limit: 200,
+    concurrency: 3,
+    sections: w.sections(),
+    databaseUrl: w.databaseUrl,
+    s3: w.s3.settings,
+    redactor: w.redactor,
+    ...extra,
+  };
+}
+
+async function storedBytes(w: StorageWorld, key: string): Promise<Buffer> {
+  const client = s3Client(w.s3.settings);
+  try {
+    const res = await client.send(new GetObjectCommand({ Bucket: w.s3.settings.bucket, Key: key }));
+    return Buffer.from(await res.Body!.transformToByteArray());
+  } finally {
+    client.destroy();
+  }
+}
+
+const keyOf = (r: LegacyRow) => legacyObjectKey(r.kind, r.id, path.basename(r.diskPath), r.diskPath);
+
+async function audit(w: StorageWorld): Promise<{ outcome: string; summary?: Record<string, unknown> }[]> {
+  const text = await fs.readFile(path.join(w.reportsDir, 'audit.log'), 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+describe('migrateAttachments (harness runner)', () => {
+  it('streams files of several sizes (one past the multipart threshold) to their keys, verifies them, sets storageKey, keeps diskPath', async () => {
+    const w = await world();
+    const rows = [
+      await w.legacy('job', 'legacy/a/empty.png', bytesOf(0)),
+      await w.legacy('job', 'legacy/a/small photo (1).png', bytesOf(1024)),
+      await w.legacy('message', 'legacy/b/medium.png', bytesOf(MiB + 17)),
+      await w.legacy('verification', 'legacy/c/large.mov', bytesOf(12 * MiB + 5)),
+    ];
+    const lines: string[] = [];
+    const result = await migrateAttachments(options(w, { log: (l) => lines.push(l) }));
+    expect(result.passed, result.output).toBe(true);
+    expect(result.summary).toMatchObject({ moved: 4, resumed: 0, considered: 4, pending: 4, stoppedAtLimit: false, failed: [], skipped: [] });
+    for (const r of rows) {
+      const [row] = (await w.rows(r.table)).filter((x) => x.id === r.id);
+      expect(row).toEqual({ id: r.id, diskPath: r.diskPath, storageKey: keyOf(r) });
+      expect(digestBuffer(await storedBytes(w, keyOf(r))).sha256).toBe(digestBuffer(r.bytes).sha256);
+    }
+    expect(keyOf(rows[1]!)).toBe(`attachments/job/${rows[1]!.id}/small_photo__1_.png`);
+    expect(await w.objectKeys()).toEqual(rows.map(keyOf).sort());
+    expect(lines.at(-1)).toMatch(/^\[migrate\] rollback if needed: .*--rollback=/);
+    expect(result.output).toContain('[migrate] done {');
+    expect((await audit(w)).map((e) => e.outcome)).toEqual(['started', 'done']);
+    const state = await new MigrationState(w.reportsDir).migratedBy(result.summary.runId);
+    expect(state?.map((e) => e.key).sort()).toEqual(rows.map(keyOf).sort());
+  });
+
+  it('is idempotent: a second run finds nothing to do and changes nothing', async () => {
+    const w = await world();
+    await w.legacy('job', 'legacy/x.png', bytesOf(5000));
+    await migrateAttachments(options(w));
+    const before = await w.rows('JobAttachment');
+    const again = await migrateAttachments(options(w));
+    expect(again.summary).toMatchObject({ pending: 0, considered: 0, moved: 0, resumed: 0 });
+    expect(await w.rows('JobAttachment')).toEqual(before);
+    expect(await w.objectKeys()).toHaveLength(1);
+  });
+
+  it('skips missing files and paths outside the uploads dir, fails on what it cannot read, and says so in the summary', async () => {
+    const w = await world();
+    const ok = await w.legacy('job', 'legacy/ok.png', bytesOf(100));
+    const gone = await w.legacy('job', 'legacy/gone.png', null);
+    const outside = await w.legacy('job', '../../etc/passwd', null);
+    await fs.mkdir(path.join(w.uploadsDir, 'legacy/dir.png'), { recursive: true });
+    const dir = await w.legacy('message', 'legacy/dir.png', null);
+    const result = await migrateAttachments(options(w));
+    expect(result.passed).toBe(false);
+    expect(result.summary.moved).toBe(1);
+    expect(result.summary.skipped).toEqual(
+      expect.arrayContaining([
+        { row: `job#${gone.id}`, reason: expect.stringMatching(/^missing file/) },
+        { row: `job#${outside.id}`, reason: expect.stringMatching(/^outside uploads/) },
+      ]),
+    );
+    expect(result.summary.failed).toEqual([{ row: `message#${dir.id}`, reason: 'legacy/dir.png is not a regular file' }]);
+    expect(result.output).toMatch(/\[migrate\] summary: moved 1, skipped 2 \(.*\), failed 1/);
+    expect((await w.rows('JobAttachment')).find((r) => r.id === ok.id)?.storageKey).toBe(keyOf(ok));
+    expect((await w.rows('JobAttachment')).filter((r) => r.id !== ok.id).every((r) => r.storageKey === null)).toBe(true);
+    expect((await audit(w)).at(-1)?.outcome).toBe('failed');
+  });
+
+  it('resumes: an object an interrupted run left with the right bytes is verified and kept; one with wrong bytes is replaced', async () => {
+    const w = await world();
+    const good = await w.legacy('job', 'legacy/good.png', bytesOf(3000));
+    const bad = await w.legacy('job', 'legacy/bad.png', bytesOf(3000));
+    const client = s3Client(w.s3.settings);
+    await client.send(new PutObjectCommand({ Bucket: w.s3.settings.bucket, Key: keyOf(good), Body: good.bytes }));
+    await client.send(new PutObjectCommand({ Bucket: w.s3.settings.bucket, Key: keyOf(bad), Body: bytesOf(3000) }));
+    client.destroy();
+    const result = await migrateAttachments(options(w));
+    expect(result.summary).toMatchObject({ moved: 1, resumed: 1, failed: [] });
+    expect(digestBuffer(await storedBytes(w, keyOf(bad))).sha256).toBe(digestBuffer(bad.bytes).sha256);
+  });
+
+  it('dry run: lists what would move with read-only database credentials, writes nothing anywhere, and is recorded', async () => {
+    const w = await world();
+    const rows = [await w.legacy('job', 'legacy/1.png', bytesOf(10)), await w.legacy('verification', 'legacy/2.png', bytesOf(20))];
+    const role = `cutover_ro_${process.pid}`;
+    await sql(w.databaseUrl, `DROP ROLE IF EXISTS ${role}`);
+    await sql(w.databaseUrl, `CREATE ROLE ${role} LOGIN PASSWORD 'ro-Selftest-Pw-1'`);
+    await sql(w.databaseUrl, `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
+    const ro = new URL(w.databaseUrl);
+    ro.username = role;
+    ro.password = 'ro-Selftest-Pw-1';
+    try {
+      const result = await migrateAttachments(options(w, { dryRun: true, databaseUrl: ro.toString() }));
+      expect(result.passed, result.output).toBe(true);
+      expect(result.summary).toMatchObject({ wouldMove: 2, moved: 0 });
+      for (const r of rows) expect(result.output).toContain(`would move ${r.kind}#${r.id} ${r.diskPath}`);
+      expect(result.output).not.toContain('ro-Selftest-Pw-1');
+      expect(await w.objectKeys()).toEqual([]);
+      expect((await w.rows('JobAttachment')).every((r) => r.storageKey === null)).toBe(true);
+      const plan = (await fs.readFile(path.join(w.reportsDir, 'migrate-attachments/dry-runs.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      expect(plan).toEqual([expect.objectContaining({ env: 'local', passed: true, runId: result.summary.runId })]);
+    } finally {
+      await sql(w.databaseUrl, `REASSIGN OWNED BY ${role} TO postgres; DROP OWNED BY ${role}; DROP ROLE ${role}`).catch(() => undefined);
+    }
+  });
+
+  it('--limit: takes only that many rows, says how many remain, and still prints its summary', async () => {
+    const w = await world();
+    for (let i = 0; i < 5; i += 1) await w.legacy('job', `legacy/l${i}.png`, bytesOf(64));
+    const result = await migrateAttachments(options(w, { limit: 2 }));
+    expect(result.summary).toMatchObject({ pending: 5, considered: 2, moved: 2, stoppedAtLimit: true });
+    expect(result.output).toContain('[migrate] stopped at --limit: 3 row(s) remain for another run');
+    expect((await w.rows('JobAttachment')).filter((r) => r.storageKey).length).toBe(2);
+  });
+
+  it('prod: a real run is refused without a passing dry run of the same plan (with the command to run), and nothing changes', async () => {
+    const w = await world();
+    await w.legacy('job', 'legacy/p.png', bytesOf(10));
+    const prod = { env: 'prod' as const, rcSha: 'abc1234', baseUrl: 'http://127.0.0.1:9' };
+    const refused = await migrateAttachments(options(w, prod)).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(MigrateRefused);
+    const problems = (refused as MigrateRefused).problems;
+    expect(problems).toContainEqual(expect.stringContaining('no passing dry run of this plan'));
+    expect(problems).toContainEqual(expect.stringContaining('npm run migrate:attachments -- --env=prod --dry-run --limit=200 --concurrency=3'));
+    await migrateAttachments(options(w, { ...prod, dryRun: true }));
+    const other = await migrateAttachments(options(w, prod)).catch((e: MigrateRefused) => e.problems);
+    // The dry run now counts; the other prod preconditions (deployed SHA, backup) still refuse here.
+    expect(other).not.toContainEqual(expect.stringContaining('no passing dry run'));
+    expect(other.length).toBeGreaterThan(0);
+    const otherPlan = await migrateAttachments(options(w, { ...prod, limit: 50 })).catch((e: MigrateRefused) => e.problems);
+    expect(otherPlan).toContainEqual(expect.stringContaining('no passing dry run of this plan'));
+    expect(await w.objectKeys()).toEqual([]);
+  });
+
+  it('refuses while another run holds the migration lock, changing nothing', async () => {
+    const w = await world();
+    await w.legacy('job', 'legacy/lock.png', bytesOf(10));
+    const holder = new pg.Client({ connectionString: w.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [w.sections().storage.migrate.lockKey]);
+      const refused = await migrateAttachments(options(w)).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(MigrateRefused);
+      expect((refused as Error).message).toMatch(/already running against this database.*nothing was changed/);
+    } finally {
+      await holder.end();
+    }
+    expect(await w.objectKeys()).toEqual([]);
+    expect((await audit(w)).map((e) => e.outcome)).toEqual(['started', 'refused']);
+  });
+
+  it('rollback clears storageKey only for the rows that run migrated and still carry its key; diskPath stays', async () => {
+    const w = await world();
+    const first = await w.legacy('job', 'legacy/r1.png', bytesOf(10));
+    const run1 = await migrateAttachments(options(w));
+    const second = await w.legacy('job', 'legacy/r2.png', bytesOf(10));
+    await migrateAttachments(options(w));
+    const third = await w.legacy('job', 'legacy/r3.png', bytesOf(10));
+    await sql(w.databaseUrl, `UPDATE "JobAttachment" SET "storageKey" = 'attachments/job/elsewhere' WHERE "id" = $1`, [third.id]);
+    const common = { env: 'local' as const, owner: 'selftest', args: [], sections: w.sections(), databaseUrl: w.databaseUrl, redactor: w.redactor };
+    const dry = await rollbackMigration({ ...common, runId: run1.summary.runId, dryRun: true });
+    expect(dry.output).toContain(`would clear storageKey of JobAttachment#${first.id}`);
+    expect((await w.rows('JobAttachment')).find((r) => r.id === first.id)?.storageKey).toBe(keyOf(first));
+    const done = await rollbackMigration({ ...common, runId: run1.summary.runId, dryRun: false });
+    expect(done).toMatchObject({ cleared: 1, unchanged: 0 });
+    const rows = await w.rows('JobAttachment');
+    expect(rows.find((r) => r.id === first.id)).toEqual({ id: first.id, diskPath: first.diskPath, storageKey: null });
+    expect(rows.find((r) => r.id === second.id)?.storageKey).toBe(keyOf(second));
+    expect(rows.find((r) => r.id === third.id)?.storageKey).toBe('attachments/job/elsewhere');
+    const again = await rollbackMigration({ ...common, runId: run1.summary.runId, dryRun: false });
+    expect(again).toMatchObject({ cleared: 0, unchanged: 1 });
+    await expect(rollbackMigration({ ...common, runId: 'no-such-run', dryRun: false })).rejects.toThrow(/no run no-such-run is recorded/);
+    await expect(rollbackMigration({ ...common, runId: '../../etc', dryRun: false })).rejects.toThrow(/is not a run id/);
+  });
+});
+
+describe('migrateAttachments (backend runner: fixtures/target/migrate-attachments.ts)', () => {
+  const backend = (w: StorageWorld, faults = '') => ({
+    sections: w.sections({ storage: { migrate: { runner: 'backend', backendCommand: 'npx tsx fixtures/target/migrate-attachments.ts' } } }),
+    backendEnv: {
+      ...process.env,
+      DATABASE_URL: w.databaseUrl,
+      OBJECT_STORAGE_PROVIDER: 's3',
+      OBJECT_STORAGE_S3_BUCKET: w.s3.settings.bucket,
+      OBJECT_STORAGE_S3_REGION: w.s3.settings.region,
+      OBJECT_STORAGE_S3_ACCESS_KEY_ID: w.s3.settings.accessKeyId,
+      OBJECT_STORAGE_S3_SECRET_ACCESS_KEY: w.s3.settings.secretAccessKey,
+      OBJECT_STORAGE_S3_ENDPOINT: w.s3.settings.endpoint,
+      OBJECT_STORAGE_S3_FORCE_PATH_STYLE: 'true',
+      UPLOADS_DIR: w.uploadsDir,
+      TARGET_FAULTS: faults,
+    },
+  });
+
+  it("runs the backend's command under the same guards, parses its summary and verifies every row it changed", async () => {
+    const w = await world();
+    const rows = [await w.legacy('job', 'legacy/b1.png', bytesOf(300)), await w.legacy('message', 'legacy/b2.png', bytesOf(400))];
+    await w.legacy('job', 'legacy/missing.png', null);
+    const dry = await migrateAttachments({ ...options(w, { dryRun: true }), ...backend(w) });
+    expect(dry.passed, dry.output).toBe(true);
+    expect(dry.summary).toMatchObject({ runner: 'backend', wouldMove: 2, moved: 0 });
+    expect(await w.objectKeys()).toEqual([]);
+    const real = await migrateAttachments({ ...options(w), ...backend(w) });
+    expect(real.passed, real.output).toBe(true);
+    expect(real.summary).toMatchObject({ moved: 2, considered: 3 });
+    expect(real.summary.skipped).toEqual([{ row: '(backend)', reason: 'missing file: reported by the backend' }]);
+    expect(real.output).toContain('[migrate] verified');
+    const state = await new MigrationState(w.reportsDir).migratedBy(real.summary.runId);
+    expect(state?.map((e) => e.id).sort()).toEqual(rows.map((r) => r.id).sort());
+  });
+
+  it('fails when an object the backend wrote differs from its disk file, although the backend says it succeeded', async () => {
+    const w = await world();
+    const row = await w.legacy('job', 'legacy/c1.png', bytesOf(300));
+    const real = await migrateAttachments({ ...options(w), ...backend(w, 'attachment-bytes-corrupted') });
+    expect(real.passed).toBe(false);
+    expect(real.summary.failed).toEqual([{ row: `job#${row.id}`, reason: expect.stringMatching(/differs from the disk file/) }]);
+  });
+
+  it('notes a missing summary (the backend exits without it at --limit) and still verifies what changed', async () => {
+    const w = await world();
+    for (let i = 0; i < 3; i += 1) await w.legacy('job', `legacy/d${i}.png`, bytesOf(100));
+    const real = await migrateAttachments({ ...options(w, { limit: 1, concurrency: 1 }), ...backend(w) });
+    expect(real.summary.notes.join('\n')).toContain('without its `[migrate] done {...}` summary');
+    expect(real.summary.moved).toBeGreaterThanOrEqual(1);
+    expect(real.summary.failed).toEqual([]);
+  });
+});
+
+describe('copyFileVerified', () => {
+  /** The S3 calls a client makes, by command name. */
+  function recording(w: StorageWorld) {
+    const client = s3Client(w.s3.settings);
+    const calls: string[] = [];
+    client.middlewareStack.add((next, context) => (args) => {
+      calls.push(context.commandName!);
+      return next(args);
+    }, { step: 'initialize' });
+    return { client, calls };
+  }
+
+  it('sends a file larger than the part size as a multipart upload, then reads it back to verify', async () => {
+    const w = await world();
+    const data = bytesOf(12 * MiB + 5);
+    const file = path.join(w.uploadsDir, 'big.bin');
+    await fs.writeFile(file, data);
+    const { client, calls } = recording(w);
+    try {
+      const copied = await copyFileVerified({ client, bucket: w.s3.settings.bucket, key: 'k/big.bin', file, contentType: 'video/mp4', partSize: 5 * MiB, queueSize: 2 });
+      expect(copied).toEqual({ ...digestBuffer(data), resumed: false });
+    } finally {
+      client.destroy();
+    }
+    expect(calls.filter((c) => c === 'UploadPartCommand')).toHaveLength(3);
+    expect(calls).toContain('CreateMultipartUploadCommand');
+    expect(calls).toContain('CompleteMultipartUploadCommand');
+    expect(calls.slice(-2)).toEqual(['HeadObjectCommand', 'GetObjectCommand']);
+  });
+
+  it('sends a file up to the part size in one PutObject', async () => {
+    const w = await world();
+    const file = path.join(w.uploadsDir, 'small.bin');
+    await fs.writeFile(file, bytesOf(1000));
+    const { client, calls } = recording(w);
+    try {
+      await copyFileVerified({ client, bucket: w.s3.settings.bucket, key: 'k/small.bin', file, contentType: 'image/png', partSize: 5 * MiB, queueSize: 2 });
+    } finally {
+      client.destroy();
+    }
+    expect(calls).toEqual(['HeadObjectCommand', 'PutObjectCommand', 'HeadObjectCommand', 'GetObjectCommand']);
+  });
+});
+
+describe('digestStream', () => {
+  it('hashes in chunks what a buffer hashes at once', async () => {
+    const data = bytesOf(100_000);
+    const chunks = [data.subarray(0, 3), data.subarray(3, 70_000), data.subarray(70_000)];
+    expect(await digestStream(chunks)).toEqual(digestBuffer(data));
+  });
+});
