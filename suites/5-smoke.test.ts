@@ -20,7 +20,7 @@ const loginBudget = (harness: HarnessContext) => (budget ??= new LoginBudget(har
 async function healthSmoke(target: TargetClient, harness: HarnessContext, evidence: Evidence, route: HealthRoute): Promise<void> {
   const { res, problem } = await probeHealth(target, harness, route);
   await note(evidence, `GET ${harness.sections.routes[route]}`, `HTTP ${res.status} ${res.text.trim()}`);
-  expect(problem, problem ?? '').toBeNull();
+  if (problem) throw new Error(problem);
 }
 
 describeStep('smoke', () => {
@@ -49,13 +49,20 @@ describeStep('smoke', () => {
     },
   );
 
-  test('Auth/login: the test account logs in → 200 with a token', { tags: ['readonly'], meta: proves('F.login', 'F.notes') }, async ({ harness, target, evidence }) => {
-    loginBudget(harness).take('the test account login');
-    const session = await login(target, harness, 'consumer', { fresh: true, headers: smokeLoginHeaders(harness) });
-    await note(evidence, 'POST /auth/login', `HTTP 200 as the consumer test account: user #${session.user.id} (${session.user.role}), token issued`);
-  });
+  test(
+    'Auth/login: the test account logs in → 200 with a token, as a verified CONSUMER',
+    { tags: ['readonly'], meta: proves('F.login', 'F.notes') },
+    async ({ harness, target, evidence }) => {
+      loginBudget(harness).take('the test account login');
+      const { user } = await login(target, harness, 'consumer', { fresh: true, headers: smokeLoginHeaders(harness) });
+      await note(evidence, 'POST /auth/login', `HTTP 200 as the consumer test account: user #${user.id}, role ${user.role}, emailVerified ${user.emailVerified}, token issued`);
+      // The operator prepares these accounts (contract §2); an unverified one fails step 6's job creation with 403.
+      expect(user.role, `the consumer test account has role ${user.role}`).toBe('CONSUMER');
+      expect(user.emailVerified, 'the consumer test account is not email-verified: verify it before enabling features').toBe(true);
+    },
+  );
 
-  test('Stripe test event (signed, unhandled type) → 2xx and no errors', { tags: ['readonly'], meta: proves('F.webhook', 'F.notes') }, async ({ harness, target, evidence }) => {
+  test('Stripe test event signed with the new STRIPE_WEBHOOK_SECRET (unhandled type) → 2xx and no errors', { tags: ['readonly'], meta: proves('F.webhook', 'F.notes') }, async ({ harness, target, evidence }) => {
     const secret = credential(harness.sections.credentials.stripeWebhookSecret, 'the webhook smoke test');
     const event = syntheticEvent(harness);
     const res = await deliver(target, harness, event, signatureHeader(event.payload, [secret]));
@@ -66,7 +73,7 @@ describeStep('smoke', () => {
   });
 
   test(
-    'Attachment upload → retrieval serves the same bytes (302 to a signed URL, or streamed), then removed',
+    'Attachment round trip — signed URL: serves the uploaded bytes (or the disk-only stream does), then the test upload is removed',
     { meta: proves('F.attachments', 'F.notes') },
     async ({ harness, target, evidence, annotate, skip }) => {
       if (!harness.environment.optional.attachments) {

@@ -119,6 +119,8 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
     migrations: { dir: migrationsDir },
     preflight: { backup: { dir: backupsDir } },
     monitoring: { fiveXx: { source: { kind: 'log-file', path: requestLogFile } } },
+    // The rehearsal's "rotation" is long over: the previous secret must be refused.
+    webhooks: { previousSecretExpired: true },
   };
   const plant: PlantContext = {
     databaseUrl: stack.databaseUrl,
@@ -126,7 +128,12 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
     targetEnv,
     harnessEnv,
     overrides,
-    rehearsal: { startWorker: true, applyMigrationsInStep1: true, applyBackupInStep0: true },
+    rehearsal: {
+      startWorker: true,
+      applyMigrationsInStep1: true,
+      applyBackupInStep0: true,
+      confirmManual: STEPS.flatMap((s) => s.rows).filter((r) => r.kind === 'manual').map((r) => r.id),
+    },
   };
 
   const ci = opts.sections.preflight.ci;
@@ -227,7 +234,7 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
       ...(plant.rehearsal.applyMigrationsInStep1 ? [] : (['migrations'] as const)),
     ],
     notes,
-    manualRows: STEPS.flatMap((s) => s.rows).filter((r) => r.kind === 'manual').map((r) => r.id),
+    manualRows: plant.rehearsal.confirmManual,
     info: {
       controlUrl: control.url,
       faults: opts.faults,
