@@ -64,7 +64,12 @@ function normalizeUrl(value: string): string {
 
 /** Lists every webhook endpoint of the key's account (all pages) and judges the target's. */
 export async function inspectWebhookEndpoint(stripe: Stripe, expected: EndpointExpectations): Promise<EndpointReport> {
-  const all = await stripe.webhookEndpoints.list({ limit: 100 }).autoPagingToArray({ limit: MAX_ENDPOINTS });
+  let all: Stripe.WebhookEndpoint[];
+  try {
+    all = await stripe.webhookEndpoints.list({ limit: 100 }).autoPagingToArray({ limit: MAX_ENDPOINTS });
+  } catch (error) {
+    throw new Error(describeStripeError('listing the webhook endpoints', error));
+  }
   const matches = all.filter((e) => sameUrl(e.url, expected.url));
   const otherUrls = all.filter((e) => !matches.includes(e)).map((e) => e.url);
   // Stripe allows duplicates; the enabled one is the one that delivers.
@@ -96,4 +101,19 @@ export function describeEndpoint(endpoint: Stripe.WebhookEndpoint): string {
     `status: ${endpoint.status} · livemode: ${endpoint.livemode}`,
     `enabled_events: ${(endpoint.enabled_events ?? []).join(', ') || '(none)'}`,
   ].join('\n');
+}
+
+/** One line an operator can act on, for an error of Stripe's SDK. Never the key. */
+export function describeStripeError(what: string, error: unknown): string {
+  const err = error as { type?: string; statusCode?: number; message?: string; detail?: { code?: string; message?: string } };
+  if (err.type === 'StripeAuthenticationError' || err.statusCode === 401) {
+    return `${what}: Stripe refused STRIPE_SECRET_KEY (401): it is wrong, revoked or for another account`;
+  }
+  if (err.type === 'StripePermissionError' || err.statusCode === 403) {
+    return `${what}: the key may not read webhook endpoints (403): a restricted key needs Webhook Endpoints read access`;
+  }
+  if (err.type === 'StripeConnectionError') {
+    return `${what}: cannot reach Stripe's API (${err.detail?.code ?? err.detail?.message ?? 'connection error'}; check webhooks.stripeApiUrl and the network)`;
+  }
+  return `${what}: ${err.statusCode ? `HTTP ${err.statusCode} ` : ''}${err.type ?? 'error'}: ${err.message ?? String(error)}`;
 }

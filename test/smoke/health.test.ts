@@ -2,7 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sectionsSchema } from '../../lib/config/schema';
 import type { HarnessContext } from '../../lib/context';
 import { probeHealth } from '../../lib/target/health';
-import { json, serve, type Route } from './http-fixture';
+import type { Route } from '../support/tiny-target';
+import { clientFor } from './client';
+
+const json = (status: number, body: unknown): Route => () => ({ status, body });
 
 const harness = { sections: sectionsSchema.parse({}) } as unknown as HarnessContext;
 
@@ -10,7 +13,7 @@ let close: (() => Promise<void>) | undefined;
 afterEach(() => close?.());
 
 async function probe(route: 'healthz' | 'readyz', answer: Route) {
-  const server = await serve({ [`/${route}`]: answer });
+  const server = await clientFor({ [`GET /${route}`]: answer });
   close = server.close;
   return (await probeHealth(server.target, harness, route)).problem;
 }
@@ -33,7 +36,7 @@ describe('probeHealth', () => {
   });
 
   it('an unreachable target is an error, not a pass', async () => {
-    const server = await serve({});
+    const server = await clientFor({});
     await server.close();
     await expect(probeHealth(server.target, harness, 'healthz')).rejects.toThrow(/connection refused/);
   });

@@ -15,7 +15,7 @@ export async function tinyTarget(routes: Record<string, Route>): Promise<{ url: 
     const answer = route(req);
     const send = () => {
       res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers });
-      res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+      res.end(typeof answer.body === 'string' || Buffer.isBuffer(answer.body) ? answer.body : JSON.stringify(answer.body));
     };
     if (answer.delayMs) setTimeout(send, answer.delayMs);
     else send();

@@ -71,8 +71,15 @@ describe('inspectWebhookEndpoint', () => {
     expect(report.problems).toEqual([]);
   });
 
-  it('fails with Stripe\'s error when the key is refused', async () => {
-    await expect(inspect([], 'sk_test_wrong0123456789abcdefgh')).rejects.toThrow(/Invalid API Key/);
+  it('fails saying Stripe refused the key, without quoting it', async () => {
+    const failure = inspect([], 'sk_test_wrong0123456789abcdefgh');
+    await expect(failure).rejects.toThrow('listing the webhook endpoints: Stripe refused STRIPE_SECRET_KEY (401)');
+    await expect(failure).rejects.not.toThrow(/wrong0123/);
+  });
+
+  it('fails closed when Stripe cannot be reached', async () => {
+    server.resetHandlers(http.get('https://api.stripe.com/v1/webhook_endpoints', () => HttpResponse.error()));
+    await expect(inspectWebhookEndpoint(stripeClient(KEY, 'https://api.stripe.com', 2_000), expected)).rejects.toThrow(/listing the webhook endpoints: cannot reach Stripe's API/);
   });
 });
 
