@@ -22,7 +22,8 @@ export interface TargetEnv {
 export function loadTargetEnv(sections: Sections, processEnv: NodeJS.ProcessEnv = process.env): TargetEnv {
   const file = sections.env.snapshotFile;
   if (!file) {
-    return { source: 'the harness process environment (no env snapshot given)', values: processEnv, problems: [], secrets: secretValues(sections, processEnv) };
+    const secrets = [...secretValues(sections, processEnv), ...Object.values(processEnv).flatMap((v) => (v ? urlPassword(v) : []))];
+    return { source: 'the harness process environment (no env snapshot given)', values: processEnv, problems: [], secrets };
   }
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) {
@@ -33,8 +34,18 @@ export function loadTargetEnv(sections: Sections, processEnv: NodeJS.ProcessEnv 
     source: `env snapshot ${file} (${Object.keys(values).length} variables)`,
     values,
     problems,
-    secrets: secretValues(sections, values),
+    secrets: [...secretValues(sections, values), ...Object.values(values).flatMap(urlPassword)],
   };
+}
+
+/** A password inside any URL-valued setting (EMAIL_SMTP_URL, say), whatever the variable is called. */
+function urlPassword(value: string): string[] {
+  try {
+    const { password } = new URL(value);
+    return password ? [password, decodeURIComponent(password)] : [];
+  } catch {
+    return [];
+  }
 }
 
 /** KEY="value" lines that parseEnvFile reads back unchanged (quotes and newlines escaped). */
