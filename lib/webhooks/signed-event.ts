@@ -58,6 +58,9 @@ export function deliver(target: TargetClient, harness: HarnessContext, event: Sy
   });
 }
 
+/** Stripe counts any 2xx as delivered. */
+export const isDelivered = (res: TargetResponse) => res.status >= 200 && res.status < 300;
+
 /** What the target said, for the delivery status the runbook asks to fill in. */
 export function describeDelivery(res: TargetResponse): string {
   let body = res.text.trim().slice(0, 120);

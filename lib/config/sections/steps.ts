@@ -130,6 +130,11 @@ export const webhooks = z
     handledEvents: z.array(z.string()).default(['payment_intent.succeeded', 'payment_intent.payment_failed']),
     toleranceSeconds: z.number().int().positive().default(300),
     stripeApiUrl: z.url().default('https://api.stripe.com'),
+    /**
+     * The URL registered in Stripe, when it is not <base url><routes.webhook> (the harness reaching
+     * the target by an internal address while Stripe delivers to the public one).
+     */
+    endpointUrl: z.url().nullable().default(null),
     /** The previous secret has expired in Stripe: events signed with it alone must be refused. */
     previousSecretExpired: z.boolean().default(false),
   })
