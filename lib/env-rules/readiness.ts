@@ -14,6 +14,8 @@ import type { TargetEnv } from './target-env';
  */
 export interface ReadinessReport {
   source: string;
+  /** Whether the rules ran over the target's exported env, or only over the harness's own. */
+  fromSnapshot: boolean;
   production: boolean;
   expect: EnvironmentConfig['expect'];
   snapshotProblems: string[];
@@ -56,7 +58,7 @@ export async function checkReadiness(input: ReadinessInput): Promise<ReadinessRe
     stripeKey ? probeStripe(stripeKey, input.expect.stripeMode, timeoutMs) : notConfigured('stripe', missing(names.stripeSecretKey)),
   ]);
   const rules = checkEnvRules(env.values, { production: input.production, stripeMode: input.expect.stripeMode, attestation: input.expect.attestation });
-  return { source: env.source, production: input.production, expect: input.expect, snapshotProblems: env.problems, rules, probes };
+  return { source: env.source, fromSnapshot: env.fromSnapshot, production: input.production, expect: input.expect, snapshotProblems: env.problems, rules, probes };
 }
 
 /** The text pasted into C.readiness: what was validated, every violation and warning, every probe. */
@@ -72,6 +74,9 @@ export function formatReadiness(report: ReadinessReport): string {
     '',
     errors.length ? `Violations (${errors.length}):` : 'Violations: none',
     ...errors.map((e) => `  ✗ ${e}`),
+    ...(errors.length && !report.fromSnapshot
+      ? ["  (these are the harness's own variables: export the target's env from the platform and pass --env-snapshot=<file>)"]
+      : []),
     rules.warnings.length ? `Warnings (${rules.warnings.length}, not failing):` : 'Warnings: none',
     ...rules.warnings.map((w) => `  ! ${w.message}`),
     '',

@@ -12,6 +12,8 @@ import { secretValues } from '../secrets/known';
 export interface TargetEnv {
   /** For the document: where the values came from (never the values). */
   source: string;
+  /** The operator's export of the target's env, rather than the harness's own. */
+  fromSnapshot: boolean;
   values: Readonly<Record<string, string | undefined>>;
   /** Lines of the snapshot that could not be read; each names the line, never its value. */
   problems: string[];
@@ -23,15 +25,16 @@ export function loadTargetEnv(sections: Sections, processEnv: NodeJS.ProcessEnv 
   const file = sections.env.snapshotFile;
   if (!file) {
     const secrets = [...secretValues(sections, processEnv), ...Object.values(processEnv).flatMap((v) => (v ? urlPassword(v) : []))];
-    return { source: 'the harness process environment (no env snapshot given)', values: processEnv, problems: [], secrets };
+    return { source: 'the harness process environment (no env snapshot given)', fromSnapshot: false, values: processEnv, problems: [], secrets };
   }
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) {
-    return { source: `env snapshot ${file}`, values: {}, problems: [`env snapshot ${file} does not exist`], secrets: [] };
+    return { source: `env snapshot ${file}`, fromSnapshot: true, values: {}, problems: [`env snapshot ${file} does not exist`], secrets: [] };
   }
   const { values, problems } = readEnvFile(absolute);
   return {
     source: `env snapshot ${file} (${Object.keys(values).length} variables)`,
+    fromSnapshot: true,
     values,
     problems,
     secrets: [...secretValues(sections, values), ...Object.values(values).flatMap(urlPassword)],

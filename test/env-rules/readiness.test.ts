@@ -102,6 +102,9 @@ describe('checkReadiness', () => {
     expect(probe(report, 'stripe')).toMatchObject({ ok: false, detail: 'cannot probe: STRIPE_SECRET_KEY is not set' });
     expect(probe(report, 'object storage')).toMatchObject({ ok: false, detail: 'cannot probe: OBJECT_STORAGE_S3_BUCKET is not set' });
     expect(formatReadiness(report)).toMatch(/Violations \(3\):/);
+    expect(formatReadiness(report)).not.toContain('pass --env-snapshot');
+    const own = await checkReadiness(input(loadTargetEnv(sectionsSchema.parse({}), {})));
+    expect(formatReadiness(own)).toContain("these are the harness's own variables: export the target's env from the platform and pass --env-snapshot=<file>");
   });
 
   it('a snapshot file that is not there is a problem, not an empty pass', async () => {
@@ -114,7 +117,7 @@ describe('checkReadiness', () => {
 
   it('without a snapshot it reads the given process env', () => {
     const env = loadTargetEnv(sectionsSchema.parse({}), { DATABASE_URL: 'postgres://u:Pw-Selftest-123@h/d' });
-    expect(env.source).toBe('the harness process environment (no env snapshot given)');
+    expect(env).toMatchObject({ source: 'the harness process environment (no env snapshot given)', fromSnapshot: false });
     expect(env.secrets).toEqual(expect.arrayContaining(['postgres://u:Pw-Selftest-123@h/d', 'Pw-Selftest-123']));
   });
 });

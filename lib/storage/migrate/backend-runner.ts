@@ -1,31 +1,17 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import type pg from 'pg';
 import { describeShellEnd, runShell } from '../../shell';
 import { digestFile } from '../hash';
 import { fileInUploads } from '../keys';
-import { diskOnlyIds, rowLabel, rowsById, type AttachmentRow, type LegacyTable } from '../legacy';
+import { diskOnlyIds, rowLabel, rowsById, type AttachmentRow } from '../legacy';
 import { digestObject } from '../objects';
-import { inLanes } from './lanes';
-import type { MigrationState } from './state';
+import { inLanes, type RunnerOptions } from './runner';
 import type { MigrateSummary } from './summary';
 
-export interface BackendRunnerOptions {
-  runId: string;
-  dryRun: boolean;
-  limit: number;
-  concurrency: number;
-  tables: readonly LegacyTable[];
-  uploadsDir: string;
-  pool: pg.Pool;
-  client: S3Client;
-  bucket: string;
-  state: MigrationState;
+export interface BackendRunnerOptions extends RunnerOptions {
   /** storage.migrate.backendCommand; the flags are appended in the backend's `=` form. */
   command: string;
   timeoutMs: number;
   /** The backend's environment (its DATABASE_URL, OBJECT_STORAGE_*, UPLOADS_DIR). */
   env: NodeJS.ProcessEnv;
-  log: (line: string) => void;
 }
 
 /** The counts the backend prints on its last line: `[migrate] done {processed, migrated, failed, ...}`. */

@@ -1,27 +1,14 @@
 import { stat } from 'node:fs/promises';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type pg from 'pg';
-import { diskOnlyRows, legacyStatus, rowLabel, setStorageKey, type AttachmentRow, type LegacyTable } from '../legacy';
+import { diskOnlyRows, legacyStatus, rowLabel, setStorageKey, type AttachmentRow } from '../legacy';
 import { fileInUploads, legacyObjectKey } from '../keys';
 import { copyFileVerified } from '../objects';
-import { inLanes } from './lanes';
-import type { MigrationState } from './state';
+import { inLanes, type RunnerOptions } from './runner';
 import type { MigrateSummary } from './summary';
 
-export interface HarnessRunnerOptions {
-  runId: string;
-  dryRun: boolean;
-  limit: number;
-  concurrency: number;
-  tables: readonly LegacyTable[];
-  uploadsDir: string;
-  pool: pg.Pool;
-  client: S3Client;
-  bucket: string;
+export interface HarnessRunnerOptions extends RunnerOptions {
+  /** Multipart part size in bytes, and parts in flight per file: what bounds memory. */
   partSize: number;
   queueSize: number;
-  state: MigrationState;
-  log: (line: string) => void;
   signal?: AbortSignal;
 }
 
