@@ -42,6 +42,15 @@ describe('npm run backup', () => {
     expect(again.stderr).toContain('DATABASE_URL is not set');
   });
 
+  it('--help says what it does and how it exits, and changes nothing', async () => {
+    const box = await sandbox();
+    const run = await box.run('backup', ['--help'], { DATABASE_URL: databaseUrl });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('usage: npm run backup -- [flags]');
+    expect(run.stdout).toContain('Exit codes: 0 done, 1 failed, 2 refused or bad input (nothing changed).');
+    expect(await files(box.backupsDir)).toEqual([]);
+  });
+
   it('backs up the local database: dump, .sha256 and manifest, audited start and end', async () => {
     const box = await sandbox();
     const run = await box.run('backup', ['--env=local'], { DATABASE_URL: databaseUrl });
