@@ -130,6 +130,10 @@ async function get(url: string, opts: GithubCiOptions): Promise<Response> {
   const body = (await res.text().catch(() => '')).slice(0, 200);
   const path = new URL(url).pathname;
   if (res.status === 401) throw new CiUnavailable(`GitHub refused the token (401 on ${path}): check that the GitHub token is valid and not expired`);
+  if ((res.status === 403 || res.status === 429) && res.headers.get('x-ratelimit-remaining') === '0') {
+    const reset = Number(res.headers.get('x-ratelimit-reset'));
+    throw new CiUnavailable(`GitHub's API rate limit for this token is used up${reset ? ` until ${new Date(reset * 1000).toISOString()}` : ''}: CI status cannot be read now`);
+  }
   if (res.status === 403 || res.status === 404) {
     throw new CiUnavailable(`GitHub answered ${res.status} on ${path}: the repository ${opts.repo} does not exist or the token cannot read its statuses and checks (${body})`);
   }
