@@ -92,7 +92,7 @@ describe('CI green on the RC SHA', () => {
         HttpResponse.json({ message: 'API rate limit exceeded' }, { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1795920000' } }),
       ),
     );
-    await expect(githubCiStatus(options())).rejects.toThrow(/rate limit for this token is used up until 2026-11-29T02:40:00.000Z);
+    await expect(githubCiStatus(options())).rejects.toThrow(/rate limit for this token is used up until 2026-11-29T02:40:00.000Z/);
   });
 
   it('fails closed when GitHub does not answer in time or answers nonsense', async () => {
