@@ -68,8 +68,8 @@ export async function runHarness(args: string[], options: RunOptions = {}): Prom
   if (signal === 'SIGKILL') stderr += `\n[run-harness] killed after ${timeoutMs} ms`;
 
   const artifacts: Record<string, string> = {};
-  for (const name of await readdir(reportsDir).catch(() => [] as string[])) {
-    artifacts[name] = await readFile(path.join(reportsDir, name), 'utf8');
+  for (const entry of await readdir(reportsDir, { withFileTypes: true }).catch(() => [])) {
+    if (entry.isFile()) artifacts[entry.name] = await readFile(path.join(reportsDir, entry.name), 'utf8');
   }
   const pick = (suffix: string) => Object.entries(artifacts).find(([name]) => name.endsWith(suffix))?.[1] ?? '';
   const json = pick('-go-no-go.json');
