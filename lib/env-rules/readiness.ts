@@ -55,7 +55,7 @@ export async function checkReadiness(input: ReadinessInput): Promise<ReadinessRe
         ? probeRedis(redisUrl, `${prefix}:${input.runId}:`, timeoutMs)
         : notConfigured('redis', missing(names.redisUrl)),
     s3.settings ? probeObjectStorage(s3.settings, `${prefix}/${input.runId}/`, timeoutMs) : notConfigured('object storage', s3.problems),
-    stripeKey ? probeStripe(stripeKey, input.expect.stripeMode, timeoutMs) : notConfigured('stripe', missing(names.stripeSecretKey)),
+    stripeKey ? probeStripe(stripeKey, input.expect.stripeMode, sections.webhooks.stripeApiUrl, timeoutMs) : notConfigured('stripe', missing(names.stripeSecretKey)),
   ]);
   const rules = checkEnvRules(env.values, { production: input.production, stripeMode: input.expect.stripeMode, attestation: input.expect.attestation });
   return { source: env.source, fromSnapshot: env.fromSnapshot, production: input.production, expect: input.expect, snapshotProblems: env.problems, rules, probes };

@@ -1,34 +1,22 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
+import { describeStripeError, stripeClient, stripeKeyMode } from '../webhooks/stripe-api';
 import { ProbeFailure, runProbe, type ProbeResult } from './probe';
-
-export type StripeMode = 'live' | 'test';
-
-/** The mode a key is for, from its prefix (Stripe has no other way to tell without a call). */
-export function stripeKeyMode(key: string): StripeMode | undefined {
-  if (/^(sk|rk)_live_/.test(key)) return 'live';
-  if (/^(sk|rk)_test_/.test(key)) return 'test';
-  return undefined;
-}
 
 /**
  * The key works (GET /v1/account through the real Stripe SDK, no retries, a deadline) and is
- * for the mode this environment expects.
+ * for the mode this environment expects (Stripe tells the mode only by the key's prefix).
  */
-export function probeStripe(secretKey: string, expectedMode: StripeMode, timeoutMs: number): Promise<ProbeResult> {
+export function probeStripe(secretKey: string, expectedMode: 'live' | 'test', apiUrl: string, timeoutMs: number): Promise<ProbeResult> {
   return runProbe('stripe', timeoutMs, async () => {
     const mode = stripeKeyMode(secretKey);
-    if (!mode) throw new ProbeFailure('the secret key is not an sk_/rk_ live or test key');
-    const stripe = new Stripe(secretKey, { timeout: timeoutMs, maxNetworkRetries: 0, telemetry: false });
+    if (mode === 'unknown') throw new ProbeFailure('the secret key is not an sk_/rk_ live or test key');
     let account: Stripe.Account;
     try {
-      account = await stripe.accounts.retrieveCurrent();
+      account = await stripeClient(secretKey, apiUrl, timeoutMs).accounts.retrieveCurrent();
     } catch (error) {
-      const err = error as { type?: string; statusCode?: number; message?: string };
-      if (err.type === 'StripeAuthenticationError' || err.statusCode === 401) {
-        throw new ProbeFailure('Stripe refused the secret key (401 authentication error): it is wrong, revoked or for another account');
-      }
-      if (err.type === 'StripeConnectionError') throw new ProbeFailure(`cannot reach Stripe's API: ${err.message ?? 'connection error'}`);
-      throw new ProbeFailure(`GET /v1/account failed: ${err.statusCode ? `HTTP ${err.statusCode} ` : ''}${err.type ?? ''} ${err.message ?? ''}`.trim());
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 403) throw new ProbeFailure('GET /v1/account: the key may not read the account (403): a restricted key needs Account read access');
+      throw new ProbeFailure(describeStripeError('GET /v1/account', error));
     }
     if (!account?.id) throw new ProbeFailure('GET /v1/account answered without an account id');
     if (mode !== expectedMode) {

@@ -11,13 +11,14 @@ import { probeDatabase } from '../../lib/probes/database';
 import { probeObjectStorage } from '../../lib/probes/object-storage';
 import { runProbe } from '../../lib/probes/probe';
 import { probeRedis } from '../../lib/probes/redis';
-import { probeStripe, stripeKeyMode } from '../../lib/probes/stripe';
+import { probeStripe } from '../../lib/probes/stripe';
 import { SERVER_URL } from '../migrations/helpers/database';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
 const stripe = useSimulatedStripe();
+const API = 'https://api.stripe.com';
 
 describe('runProbe', () => {
   it('fails a probe that does not answer in time, and tells it to stop', async () => {
@@ -107,17 +108,17 @@ describe('probeObjectStorage', () => {
 
 describe('probeStripe', () => {
   it('the key works and is in the expected mode', async () => {
-    expect(await probeStripe(STRIPE_KEY, 'test', 5_000)).toMatchObject({ ok: true, detail: 'GET /v1/account → acct_rehearsal; test key, as expected' });
+    expect(await probeStripe(STRIPE_KEY, 'test', API, 5_000)).toMatchObject({ ok: true, detail: 'GET /v1/account → acct_rehearsal; test key, as expected' });
   });
 
   it('a key Stripe does not know is refused (401), without quoting it', async () => {
-    const result = await probeStripe('sk_test_UnknownSelftestKey000000', 'test', 5_000);
-    expect(result).toMatchObject({ ok: false, detail: expect.stringMatching(/^Stripe refused the secret key \(401/) });
+    const result = await probeStripe('sk_test_UnknownSelftestKey000000', 'test', API, 5_000);
+    expect(result).toMatchObject({ ok: false, detail: expect.stringMatching(/^GET \/v1\/account: Stripe refused STRIPE_SECRET_KEY \(401\)/) });
     expect(result.detail).not.toContain('UnknownSelftestKey');
   });
 
   it('a working key of the other mode fails', async () => {
-    const result = await probeStripe(STRIPE_KEY, 'live', 5_000);
+    const result = await probeStripe(STRIPE_KEY, 'live', API, 5_000);
     expect(result).toMatchObject({ ok: false, detail: 'the key works (account acct_rehearsal) but is a test key; this environment expects live (environment.expect.stripeMode)' });
   });
 
@@ -127,7 +128,7 @@ describe('probeStripe', () => {
       return new Response();
     }));
     try {
-      const result = await probeStripe(STRIPE_KEY, 'test', 300);
+      const result = await probeStripe(STRIPE_KEY, 'test', API, 300);
       expect(result.ok).toBe(false);
       expect(result.detail).toMatch(/no answer within 300 ms|cannot reach Stripe/);
     } finally {
@@ -135,7 +136,7 @@ describe('probeStripe', () => {
     }
   });
 
-  it('tells the mode from the key prefix', () => {
-    expect([stripeKeyMode('sk_live_x'), stripeKeyMode('rk_test_x'), stripeKeyMode('pk_live_x')]).toEqual(['live', 'test', undefined]);
+  it('a key that is no Stripe secret key is refused before any call', async () => {
+    expect(await probeStripe('pk_live_PublishableSelftest01', 'live', API, 5_000)).toMatchObject({ ok: false, detail: 'the secret key is not an sk_/rk_ live or test key' });
   });
 });
