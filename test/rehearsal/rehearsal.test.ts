@@ -32,4 +32,18 @@ describe('the local rehearsal', () => {
     const tmpDirs = (result.stdout.match(/\/tmp\/cutover-stack-\w+/g) ?? []).filter((d) => existsSync(d));
     expect(tmpDirs).toEqual([]);
   });
+
+  test('without Redis the rehearsal still runs to the end, and the document says which checks could not run and how to get them', async () => {
+    const result = await runHarness(['--owner=selftest'], { env: { CUTOVER_STACK: 'embedded', CUTOVER_STACK_REDIS_SERVER: 'none' }, timeoutMs: 600_000 });
+    expect(result.code, summary(result)).toBe(0);
+    const run = result.run!;
+    expect(run.decision).toBe('INCOMPLETE');
+    expect(run.steps.every((s) => s.status === 'passed' || s.status === 'partial'), summary(result)).toBe(true);
+    const readiness = run.rows.find((r) => r.id === 'C.readiness')!;
+    expect(readiness.status).toBe('not-run');
+    const redisCheck = run.steps.find((s) => s.id === 'env')!.checks.find((c) => c.name.includes('Redis'))!;
+    expect(redisCheck.skipNote).toContain('could not run: this rehearsal has no Redis');
+    expect(redisCheck.skipNote).toContain('redis-server on PATH');
+    expect(result.markdown).toContain('No Redis in this rehearsal');
+  });
 });
