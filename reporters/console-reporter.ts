@@ -19,16 +19,27 @@ export class ConsoleReporter implements Reporter {
     this.write(this.redactor.redact(line));
   }
 
-  onTestModuleStart(module: TestModule): void {
+  private announced = new Set<string>();
+
+  /**
+   * The step's header is printed with its first check that runs: after a failure, bail still
+   * hands Vitest's later files over with every check pending (never run), and a header for
+   * them would suggest otherwise.
+   */
+  private announce(module: TestModule): void {
+    if (this.announced.has(module.moduleId)) return;
+    this.announced.add(module.moduleId);
     const step = stepForFile(module.moduleId);
     this.say(step ? `\n▶ Step ${step.n} — ${step.title}` : `\n▶ ${module.moduleId}`);
   }
+
 
   private lastProgress = new Map<string, number>();
 
   /** A poll can attempt every second for minutes: show the first attempt, then one line per 5 s. */
   onTestCaseAnnotate(testCase: TestCase, annotation: TestAnnotation): void {
     if (annotation.type !== EVIDENCE.progress) return;
+    this.announce(testCase.module);
     const now = Date.now();
     const last = this.lastProgress.get(testCase.id);
     if (last !== undefined && now - last < PROGRESS_EVERY_MS) return;
@@ -38,6 +49,9 @@ export class ConsoleReporter implements Reporter {
 
   onTestCaseResult(testCase: TestCase): void {
     const result = testCase.result();
+    // Stopped by the first failure: the document lists them as NOT RUN; the console stays short.
+    if (result.state === 'pending') return;
+    this.announce(testCase.module);
     const ms = Math.round(testCase.diagnostic()?.duration ?? 0);
     const na = testCase.annotations().find((a) => a.type === EVIDENCE.notApplicable);
     if (result.state === 'passed') this.say(`  ✓ ${testCase.name} (${ms} ms)`);
@@ -47,7 +61,7 @@ export class ConsoleReporter implements Reporter {
         for (const line of (error.message ?? String(error)).split('\n').slice(0, 12)) this.say(`      ${line}`);
       }
     } else if (na) this.say(`  - ${testCase.name}: N/A (${na.message})`);
-    else this.say(`  ↓ ${testCase.name}: ${result.state === 'skipped' ? `skipped${result.note ? ` (${result.note})` : ''}` : 'not run'}`);
+    else this.say(`  ↓ ${testCase.name}: skipped${result.note ? ` (${result.note})` : ''}`);
   }
 
   onUserConsoleLog(log: { content: string; type: 'stdout' | 'stderr' }): void {

@@ -3,7 +3,8 @@ import { targetEnvFor } from '../lib/env-rules/harness-view';
 import { checkReadiness, formatReadiness, probe, type ReadinessReport } from '../lib/env-rules/readiness';
 import type { HarnessContext } from '../lib/context';
 import type { ProbeResult } from '../lib/probes/probe';
-import { describeStep, proves, test } from '../lib/suite';
+import { describeStep, proves, test, type RunbookFixtures } from '../lib/suite';
+import { probeHealth, type HealthRoute } from '../lib/target/health';
 
 let report: Promise<ReadinessReport> | undefined;
 
@@ -53,17 +54,17 @@ describeStep('env', () => {
     passed(probe(await readiness(harness), 'stripe'));
   });
 
-  test('GET /healthz → 200 with { ok: true }', { ...readonly, meta: proves('C.healthz') }, async ({ harness, target, evidence }) => {
-    const res = await target.get(harness.sections.routes.healthz);
-    await evidence.paste('C.healthz', `HTTP ${res.status}\n${res.text}`);
-    expect(res.status, `/healthz answered ${res.status}`).toBe(200);
-    expect(res.json()).toMatchObject({ ok: true });
-  });
+  /** Pastes the answer as the runbook asks, then fails with what is wrong with it, if anything. */
+  async function health(route: HealthRoute, row: string, { harness, target, evidence }: Pick<RunbookFixtures, 'harness' | 'target' | 'evidence'>): Promise<void> {
+    const { res, problem } = await probeHealth(target, harness, route);
+    await evidence.paste(row, `HTTP ${res.status}\n${res.text}`);
+    if (problem) throw new Error(problem);
+  }
 
-  test('GET /readyz → 200 with { ok: true, db: true }', { ...readonly, meta: proves('C.readyz') }, async ({ harness, target, evidence }) => {
-    const res = await target.get(harness.sections.routes.readyz);
-    await evidence.paste('C.readyz', `HTTP ${res.status}\n${res.text}`);
-    expect(res.status, `/readyz answered ${res.status}: ${res.text.slice(0, 200)}`).toBe(200);
-    expect(res.json()).toMatchObject({ ok: true, db: true });
-  });
+  // Fixtures are destructured in the test itself: Vitest sets up only the ones it sees named there.
+  test('GET /healthz → 200 with { ok: true }', { ...readonly, meta: proves('C.healthz') }, ({ harness, target, evidence }) => health('healthz', 'C.healthz', { harness, target, evidence }));
+
+  test('GET /readyz → 200 with { ok: true, db: true }', { ...readonly, meta: proves('C.readyz') }, ({ harness, target, evidence }) =>
+    health('readyz', 'C.readyz', { harness, target, evidence }),
+  );
 });

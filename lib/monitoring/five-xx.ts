@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { RehearsalInfo } from '../context';
 import type { Sections } from '../config/schema';
+import { runShell } from '../shell';
 
 type FiveXxConfig = Sections['monitoring']['fiveXx'];
 export type RequestLogSource = Exclude<FiveXxConfig['source'], { kind: 'none' }>;
@@ -103,40 +103,12 @@ export async function requestLogLines(source: RequestLogSource): Promise<AsyncIt
 const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 /** Runs the operator's log command; a non-zero exit, a timeout or a flood of output is a failure. */
-export function runCommand(command: string, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const out: Buffer[] = [];
-    let size = 0;
-    let stderr = '';
-    let failure: string | null = null;
-    const kill = (why: string) => {
-      failure ??= why;
-      // The whole process group: a CLI behind `sh -c` must not outlive the deadline.
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    };
-    const timer = setTimeout(() => kill(`no result within ${timeoutMs / 1000} s`), timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_OUTPUT_BYTES) return kill(`printed more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB`);
-      out.push(chunk);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString('utf8')).slice(-2_000);
-    });
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`log command could not start: ${error.message}`));
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (failure) return reject(new Error(`log command ${failure}`));
-      if (code !== 0) return reject(new Error(`log command exited ${code}: ${stderr.trim().split('\n').pop() ?? ''}`));
-      resolve(Buffer.concat(out).toString('utf8'));
-    });
-  });
+export async function runCommand(command: string, timeoutMs: number): Promise<string> {
+  const result = await runShell(command, { timeoutMs, maxOutputBytes: MAX_OUTPUT_BYTES });
+  if (result.spawnError) throw new Error(`log command could not start: ${result.spawnError}`);
+  if (result.timedOut) throw new Error(`log command no result within ${timeoutMs / 1000} s`);
+  // A cut log would measure a rate over part of the window: refuse rather than guess.
+  if (result.stdout.length >= MAX_OUTPUT_BYTES) throw new Error(`log command printed more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB`);
+  if (result.code !== 0) throw new Error(`log command exited ${result.code}: ${result.stderr.trim().split('\n').pop() ?? ''}`);
+  return result.stdout;
 }
