@@ -4,6 +4,7 @@
  * Timings are medians of several rounds; nothing here is asserted (the machines are shared).
  */
 import os from 'node:os';
+import { benchMigrationMemory } from './migrate-memory';
 import { benchRedaction } from './redaction';
 
 const header = `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), load ${os.loadavg().map((n) => n.toFixed(1)).join(' ')}`;
@@ -15,3 +16,8 @@ console.log(`  ${r.secrets} secrets, ${(r.documentBytes / 1024).toFixed(0)} KiB 
 console.log(`  harness (one compiled alternation):   ${r.harnessMsPerDoc.toFixed(1)} ms`);
 console.log(`  alternative (replaceAll per form):    ${r.naiveMsPerDoc.toFixed(1)} ms`);
 console.log(`  ratio: ${(r.naiveMsPerDoc / r.harnessMsPerDoc).toFixed(1)}x\n`);
+
+console.log('Attachment migration, peak RSS of the migrating process (VmHWM), 4 files per size, concurrency 2:');
+for (const row of await benchMigrationMemory([8, 128, 512], 4, 2)) {
+  console.log(`  ${row.runner.padEnd(44)} ${String(row.fileMiB).padStart(4)} MiB files: ${String(row.peakRssMiB).padStart(5)} MiB peak, ${row.seconds.toFixed(1)} s, exit ${row.exitCode}`);
+}
