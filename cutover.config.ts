@@ -6,6 +6,18 @@ import { defineConfig } from './lib/config';
  * environment or .env.<env>.
  */
 export default defineConfig({
+  // Settings shared by every environment go here, next to `environments`; each environment can
+  // override them under `overrides`. Before a first real cutover, tell the harness where the
+  // facts live (until then those rows fail and say what to set), for example:
+  //
+  //   preflight: {
+  //     ci: { provider: 'github', repo: 'your-org/backend' },
+  //     deployedSha: { source: 'command', command: 'railway status --json | jq -r .deployment.meta.commitHash' },
+  //   },
+  //   monitoring: {
+  //     fiveXx: { source: { kind: 'command', command: 'railway logs --json --since 15m' } },
+  //     sentry: { enabled: true, org: 'your-org', project: 'backend' },
+  //   },
   environments: {
     local: {
       // The rehearsal fills the base URL with the reference target it boots.
