@@ -53,6 +53,7 @@ function urlPassword(value: string): string[] {
 
 /** KEY="value" lines that parseEnvFile reads back unchanged (quotes and newlines escaped). */
 export function formatEnvFile(env: Readonly<Record<string, string>>): string {
-  const quote = (v: string) => `"${v.replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`;
+  // The inverse of parseEnvFile: backslash first, so an escaped quote or newline stays one.
+  const quote = (v: string) => `"${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`;
   return `${Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import { chmod, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -8,6 +8,7 @@ import { seedTarget } from '../../fixtures/target/seed';
 import { thirdPartyHandlers } from '../../fixtures/thirdparty/handlers';
 import type { SandboxOptions } from '../../fixtures/thirdparty/options';
 import { serveThirdParty } from '../../fixtures/thirdparty/serve';
+import { formatEnvFile } from '../env-rules/target-env';
 import { applyPrismaMigrations, readMigrationsDir } from '../migrations/prisma-engine';
 import { STEPS } from '../runbook/catalogue';
 import { startChild, type Child } from './child';
@@ -183,7 +184,8 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
     }
     for (const fault of faults) await fault.plant?.(plant);
     targetEnv.TARGET_FAULTS = faults.filter((f) => f.layer === 'target').map((f) => f.name).join(',');
-    await writeEnvFile(path.join(tmp, 'target.env'), targetEnv);
+    // The target's env as an operator would export it from the platform; step 2 validates it.
+    await writeFile(path.join(tmp, 'target.env'), formatEnvFile(targetEnv), { mode: 0o600 });
 
     const stripeApi = await serveThirdParty(thirdPartyHandlers(sandbox));
     cleanups.push(() => stripeApi.close());
@@ -253,11 +255,4 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
 function minimalProcessEnv(): Record<string, string> {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'NODE_OPTIONS'];
   return Object.fromEntries(keep.filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
-}
-
-/** The target's env as an operator would export it from the platform; step 2 validates it. */
-async function writeEnvFile(file: string, env: Record<string, string>): Promise<void> {
-  const quote = (v: string) => `"${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`;
-  await writeFile(file, `${Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join('\n')}\n`, { mode: 0o600 });
-  await chmod(file, 0o600);
 }
