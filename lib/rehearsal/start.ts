@@ -49,9 +49,8 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
   const faults = opts.faults.map((name) => FAULTS.find((f) => f.name === name)!);
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'cutover-rehearsal-'));
   cleanups.push(() => rm(tmp, { recursive: true, force: true }));
-  const stack: Stack = await opts.timed('stack', () => startStack({ provider: opts.stack, log: (l) => log(`stack: ${l}`), signal }));
+  const stack: Stack = await opts.timed('stack', () => startStack({ provider: opts.stack, log, signal }));
   cleanups.push(() => stack.stop());
-  log(`stack: ${stack.describe()}`);
 
   const creds = rehearsalCredentials();
   const uploadsDir = path.join(tmp, 'uploads');
