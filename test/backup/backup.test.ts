@@ -9,7 +9,7 @@ import { backupsOf, databaseIdentity, manifestPathFor, type BackupManifest } fro
 import { libpqConnection, versionProblem } from '../../lib/backup/pg-dump';
 import { takeBackup } from '../../lib/backup/take';
 import { sha256File, verifyBackup } from '../../lib/backup/verify';
-import { sql, useDatabases } from '../migrations/helpers/database';
+import { sql, useDatabases } from '../support/database';
 
 const databases = useDatabases();
 let databaseUrl: string;

@@ -8,7 +8,7 @@ import { startS3rver, type LocalS3 } from '../../fixtures/stack/s3';
 import { sectionsSchema } from '../../lib/config/schema';
 import { checkReadiness, formatReadiness, probe, type ReadinessInput } from '../../lib/env-rules/readiness';
 import { formatEnvFile, loadTargetEnv, type TargetEnv } from '../../lib/env-rules/target-env';
-import { SERVER_URL } from '../migrations/helpers/database';
+import { SERVER_URL } from '../support/database';
 import { REDIS_URL, STRIPE_KEY, useSimulatedStripe } from '../probes/helpers';
 
 useSimulatedStripe();

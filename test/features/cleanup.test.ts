@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropDatabase } from '../support/database';
 import { startTarget, type RunningTarget } from '../../fixtures/target/app';
 import { signToken } from '../../fixtures/target/auth';
 import { seedTarget, type SeedResult } from '../../fixtures/target/seed';
@@ -93,8 +94,8 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const t of targets) await t.close();
   await pool?.end();
-  await admin?.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
   await admin?.end();
+  await dropDatabase(dbName);
   await rm(work, { recursive: true, force: true });
 });
 

@@ -12,7 +12,7 @@ import { applyPrismaMigrations } from '../../lib/migrations/prisma-engine';
 import { readMigrationStatus } from '../../lib/migrations/status';
 import { Redactor } from '../../lib/secrets/redactor';
 import { tinyTarget } from '../support/tiny-target';
-import { useDatabases } from './helpers/database';
+import { useDatabases } from '../support/database';
 
 const databases = useDatabases();
 const BASIC = path.join(import.meta.dirname, 'fixtures/basic');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { applyPrismaMigrations } from '../../lib/migrations/prisma-engine';
-import { sql, useDatabases } from './helpers/database';
+import { sql, useDatabases } from '../support/database';
 import { useScriptSandboxes } from './helpers/run-script';
 
 const databases = useDatabases();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyPrismaMigrations, migrationChecksum } from '../../lib/migrations/prisma-engine';
 import { blockingProblems, compareMigrations, formatStatus, readMigrationStatus } from '../../lib/migrations/status';
-import { sql, useDatabases } from './helpers/database';
+import { sql, useDatabases } from '../support/database';
 
 const databases = useDatabases();
 const BASIC = path.join(import.meta.dirname, 'fixtures/basic');

@@ -12,7 +12,7 @@ import { probeObjectStorage } from '../../lib/probes/object-storage';
 import { runProbe } from '../../lib/probes/probe';
 import { probeRedis } from '../../lib/probes/redis';
 import { probeStripe } from '../../lib/probes/stripe';
-import { SERVER_URL } from '../migrations/helpers/database';
+import { SERVER_URL } from '../support/database';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

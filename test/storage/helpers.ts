@@ -12,7 +12,7 @@ import { applyPrismaMigrations } from '../../lib/migrations/prisma-engine';
 import { Redactor } from '../../lib/secrets/redactor';
 import type { AttachmentKind } from '../../lib/storage/keys';
 import { s3Client } from '../../lib/storage/s3';
-import { sql, useDatabases } from '../migrations/helpers/database';
+import { sql, useDatabases } from '../support/database';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 const TARGET = path.join(ROOT, 'fixtures/target/prisma');

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sql } from '../migrations/helpers/database';
+import { sql } from '../support/database';
 import { useScriptSandboxes } from '../migrations/helpers/run-script';
 import { digestBuffer } from '../../lib/storage/hash';
 import { legacyObjectKey } from '../../lib/storage/keys';

@@ -13,7 +13,7 @@ import { MigrateRefused, migrateAttachments, type MigrateOptions } from '../../l
 import { rollbackMigration } from '../../lib/storage/migrate/rollback';
 import { MigrationState } from '../../lib/storage/migrate/state';
 import { s3Client } from '../../lib/storage/s3';
-import { sql } from '../migrations/helpers/database';
+import { sql } from '../support/database';
 import { bytesOf, useStorageWorlds, type LegacyRow, type StorageWorld } from './helpers';
 
 const world = useStorageWorlds();

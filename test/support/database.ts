@@ -1,5 +1,5 @@
-// Real Postgres for the step 0/1 self-tests: the machine's server (as CI has it), one fresh
-// database per call, dropped again after the file.
+// Real Postgres for the self-tests: the machine's server (as CI has it), one fresh database
+// per call, dropped again after the file.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll } from 'vitest';
@@ -29,7 +29,7 @@ export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(url: 
 export function useDatabases(): { fresh(): Promise<string> } {
   const created: string[] = [];
   afterAll(async () => {
-    for (const db of created.splice(0)) await sql(SERVER_URL, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    for (const db of created.splice(0)) await dropDatabase(db);
   });
   return {
     async fresh() {
@@ -39,4 +39,18 @@ export function useDatabases(): { fresh(): Promise<string> } {
       return withDatabase(name);
     },
   };
+}
+
+/**
+ * Drops a test database. pg's pool.end() resolves before its sockets have closed, and a FORCE
+ * drop that terminates such a closing session makes pg throw an uncaught error in this process:
+ * wait (briefly) for the sessions to go first.
+ */
+export async function dropDatabase(name: string): Promise<void> {
+  for (let i = 0; i < 50; i += 1) {
+    const [row] = await sql<{ n: number }>(SERVER_URL, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+    if (!row || row.n === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await sql(SERVER_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 }
