@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { STEPS } from '../../lib/runbook/catalogue';
 import { runHarness, summary } from '../support/run-harness';
@@ -11,8 +14,13 @@ describe('a run limited to the health checks', () => {
   test('against a healthy target, section C shows both bodies pasted and ticked', async () => {
     const target = await tinyTarget(healthy);
     close = target.close;
-    const result = await runHarness([`--base-url=${target.url}`, ...healthChecksOnly]);
+    const stepSummary = path.join(await mkdtemp(path.join(os.tmpdir(), 'cutover-summary-')), 'summary.md');
+    await writeFile(stepSummary, 'earlier step output\n');
+    const result = await runHarness([`--base-url=${target.url}`, ...healthChecksOnly], { env: { GITHUB_STEP_SUMMARY: stepSummary } });
     expect(result.code, summary(result)).toBe(0);
+    // CI: the document is appended to the job summary, after what was there.
+    expect(await readFile(stepSummary, 'utf8')).toBe(`earlier step output\n${result.markdown}\n`);
+    expect(result.junit).toContain('<testcase name="GET /healthz → 200 with { ok: true }"');
     const run = result.run!;
     // Only two checks ran: the document must not call that a GO.
     expect(run.decision).toBe('INCOMPLETE');
