@@ -215,7 +215,7 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
     return startTarget(targetEnv);
   });
   cleanups.push(() => control.close());
-  const traffic = startTraffic(() => baseUrl);
+  const traffic = await startTraffic(() => baseUrl);
   cleanups.push(() => traffic.stop());
 
   const notes = [

@@ -1,5 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { STEPS } from '../../lib/runbook/catalogue';
 import { runHarness, summary } from '../support/run-harness';
@@ -45,5 +48,25 @@ describe('the local rehearsal', () => {
     expect(redisCheck.skipNote).toContain('could not run: this rehearsal has no Redis');
     expect(redisCheck.skipNote).toContain('redis-server on PATH');
     expect(result.markdown).toContain('No Redis in this rehearsal');
+  });
+
+  test('--from resumes a cutover: earlier steps carry over from the newest passing document for the same SHA', async () => {
+    const reportsDir = await mkdtemp(path.join(os.tmpdir(), 'cutover-selftest-resume-'));
+    const sha = 'abc1234def5678abc1234def5678abc1234def56';
+    const broken = await runHarness([`--sha=${sha}`, '--owner=selftest', '--fault=kpis-wrong-shape'], { reportsDir });
+    expect(broken.run?.blocking?.stepN, summary(broken)).toBe(7);
+    // Fixed; resume at the step that failed.
+    const resumed = await runHarness([`--sha=${sha}`, '--owner=selftest', '--from=monitoring'], { reportsDir });
+    expect(resumed.code, summary(resumed)).toBe(0);
+    const run = resumed.run!;
+    expect(run.decision).toBe('GO');
+    const earlier = Object.keys(broken.artifacts).find((n) => n.endsWith('-go-no-go.json'))!;
+    for (const step of run.steps.filter((s) => s.n < 7)) expect(step, step.id).toMatchObject({ status: 'carried', note: `passed in ${earlier}` });
+    expect(run.steps.find((s) => s.id === 'monitoring')!.status).toBe('passed');
+    expect(resumed.markdown).toContain(`_(carried over from ${earlier})_`);
+    // Another SHA carries nothing over.
+    const other = await runHarness(['--sha=0000000', '--owner=selftest', '--from=monitoring'], { reportsDir });
+    expect(other.run!.decision).toBe('INCOMPLETE');
+    expect(other.markdown).toContain('no earlier passing result for preflight, migrations, env, storage, webhooks, smoke, features with this RC SHA');
   });
 });

@@ -22,6 +22,8 @@ export interface HarnessRun {
 
 export interface RunOptions {
   env?: Record<string, string | undefined>;
+  /** Share a reports dir between runs (--from reads the earlier documents); default: a fresh one. */
+  reportsDir?: string;
   timeoutMs?: number;
   /** Called with the child once spawned (to send it a signal, say). */
   onSpawn?: (child: ChildProcess) => void;
@@ -44,7 +46,7 @@ export function selfTestStackEnv(): Record<string, string> {
 }
 
 export async function runHarness(args: string[], options: RunOptions = {}): Promise<HarnessRun> {
-  const reportsDir = await mkdtemp(path.join(os.tmpdir(), 'cutover-selftest-reports-'));
+  const reportsDir = options.reportsDir ?? (await mkdtemp(path.join(os.tmpdir(), 'cutover-selftest-reports-')));
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...selfTestStackEnv(), CUTOVER_REPORTS_DIR: reportsDir, ...options.env })) {
     if (v !== undefined) env[k] = v;
@@ -71,7 +73,8 @@ export async function runHarness(args: string[], options: RunOptions = {}): Prom
   for (const entry of await readdir(reportsDir, { withFileTypes: true }).catch(() => [])) {
     if (entry.isFile()) artifacts[entry.name] = await readFile(path.join(reportsDir, entry.name), 'utf8');
   }
-  const pick = (suffix: string) => Object.entries(artifacts).find(([name]) => name.endsWith(suffix))?.[1] ?? '';
+  // The newest of each kind (file names start with the UTC time).
+  const pick = (suffix: string) => Object.entries(artifacts).filter(([name]) => name.endsWith(suffix)).sort(([a], [b]) => a.localeCompare(b)).pop()?.[1] ?? '';
   const json = pick('-go-no-go.json');
   return {
     code,
