@@ -7,7 +7,7 @@ import { ConsoleReporter } from '../../reporters/console-reporter';
 import type { CarriedStep, RawRun } from '../../reporters/model';
 import { ResultCollector } from '../../reporters/vitest-adapter';
 import { writeDocuments } from '../../reporters/write';
-import type { CliOptions } from '../cli/args';
+import { APPLY_TARGETS, type CliOptions } from '../cli/args';
 import { deepMerge, type LoadedConfig } from '../config/load';
 import { sectionsSchema, type Sections } from '../config/schema';
 import type { HarnessContext, ManualConfirmation } from '../context';
@@ -18,6 +18,9 @@ import { carryOver } from './carry';
 import { appliedSteps, applyTargets, defaultOwner, defaultSha, isRehearsal } from './plan';
 import { EXIT, PROJECT_ROOT, type Io } from './run';
 
+/** The --apply word for a step's mutation (backup for pre-flight). */
+const applyName = (step: StepId) => Object.entries(APPLY_TARGETS).find(([, id]) => id === step)?.[0] ?? step;
+
 /** One run of the runbook: everything after validation ends in a document, whatever happens. */
 export class RunSession {
   private abort: string | undefined;
@@ -27,6 +30,10 @@ export class RunSession {
   private readonly phases: [string, number][] = [];
   private readonly notes: string[] = [];
   private readonly startedAt = new Date();
+  /** `20261128T052000-prod`: in the document, the evidence, the User-Agent and test-data names. */
+  private get runId(): string {
+    return `${this.startedAt.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${this.opts.env}`;
+  }
   private interrupted = false;
   private readonly stopRehearsalStart = new AbortController();
   /** The config's sections, plus the rehearsal's overrides once it has started. */
@@ -99,7 +106,7 @@ export class RunSession {
       if (this.abort) throw new Error(this.abort);
       const manual = await this.manualConfirmations(owner);
       const context: HarnessContext = {
-        runId: `${this.startedAt.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${opts.env}`,
+        runId: this.runId,
         env: opts.env,
         production: config.environment.production,
         baseUrl: this.baseUrl,
@@ -117,7 +124,7 @@ export class RunSession {
       };
       this.io.out(
         `cutover: ${opts.env} → ${this.baseUrl} · RC ${rcSha ?? '(none given)'} · steps ${this.steps.map((id) => STEPS.find((s) => s.id === id)!.n).join(',')}` +
-          ` · apply ${context.apply.length ? context.apply.join(',') : 'nothing'}`,
+          ` · apply ${context.apply.length ? context.apply.map(applyName).join(',') : 'nothing'}`,
       );
       await this.timed('steps', () => this.runVitest(context));
     } catch (error) {
@@ -193,7 +200,7 @@ export class RunSession {
     const started = Date.now();
     const raw: RawRun = {
       meta: {
-        runId: `${this.startedAt.toISOString()}-${this.opts.env}`,
+        runId: this.runId,
         env: this.opts.env,
         baseUrl: this.baseUrl,
         rcSha,
