@@ -160,6 +160,7 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
       readyTimeoutMs: 30_000,
       signal,
     });
+    log(`target: pid ${target.pid}, ${env.NODE_ENV} mode, at ${target.ready[1]}`);
     return target.ready[1]!;
   };
 
@@ -205,6 +206,7 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
         signal,
       });
       cleanups.push(() => worker.stop());
+      log(`worker: pid ${worker.pid}`);
     }
     return url;
   });

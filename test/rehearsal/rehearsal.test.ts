@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -7,18 +6,34 @@ import { describe, expect, test } from 'vitest';
 import { STEPS } from '../../lib/runbook/catalogue';
 import { runHarness, summary } from '../support/run-harness';
 
-/** Processes a rehearsal may start: none may outlive it. */
-function leftovers(): string[] {
-  const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
-  return ps
-    .split('\n')
-    .filter((l) => /cutover-stack-|cutover-rehearsal-|fixtures\/target\/(main|worker)\.ts|redis-server .*--save ''/.test(l))
-    .filter((l) => !l.includes('ps -eo'));
+/**
+ * The processes a rehearsal started, from the pids it printed (postgres, redis-server, every
+ * target start, the worker): none may outlive it. Pids, not names, because other self-tests
+ * run rehearsals at the same time.
+ */
+function startedPids(stdout: string): number[] {
+  const pids = [...stdout.matchAll(/\b(?:postgres [\d.]+|redis-server [\d.]+) \(pid (\d+)|^(?:target|worker): pid (\d+)/gm)].map((m) => Number(m[1] ?? m[2]));
+  return [...new Set(pids)];
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function leftovers(stdout: string): number[] {
+  const pids = startedPids(stdout);
+  // A run that printed no pid cannot prove it left nothing behind.
+  expect(pids.length, 'pids of postgres, redis-server, target and worker in the output').toBeGreaterThanOrEqual(4);
+  return pids.filter(alive);
 }
 
 describe('the local rehearsal', () => {
   test('npm test with no flags (embedded stack, no Docker, no system Postgres) ends GO and leaves nothing running', async () => {
-    const before = leftovers();
     const result = await runHarness([], { env: { CUTOVER_STACK: 'embedded' }, timeoutMs: 600_000 });
     expect(result.code, summary(result)).toBe(0);
     const run = result.run!;
@@ -31,7 +46,7 @@ describe('the local rehearsal', () => {
     for (const row of run.rows.filter((r) => r.kind === 'manual')) expect(row.confirmed?.how, row.id).toBe('rehearsal');
     expect(result.stdout).toMatch(/Phases: stack \d+\.\d s · target \d+\.\d s · steps \d+\.\d s · document \d+\.\d s/);
     expect(result.markdown).toContain('# Go/No-Go — local — GO');
-    expect(leftovers().filter((l) => !before.includes(l))).toEqual([]);
+    expect(leftovers(result.stdout)).toEqual([]);
     const tmpDirs = (result.stdout.match(/\/tmp\/cutover-stack-\w+/g) ?? []).filter((d) => existsSync(d));
     expect(tmpDirs).toEqual([]);
   });
@@ -68,5 +83,25 @@ describe('the local rehearsal', () => {
     const other = await runHarness(['--sha=0000000', '--owner=selftest', '--from=monitoring'], { reportsDir });
     expect(other.run!.decision).toBe('INCOMPLETE');
     expect(other.markdown).toContain('no earlier passing result for preflight, migrations, env, storage, webhooks, smoke, features with this RC SHA');
+  });
+
+  test('Ctrl-C in the middle of a rehearsal: NO-GO document, and no postgres, redis, target or worker left behind', async () => {
+    let sent = false;
+    const result = await runHarness(['--owner=selftest'], {
+      env: { CUTOVER_STACK: 'embedded' },
+      timeoutMs: 300_000,
+      onStdout: (text, child) => {
+        if (!sent && text.includes('▶ Step 3')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent, summary(result)).toBe(true);
+    expect(result.code, summary(result)).toBe(1);
+    expect(result.run!.reason).toContain('interrupted by SIGINT (Ctrl-C)');
+    expect(result.run!.steps.filter((s) => s.status === 'passed').map((s) => s.n)).toEqual([0, 1, 2]);
+    expect(result.stdout).toMatch(/teardown \d+\.\d s/);
+    expect(leftovers(result.stdout)).toEqual([]);
   });
 });
