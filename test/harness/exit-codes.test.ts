@@ -1,9 +1,7 @@
-import { readdir } from 'node:fs/promises';
-import { writeFile, mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { runHarness, summary } from '../support/run-harness';
+import { runHarness, summary, tempDir } from '../support/run-harness';
 
 // Fake keys are split ('sk' + '_live_…') so no committed literal looks like a real credential.
 
@@ -60,7 +58,7 @@ describe('exit codes and bad input', () => {
   });
 
   test('configuration errors are listed together and exit 2', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'cutover-config-'));
+    const dir = await tempDir('cutover-config');
     const file = path.join(dir, 'bad.config.ts');
     await writeFile(
       file,

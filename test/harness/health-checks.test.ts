@@ -1,9 +1,8 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { STEPS } from '../../lib/runbook/catalogue';
-import { runHarness, summary } from '../support/run-harness';
+import { runHarness, summary, tempDir } from '../support/run-harness';
 import { healthy, tinyTarget } from '../support/tiny-target';
 
 const healthChecksOnly = ['--only=env', '-t', 'GET /healthz|GET /readyz'];
@@ -14,7 +13,7 @@ describe('a run limited to the health checks', () => {
   test('against a healthy target, section C shows both bodies pasted and ticked', async () => {
     const target = await tinyTarget(healthy);
     close = target.close;
-    const stepSummary = path.join(await mkdtemp(path.join(os.tmpdir(), 'cutover-summary-')), 'summary.md');
+    const stepSummary = path.join(await tempDir('cutover-summary'), 'summary.md');
     await writeFile(stepSummary, 'earlier step output\n');
     const result = await runHarness([`--base-url=${target.url}`, ...healthChecksOnly], { env: { GITHUB_STEP_SUMMARY: stepSummary } });
     expect(result.code, summary(result)).toBe(0);

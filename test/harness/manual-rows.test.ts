@@ -1,16 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { RunResult } from '../../reporters/model';
-import { ROOT, runHarness, summary } from '../support/run-harness';
+import { ROOT, runHarness, summary, tempDir } from '../support/run-harness';
 
 const onlyTheRotationRow = ['--env=staging', '--base-url=http://127.0.0.1:9', '--only=webhooks', '-t', 'secret rotated in the Dashboard', '--owner=Dana Ops'];
 
 /** Runs the CLI under a pseudo-terminal (util-linux `script`), typing `answer` at the prompt. */
 async function runInTerminal(args: string[], answer: string): Promise<{ code: number | null; output: string; run: RunResult }> {
-  const reportsDir = await mkdtemp(path.join(os.tmpdir(), 'cutover-selftest-tty-'));
+  const reportsDir = await tempDir('cutover-selftest-tty');
   const command = ['node', '--import', 'tsx', 'scripts/cutover.ts', ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
   const env: NodeJS.ProcessEnv = { ...process.env, CUTOVER_REPORTS_DIR: reportsDir };
   for (const k of Object.keys(env)) if (k.startsWith('VITEST') || k === 'TEST') delete env[k];

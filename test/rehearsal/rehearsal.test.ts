@@ -1,10 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { STEPS } from '../../lib/runbook/catalogue';
-import { runHarness, summary } from '../support/run-harness';
+import { runHarness, summary, tempDir } from '../support/run-harness';
 
 /**
  * The processes a rehearsal started, from the pids it printed (postgres, redis-server, every
@@ -66,7 +63,7 @@ describe('the local rehearsal', () => {
   });
 
   test('--from resumes a cutover: earlier steps carry over from the newest passing document for the same SHA', async () => {
-    const reportsDir = await mkdtemp(path.join(os.tmpdir(), 'cutover-selftest-resume-'));
+    const reportsDir = await tempDir('cutover-selftest-resume');
     const sha = 'abc1234def5678abc1234def5678abc1234def56';
     const broken = await runHarness([`--sha=${sha}`, '--owner=selftest', '--fault=kpis-wrong-shape'], { reportsDir });
     expect(broken.run?.blocking?.stepN, summary(broken)).toBe(7);

@@ -1,10 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import type { RunResult } from '../../reporters/model';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
+
+const created: string[] = [];
+// Each test file gets its own copy of this module: its temp dirs go when the file is done.
+afterAll(async () => {
+  await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** A temp dir removed after the test file. */
+export async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `${prefix}-`));
+  created.push(dir);
+  return dir;
+}
 
 export interface HarnessRun {
   code: number | null;
@@ -46,7 +60,7 @@ export function selfTestStackEnv(): Record<string, string> {
 }
 
 export async function runHarness(args: string[], options: RunOptions = {}): Promise<HarnessRun> {
-  const reportsDir = options.reportsDir ?? (await mkdtemp(path.join(os.tmpdir(), 'cutover-selftest-reports-')));
+  const reportsDir = options.reportsDir ?? (await tempDir('cutover-selftest-reports'));
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...selfTestStackEnv(), CUTOVER_REPORTS_DIR: reportsDir, ...options.env })) {
     if (v !== undefined) env[k] = v;
