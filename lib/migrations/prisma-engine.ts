@@ -124,11 +124,6 @@ export function loadSchemaEngine(): Promise<EngineModule> {
   return engineModule;
 }
 
-/** The engine's version (git hash of prisma-engines). */
-export async function schemaEngineVersion(): Promise<string> {
-  return (await loadSchemaEngine()).version();
-}
-
 // ---------------------------------------------------------------------------------------------
 
 async function readSchemaFiles(schemaPath: string): Promise<Array<[string, string]>> {

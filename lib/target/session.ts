@@ -44,11 +44,6 @@ export async function login(target: TargetClient, harness: HarnessContext, role:
   return session;
 }
 
-/** Forget sessions (after the target restarted with a new JWT secret, say). */
-export function forgetSessions(): void {
-  sessions.clear();
-}
-
 /**
  * Headers presenting the operator's attestation, when one is configured: once enforcement is
  * on, sensitive routes (login, uploads, job creation) refuse calls without it.
