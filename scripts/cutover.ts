@@ -4,4 +4,7 @@ import { main } from '../lib/runner/run';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Vite warns that a future loader will want file extensions in config imports; not actionable here.
 process.env.VITE_CONFIG_NATIVE_IGNORE_WARNING ??= 'true';
-process.exitCode = await main(process.argv.slice(2));
+// Exit as soon as the document is written and the rehearsal is down: a pool or timer some
+// library keeps (Prisma's engine holds one for ~10 s) must not keep the operator waiting.
+// stdout and stderr are synchronous for files, pipes and terminals on Linux: nothing is lost.
+process.exit(await main(process.argv.slice(2)));

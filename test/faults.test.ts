@@ -2,18 +2,18 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { FAULTS } from '../fixtures/faults';
 import { STEPS } from '../lib/runbook/catalogue';
-import { ROOT, runHarness, summary } from './support/run-harness';
+import { REHEARSAL_TIMEOUT_MS, ROOT, runHarness, summary } from './support/run-harness';
 
 /**
  * For every check the harness makes, the rehearsal is broken in that way and must end NO-GO
  * at the step that should catch it, naming the check. A fault caught earlier, later, or not
  * at all fails here.
  */
-describe.concurrent('each fault ends the rehearsal NO-GO at the step that should catch it', () => {
+describe.concurrent('each fault ends the rehearsal NO-GO at the step that should catch it', { timeout: REHEARSAL_TIMEOUT_MS }, () => {
   for (const fault of FAULTS) {
     const step = STEPS.find((s) => s.id === fault.caughtAt)!;
-    test(`--fault=${fault.name} → NO-GO at Step ${step.n}, "${fault.check}"`, async () => {
-      const result = await runHarness([`--fault=${fault.name}`, '--owner=selftest']);
+    test(`--fault=${fault.name} → NO-GO at Step ${step.n}, "${fault.check}"`, async ({ signal }) => {
+      const result = await runHarness([`--fault=${fault.name}`, '--owner=selftest'], { signal });
       expect(result.code, summary(result)).toBe(1);
       expect(result.run?.decision, summary(result)).toBe('NO-GO');
       expect(result.run!.blocking?.stepN, summary(result)).toBe(step.n);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { STEPS } from '../../lib/runbook/catalogue';
-import { runHarness, summary } from '../support/run-harness';
+import { REHEARSAL_TIMEOUT_MS, runHarness, summary } from '../support/run-harness';
 import { healthy, tinyTarget } from '../support/tiny-target';
 
 let close: (() => Promise<void>) | undefined;
@@ -11,7 +11,7 @@ function expectEveryStepAccounted(markdown: string) {
   for (const step of STEPS) expect(markdown).toContain(`### ${step.section}) ${step.sectionTitle}`);
 }
 
-describe('a run that does not end normally still leaves a NO-GO document', () => {
+describe('a run that does not end normally still leaves a NO-GO document', { timeout: REHEARSAL_TIMEOUT_MS }, () => {
   test('Ctrl-C during a step: exit 1, NO-GO saying it was interrupted, every step accounted for', async () => {
     // /readyz answers after 20 s: the run is inside step 2 when it is interrupted.
     const target = await tinyTarget({ ...healthy, 'GET /readyz': () => ({ body: { ok: true, db: true }, delayMs: 20_000 }) });
@@ -38,7 +38,6 @@ describe('a run that does not end normally still leaves a NO-GO document', () =>
   test('a failing setup (the rehearsal cannot reach its database) ends NO-GO with every step NOT RUN', async () => {
     const result = await runHarness(['--stack=external', '--owner=selftest'], {
       env: { CUTOVER_STACK_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/postgres' },
-      timeoutMs: 60_000,
     });
     expect(result.code, summary(result)).toBe(1);
     const run = result.run!;

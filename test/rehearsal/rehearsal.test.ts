@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { STEPS } from '../../lib/runbook/catalogue';
-import { runHarness, summary, tempDir } from '../support/run-harness';
+import { REHEARSAL_TIMEOUT_MS, runHarness, summary, tempDir } from '../support/run-harness';
 
 /**
  * The processes a rehearsal started, from the pids it printed (postgres, redis-server, every
@@ -29,9 +29,9 @@ function leftovers(stdout: string): number[] {
   return pids.filter(alive);
 }
 
-describe('the local rehearsal', () => {
+describe('the local rehearsal', { timeout: REHEARSAL_TIMEOUT_MS }, () => {
   test('npm test with no flags (embedded stack, no Docker, no system Postgres) ends GO and leaves nothing running', async () => {
-    const result = await runHarness([], { env: { CUTOVER_STACK: 'embedded' }, timeoutMs: 600_000 });
+    const result = await runHarness([], { env: { CUTOVER_STACK: 'embedded' } });
     expect(result.code, summary(result)).toBe(0);
     const run = result.run!;
     expect(run.decision, summary(result)).toBe('GO');
@@ -49,7 +49,7 @@ describe('the local rehearsal', () => {
   });
 
   test('without Redis the rehearsal still runs to the end, and the document says which checks could not run and how to get them', async () => {
-    const result = await runHarness(['--owner=selftest'], { env: { CUTOVER_STACK: 'embedded', CUTOVER_STACK_REDIS_SERVER: 'none' }, timeoutMs: 600_000 });
+    const result = await runHarness(['--owner=selftest'], { env: { CUTOVER_STACK: 'embedded', CUTOVER_STACK_REDIS_SERVER: 'none' } });
     expect(result.code, summary(result)).toBe(0);
     const run = result.run!;
     expect(run.decision).toBe('INCOMPLETE');
@@ -62,7 +62,8 @@ describe('the local rehearsal', () => {
     expect(result.markdown).toContain('No Redis in this rehearsal');
   });
 
-  test('--from resumes a cutover: earlier steps carry over from the newest passing document for the same SHA', async () => {
+  // Three runs in one test: three rehearsals' time.
+  test('--from resumes a cutover: earlier steps carry over from the newest passing document for the same SHA', { timeout: 3 * REHEARSAL_TIMEOUT_MS }, async () => {
     const reportsDir = await tempDir('cutover-selftest-resume');
     const sha = 'abc1234def5678abc1234def5678abc1234def56';
     const broken = await runHarness([`--sha=${sha}`, '--owner=selftest', '--fault=kpis-wrong-shape'], { reportsDir });
@@ -86,7 +87,6 @@ describe('the local rehearsal', () => {
     let sent = false;
     const result = await runHarness(['--owner=selftest'], {
       env: { CUTOVER_STACK: 'embedded' },
-      timeoutMs: 300_000,
       onStdout: (text, child) => {
         if (!sent && text.includes('▶ Step 3')) {
           sent = true;

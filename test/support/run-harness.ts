@@ -3,15 +3,34 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
+import { getCurrentTest } from 'vitest/suite';
+import { cleanupStaleStacks } from '../../fixtures/stack';
 import type { RunResult } from '../../reporters/model';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
+/**
+ * The timeout of a test that runs one rehearsal, and so that rehearsal's deadline (runHarness
+ * follows the test's signal). A rehearsal takes about a tenth of it on 2 busy cores.
+ */
+export const REHEARSAL_TIMEOUT_MS = 180_000;
+
 const created: string[] = [];
-// Each test file gets its own copy of this module: its temp dirs go when the file is done.
+const running = new Set<ChildProcess>();
+// Each test file gets its own copy of this module: its runs and temp dirs end with the file.
 afterAll(async () => {
+  for (const child of running) killProcessGroup(child);
   await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
+
+function killProcessGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
 
 /** A temp dir removed after the test file. */
 export async function tempDir(prefix: string): Promise<string> {
@@ -38,7 +57,12 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** Share a reports dir between runs (--from reads the earlier documents); default: a fresh one. */
   reportsDir?: string;
-  timeoutMs?: number;
+  /**
+   * Ends the run at once (its whole process group is killed). Default: the calling test's own
+   * signal, which aborts when the test times out, so the test's timeout is the run's deadline
+   * and a timed-out rehearsal never keeps running under the next test.
+   */
+  signal?: AbortSignal;
   /** Called with the child once spawned (to send it a signal, say). */
   onSpawn?: (child: ChildProcess) => void;
   /** Called for each stdout chunk as it arrives. */
@@ -68,7 +92,14 @@ export async function runHarness(args: string[], options: RunOptions = {}): Prom
   // The self-tests' own Vitest must not leak into the harness's (it would see the wrong config).
   for (const k of Object.keys(env)) if (k.startsWith('VITEST') || k === 'TEST') delete env[k];
   env.NODE_ENV = 'test';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cutover.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: the target, the worker and Vitest's fork are killed with it.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cutover.ts', ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  running.add(child);
   options.onSpawn?.(child);
   let stdout = '';
   let stderr = '';
@@ -77,11 +108,19 @@ export async function runHarness(args: string[], options: RunOptions = {}): Prom
     options.onStdout?.(stdout, child);
   });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const timeoutMs = options.timeoutMs ?? 240_000;
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
-  clearTimeout(timer);
-  if (signal === 'SIGKILL') stderr += `\n[run-harness] killed after ${timeoutMs} ms`;
+  const signal = options.signal ?? getCurrentTest()?.context.signal;
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+  const killGroup = () => killProcessGroup(child);
+  signal?.addEventListener('abort', killGroup, { once: true });
+  if (signal?.aborted) killGroup();
+  const [code, exitSignal] = await exited;
+  signal?.removeEventListener('abort', killGroup);
+  running.delete(child);
+  if (exitSignal === 'SIGKILL') {
+    stderr += '\n[run-harness] killed: the test timed out or was cancelled';
+    // A killed run cannot drop its database or temp dirs itself; the stack registry knows them.
+    await cleanupStaleStacks({ log: () => undefined }).catch(() => undefined);
+  }
 
   const artifacts: Record<string, string> = {};
   for (const entry of await readdir(reportsDir, { withFileTypes: true }).catch(() => [])) {
@@ -92,7 +131,7 @@ export async function runHarness(args: string[], options: RunOptions = {}): Prom
   const json = pick('-go-no-go.json');
   return {
     code,
-    signal,
+    signal: exitSignal,
     stdout,
     stderr,
     reportsDir,
