@@ -19,8 +19,8 @@ import type { Rehearsal, StartRehearsalOptions } from './types';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TARGET = path.join(ROOT, 'fixtures/target');
-/** The reference target runs its digest clock this much faster, so a 15-minute interval takes 15 s. */
-const CLOCK_SCALE = 180;
+/** The reference target runs its digest clock this much faster, so a 15-minute interval takes 1 s. */
+const CLOCK_SCALE = 900;
 
 /**
  * The local rehearsal: everything a cutover touches, on this machine. Whatever fails half-way,
@@ -121,6 +121,8 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
     monitoring: { fiveXx: { source: { kind: 'log-file', path: requestLogFile } } },
     // The rehearsal's "rotation" is long over: the previous secret must be refused.
     webhooks: { previousSecretExpired: true },
+    // The worker polls every 250 ms: a few seconds beyond the (scaled) interval is slack enough.
+    features: { digest: { workerSlackSeconds: 5 } },
   };
   const plant: PlantContext = {
     databaseUrl: stack.databaseUrl,
@@ -191,23 +193,31 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
     cleanups.push(() => stripeApi.close());
     targetEnv.STRIPE_API_BASE = stripeApi.url;
 
-    const url = await startTarget(targetEnv);
+    // The worker needs nothing from the server: both boot at once. Both settle before either
+    // error propagates, so the one that came up is stopped with the rest.
+    const [server, workerStart] = await Promise.allSettled([
+      startTarget(targetEnv),
+      plant.rehearsal.startWorker
+        ? startChild({
+            name: 'worker',
+            entry: path.join(TARGET, 'worker.ts'),
+            cwd: ROOT,
+            env: { ...minimalProcessEnv(), ...targetEnv },
+            readyLine: /worker started/,
+            readyTimeoutMs: 30_000,
+            signal,
+          })
+        : Promise.resolve(null),
+    ]);
+    const worker = workerStart.status === 'fulfilled' ? workerStart.value : null;
     cleanups.push(() => target?.stop());
+    if (worker) cleanups.push(() => worker.stop());
+    if (server.status === 'rejected') throw server.reason;
+    if (workerStart.status === 'rejected') throw workerStart.reason;
+    if (worker) log(`worker: pid ${worker.pid}`);
+    const url = server.value;
     port = Number(new URL(url).port);
     sandbox.targetBaseUrl = url;
-    if (plant.rehearsal.startWorker) {
-      const worker = await startChild({
-        name: 'worker',
-        entry: path.join(TARGET, 'worker.ts'),
-        cwd: ROOT,
-        env: { ...minimalProcessEnv(), ...targetEnv },
-        readyLine: /worker started/,
-        readyTimeoutMs: 30_000,
-        signal,
-      });
-      cleanups.push(() => worker.stop());
-      log(`worker: pid ${worker.pid}`);
-    }
     return url;
   });
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { createVitest, type Vitest } from 'vitest/node';
+import type { Vitest } from 'vitest/node';
 import { buildRun } from '../../reporters/build';
 import { ConsoleReporter } from '../../reporters/console-reporter';
 import type { CarriedStep, RawRun } from '../../reporters/model';
@@ -71,7 +71,11 @@ export class RunSession {
     void this.vitest?.cancelCurrentRun('keyboard-input');
   };
 
+  /** Vitest's Node API is the largest import of a run: it loads while the rehearsal boots. */
+  private readonly vitestNode = import('vitest/node');
+
   async execute(): Promise<number> {
+    this.vitestNode.catch(() => undefined); // awaited (and its error reported) in runVitest
     process.on('SIGINT', this.onSignal);
     process.on('SIGTERM', this.onSignal);
     const { opts, config } = this;
@@ -164,6 +168,7 @@ export class RunSession {
   private async runVitest(context: HarnessContext): Promise<void> {
     const files = STEPS.filter((s) => this.steps.includes(s.id)).map((s) => path.join(PROJECT_ROOT, s.file)).filter((f) => existsSync(f));
     const redactor = redactorFor(this.sections, process.env);
+    const { createVitest } = await this.vitestNode;
     const vitest = await createVitest(
       'test',
       {
