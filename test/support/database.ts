@@ -22,6 +22,11 @@ export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(url: 
   }
 }
 
+/** Names of this self-test run's databases start so: the run's end finds any left behind. */
+export function selfTestDatabasePrefix(): string {
+  return `cutover_selftest_${process.env.CUTOVER_SELFTEST_RUN ?? process.pid}`;
+}
+
 /**
  * Call at the top of a test file: fresh() makes a new empty database, and all of them are
  * dropped after the file.
@@ -33,7 +38,7 @@ export function useDatabases(): { fresh(): Promise<string> } {
   });
   return {
     async fresh() {
-      const name = `cutover_selftest_${process.pid}_${randomBytes(3).toString('hex')}`;
+      const name = `${selfTestDatabasePrefix()}_${randomBytes(3).toString('hex')}`;
       await sql(SERVER_URL, `CREATE DATABASE ${name}`);
       created.push(name);
       return withDatabase(name);

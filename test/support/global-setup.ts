@@ -1,12 +1,14 @@
-// One self-test run = one private temp dir. Everything the run starts inherits TMPDIR, so at
-// the end we can find what it left behind by identity (a process whose environment names that
-// dir, a file in it, a database created since the start) without confusing it with another
-// run on the same machine. The teardown fails the run when anything is left, then removes it
+// One self-test run = one private temp dir and one tag. Everything the run starts inherits
+// TMPDIR, so at the end we can find what it left behind by identity (a process whose
+// environment names that dir, a file in it, a stack registry entry there, a database with the
+// run's tag) without confusing it with another run on the same machine. The teardown fails the run when anything is left, then removes it
 // all anyway: a red run must not leave a mess either.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import type { StackRecord } from '../../fixtures/stack/cleanup';
 
 const SERVER_URL = process.env.CUTOVER_SELFTEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Kinds of process a self-test starts; anything else in the run (Vitest's own workers) is not ours to judge. */
@@ -15,13 +17,14 @@ const OURS = /scripts\/(cutover|backup|migrate-[a-z]+)\.ts|fixtures\/target\/|bi
 const TOOL_DIRS = /^tsx-\d+$/;
 
 let runDir = '';
-const databasesBefore = new Set<string>();
 
-async function cutoverDatabases(): Promise<string[]> {
+/** The run's own test databases (test/support/database.ts names them with the run's tag). */
+async function runDatabases(): Promise<string[]> {
+  const prefix = `cutover_selftest_${process.env.CUTOVER_SELFTEST_RUN}_`;
   const client = new pg.Client({ connectionString: SERVER_URL, connectionTimeoutMillis: 5_000, query_timeout: 10_000 });
   try {
     await client.connect();
-    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'cutover\\_%'");
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
     return rows.map((r) => r.datname);
   } catch {
     return []; // no server here: the tests that need one say so themselves
@@ -66,8 +69,10 @@ function leftoverProcesses(): { pid: number; cmd: string }[] {
 
 export async function setup(): Promise<void> {
   runDir = mkdtempSync(path.join(os.tmpdir(), 'cutover-selftest-run-'));
+  // Like /tmp: the embedded Postgres runs as the postgres user and makes its dirs in here.
+  chmodSync(runDir, 0o1777);
   process.env.TMPDIR = runDir;
-  for (const name of await cutoverDatabases()) databasesBefore.add(name);
+  process.env.CUTOVER_SELFTEST_RUN = randomBytes(4).toString('hex');
 }
 
 export async function teardown(): Promise<void> {
@@ -79,13 +84,13 @@ export async function teardown(): Promise<void> {
   const registry = path.join(runDir, 'cutover-harness-stacks');
   const stacks = (() => {
     try {
-      return readdirSync(registry);
+      return readdirSync(registry).map((name) => JSON.parse(readFileSync(path.join(registry, name), 'utf8')) as StackRecord);
     } catch {
       return [];
     }
   })();
-  for (const name of stacks) problems.push(`stack registry entry left: ${name}`);
-  const databases = (await cutoverDatabases()).filter((name) => !databasesBefore.has(name));
+  for (const stack of stacks) problems.push(`stack left (owner pid ${stack.ownerPid}): ${stack.id}`);
+  const databases = [...(await runDatabases()), ...stacks.flatMap((s) => (s.externalDatabase ? [s.externalDatabase.name] : []))];
   for (const name of databases) problems.push(`database left: ${name}`);
 
   // Whatever the verdict, nothing of this run stays.

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
 import { getCurrentTest } from 'vitest/suite';
-import { cleanupStaleStacks } from '../../fixtures/stack';
+import { hostPort } from '../../fixtures/stack/util';
+import { dropStaleDatabases } from '../../fixtures/stack/external';
 import type { RunResult } from '../../reporters/model';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -74,11 +75,13 @@ export interface RunOptions {
  * process, its own reports dir. Rehearsals use the machine's Postgres and Redis (the external
  * stack provider, as in CI) unless CUTOVER_STACK says otherwise.
  */
+const SELFTEST_SERVER_URL = process.env.CUTOVER_SELFTEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
 export function selfTestStackEnv(): Record<string, string> {
   if (process.env.CUTOVER_STACK) return {};
   return {
     CUTOVER_STACK: 'external',
-    CUTOVER_STACK_DATABASE_URL: process.env.CUTOVER_SELFTEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    CUTOVER_STACK_DATABASE_URL: SELFTEST_SERVER_URL,
     CUTOVER_STACK_REDIS_URL: process.env.CUTOVER_SELFTEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
   };
 }
@@ -119,7 +122,8 @@ export async function runHarness(args: string[], options: RunOptions = {}): Prom
   if (exitSignal === 'SIGKILL') {
     stderr += '\n[run-harness] killed: the test timed out or was cancelled';
     // A killed run cannot drop its database or temp dirs itself; the stack registry knows them.
-    await cleanupStaleStacks({ log: () => undefined }).catch(() => undefined);
+    const server = env.CUTOVER_STACK_DATABASE_URL ?? SELFTEST_SERVER_URL;
+    await dropStaleDatabases(server, hostPort(server), () => undefined).catch(() => undefined);
   }
 
   const artifacts: Record<string, string> = {};
