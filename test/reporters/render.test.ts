@@ -53,6 +53,23 @@ describe('JUnit', () => {
     expect(xml).toContain('name="sha &lt;ok&gt; &amp; &quot;fine&quot;"');
     expect(xml).toContain('<failure message="ci broke">ci broke</failure>');
     expect(xml).toContain('<skipped message="NOT RUN: stopped at Step 0 (first failure ends the run)"/>');
-    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="cutover staging: NO-GO" tests="\d+" failures="1">/);
+    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="cutover staging: NO-GO" tests="9" failures="1" errors="0" skipped="7">/);
+  });
+
+  test('the totals are counted from the cases: an interrupted run is never "failures=0" around a failing case', () => {
+    const tests = [rawTest('preflight', 'sha', ['A.rc-sha']), rawTest('preflight', 'ci', ['A.ci-green']), rawTest('migrations', 'status', ['B.status'], 'pending')];
+    const xml = renderJunit(buildRun(rawRun(tests, { abort: 'interrupted by SIGINT (Ctrl-C)' })));
+    const count = (pattern: RegExp) => (xml.match(pattern) ?? []).length;
+    const cases = count(/<testcase /g);
+    const failures = count(/<failure /g);
+    const skipped = count(/<skipped /g);
+    expect(failures).toBe(1);
+    expect(xml).toMatch(/<failure message="[^"]*interrupted by SIGINT \(Ctrl-C\)"/);
+    expect(xml).toContain(`<testsuites name="cutover staging: NO-GO" tests="${cases}" failures="${failures}" errors="0" skipped="${skipped}">`);
+    // Each suite's own counts are its cases'.
+    for (const suite of xml.split('<testsuite ').slice(1)) {
+      const body = suite.slice(0, suite.indexOf('</testsuite>'));
+      expect(body).toContain(`tests="${(body.match(/<testcase /g) ?? []).length}" failures="${(body.match(/<failure /g) ?? []).length}"`);
+    }
   });
 });
