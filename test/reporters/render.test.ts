@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { buildRun } from '../../reporters/build';
 import { fence, renderMarkdown } from '../../reporters/render-markdown';
 import { renderJunit } from '../../reporters/render-junit';
+import { ROOT } from '../support/run-harness';
 import { STEPS } from '../../lib/runbook/catalogue';
 import { greenTests, rawRun, rawTest } from './fixtures';
 
@@ -40,9 +42,24 @@ describe('the Go/No-Go document', () => {
     expect(md).toContain('  ````\n  ```\n  # injected heading\n  ````');
   });
 
-  test('is a pure function of the results', () => {
+  test('is a pure function of the results: another process (other pid, time, zone, locale, owner) renders the same bytes', () => {
     const run = buildRun(rawRun(greenTests()));
-    expect(renderMarkdown(run)).toBe(renderMarkdown(structuredClone(run)));
+    // A second process, so nothing of this one (pid, clock, env, module state) can hide in it.
+    const script = `
+      import { readFileSync } from 'node:fs';
+      import { renderMarkdown } from './reporters/render-markdown.ts';
+      import { renderJunit } from './reporters/render-junit.ts';
+      const run = JSON.parse(readFileSync(0, 'utf8'));
+      process.stdout.write(JSON.stringify({ md: renderMarkdown(run), junit: renderJunit(run) }));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      input: JSON.stringify(run),
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, TZ: 'Pacific/Kiritimati', LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8', CUTOVER_OWNER: 'someone else' },
+    });
+    const other = JSON.parse(out) as { md: string; junit: string };
+    expect(other.md).toBe(renderMarkdown(run));
+    expect(other.junit).toBe(renderJunit(run));
   });
 });
 
