@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { guardedBackup } from '../lib/backup/guarded';
-import { confirmProblems, type ScriptSpec } from '../lib/guard/args';
+import type { ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
-import { Refused, requireEnv, runGuardedScript, SCRIPT_EXIT } from '../lib/guard/script';
+import { databaseResource } from '../lib/guard/resources';
+import { authorize, Refused, requireEnv, runGuardedScript, SCRIPT_EXIT } from '../lib/guard/script';
 
 export const BACKUP_SPEC: ScriptSpec = {
   name: 'backup',
@@ -17,9 +18,9 @@ export const BACKUP_SPEC: ScriptSpec = {
 export function backupMain(argv: readonly string[]): Promise<number> {
   return runGuardedScript(BACKUP_SPEC, argv, async (ctx) => {
     const { args, config } = ctx;
-    const problems = confirmProblems(args.env, args.confirm, 'dump the database');
-    const databaseUrl = requireEnv(ctx, config.sections.credentials.databaseUrl, 'the database to back up', problems);
-    if (problems.length) throw new Refused(problems);
+    const input: string[] = [];
+    const databaseUrl = requireEnv(ctx, config.sections.credentials.databaseUrl, 'the database to back up', input);
+    const touches = authorize(ctx, 'dump the database', input, () => ({ database: databaseResource(databaseUrl) }));
     try {
       const taken = await guardedBackup({
         env: args.env,
@@ -33,7 +34,7 @@ export function backupMain(argv: readonly string[]): Promise<number> {
       ctx.io.out(`backup: ${path.relative(process.cwd(), taken.manifestPath)}`);
       return SCRIPT_EXIT.done;
     } catch (error) {
-      if (error instanceof LockBusy) throw new Refused([error.message]);
+      if (error instanceof LockBusy) throw new Refused([error.message], touches);
       throw error;
     }
   });

@@ -1,8 +1,9 @@
 import { pathToFileURL } from 'node:url';
-import { confirmProblems, type ScriptSpec } from '../lib/guard/args';
+import type { ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
 import { environmentBaseUrl } from '../lib/guard/prod-preconditions';
-import { Refused, requireEnv, runGuardedScript, SCRIPT_EXIT } from '../lib/guard/script';
+import { bucketResource, databaseResource, type Resources } from '../lib/guard/resources';
+import { authorize, Refused, rejectInput, requireEnv, runGuardedScript, SCRIPT_EXIT } from '../lib/guard/script';
 import { MigrateRefused, migrateAttachments } from '../lib/storage/migrate/guarded';
 import { rollbackMigration } from '../lib/storage/migrate/rollback';
 import { s3SettingsFromEnv } from '../lib/storage/s3';
@@ -39,15 +40,22 @@ export function migrateAttachmentsMain(argv: readonly string[]): Promise<number>
     const sections = config.sections;
     const dryRun = args.booleans.has('dry-run');
     const rollback = args.values.rollback;
-    const problems: string[] = [];
-    const limit = positiveInt(args.values.limit, 'limit', 1_000_000, problems) ?? sections.storage.migrate.limit;
-    const concurrency = positiveInt(args.values.concurrency, 'concurrency', 64, problems) ?? sections.storage.migrate.concurrency;
-    if (rollback && (args.values.limit || args.values.concurrency)) problems.push('--rollback takes no --limit or --concurrency');
-    if (!dryRun) problems.push(...confirmProblems(args.env, args.confirm, rollback ? 'roll back the attachment migration' : 'migrate attachments'));
-    const databaseUrl = requireEnv(ctx, sections.credentials.databaseUrl, 'the attachment tables', problems);
+    const input: string[] = [];
+    const limit = positiveInt(args.values.limit, 'limit', 1_000_000, input) ?? sections.storage.migrate.limit;
+    const concurrency = positiveInt(args.values.concurrency, 'concurrency', 64, input) ?? sections.storage.migrate.concurrency;
+    if (rollback && (args.values.limit || args.values.concurrency)) input.push('--rollback takes no --limit or --concurrency');
+    const databaseUrl = requireEnv(ctx, sections.credentials.databaseUrl, 'the attachment tables', input);
     const s3 = rollback ? undefined : s3SettingsFromEnv(process.env, sections.credentials.s3);
-    if (s3) problems.push(...s3.problems.map((p) => `${p} (object storage)`));
-    if (problems.length) throw new Refused(problems);
+    if (s3) input.push(...s3.problems.map((p) => `${p} (object storage)`));
+    let touches: Resources = {};
+    if (dryRun) rejectInput(input);
+    else {
+      // A rollback clears storageKey in the database only; a migration also writes to the bucket.
+      touches = authorize(ctx, rollback ? 'roll back the attachment migration' : 'migrate attachments', input, () => ({
+        database: databaseResource(databaseUrl),
+        ...(s3?.settings ? { bucket: bucketResource(s3.settings) } : {}),
+      }));
+    }
 
     const common = { env: args.env, owner: ctx.owner, args: [...argv], dryRun, sections, databaseUrl, redactor, log: (line: string) => io.out(line) };
     try {
@@ -77,8 +85,8 @@ export function migrateAttachmentsMain(argv: readonly string[]): Promise<number>
         process.off('SIGINT', onSignal);
       }
     } catch (error) {
-      if (error instanceof MigrateRefused) throw new Refused(error.problems);
-      if (error instanceof LockBusy) throw new Refused([`${error.message}; nothing was changed`]);
+      if (error instanceof MigrateRefused) throw new Refused(error.problems, touches);
+      if (error instanceof LockBusy) throw new Refused([`${error.message}; nothing was changed`], touches);
       throw error;
     }
   });

@@ -1,8 +1,9 @@
 import { pathToFileURL } from 'node:url';
-import { confirmProblems, type ScriptSpec } from '../lib/guard/args';
+import type { ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
 import { environmentBaseUrl } from '../lib/guard/prod-preconditions';
-import { Refused, requireEnv, runGuardedScript, SCRIPT_EXIT } from '../lib/guard/script';
+import { databaseResource } from '../lib/guard/resources';
+import { authorize, Refused, rejectInput, requireEnv, runGuardedScript, SCRIPT_EXIT } from '../lib/guard/script';
 import { applyHint, DeployFailed, DeployRefused, deployMigrations } from '../lib/migrations/deploy';
 import { blockingProblems, formatStatus, readMigrationStatus } from '../lib/migrations/status';
 
@@ -23,15 +24,15 @@ export function migrateDeployMain(argv: readonly string[]): Promise<number> {
   return runGuardedScript(MIGRATE_DEPLOY_SPEC, argv, async (ctx) => {
     const { args, config, io, redactor } = ctx;
     const dryRun = args.booleans.has('dry-run');
-    const problems = dryRun ? [] : confirmProblems(args.env, args.confirm, 'apply migrations');
-    const databaseUrl = requireEnv(ctx, config.sections.credentials.databaseUrl, 'reading and migrating the database', problems);
-    if (problems.length) throw new Refused(problems);
-
+    const input: string[] = [];
+    const databaseUrl = requireEnv(ctx, config.sections.credentials.databaseUrl, 'reading and migrating the database', input);
     if (dryRun) {
-      const status = await readMigrationStatus(databaseUrl, config.sections.migrations.dir);
+      rejectInput(input);
+      const status = await readMigrationStatus(databaseUrl, config.sections.migrations.dir, undefined, config.sections.migrations.lockKey);
       io.out(redactor.redact(formatStatus(status, applyHint(args.env))));
       return blockingProblems(status).length ? SCRIPT_EXIT.failed : SCRIPT_EXIT.done;
     }
+    const touches = authorize(ctx, 'apply migrations', input, () => ({ database: databaseResource(databaseUrl) }));
     try {
       const result = await deployMigrations({
         env: args.env,
@@ -49,7 +50,7 @@ export function migrateDeployMain(argv: readonly string[]): Promise<number> {
       return result.after.pending.length || blockingProblems(result.after).length ? SCRIPT_EXIT.failed : SCRIPT_EXIT.done;
     } catch (error) {
       if (error instanceof DeployRefused || error instanceof LockBusy) {
-        throw new Refused(error instanceof DeployRefused ? error.problems : [error.message]);
+        throw new Refused(error instanceof DeployRefused ? error.problems : [error.message], touches);
       }
       if (error instanceof DeployFailed && error.output) io.out(error.output);
       throw error;

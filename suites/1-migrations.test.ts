@@ -2,14 +2,14 @@ import { expect } from 'vitest';
 import type { HarnessContext } from '../lib/context';
 import { credential } from '../lib/credentials';
 import { applyHint, DeployFailed, deployMigrations } from '../lib/migrations/deploy';
-import { formatStatus, readMigrationStatus, type MigrationStatus } from '../lib/migrations/status';
+import { describeLock, formatStatus, readMigrationStatus, type MigrationStatus } from '../lib/migrations/status';
 import { describeStep, proves, redactor, test } from '../lib/suite';
 
 let before: MigrationStatus | undefined;
 
 /** Read once, before anything is applied; every check of the history judges the same reading. */
 async function statusBeforeDeploy(harness: HarnessContext): Promise<MigrationStatus> {
-  before ??= await readMigrationStatus(databaseUrl(harness), harness.sections.migrations.dir);
+  before ??= await readMigrationStatus(databaseUrl(harness), harness.sections.migrations.dir, undefined, harness.sections.migrations.lockKey);
   return before;
 }
 
@@ -24,7 +24,9 @@ describeStep('migrations', () => {
   });
 
   test('No failed migration: every migration that started has finished (Prisma refuses to deploy over one, P3009)', { tags: ['readonly'], meta: proves('B.status') }, async ({ harness }) => {
-    const { failed } = await statusBeforeDeploy(harness);
+    const { failed, lock } = await statusBeforeDeploy(harness);
+    // A migration being applied by another run is not failed: no restore advice, just who and since when.
+    expect(lock && `${describeLock(lock)}: wait for it to end, then run again`).toBeNull();
     const named = failed.map((f) => `${f.name} (started ${f.startedAt}, never finished)`).join(', ');
     expect(failed, `failed migration(s): ${named}. Prisma refuses to deploy over them (P3009); a partial apply means restoring, per the rollback plan`).toEqual([]);
   });

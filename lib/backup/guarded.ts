@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { EnvName, Sections } from '../config/schema';
-import { audit } from '../guard/audit';
+import { audit, auditId } from '../guard/audit';
+import { databaseResource } from '../guard/resources';
 import { withAdvisoryLock } from '../guard/lock';
 import type { Redactor } from '../secrets/redactor';
 import { describeDatabase } from './manifest';
@@ -24,7 +25,7 @@ export interface GuardedBackupOptions {
  */
 export async function guardedBackup(opts: GuardedBackupOptions): Promise<TakenBackup> {
   const settings = opts.sections.preflight.backup;
-  const entry = { script: 'backup', env: opts.env, owner: opts.owner, args: opts.args };
+  const entry = { id: auditId(), script: 'backup', env: opts.env, owner: opts.owner, args: opts.args, touches: { database: databaseResource(opts.databaseUrl) } };
   const auditLog = opts.sections.reports.auditLog;
   return withAdvisoryLock(opts.databaseUrl, settings.lockKey, 'a database backup', async () => {
     await audit(auditLog, { ...entry, outcome: 'started' }, opts.redactor);

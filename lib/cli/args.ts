@@ -57,6 +57,25 @@ function stepList(value: string, flag: string, problems: string[]): StepId[] {
   return [...new Set(ids)];
 }
 
+/**
+ * Why `value` is not a URL a request can be sent to (WHATWG parsing, http or https, a host, a
+ * port from 1 to 65535, no whitespace), or undefined when it is. Never quotes the value.
+ */
+export function httpUrlProblem(value: string): string | undefined {
+  if (/\s/.test(value)) return 'is not a URL (it contains whitespace)';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    const port = /^[a-z][\w+.-]*:\/\/[^/?#]*:(\d+)(?:[/?#]|$)/i.exec(value)?.[1];
+    return port && Number(port) > 65_535 ? 'has a port outside 1-65535' : 'is not a valid URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `is not an http(s) URL (it is ${url.protocol.slice(0, -1)}:)`;
+  if (!url.hostname) return 'has no host';
+  if (url.port === '0') return 'has a port outside 1-65535';
+  return undefined;
+}
+
 /** Parses argv; every problem is collected so one run of the command lists them all. */
 export function parseArgs(argv: readonly string[]): CliOptions {
   const problems: string[] = [];
@@ -109,7 +128,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const env = envValue as EnvName;
 
   const baseUrl = one('base-url');
-  if (baseUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(baseUrl)) problems.push('--base-url: must be an http(s) URL such as https://api.example.com');
+  const baseUrlProblem = baseUrl === undefined ? undefined : httpUrlProblem(baseUrl);
+  if (baseUrlProblem) problems.push(`--base-url: ${baseUrlProblem}; give an http(s) URL such as https://api.example.com`);
 
   const sha = one('sha');
   if (sha !== undefined && !/^[0-9a-f]{7,40}$/i.test(sha)) problems.push('--sha: must be a git commit SHA (7 to 40 hex characters)');

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { ENV_NAMES, environmentSchema, sectionsSchema, type EnvironmentConfig, type EnvName, type Sections } from './schema';
 import { looksLikeSecret } from '../secrets/patterns';
+import { describeLoadError } from './load-error';
 
 export interface LoadedConfig {
   path: string;
@@ -59,7 +60,7 @@ function secretLiterals(value: unknown, where: string): string[] {
 /** Validates the whole file (every environment), then resolves the one asked for. */
 export function resolveConfig(raw: unknown, env: EnvName, file = 'cutover.config.ts'): LoadedConfig {
   const problems: string[] = [];
-  if (!isPlain(raw)) throw new ConfigError([`${file}: the default export must be defineConfig({...})`]);
+  if (!isPlain(raw)) throw new ConfigError(['the default export must be defineConfig({...})']);
   problems.push(...secretLiterals(raw, ''));
   const { environments, ...shared } = raw;
   if (!isPlain(environments)) {
@@ -95,13 +96,13 @@ export function resolveConfig(raw: unknown, env: EnvName, file = 'cutover.config
 export async function loadConfig(file: string, env: EnvName): Promise<LoadedConfig> {
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) {
-    throw new ConfigError([`${file}: not found; pass --config=<file> or create cutover.config.ts`]);
+    throw new ConfigError(['not found; pass --config=<file> or create cutover.config.ts']);
   }
   let mod: { default?: unknown };
   try {
     mod = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
   } catch (error) {
-    throw new ConfigError([`${file}: cannot be loaded: ${(error as Error).message.split('\n')[0]}`]);
+    throw new ConfigError([`cannot be loaded: ${await describeLoadError(error, absolute)}`]);
   }
   return resolveConfig(mod.default, env, file);
 }

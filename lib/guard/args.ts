@@ -1,3 +1,4 @@
+import { httpUrlProblem } from '../cli/args';
 import { ENV_NAMES, type EnvName } from '../config/schema';
 
 export interface ScriptSpec {
@@ -20,8 +21,8 @@ export interface ScriptArgs {
 }
 
 const COMMON: ScriptSpec['flags'] = {
-  env: { kind: 'value', help: 'local | staging | prod (default: local)' },
-  confirm: { kind: 'value', help: 'the environment name again; required to change anything outside local' },
+  env: { kind: 'value', help: 'local | staging | prod (required: there is no default)' },
+  confirm: { kind: 'value', help: "the environment name again; required to change anything but a running rehearsal's own" },
   sha: { kind: 'value', help: 'the RC commit SHA (prod: must equal the deployed build)' },
   owner: { kind: 'value', help: 'who runs it, for the audit log (default: $CUTOVER_OWNER, git user, OS user)' },
   config: { kind: 'value', help: 'configuration file (default: cutover.config.ts)' },
@@ -54,8 +55,14 @@ export function parseScriptArgs(argv: readonly string[], spec: ScriptSpec): { ar
     } else if (value === undefined || value === '') problems.push(`--${name} needs a value (--${name}=...)`);
     else values[name] = value;
   }
-  const env = values.env ?? 'local';
-  if (!(ENV_NAMES as readonly string[]).includes(env)) problems.push(`--env: "${env}" is not one of ${ENV_NAMES.join(', ')}`);
+  // No default: an operator who exported prod's DATABASE_URL must not change it by omission.
+  const env = values.env ?? '';
+  if (!booleans.has('help')) {
+    if (values.env === undefined) problems.push(`--env is required (${ENV_NAMES.join(', ')}): the guarded scripts have no default environment`);
+    else if (!(ENV_NAMES as readonly string[]).includes(env)) problems.push(`--env: "${env}" is not one of ${ENV_NAMES.join(', ')}`);
+  }
+  const baseUrlProblem = values['base-url'] === undefined ? undefined : httpUrlProblem(values['base-url']);
+  if (baseUrlProblem) problems.push(`--base-url: ${baseUrlProblem}; give an http(s) URL such as https://api.example.com`);
   if (values.sha !== undefined && !/^[0-9a-f]{7,40}$/i.test(values.sha)) problems.push('--sha: must be a git commit SHA (7 to 40 hex characters)');
   if (problems.length) return { problems };
   const { env: _e, confirm, sha, owner, config, ...rest } = values;
@@ -63,12 +70,4 @@ export function parseScriptArgs(argv: readonly string[], spec: ScriptSpec): { ar
     problems,
     args: { env: env as EnvName, confirm, sha, owner, config: config ?? 'cutover.config.ts', help: booleans.has('help'), values: rest, booleans },
   };
-}
-
-/** Outside local nothing changes unless the operator typed the environment's name again. */
-export function confirmProblems(env: EnvName, confirm: string | undefined, what: string): string[] {
-  if (env === 'local') return [];
-  if (!confirm) return [`refusing to ${what} on ${env} without --confirm=${env}; nothing was changed`];
-  if (confirm !== env) return [`--confirm=${confirm} does not match --env=${env}; nothing was changed`];
-  return [];
 }

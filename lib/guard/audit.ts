@@ -1,19 +1,86 @@
-import { appendFile, mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { isAlive } from '../../fixtures/stack/util';
 import type { Redactor } from '../secrets/redactor';
+import type { Resources } from './resources';
+
+export type AuditOutcome = 'started' | 'done' | 'failed' | 'refused' | 'interrupted';
 
 export interface AuditEntry {
+  /** Ties an end entry to its start (auditId()); a start with no end is reported by the next run. */
+  id?: string;
   script: string;
   env: string;
   owner: string;
   args: string[];
-  outcome: 'started' | 'done' | 'failed' | 'refused';
+  outcome: AuditOutcome;
+  /** What it changes, by identity (database host:port/name, bucket at endpoint, base URL). */
+  touches?: Resources;
   summary?: unknown;
+}
+
+/** As written: the entry plus when, where and by which process. */
+export interface AuditRecord extends AuditEntry {
+  time: string;
+  host?: string;
+  pid?: number;
+}
+
+export function auditId(): string {
+  return randomBytes(6).toString('hex');
 }
 
 /** Append-only JSON lines: who changed what, where, when, and how it ended. Redacted. */
 export async function audit(file: string, entry: AuditEntry, redactor: Redactor): Promise<void> {
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const line = JSON.stringify({ time: new Date().toISOString(), ...entry });
+  const line = JSON.stringify({ time: new Date().toISOString(), host: os.hostname(), pid: process.pid, ...entry });
   await appendFile(file, `${redactor.redact(line)}\n`);
+}
+
+export async function readAudit(file: string): Promise<AuditRecord[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').flatMap((line) => {
+    try {
+      return line.trim() ? [JSON.parse(line) as AuditRecord] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Started entries with no end entry: still running elsewhere, or killed before they could say. */
+export async function unfinishedAudits(file: string): Promise<AuditRecord[]> {
+  const records = await readAudit(file);
+  const ended = new Set(records.filter((r) => r.id && r.outcome !== 'started').map((r) => r.id));
+  return records.filter((r) => r.id && r.outcome === 'started' && !ended.has(r.id));
+}
+
+/** Whether the process that wrote a record is still running (on this machine). */
+export function writerAlive(record: AuditRecord): boolean {
+  return record.host === os.hostname() && typeof record.pid === 'number' && isAlive(record.pid);
+}
+
+/** One line naming them, for the start of the next run; undefined when there are none. */
+export function describeUnfinished(records: AuditRecord[], file: string): string | undefined {
+  if (!records.length) return undefined;
+  const named = records.map((r) => {
+    const where = r.touches ? ` (${Object.values(r.touches).filter(Boolean).join(', ')})` : '';
+    const state = writerAlive(r) ? `still running as pid ${r.pid}` : `pid ${r.pid ?? '?'} on ${r.host ?? '?'} ended without saying how`;
+    return `${r.script} on ${r.env}${where} started ${r.time} by ${r.owner}, ${state}`;
+  });
+  return `${records.length} earlier run(s) in ${file} started and never recorded an end: ${named.join('; ')}. Check what they changed before going on`;
+}
+
+/**
+ * Ends, as interrupted, the entries started since `since` by processes of this machine that are
+ * gone: the children of an interrupted run (its test worker) die with it and cannot say so.
+ */
+export async function closeOrphans(file: string, since: Date, by: { owner: string; runId: string }, redactor: Redactor): Promise<void> {
+  const orphans = (await unfinishedAudits(file)).filter((r) => r.time >= since.toISOString() && r.pid !== process.pid && r.host === os.hostname() && !writerAlive(r));
+  for (const r of orphans) {
+    const { id, script, env, args, touches } = r;
+    await audit(file, { id, script, env, owner: by.owner, args, touches, outcome: 'interrupted', summary: { endedBy: `the interrupted run ${by.runId}: pid ${r.pid} was gone` } }, redactor);
+  }
 }

@@ -5,18 +5,26 @@ import { ConfigError, loadConfig, type LoadedConfig } from '../config/load';
 import { defaultOwner } from '../runner/plan';
 import { redactorFor } from '../secrets/known';
 import type { Redactor } from '../secrets/redactor';
-import { audit } from './audit';
+import { audit, describeUnfinished, unfinishedAudits } from './audit';
 import { parseScriptArgs, scriptUsage, type ScriptArgs, type ScriptSpec } from './args';
+import { mutationPermission } from './confirm';
+import { describeResources, type Resources } from './resources';
 
 /** 0 done, 1 failed, 2 refused or bad input (nothing changed). */
 export const SCRIPT_EXIT = { done: 0, failed: 1, refused: 2 } as const;
 
-/** A guard said no before anything changed: one line per reason, exit 2. */
+/** A guard said no before anything changed: one line per reason, exit 2, audited. */
 export class Refused extends Error {
-  constructor(readonly problems: string[]) {
+  constructor(
+    readonly problems: string[],
+    readonly touches?: Resources,
+  ) {
     super(problems.join('; '));
   }
 }
+
+/** Bad flags or settings: nothing was attempted, so nothing is written (not even the audit log). */
+export class BadInput extends Refused {}
 
 export interface ScriptIo {
   out(line: string): void;
@@ -24,6 +32,7 @@ export interface ScriptIo {
 }
 
 export interface ScriptContext {
+  script: string;
   args: ScriptArgs;
   config: LoadedConfig;
   redactor: Redactor;
@@ -45,6 +54,34 @@ export function requireEnv(ctx: Pick<ScriptContext, 'redactor' | 'args'>, name: 
   if (!value) problems.push(`${name} is not set (needed for ${why}): set it in the environment or .env.${ctx.args.env}`);
   else ctx.redactor.add(value);
   return value ?? '';
+}
+
+/**
+ * The gate before a real run: bad input first (BadInput: one line each, nothing written), then
+ * the confirmation rule (confirm.ts). Allowed, it prints what is about to change and why that is
+ * allowed, and returns the resources for the audit entry. `touches` may throw on a malformed URL.
+ */
+export function authorize(ctx: ScriptContext, what: string, input: string[], touches: () => Resources): Resources {
+  let resources: Resources | undefined;
+  if (!input.length) {
+    try {
+      resources = touches();
+    } catch (error) {
+      input.push((error as Error).message);
+    }
+  }
+  const { env, confirm } = ctx.args;
+  // With bad input the local rule cannot be judged (no resources yet); staging's and prod's can.
+  const permission = resources || env !== 'local' ? mutationPermission(env, confirm, what, resources ?? {}) : undefined;
+  if (input.length) throw new BadInput([...input, ...(permission?.problems ?? [])]);
+  if (permission!.problems.length) throw new Refused(permission!.problems, resources);
+  ctx.io.out(ctx.redactor.redact(`${ctx.script}: about to ${what} on ${env}: ${describeResources(resources!)} (${permission!.because})`));
+  return resources!;
+}
+
+/** Bad input for a run that changes nothing (--dry-run): one line each, nothing written. */
+export function rejectInput(input: string[]): void {
+  if (input.length) throw new BadInput(input);
 }
 
 /**
@@ -88,14 +125,19 @@ export async function runGuardedScript(
     return SCRIPT_EXIT.refused;
   }
   const redactor = redactorFor(config.sections, process.env);
-  const ctx: ScriptContext = { args, config, redactor, owner: args.owner ?? defaultOwner(process.cwd()), io };
+  const ctx: ScriptContext = { script: spec.name, args, config, redactor, owner: args.owner ?? defaultOwner(process.cwd()), io };
+  const auditLog = config.sections.reports.auditLog;
+  const unfinished = describeUnfinished(await unfinishedAudits(auditLog), auditLog);
+  if (unfinished) say([`note: ${redactor.redact(unfinished)}`]);
   try {
     return await body(ctx);
   } catch (error) {
     if (error instanceof Refused) {
       say(error.problems.map((p) => redactor.redact(p)));
-      const entry = { script: spec.name, env: args.env, owner: ctx.owner, args: [...argv], outcome: 'refused' as const, summary: { problems: error.problems } };
-      await audit(config.sections.reports.auditLog, entry, redactor).catch(() => undefined);
+      if (!(error instanceof BadInput)) {
+        const entry = { script: spec.name, env: args.env, owner: ctx.owner, args: [...argv], outcome: 'refused' as const, touches: error.touches, summary: { problems: error.problems } };
+        await audit(auditLog, entry, redactor).catch(() => undefined);
+      }
       return SCRIPT_EXIT.refused;
     }
     say([`failed: ${redactor.redact((error as Error).message ?? String(error))}`]);

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import type { EnvName, Sections } from '../config/schema';
-import { audit } from '../guard/audit';
+import { audit, auditId } from '../guard/audit';
 import { withAdvisoryLock } from '../guard/lock';
 import { prodPreconditions } from '../guard/prod-preconditions';
+import { databaseResource } from '../guard/resources';
 import type { Redactor } from '../secrets/redactor';
 import { describeShellEnd, runShell } from '../shell';
 import { applyPrismaMigrations, PrismaMigrateError } from './prisma-engine';
@@ -93,7 +94,7 @@ export async function deployMigrations(opts: DeployOptions): Promise<DeployResul
   });
   if (pre.problems.length) throw new DeployRefused(pre.problems.map((p) => `prod precondition: ${p}`));
   const m = opts.sections.migrations;
-  const entry = { script: 'migrate:deploy', env: opts.env, owner: opts.owner, args: opts.args };
+  const entry = { id: auditId(), script: 'migrate:deploy', env: opts.env, owner: opts.owner, args: opts.args, touches: { database: databaseResource(opts.databaseUrl) } };
   return withAdvisoryLock(opts.databaseUrl, m.lockKey, 'migrate deploy', async () => {
     const before = await readMigrationStatus(opts.databaseUrl, m.dir);
     const blocking = blockingProblems(before);

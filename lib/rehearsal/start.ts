@@ -9,6 +9,8 @@ import { thirdPartyHandlers } from '../../fixtures/thirdparty/handlers';
 import type { SandboxOptions } from '../../fixtures/thirdparty/options';
 import { serveThirdParty } from '../../fixtures/thirdparty/serve';
 import { formatEnvFile } from '../env-rules/target-env';
+import { registerRehearsal } from '../guard/rehearsals';
+import { baseUrlResource, bucketResource, databaseResource } from '../guard/resources';
 import { applyPrismaMigrations, readMigrationsDir } from '../migrations/prisma-engine';
 import { STEPS } from '../runbook/catalogue';
 import { startChild, type Child } from './child';
@@ -220,6 +222,10 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
     sandbox.targetBaseUrl = url;
     return url;
   });
+
+  // From here, a guarded script or `--base-url` run may change these without --confirm (lib/guard/rehearsals.ts).
+  const forget = registerRehearsal({ database: databaseResource(stack.databaseUrl), bucket: bucketResource(stack.s3), baseUrl: baseUrlResource(baseUrl) });
+  cleanups.push(forget);
 
   const control = await startControlServer(async (changes) => {
     Object.assign(targetEnv, changes);

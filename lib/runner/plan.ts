@@ -1,8 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { APPLY_TARGETS, type ApplyTarget, type CliOptions } from '../cli/args';
+import { APPLY_TARGETS, httpUrlProblem, type ApplyTarget, type CliOptions } from '../cli/args';
 import type { LoadedConfig } from '../config/load';
+import type { Sections } from '../config/schema';
+import { mutationPermission } from '../guard/confirm';
+import { baseUrlResource, bucketResource, databaseResource, type Resources } from '../guard/resources';
 import { STEPS, type StepId } from '../runbook/catalogue';
+import { s3SettingsFromEnv } from '../storage/s3';
 
 export interface Selection {
   steps: StepId[];
@@ -26,16 +30,26 @@ export function isRehearsal(opts: CliOptions): boolean {
 }
 
 /**
- * The guard every mutation passes: outside local, nothing is applied unless the operator
- * named it and typed the environment's name again. Returns problems; empty means allowed.
+ * The guard every mutation passes: nothing is applied unless the operator named it (--apply)
+ * and either typed the environment's name again or, in local, every database, bucket and base
+ * URL it changes is one a running local rehearsal started (lib/guard/confirm.ts). A rehearsal
+ * this run boots changes only what it started. Returns problems; empty means allowed.
  */
-export function guardProblems(opts: CliOptions): string[] {
+export function guardProblems(opts: CliOptions, touches: () => Resources = () => ({})): string[] {
   const problems: string[] = [];
   const rehearsal = isRehearsal(opts);
-  if (opts.env !== 'local' && opts.apply?.length) {
-    if (!opts.confirm) problems.push(`--apply=${opts.apply.join(',')} on ${opts.env} needs --confirm=${opts.env}; nothing was changed`);
-    else if (opts.confirm !== opts.env) problems.push(`--confirm=${opts.confirm} does not match --env=${opts.env}; nothing was changed`);
-    if (opts.apply.includes('features')) problems.push('--apply=features only exists in the local rehearsal: outside it, enablement is a platform change the operator makes');
+  if (opts.confirm && opts.confirm !== opts.env) problems.push(`--confirm=${opts.confirm} does not match --env=${opts.env}; nothing was changed`);
+  else if (opts.env !== 'local' && opts.apply?.length && !opts.confirm) {
+    problems.push(`--apply=${opts.apply.join(',')} on ${opts.env} needs --confirm=${opts.env}; nothing was changed`);
+  } else if (!rehearsal && opts.apply?.length && !opts.confirm) {
+    try {
+      problems.push(...mutationPermission(opts.env, opts.confirm, `apply ${opts.apply.join(',')}`, touches()).problems);
+    } catch (error) {
+      problems.push(`${(error as Error).message}; nothing was changed`);
+    }
+  }
+  if (!rehearsal && opts.apply?.includes('features')) {
+    problems.push('--apply=features only exists in the local rehearsal: outside it, enablement is a platform change the operator makes');
   }
   if (opts.confirm && !opts.apply?.length) problems.push('--confirm is only meaningful with --apply');
   if (!rehearsal && opts.faults.length) problems.push('--fault only works in the local rehearsal (--env=local without --base-url)');
@@ -47,6 +61,21 @@ export function guardProblems(opts: CliOptions): string[] {
 export function applyTargets(opts: CliOptions): ApplyTarget[] {
   if (opts.apply) return opts.apply;
   return isRehearsal(opts) ? (Object.keys(APPLY_TARGETS) as ApplyTarget[]) : [];
+}
+
+/**
+ * What the applied steps change, by identity: the database for backup, migrations and storage,
+ * the bucket for storage, and the target itself. Throws on a malformed DATABASE_URL.
+ */
+export function appliedResources(steps: StepId[], sections: Sections, env: NodeJS.ProcessEnv, baseUrl: string): Resources {
+  const resources: Resources = {};
+  if (!steps.length) return resources;
+  const databaseUrl = env[sections.credentials.databaseUrl];
+  if (databaseUrl && steps.some((s) => s === 'preflight' || s === 'migrations' || s === 'storage')) resources.database = databaseResource(databaseUrl);
+  const s3 = steps.includes('storage') ? s3SettingsFromEnv(env, sections.credentials.s3).settings : undefined;
+  if (s3) resources.bucket = bucketResource(s3);
+  if (baseUrl) resources.baseUrl = baseUrlResource(baseUrl);
+  return resources;
 }
 
 export function appliedSteps(targets: ApplyTarget[]): StepId[] {
@@ -77,7 +106,9 @@ export function resolveBaseUrl(opts: CliOptions, config: LoadedConfig, env: Node
   if (e.baseUrl) return { url: e.baseUrl };
   if (e.baseUrlEnv) {
     const value = env[e.baseUrlEnv];
-    if (value && /^https?:\/\//.test(value)) return { url: value };
+    const problem = value ? httpUrlProblem(value) : undefined;
+    if (value && !problem) return { url: value };
+    if (problem) return { problem: `${e.baseUrlEnv} ${problem}: set it to the target's base URL, such as https://api.example.com (in the environment or .env.${opts.env}), or pass --base-url` };
     return { problem: `no base URL for ${opts.env}: set ${e.baseUrlEnv} (in the environment or .env.${opts.env}) or pass --base-url` };
   }
   return { problem: `no base URL for ${opts.env}: set environments.${opts.env}.baseUrl or baseUrlEnv in ${config.path}, or pass --base-url` };

@@ -6,7 +6,7 @@ import { helpText, listText, USAGE } from '../cli/help';
 import { readEnvFile } from '../config/env-file';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load';
 import { missingRequirements } from '../config/requirements';
-import { guardProblems, isRehearsal, resolveBaseUrl, selectSteps } from './plan';
+import { appliedResources, appliedSteps, applyTargets, guardProblems, isRehearsal, resolveBaseUrl, selectSteps } from './plan';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -68,7 +68,6 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     if (error instanceof ConfigError) return fail(io, [...problems, ...error.problems.map((p) => `${opts.config}: ${p}`)]);
     throw error;
   }
-  problems.push(...guardProblems(opts));
   const rehearsal = isRehearsal(opts);
   const selection = selectSteps(opts);
   let baseUrl = '';
@@ -80,6 +79,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     const { unknownFaults } = await import('../rehearsal/faults');
     problems.push(...unknownFaults(opts.faults));
   }
+  problems.push(...guardProblems(opts, () => appliedResources(appliedSteps(applyTargets(opts)), config.sections, process.env, baseUrl)));
   if (opts.envSnapshot && !existsSync(opts.envSnapshot)) problems.push(`--env-snapshot: ${opts.envSnapshot} does not exist`);
   // The flag wins over env.snapshotFile: steps 2 and 3 read the target's env (and probe with it) from there.
   if (opts.envSnapshot) config.sections.env.snapshotFile = path.resolve(opts.envSnapshot);

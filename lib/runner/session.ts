@@ -4,19 +4,32 @@ import { createInterface } from 'node:readline/promises';
 import type { Vitest } from 'vitest/node';
 import { buildRun } from '../../reporters/build';
 import { ConsoleReporter } from '../../reporters/console-reporter';
-import type { CarriedStep, RawRun } from '../../reporters/model';
+import type { CarriedStep, RawRun, RunResult } from '../../reporters/model';
 import { ResultCollector } from '../../reporters/vitest-adapter';
-import { writeDocuments } from '../../reporters/write';
+import { writeDocuments, type WrittenDocuments } from '../../reporters/write';
 import { APPLY_TARGETS, type CliOptions } from '../cli/args';
 import { deepMerge, type LoadedConfig } from '../config/load';
+import { audit, auditId, closeOrphans, describeUnfinished, unfinishedAudits, type AuditEntry } from '../guard/audit';
+import { mutationPermission } from '../guard/confirm';
+import { describeResources } from '../guard/resources';
 import { sectionsSchema, type Sections } from '../config/schema';
 import type { HarnessContext, ManualConfirmation } from '../context';
 import type { Rehearsal } from '../rehearsal/types';
 import { STEPS, type StepId } from '../runbook/catalogue';
 import { redactorFor } from '../secrets/known';
+import type { Redactor } from '../secrets/redactor';
 import { carryOver } from './carry';
-import { appliedSteps, applyTargets, defaultOwner, defaultSha, isRehearsal } from './plan';
+import { appliedResources, appliedSteps, applyTargets, defaultOwner, defaultSha, isRehearsal } from './plan';
 import { EXIT, PROJECT_ROOT, type Io } from './run';
+
+/**
+ * After the first Ctrl-C, further signals within this window are absorbed: a terminal's repeated
+ * Ctrl-C, a process group's signal and a wrapper's resend all arrive at once, and the NO-GO
+ * document and the audit entry must still be written. A signal after it forces the end.
+ */
+const FORCE_AFTER_MS = 10_000;
+/** How long a forced end waits for the minimal document before exiting anyway. */
+const FORCED_WRITE_MS = 5_000;
 
 /** The --apply word for a step's mutation (backup for pre-flight). */
 const applyName = (step: StepId) => Object.entries(APPLY_TARGETS).find(([, id]) => id === step)?.[0] ?? step;
@@ -35,6 +48,11 @@ export class RunSession {
     return `${this.startedAt.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${this.opts.env}`;
   }
   private interrupted = false;
+  private interruptedAt = 0;
+  private graceSaid = false;
+  /** The run's own audit entry, when it applies anything: started now, ended in finish(). */
+  private auditEntry: AuditEntry | undefined;
+  private written: Promise<{ run: RunResult; paths: WrittenDocuments; redactor: Redactor }> | undefined;
   private readonly stopRehearsalStart = new AbortController();
   /** The config's sections, plus the rehearsal's overrides once it has started. */
   private sections: Sections;
@@ -61,29 +79,59 @@ export class RunSession {
 
   private readonly onSignal = (signal: NodeJS.Signals) => {
     if (this.interrupted) {
-      this.io.err(`cutover: ${signal} again, exiting without cleanup`);
-      process.exit(EXIT.noGo);
+      const waited = Date.now() - this.interruptedAt;
+      if (waited < FORCE_AFTER_MS) {
+        if (!this.graceSaid) this.io.err(`cutover: ${signal} again: still writing the NO-GO document and the audit entry (to force, send it again after ${FORCE_AFTER_MS / 1000} s)`);
+        this.graceSaid = true;
+        return;
+      }
+      this.io.err(`cutover: ${signal} again after ${Math.round(waited / 1000)} s: forcing the end; a minimal NO-GO document first`);
+      void this.forceEnd();
+      return;
     }
     this.interrupted = true;
+    this.interruptedAt = Date.now();
     this.abort = `interrupted by ${signal}${signal === 'SIGINT' ? ' (Ctrl-C)' : ''}`;
-    this.io.err(`\ncutover: ${this.abort}; stopping, writing the NO-GO document and cleaning up (press again to force)`);
+    this.io.err(`\ncutover: ${this.abort}; stopping, writing the NO-GO document and cleaning up (to force, press again after ${FORCE_AFTER_MS / 1000} s)`);
     this.stopRehearsalStart.abort(new Error(this.abort));
     void this.vitest?.cancelCurrentRun('keyboard-input');
   };
+
+  /** Still interrupted after the grace: the document (with what is known) and the audit end, then exit 1. */
+  private async forceEnd(): Promise<never> {
+    const bounded = (work: Promise<unknown>) => Promise.race([work.catch(() => undefined), new Promise((r) => setTimeout(r, FORCED_WRITE_MS).unref())]);
+    if (this.final) await bounded(this.final.write());
+    process.exit(EXIT.noGo);
+  }
+
+  /** Set once the owner and SHA are known: what finish() and a forced end both write. */
+  private final: { write: () => Promise<unknown> } | undefined;
 
   /** Vitest's Node API is the largest import of a run: it loads while the rehearsal boots. */
   private readonly vitestNode = import('vitest/node');
 
   async execute(): Promise<number> {
     this.vitestNode.catch(() => undefined); // awaited (and its error reported) in runVitest
-    process.on('SIGINT', this.onSignal);
-    process.on('SIGTERM', this.onSignal);
+    // Held until the document and the audit entry are written: without them, the stack's own
+    // handler would end the process by the signal half-way through the teardown.
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    for (const signal of signals) process.on(signal, this.onSignal);
+    try {
+      return await this.run();
+    } finally {
+      for (const signal of signals) process.off(signal, this.onSignal);
+    }
+  }
+
+  private async run(): Promise<number> {
     const { opts, config } = this;
     const root = PROJECT_ROOT;
     const owner = opts.owner ?? defaultOwner(root);
     const rcSha = defaultSha(opts, root);
     let carried: Partial<Record<StepId, CarriedStep>> = {};
+    this.final = { write: () => this.writeDocument(owner, rcSha, carried) };
     try {
+      await this.noteUnfinished();
       if (opts.from) {
         const before = STEPS.filter((s) => !this.steps.includes(s.id)).map((s) => s.id);
         carried = await carryOver(config.sections.reports.dir, opts.env, rcSha, before);
@@ -130,14 +178,41 @@ export class RunSession {
         `cutover: ${opts.env} → ${this.baseUrl} · RC ${rcSha ?? '(none given)'} · steps ${this.steps.map((id) => STEPS.find((s) => s.id === id)!.n).join(',')}` +
           ` · apply ${context.apply.length ? context.apply.map(applyName).join(',') : 'nothing'}`,
       );
+      await this.announceChanges(context, owner);
+      if (this.abort) throw new Error(this.abort);
       await this.timed('steps', () => this.runVitest(context));
     } catch (error) {
       this.abort ??= `harness error: ${(error as Error).message}`;
-    } finally {
-      process.off('SIGINT', this.onSignal);
-      process.off('SIGTERM', this.onSignal);
     }
     return this.finish(owner, rcSha, carried);
+  }
+
+  /** Audit entries an earlier run started and never ended: said at the start and in the document. */
+  private async noteUnfinished(): Promise<void> {
+    const file = this.config.sections.reports.auditLog;
+    const line = describeUnfinished(await unfinishedAudits(file), file);
+    if (!line) return;
+    const safe = redactorFor(this.sections, process.env).redact(line);
+    this.io.err(`cutover: note: ${safe}`);
+    this.notes.push(safe);
+  }
+
+  /**
+   * What --apply changes, by identity and why that is allowed, on the console, in the document
+   * and in the audit log (started now; finish() writes how it ended).
+   */
+  private async announceChanges(context: HarnessContext, owner: string): Promise<void> {
+    if (!context.apply.length) return;
+    const touches = appliedResources(context.apply, this.sections, process.env, this.baseUrl);
+    const because = this.rehearsal
+      ? "started by this run's local rehearsal"
+      : mutationPermission(this.opts.env, this.opts.confirm, 'apply', touches).because || 'not allowed';
+    const line = `--apply=${context.apply.map(applyName).join(',')} changes ${describeResources(touches)} (${because})`;
+    const redactor = redactorFor(this.sections, process.env);
+    this.io.out(redactor.redact(`cutover: ${line}`));
+    this.notes.push(`Changed by this run: ${line}.`);
+    this.auditEntry = { id: auditId(), script: 'cutover', env: this.opts.env, owner, args: process.argv.slice(2), outcome: 'started', touches, summary: { runId: this.runId } };
+    await audit(this.sections.reports.auditLog, this.auditEntry, redactor);
   }
 
   private async manualConfirmations(owner: string): Promise<Record<string, ManualConfirmation>> {
@@ -201,8 +276,14 @@ export class RunSession {
     if (this.collector.unhandled.length) this.abort ??= `an error outside any check: ${this.collector.unhandled[0]}`;
   }
 
-  private async finish(owner: string, rcSha: string | null, carried: Partial<Record<StepId, CarriedStep>>): Promise<number> {
-    const started = Date.now();
+  /** The document and the run's audit end entry, written once (a forced end waits on the same write). */
+  private writeDocument(owner: string, rcSha: string | null, carried: Partial<Record<StepId, CarriedStep>>) {
+    this.written ??= this.writeOnce(owner, rcSha, carried);
+    return this.written;
+  }
+
+  /** Entries this run's children started and could not end (a worker killed by the same signal) end as interrupted too. */
+  private async writeOnce(owner: string, rcSha: string | null, carried: Partial<Record<StepId, CarriedStep>>) {
     const raw: RawRun = {
       meta: {
         runId: this.runId,
@@ -223,7 +304,21 @@ export class RunSession {
     };
     const run = buildRun(raw);
     const redactor = redactorFor(this.sections, process.env);
-    const paths = await writeDocuments(run, path.resolve(this.sections.reports.dir), redactor);
+    const auditLog = this.sections.reports.auditLog;
+    const ended = async () => {
+      if (this.interrupted) await closeOrphans(auditLog, this.startedAt, { owner, runId: this.runId }, redactor);
+      if (this.auditEntry) {
+        const outcome = this.interrupted ? 'interrupted' : run.decision === 'NO-GO' ? 'failed' : 'done';
+        await audit(auditLog, { ...this.auditEntry, outcome, summary: { runId: this.runId, decision: run.decision, reason: run.reason } }, redactor);
+      }
+    };
+    const [paths] = await Promise.all([writeDocuments(run, path.resolve(this.sections.reports.dir), redactor), ended().catch(() => undefined)]);
+    return { run, paths, redactor };
+  }
+
+  private async finish(owner: string, rcSha: string | null, carried: Partial<Record<StepId, CarriedStep>>): Promise<number> {
+    const started = Date.now();
+    const { run, paths, redactor } = await this.writeDocument(owner, rcSha, carried);
     this.phases.push(['document', Date.now() - started]);
     if (this.rehearsal) await this.timed('teardown', () => this.rehearsal!.stop());
 

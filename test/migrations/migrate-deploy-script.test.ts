@@ -1,8 +1,11 @@
 // scripts/migrate-deploy.ts as an operator runs it, against a real database: every refusal exits 2
 // with the database exactly as it was; a confirmed run applies and says the schema is up to date.
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { registerRehearsal } from '../../lib/guard/rehearsals';
+import { databaseResource } from '../../lib/guard/resources';
 import { applyPrismaMigrations } from '../../lib/migrations/prisma-engine';
 import { sql, useDatabases } from '../support/database';
 import { useScriptSandboxes } from './helpers/run-script';
@@ -25,6 +28,85 @@ async function snapshot(url: string): Promise<string> {
   const tables = await sql(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
   return JSON.stringify({ history, tables });
 }
+
+/** A rehearsal "running" in this test process that started `databaseUrl`, registered where the script (TMPDIR=dir) looks. */
+function pretendRehearsalOwns(dir: string, databaseUrl: string): () => void {
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  try {
+    return registerRehearsal({ database: databaseResource(databaseUrl), baseUrl: 'http://127.0.0.1:9' });
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+}
+
+describe('npm run migrate:deploy: nothing changes that the operator did not name', () => {
+  it('DATABASE_URL exported and no flags: exit 2, one line, the database untouched, no audit log created', async () => {
+    const url = await previousRelease();
+    const before = await snapshot(url);
+    const box = await sandbox(migrations);
+    const run = await box.run('migrate-deploy', [], { DATABASE_URL: url });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'migrate:deploy: --env is required (local, staging, prod): the guarded scripts have no default environment',
+      '(npm run migrate:deploy -- --help for usage)',
+    ]);
+    expect(await snapshot(url)).toBe(before);
+    expect(await fs.readdir(box.dir)).toEqual(['cutover.config.mjs']);
+  });
+
+  it('--env=local on a database no running rehearsal started needs --confirm=local, and names that database', async () => {
+    const url = await previousRelease();
+    const before = await snapshot(url);
+    const box = await sandbox(migrations);
+    const run = await box.run('migrate-deploy', ['--env=local'], { DATABASE_URL: url, TMPDIR: box.dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `migrate:deploy: refusing to apply migrations without --confirm=local: database ${databaseResource(url)} is not something a running local rehearsal started; nothing was changed`,
+    ]);
+    expect(await snapshot(url)).toBe(before);
+    // A rehearsal that has ended (its pid is gone) vouches for nothing.
+    await fs.mkdir(path.join(box.dir, `cutover-rehearsals-${process.getuid!()}`), { recursive: true, mode: 0o700 });
+    await fs.writeFile(path.join(box.dir, `cutover-rehearsals-${process.getuid!()}`, 'dead.json'), JSON.stringify({ pid: 2 ** 22 + 7, startedAt: '', resources: { database: databaseResource(url) } }), { mode: 0o600 });
+    const stale = await box.run('migrate-deploy', ['--env=local'], { DATABASE_URL: url, TMPDIR: box.dir });
+    expect(stale.code).toBe(2);
+    expect(await snapshot(url)).toBe(before);
+
+    const confirmed = await box.run('migrate-deploy', ['--env=local', '--confirm=local'], { DATABASE_URL: url, TMPDIR: box.dir });
+    expect(confirmed.code, confirmed.stderr).toBe(0);
+    expect(confirmed.stdout).toContain(`migrate:deploy: about to apply migrations on local: database ${databaseResource(url)} (confirmed with --confirm=local)`);
+    const entries = await box.audit();
+    expect(entries.map((e) => e.outcome)).toEqual(['refused', 'refused', 'started', 'done']);
+    expect(entries.every((e) => (e as { touches?: { database?: string } }).touches?.database === databaseResource(url))).toBe(true);
+    expect(JSON.stringify(entries)).not.toMatch(/postgres:\/\//);
+  });
+
+  it("a database a running local rehearsal started is migrated without --confirm, saying why", async () => {
+    const url = await previousRelease();
+    const box = await sandbox(migrations);
+    const forget = pretendRehearsalOwns(box.dir, url);
+    try {
+      const run = await box.run('migrate-deploy', ['--env=local'], { DATABASE_URL: url, TMPDIR: box.dir });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain(`about to apply migrations on local: database ${databaseResource(url)} (started by the running local rehearsal (pid ${process.pid}))`);
+      expect(run.stdout).toContain('Status: Database schema is up to date!');
+    } finally {
+      forget();
+    }
+  });
+
+  it("bad --base-url values are refused before anything is read or written", async () => {
+    const url = await previousRelease();
+    const box = await sandbox(migrations);
+    for (const bad of ['http://a b/', 'http://127.0.0.1:99999']) {
+      const run = await box.run('migrate-deploy', ['--env=staging', '--confirm=staging', `--base-url=${bad}`], { DATABASE_URL: url });
+      expect(run.code).toBe(2);
+      expect(run.stderr.split('\n')[0]).toMatch(/^migrate:deploy: --base-url: (is not a URL \(it contains whitespace\)|has a port outside 1-65535); give an http\(s\) URL/);
+    }
+    expect(await fs.readdir(box.dir)).toEqual(['cutover.config.mjs']);
+  });
+});
 
 describe('npm run migrate:deploy', () => {
   it('refuses staging without --confirm: exit 2, one line, nothing changed', async () => {

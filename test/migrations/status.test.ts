@@ -2,9 +2,10 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyPrismaMigrations, migrationChecksum } from '../../lib/migrations/prisma-engine';
-import { blockingProblems, compareMigrations, formatStatus, readMigrationStatus } from '../../lib/migrations/status';
+import { blockingProblems, compareMigrations, formatStatus, PRISMA_MIGRATE_LOCK_KEY, readMigrationStatus } from '../../lib/migrations/status';
 import { sql, useDatabases } from '../support/database';
 
 const databases = useDatabases();
@@ -106,6 +107,37 @@ describe('readMigrationStatus (real database)', () => {
     expect(blockingProblems(status)).toHaveLength(3);
     expect(formatStatus(status, 'x')).toContain('Status: NOT deployable (3 problems above)');
   });
+
+  // Two operators at once: the second reads the first's unfinished row while the first applies it.
+  for (const [holder, key] of [['Prisma\'s migrate', PRISMA_MIGRATE_LOCK_KEY], ['the harness\'s', 72_707_001]] as const) {
+    it(`a migration being applied under ${holder} lock is in progress, with who holds it, and no restore advice`, async () => {
+      const url = await databases.fresh();
+      await applyPrismaMigrations({ databaseUrl: url, schemaPath: path.join(BASIC, 'schema.prisma'), migrationsDir: path.join(BASIC, 'migrations'), only: NAMES.slice(0, 2) });
+      const other = new pg.Client({ connectionString: url, application_name: 'other-operator' });
+      await other.connect();
+      try {
+        const [{ pid, since }] = (await other.query<{ pid: number; since: Date }>('SELECT pg_backend_pid() AS pid, backend_start AS since FROM pg_stat_activity WHERE pid = pg_backend_pid()')).rows as [{ pid: number; since: Date }];
+        await other.query('SELECT pg_advisory_lock($1)', [key]);
+        await other.query(`INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES ('p1', 'x', $1, now(), 0)`, [NAMES[2]]);
+
+        const status = await readMigrationStatus(url, path.join(BASIC, 'migrations'), undefined, 72_707_001);
+        expect(status.failed).toEqual([]);
+        expect(status.inProgress.map((m) => m.name)).toEqual([NAMES[2]]);
+        expect(status.lock).toMatchObject({ pid, since: since.toISOString(), host: '127.0.0.1' });
+        const said = [...blockingProblems(status), formatStatus(status, 'npm run migrate:deploy')].join('\n');
+        expect(said).toContain(`another run holds the migration lock (since ${since.toISOString()}, pid ${pid}, host 127.0.0.1)`);
+        expect(said).toContain(`applying ${NAMES[2]}`);
+        expect(said).not.toMatch(/restor|rollback plan|P3009|NOT deployable/i);
+        expect(said).toContain("Failed (started, never finished): none");
+      } finally {
+        await other.end();
+      }
+      // Once the lock is gone, the same row is what it then is: failed.
+      const after = await readMigrationStatus(url, path.join(BASIC, 'migrations'), undefined, 72_707_001);
+      expect(after.lock).toBeNull();
+      expect(after.failed.map((f) => f.name)).toEqual([NAMES[2]]);
+    });
+  }
 
   it('fails closed when the database cannot be reached', async () => {
     await expect(readMigrationStatus('postgres://postgres@127.0.0.1:9/nothing', path.join(BASIC, 'migrations'), 2_000)).rejects.toThrow();

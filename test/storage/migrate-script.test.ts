@@ -1,10 +1,12 @@
 // scripts/migrate-attachments.ts as an operator runs it: bad input and refusals change nothing
 // (exit 2, one line each); kill -9 at any point loses nothing and a re-run finishes the job.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sql } from '../support/database';
 import { useScriptSandboxes } from '../migrations/helpers/run-script';
+import { bucketResource, databaseResource } from '../../lib/guard/resources';
 import { digestBuffer } from '../../lib/storage/hash';
 import { legacyObjectKey } from '../../lib/storage/keys';
 import { MigrationState } from '../../lib/storage/migrate/state';
@@ -59,23 +61,50 @@ describe('npm run migrate:attachments', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown argument "--dryrun"');
     expect(unknown.stderr).toContain('--limit needs a value (--limit=...)');
-    const rollback = await box.run('migrate-attachments', ['--rollback=x', '--limit=5'], envFor(w));
+    const rollback = await box.run('migrate-attachments', ['--env=local', '--rollback=x', '--limit=5'], envFor(w));
     expect(rollback.code).toBe(2);
     expect(rollback.stderr).toContain('--rollback takes no --limit or --concurrency');
+  });
+
+  it('without --env, or in local without --confirm on a bucket and database no rehearsal started, nothing moves or is cleared: exit 2', async () => {
+    const w = await world();
+    const row = await w.legacy('job', 'legacy/g.png', bytesOf(100));
+    const box = await boxFor(w);
+    const noEnv = await box.run('migrate-attachments', ['--limit=10'], envFor(w));
+    expect(noEnv.code).toBe(2);
+    expect(noEnv.stderr.split('\n')[0]).toBe('migrate:attachments: --env is required (local, staging, prod): the guarded scripts have no default environment');
+    const noEnvRollback = await box.run('migrate-attachments', ['--rollback=20261128T050000Z-local-abcdef'], envFor(w));
+    expect(noEnvRollback.code).toBe(2);
+    expect(noEnvRollback.stderr).toContain('--env is required');
+    expect(await fs.readdir(box.dir)).toEqual(['cutover.config.mjs']);
+
+    // The rehearsal registry is looked up under TMPDIR: an empty one here, whatever runs on this machine.
+    const env = { ...envFor(w), TMPDIR: box.dir };
+    const local = await box.run('migrate-attachments', ['--env=local', '--limit=10'], env);
+    expect(local.code).toBe(2);
+    const bucket = bucketResource(w.s3.settings);
+    expect(local.stderr.trim().split('\n')).toEqual([
+      `migrate:attachments: refusing to migrate attachments without --confirm=local: database ${databaseResource(w.databaseUrl)}, bucket ${bucket} is not something a running local rehearsal started; nothing was changed`,
+    ]);
+    const rollback = await box.run('migrate-attachments', ['--env=local', '--rollback=20261128T050000Z-local-abcdef'], env);
+    expect(rollback.code).toBe(2);
+    expect(rollback.stderr).toContain('refusing to roll back the attachment migration without --confirm=local');
+    expect(await w.objectKeys()).toEqual([]);
+    expect((await w.rows('JobAttachment'))[0]).toMatchObject({ id: row.id, storageKey: null });
   });
 
   it('a dry run needs no --confirm; the real run then migrates, and prints a run id that --rollback undoes', async () => {
     const w = await world();
     const row = await w.legacy('job', 'legacy/b.png', bytesOf(1000));
     const box = await boxFor(w);
-    const dry = await box.run('migrate-attachments', ['--dry-run', '--limit=20', '--concurrency=5'], envFor(w));
+    const dry = await box.run('migrate-attachments', ['--env=local', '--dry-run', '--limit=20', '--concurrency=5'], envFor(w));
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`would move job#${row.id} legacy/b.png`);
-    const real = await box.run('migrate-attachments', ['--limit=20', '--concurrency=5'], envFor(w));
+    const real = await box.run('migrate-attachments', ['--env=local', '--confirm=local', '--limit=20', '--concurrency=5'], envFor(w));
     expect(real.code, real.stderr).toBe(0);
     expect(real.stdout).toMatch(/\[migrate\] summary: moved 1, skipped 0, failed 0/);
     const runId = /--rollback=(\S+)/.exec(real.stdout)![1]!;
-    const undo = await box.run('migrate-attachments', [`--rollback=${runId}`], envFor(w));
+    const undo = await box.run('migrate-attachments', ['--env=local', '--confirm=local', `--rollback=${runId}`], envFor(w));
     expect(undo.code, undo.stderr).toBe(0);
     expect(undo.stdout).toContain(`cleared storageKey of JobAttachment#${row.id}`);
     expect((await w.rows('JobAttachment'))[0]).toEqual({ id: row.id, diskPath: 'legacy/b.png', storageKey: null });
@@ -87,7 +116,7 @@ describe('npm run migrate:attachments', () => {
     const rows: LegacyRow[] = [];
     for (let i = 0; i < 24; i += 1) rows.push(await w.legacy('job', `legacy/k/${i}.png`, bytesOf(i % 6 === 0 ? 6 * 1024 * 1024 : 200 * 1024)));
     const box = await boxFor(w);
-    const args = ['--limit=1000', '--concurrency=2', `--config=${box.config}`];
+    const args = ['--env=local', '--confirm=local', '--limit=1000', '--concurrency=2', `--config=${box.config}`];
     const env = envFor(w);
 
     // Two runs killed mid-way (after 2 and after 3 rows), then one that finishes.

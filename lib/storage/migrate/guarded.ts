@@ -3,9 +3,10 @@ import path from 'node:path';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import type { EnvName, Sections } from '../../config/schema';
-import { audit } from '../../guard/audit';
+import { audit, auditId } from '../../guard/audit';
 import { LockBusy, withAdvisoryLock } from '../../guard/lock';
 import { prodPreconditions } from '../../guard/prod-preconditions';
+import { bucketResource, databaseResource } from '../../guard/resources';
 import type { Redactor } from '../../secrets/redactor';
 import { describeS3Error, endpointUrl, s3Client, type S3Settings } from '../s3';
 import { runBackendMigration } from './backend-runner';
@@ -119,7 +120,7 @@ export async function migrateAttachments(o: MigrateOptions): Promise<MigrateResu
     } catch (error) {
       throw new MigrateRefused([`object storage: ${describeS3Error(`HeadBucket ${o.s3.bucket}`, error)}; fix the OBJECT_STORAGE_S3_* settings, nothing was changed`]);
     }
-    const entry = { script: 'migrate:attachments', env: o.env, owner: o.owner, args: o.args };
+    const entry = { id: auditId(), script: 'migrate:attachments', env: o.env, owner: o.owner, args: o.args, touches: { database: databaseResource(o.databaseUrl), bucket: bucketResource(o.s3) } };
     await audit(o.sections.reports.auditLog, { ...entry, outcome: 'started', summary: { runId, dryRun: o.dryRun, plan: JSON.parse(plan) } }, o.redactor);
     log(`[migrate] starting run ${runId} (${st.migrate.runner} runner${o.dryRun ? ', dry run' : ''}) → bucket ${o.s3.bucket} at ${endpointUrl(o.s3).host}`);
 

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { EnvName, Sections } from '../../config/schema';
-import { audit } from '../../guard/audit';
+import { audit, auditId } from '../../guard/audit';
 import { withAdvisoryLock } from '../../guard/lock';
+import { databaseResource } from '../../guard/resources';
 import type { Redactor } from '../../secrets/redactor';
 import { clearStorageKey } from '../legacy';
 import { MigrateRefused } from './guarded';
@@ -54,7 +55,7 @@ export async function rollbackMigration(o: RollbackOptions): Promise<RollbackRes
     for (const e of unique) log(`[migrate] would clear storageKey of ${e.table}#${e.id} (if it is still ${e.key})`);
     return { cleared: 0, unchanged: 0, output: lines.join('\n') };
   }
-  const entry = { script: 'migrate:attachments', env: o.env, owner: o.owner, args: o.args };
+  const entry = { id: auditId(), script: 'migrate:attachments', env: o.env, owner: o.owner, args: o.args, touches: { database: databaseResource(o.databaseUrl) } };
   return withAdvisoryLock(o.databaseUrl, o.sections.storage.migrate.lockKey, 'the attachment migration', async () => {
     await audit(o.sections.reports.auditLog, { ...entry, outcome: 'started', summary: { rollback: o.runId, rows: unique.length } }, o.redactor);
     const client = new pg.Client({ connectionString: o.databaseUrl, connectionTimeoutMillis: 10_000, query_timeout: 60_000 });

@@ -1,4 +1,4 @@
-// Runs a guarded script the way an operator does (`npx tsx scripts/<name>.ts ...`), as its own
+// Runs a guarded script the way an operator does (`node --import tsx scripts/<name>.ts ...`), as its own
 // process, against a throwaway config that keeps its backups and audit log in a temp dir.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -63,7 +63,8 @@ function runScript(script: string, args: string[], env: Record<string, string | 
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...env })) if (v !== undefined && !k.startsWith('VITEST')) childEnv[k] = v;
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', `scripts/${script}.ts`, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    // As package.json runs them: node with tsx's loader, no wrapper process in between.
+    const child = spawn(process.execPath, ['--import', 'tsx', `scripts/${script}.ts`, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
