@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { ENV_NAMES, environmentSchema, sectionsSchema, type EnvironmentConfig, type EnvName, type Sections } from './schema';
+import { redactorFor } from '../secrets/known';
 import { looksLikeSecret } from '../secrets/patterns';
 
 export interface LoadedConfig {
@@ -101,7 +102,9 @@ export async function loadConfig(file: string, env: EnvName): Promise<LoadedConf
   try {
     mod = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
   } catch (error) {
-    throw new ConfigError([`${file}: cannot be loaded: ${(error as Error).message.split('\n')[0]}`]);
+    // The file's own error may quote a secret (a key it was handed, a URL with a password).
+    const message = String((error as Error)?.message ?? error).split('\n')[0];
+    throw new ConfigError([`${file}: cannot be loaded: ${redactorFor(undefined, process.env).redact(message)}`]);
   }
   return resolveConfig(mod.default, env, file);
 }
