@@ -1,7 +1,10 @@
 /**
- * Redaction cost: the harness's Redactor (every form of every secret compiled into one
+ * Redaction cost, two questions. First: the harness's Redactor (every form of every secret compiled into one
  * alternation, one pass) against the obvious alternative (replaceAll per form per secret), on
  * the same document, in one process. Both must produce the same output; only time differs.
+ * Second: does it stay linear in the input (a target can answer megabytes)? The same redactor
+ * over 1, 10 and 100 MB of a report and of one unbroken base64 run, the input that made the
+ * old URL-shape pattern quadratic (kept here, on small inputs, as the comparison).
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -54,4 +57,60 @@ export function benchRedaction(secretCount = 40, documentKb = 512, rounds = 15):
   const harnessMs = time(harness);
   const naiveMs = time((t) => naiveRedact(t, forms));
   return { secrets: secretCount, documentBytes: doc.length, rounds, harnessMsPerDoc: harnessMs, naiveMsPerDoc: naiveMs };
+}
+
+export interface ScalingRow {
+  input: 'report' | 'base64 run';
+  megabytes: number;
+  rounds: number;
+  ms: number;
+  msPerMb: number;
+}
+
+/** The URL-shape pattern before it was anchored at "://": rescans every run of letters. */
+const OLD_URL_SHAPE = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s"']*:)[^@\s"'/]+@/gi;
+
+function reportOf(bytes: number, secrets: string[]): string {
+  const line = 'GET /attachments/123 → 302 in 12 ms {"ok":true,"items":[1,2,3]}\n';
+  const planted = secrets.map((s, i) => `${line.trim()} token=${Buffer.from(s).toString(i % 2 ? 'hex' : 'base64')}\n`);
+  const block = [...Array.from({ length: 49 }, () => line), planted[0]!].join('');
+  let text = block.repeat(Math.ceil(bytes / block.length)).slice(0, bytes);
+  // One of each planted secret near the end too, so every form is matched at every size.
+  text = text.slice(0, bytes - planted.join('').length) + planted.join('');
+  return text;
+}
+
+function base64RunOf(bytes: number): string {
+  return randomBytes(Math.ceil((bytes * 3) / 4)).toString('base64').slice(0, bytes);
+}
+
+export function benchRedactionScaling(sizesMb = [1, 10, 100], secretCount = 40): { rows: ScalingRow[]; oldPattern: { chars: number; ms: number }[] } {
+  const secrets = Array.from({ length: secretCount }, () => randomBytes(18).toString('base64url'));
+  const redactor = new Redactor(secrets);
+  redactor.redact(reportOf(1 << 20, secrets)); // warm-up: compile the patterns once
+  const rows: ScalingRow[] = [];
+  for (const megabytes of sizesMb) {
+    // Fewer rounds at 100 MB keep `npm run bench` near a minute; each round is seconds there.
+    const rounds = megabytes >= 100 ? 1 : 3;
+    for (const [input, make] of [['report', () => reportOf(megabytes << 20, secrets)], ['base64 run', () => base64RunOf(megabytes << 20)]] as const) {
+      let text: string | null = make();
+      const samples: number[] = [];
+      for (let r = 0; r < rounds; r += 1) {
+        const start = performance.now();
+        const out = redactor.redact(text);
+        samples.push(performance.now() - start);
+        if (input === 'report' && out.includes(secrets[0]!)) throw new Error('a planted secret survived redaction');
+      }
+      text = null;
+      const ms = median(samples);
+      rows.push({ input, megabytes, rounds, ms, msPerMb: ms / megabytes });
+    }
+  }
+  const oldPattern = [10_000, 20_000, 40_000].map((chars) => {
+    const text = 'a'.repeat(chars);
+    const start = performance.now();
+    text.replace(OLD_URL_SHAPE, '$1[REDACTED]@');
+    return { chars, ms: performance.now() - start };
+  });
+  return { rows, oldPattern };
 }

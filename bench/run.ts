@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import { benchMigrationMemory } from './migrate-memory';
-import { benchRedaction } from './redaction';
+import { benchRedaction, benchRedactionScaling } from './redaction';
 
 const header = `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), load ${os.loadavg().map((n) => n.toFixed(1)).join(' ')}`;
 console.log(`cutover harness benchmarks — ${header}\n`);
@@ -16,6 +16,13 @@ console.log(`  ${r.secrets} secrets, ${(r.documentBytes / 1024).toFixed(0)} KiB 
 console.log(`  harness (one compiled alternation):   ${r.harnessMsPerDoc.toFixed(1)} ms`);
 console.log(`  alternative (replaceAll per form):    ${r.naiveMsPerDoc.toFixed(1)} ms`);
 console.log(`  ratio: ${(r.naiveMsPerDoc / r.harnessMsPerDoc).toFixed(1)}x\n`);
+
+const scaling = benchRedactionScaling();
+console.log('Redaction time against input size (linear: the time per MB stays flat):');
+for (const row of scaling.rows) {
+  console.log(`  ${row.input.padEnd(10)} ${String(row.megabytes).padStart(4)} MB: ${row.ms.toFixed(0).padStart(6)} ms, ${row.msPerMb.toFixed(1).padStart(6)} ms/MB (median of ${row.rounds})`);
+}
+console.log(`  the old URL-shape pattern on a run of letters: ${scaling.oldPattern.map((o) => `${o.chars / 1000}K chars ${o.ms.toFixed(0)} ms`).join(', ')} (quadratic)\n`);
 
 console.log('Attachment migration, peak RSS of the migrating process (VmHWM), 4 files per size, concurrency 2:');
 for (const row of await benchMigrationMemory([8, 128, 512], 4, 2)) {

@@ -22,6 +22,8 @@ export interface ExchangeRecord {
   requestHeaders?: Record<string, string>;
   responseHeaders?: Record<string, string>;
   responseExcerpt?: string;
+  /** The body was longer than http.maxBodyBytes: read up to here, the rest never read. */
+  truncatedAfterBytes?: number;
   error?: string;
 }
 
@@ -35,9 +37,16 @@ export interface Measure {
 type Annotate = (message: string, type?: string, attachment?: TestAttachment) => Promise<unknown>;
 
 const EXCERPT_LIMIT = 2_000;
+/** Pasted output (a command's, a body the runbook asks for) is longer than an excerpt, not unbounded. */
+const PASTE_LIMIT = 64_000;
 
-export function excerpt(text: string, limit = EXCERPT_LIMIT): string {
-  return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length - limit} more characters)`;
+/**
+ * Redacts, then cuts: cut first, a secret straddling the cut would keep its prefix, which no
+ * later redaction recognises.
+ */
+export function redactedExcerpt(redactor: Redactor, text: string, limit = EXCERPT_LIMIT): string {
+  const safe = redactor.redact(text);
+  return safe.length <= limit ? safe : `${safe.slice(0, limit)}… (${safe.length - limit} more characters)`;
 }
 
 /**
@@ -62,7 +71,7 @@ export class Evidence {
 
   /** Output the runbook asks the operator to paste into the document. */
   paste(row: string, text: string, title?: string): Promise<void> {
-    return this.emit(EVIDENCE.paste, `${row}: ${title ?? 'output'}`, { row, title, text });
+    return this.emit(EVIDENCE.paste, `${row}: ${title ?? 'output'}`, { row, title, text: redactedExcerpt(this.redactor, text, PASTE_LIMIT) });
   }
 
   /** Fills a row's `__________`. */
@@ -81,7 +90,7 @@ export class Evidence {
   }
 
   note(text: string): Promise<void> {
-    return this.emit(EVIDENCE.note, excerpt(text, 300), { text });
+    return this.emit(EVIDENCE.note, redactedExcerpt(this.redactor, text, 300), { text: redactedExcerpt(this.redactor, text, PASTE_LIMIT) });
   }
 
   /** Shown live on the console while a slow check waits. */

@@ -36,6 +36,7 @@ export const test = base.extend<RunbookFixtures>({
       new TargetClient({
         baseUrl: harness.baseUrl,
         timeoutMs: harness.sections.http.timeoutMs,
+        maxBodyBytes: harness.sections.http.maxBodyBytes,
         // The run id in the User-Agent marks harness traffic in the target's logs, and keeps
         // per-client login limits per run.
         userAgent: `${harness.sections.http.userAgent} (${harness.runId})`,

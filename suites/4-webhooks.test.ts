@@ -152,7 +152,7 @@ describeStep('webhooks', () => {
       const admin = await login(target, harness, 'admin');
       const res = await target.get(harness.sections.routes.paymentsHealth, { token: admin.token });
       await evidence.paste('E.payments-health', `HTTP ${res.status}\n${res.text}`);
-      expect(res.status, `/payments/health answered ${res.status}: ${res.text.slice(0, 200)}`).toBe(200);
+      expect(res.status, `/payments/health answered ${res.status}: ${res.excerpt(200)}`).toBe(200);
       const problems = paymentsHealthProblems(res.json<PaymentsHealth>(), harness.environment.expect.stripeMode);
       expect(problems, problems.join('; ')).toEqual([]);
     },

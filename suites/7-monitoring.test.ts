@@ -20,7 +20,7 @@ const percent = (n: number) => `${(n * 100).toFixed(2)}%`;
 async function adminJson(target: TargetClient, path: string, query: Record<string, string | number>): Promise<{ text: string; body: unknown }> {
   const admin = await login(target, harness, 'admin');
   const res = await target.get(path, { token: admin.token, query });
-  if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${res.text.slice(0, 200)}`);
+  if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${res.excerpt(200)}`);
   return { text: res.text, body: res.json() };
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { ENV_NAMES, environmentSchema, sectionsSchema, type EnvironmentConfig, type EnvName, type Sections } from './schema';
+import { redactorFor } from '../secrets/known';
 import { looksLikeSecret } from '../secrets/patterns';
 import { describeLoadError } from './load-error';
 
@@ -102,7 +103,8 @@ export async function loadConfig(file: string, env: EnvName): Promise<LoadedConf
   try {
     mod = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
   } catch (error) {
-    throw new ConfigError([`cannot be loaded: ${await describeLoadError(error, absolute)}`]);
+    // The file's own error may quote a secret (a key it was handed, a URL with a password).
+    throw new ConfigError([`cannot be loaded: ${redactorFor(undefined, process.env).redact(await describeLoadError(error, absolute))}`]);
   }
   return resolveConfig(mod.default, env, file);
 }

@@ -57,7 +57,7 @@ async function undoProviderViaApi(target: TargetClient, harness: HarnessContext,
   if (p.changed && p.previous) {
     const { matchDeliveryMode, digestIntervalMinutes, pushEnabled, emailEnabled } = p.previous;
     const res = await target.request({ method: 'PUT', path: preferences, token: p.session.token, json: { matchDeliveryMode, digestIntervalMinutes, pushEnabled, emailEnabled } });
-    if (res.status !== 200) report.problems.push(`${p.role}: restoring the previous delivery mode answered ${res.status}: ${res.text.slice(0, 200)}`);
+    if (res.status !== 200) report.problems.push(`${p.role}: restoring the previous delivery mode answered ${res.status}: ${res.excerpt(200)}`);
     else report.done.push(`${p.role}: delivery mode restored to ${matchDeliveryMode}`);
   }
 }

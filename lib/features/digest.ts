@@ -71,7 +71,7 @@ export class DigestTrial {
     const session = await login(target, this.harness, role);
     const res = await target.get(this.routes.preferences, { token: session.token });
     if (res.status !== 200 && res.status !== 404) {
-      throw new Error(`GET ${this.routes.preferences} as the ${role} test account answered ${res.status}: ${res.text.slice(0, 200)}; nothing was changed`);
+      throw new Error(`GET ${this.routes.preferences} as the ${role} test account answered ${res.status}: ${res.excerpt(200)}; nothing was changed`);
     }
     const provider: TestProvider = {
       role,
@@ -173,6 +173,6 @@ export function mentionsJob(content: unknown, jobId: number | string): boolean {
 
 function expectStatus(res: TargetResponse, status: number, what: string): void {
   if (res.status !== status) {
-    throw new Error(`${what}: ${res.method} ${new URL(res.url).pathname} answered ${res.status}, expected ${status}: ${res.text.slice(0, 200)}`);
+    throw new Error(`${what}: ${res.method} ${new URL(res.url).pathname} answered ${res.status}, expected ${status}: ${res.excerpt(200)}`);
   }
 }

@@ -1,5 +1,4 @@
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { FAULTS, type PlantContext } from '../../fixtures/faults';
@@ -16,6 +15,7 @@ import { STEPS } from '../runbook/catalogue';
 import { startChild, type Child } from './child';
 import { startControlServer } from './control';
 import { rehearsalCredentials } from './credentials';
+import { makeRehearsalDir, removeStaleRehearsalDirs } from './temp-dir';
 import { startTraffic } from './traffic';
 import type { Rehearsal, StartRehearsalOptions } from './types';
 
@@ -49,7 +49,10 @@ export async function startRehearsal(opts: StartRehearsalOptions): Promise<Rehea
 async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> | void)[], stopAll: () => Promise<void>): Promise<Rehearsal> {
   const { log, signal } = opts;
   const faults = opts.faults.map((name) => FAULTS.find((f) => f.name === name)!);
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'cutover-rehearsal-'));
+  const stale = removeStaleRehearsalDirs();
+  if (stale.removed.length) log(`rehearsal: removed ${stale.removed.length} temp dir(s) left by rehearsals whose process is gone (they held target.env)`);
+  for (const problem of stale.errors) log(`rehearsal: ${problem}`);
+  const tmp = await makeRehearsalDir();
   cleanups.push(() => rm(tmp, { recursive: true, force: true }));
   const stack: Stack = await opts.timed('stack', () => startStack({ provider: opts.stack, log, signal }));
   cleanups.push(() => stack.stop());

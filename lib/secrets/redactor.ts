@@ -24,10 +24,14 @@ function base64Variants(value: string): string[] {
   return out;
 }
 
-/** Every form a secret can take in an artifact: raw, base64, URL-encoded, JSON-escaped. */
+/** Every form a secret can take in an artifact: raw, base64, hex, URL-encoded, JSON-escaped. */
 export function secretForms(value: string): string[] {
   const forms = new Set<string>([value]);
   for (const form of base64Variants(value)) forms.add(form);
+  // Hex has no alignment problem: each byte is two characters, whatever surrounds it.
+  const hex = Buffer.from(value, 'utf8').toString('hex');
+  forms.add(hex);
+  forms.add(hex.toUpperCase());
   forms.add(encodeURIComponent(value));
   forms.add(encodeURIComponent(value).replaceAll('%20', '+'));
   forms.add(JSON.stringify(value).slice(1, -1));
@@ -37,11 +41,24 @@ export function secretForms(value: string): string[] {
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** Replaces each match, and the `head` a shape found by looking behind it, with one REDACTED. */
+function redactMatches(text: string, shape: RegExp): string {
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(shape)) {
+    const start = m.index - (m.groups?.head?.length ?? 0);
+    // A head reaching into the previous match extends that redaction.
+    if (start >= last) out += `${text.slice(last, start)}${REDACTED}`;
+    last = m.index + m[0].length;
+  }
+  return last === 0 ? text : out + text.slice(last);
+}
+
 /** Secrets recognised by their shape alone (headers, signed URLs, tokens), known or not. */
 export function redactShapes(text: string): string {
   let out = text;
   for (const { pattern, replace } of STRUCTURED_SECRETS) out = out.replace(pattern, replace);
-  for (const shape of SECRET_SHAPES) out = out.replace(shape, REDACTED);
+  for (const shape of SECRET_SHAPES) out = redactMatches(out, shape);
   return out;
 }
 

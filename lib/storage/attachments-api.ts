@@ -36,10 +36,10 @@ export async function uploadTestAttachment(target: TargetClient, harness: Harnes
     body: form.body,
     headers: { 'content-type': form.contentType, ...attestationHeaders(harness) },
   });
-  if (res.status !== 201) throw new Error(`the upload answered ${res.status}, not 201: ${res.text.slice(0, 200)}`);
+  if (res.status !== 201) throw new Error(`the upload answered ${res.status}, not 201: ${res.excerpt(200)}`);
   const body = res.json<{ attachment?: { id?: number; storageKey?: string | null; diskPath?: string | null } }>();
   const a = body.attachment;
-  if (!a || typeof a.id !== 'number') throw new Error(`the upload answered 201 without attachment.id: ${res.text.slice(0, 200)}`);
+  if (!a || typeof a.id !== 'number') throw new Error(`the upload answered 201 without attachment.id: ${res.excerpt(200)}`);
   return { id: a.id, storageKey: a.storageKey ?? null, diskPath: a.diskPath ?? null, filename, bytes };
 }
 
@@ -49,7 +49,7 @@ export function getAttachment(target: TargetClient, harness: HarnessContext, tok
 
 /** The signed URL a 302 points at, or an error saying what came instead. */
 export function redirectTarget(res: TargetResponse): string {
-  if (res.status !== 302) throw new Error(`GET ${new URL(res.url).pathname} answered ${res.status}, not 302 to a signed URL: ${res.text.slice(0, 200)}`);
+  if (res.status !== 302) throw new Error(`GET ${new URL(res.url).pathname} answered ${res.status}, not 302 to a signed URL: ${res.excerpt(200)}`);
   const location = res.headers.location;
   if (!location) throw new Error(`GET ${new URL(res.url).pathname} answered 302 without a Location header`);
   return new URL(location, res.url).toString();

@@ -1,6 +1,7 @@
+import type { Readable } from 'node:stream';
 import { request } from 'undici';
 import type { Evidence, ExchangeRecord } from '../evidence';
-import { excerpt } from '../evidence';
+import { redactedExcerpt } from '../evidence';
 import type { Redactor } from '../secrets/redactor';
 
 export interface TargetRequest {
@@ -21,11 +22,16 @@ export interface TargetResponse {
   url: string;
   status: number;
   headers: Record<string, string>;
+  /** At most the client's maxBodyBytes: the read stops there. */
   body: Buffer;
   text: string;
+  /** The body was longer than maxBodyBytes and was cut there (the rest never read). */
+  truncated: boolean;
   durationMs: number;
   /** Parses the body as JSON or fails with what came back instead. */
   json<T = unknown>(): T;
+  /** The start of the body, redacted before it is cut, for error messages. */
+  excerpt(limit?: number): string;
 }
 
 export class TargetUnreachable extends Error {}
@@ -35,17 +41,24 @@ export class SecretEchoed extends Error {}
 /** Response headers worth keeping as evidence; the rest is noise. */
 const KEPT_HEADERS = ['content-type', 'content-length', 'location', 'x-request-id', 'retry-after', 'cache-control', 'x-release-sha'];
 
+/** Default for http.maxBodyBytes: more than any answer the runbook reads, far less than memory. */
+export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
+
 export interface TargetClientOptions {
   baseUrl: string;
+  /** Deadline of each call, body included: a target dripping its answer byte by byte is cut off too. */
   timeoutMs: number;
+  /** Bodies are read up to this many bytes; default DEFAULT_MAX_BODY_BYTES. */
+  maxBodyBytes?: number;
   userAgent: string;
   redactor: Redactor;
   evidence?: Evidence;
 }
 
 /**
- * Real HTTP to the target. Every call has a deadline, is recorded (redacted) as evidence,
- * and fails if the answer echoes a secret the harness knows.
+ * Real HTTP to the target. Every call has a deadline (headers and body), reads at most
+ * maxBodyBytes, is recorded (redacted) as evidence, and fails if the answer echoes a secret
+ * the harness knows.
  */
 export class TargetClient {
   constructor(private readonly options: TargetClientOptions) {}
@@ -81,31 +94,31 @@ export class TargetClient {
     }
     const started = Date.now();
     const at = new Date(started).toISOString();
-    let status: number;
+    const cap = this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    let status: number | null = null;
     let responseHeaders: Record<string, string>;
-    let buffer: Buffer;
+    let read: { buffer: Buffer; truncated: boolean };
     try {
-      const res = await request(url, {
-        method,
-        headers,
-        body,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      const res = await request(url, { method, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: deadline });
       status = res.statusCode;
       responseHeaders = Object.fromEntries(
         Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : String(v ?? '')]),
       );
-      buffer = Buffer.from(await res.body.arrayBuffer());
+      read = await readCapped(res.body, cap, deadline);
     } catch (error) {
-      const reason = describeNetworkError(error, timeoutMs);
-      await this.record({ method, url, status: null, durationMs: Date.now() - started, at, error: reason });
+      const network = describeNetworkError(error, timeoutMs);
+      const reason = status === null ? network : `answered ${status}, but its body did not arrive in full (${network})`;
+      await this.record({ method, url, status, durationMs: Date.now() - started, at, error: reason });
       throw new TargetUnreachable(`${method} ${this.options.redactor.redact(url)}: ${reason}`);
     }
+    const { buffer, truncated } = read;
     const durationMs = Date.now() - started;
     const text = buffer.toString('utf8');
-    const isBinary = !/json|text|html|xml|javascript/.test(responseHeaders['content-type'] ?? 'text');
+    const redactor = this.options.redactor;
+    const contentType = responseHeaders['content-type'];
+    const isBinary = !/json|text|html|xml|javascript/.test(contentType ?? 'text');
+    const cut = truncated ? ` (truncated after ${cap} bytes)` : '';
     await this.record({
       method,
       url,
@@ -114,15 +127,15 @@ export class TargetClient {
       at,
       requestHeaders: Object.fromEntries(Object.entries(headers).filter(([k]) => k !== 'user-agent')),
       responseHeaders: Object.fromEntries(KEPT_HEADERS.filter((h) => h in responseHeaders).map((h) => [h, responseHeaders[h]!])),
-      responseExcerpt: isBinary ? `<${buffer.length} bytes of ${responseHeaders['content-type'] ?? 'unknown type'}>` : excerpt(text),
+      responseExcerpt: isBinary ? `<${buffer.length} bytes of ${contentType ?? 'unknown type'}>${cut}` : `${redactedExcerpt(redactor, text)}${cut}`,
+      ...(truncated ? { truncatedAfterBytes: cap } : {}),
     });
-    if (!isBinary && this.options.redactor.findKnown(text)) {
+    if (!isBinary && redactor.findKnown(text)) {
       throw new SecretEchoed(
         `${method} ${new URL(url).pathname} answered ${status} with a body that contains a secret the harness knows ` +
           '(redacted in this document): the target leaks secrets in its responses',
       );
     }
-    const redactor = this.options.redactor;
     return {
       method,
       url,
@@ -130,20 +143,52 @@ export class TargetClient {
       headers: responseHeaders,
       body: buffer,
       text,
+      truncated,
       durationMs,
       json<T>() {
+        if (truncated) throw new Error(`${method} ${new URL(url).pathname} answered ${status} with a body longer than ${cap} bytes (http.maxBodyBytes): read no further, not parsed`);
         try {
           return JSON.parse(text) as T;
         } catch {
-          throw new Error(`${method} ${new URL(url).pathname} answered ${status} with a body that is not JSON: ${redactor.redact(excerpt(text, 200)) || '(empty)'}`);
+          throw new Error(`${method} ${new URL(url).pathname} answered ${status} with a body that is not JSON: ${redactedExcerpt(redactor, text, 200) || '(empty)'}`);
         }
       },
+      excerpt: (limit = 200) => `${redactedExcerpt(redactor, text, limit)}${cut}`,
     };
   }
 
   private async record(exchange: ExchangeRecord): Promise<void> {
     await this.options.evidence?.exchange(exchange);
   }
+}
+
+/**
+ * Reads at most `cap` bytes, then cancels the stream (the rest is never read); the deadline
+ * cancels it too, so neither a huge nor a dripping body holds a check past its deadline.
+ */
+async function readCapped(body: Readable, cap: number, deadline: AbortSignal): Promise<{ buffer: Buffer; truncated: boolean }> {
+  const stop = () => body.destroy(deadline.reason as Error);
+  if (deadline.aborted) stop();
+  deadline.addEventListener('abort', stop, { once: true });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let truncated = false;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      if (size + chunk.length > cap) {
+        chunks.push(chunk.subarray(0, cap - size));
+        size = cap;
+        truncated = true;
+        break;
+      }
+      chunks.push(chunk);
+      size += chunk.length;
+    }
+  } finally {
+    deadline.removeEventListener('abort', stop);
+    if (!body.destroyed) body.destroy();
+  }
+  return { buffer: Buffer.concat(chunks, size), truncated };
 }
 
 export function describeNetworkError(error: unknown, timeoutMs: number): string {

@@ -15,14 +15,14 @@ export async function probeHealth(target: TargetClient, harness: HarnessContext,
   const res = await target.get(path);
   const expected = HEALTH_EXPECTATIONS[route];
   const want = JSON.stringify(expected);
-  if (res.status !== 200) return { res, problem: `${path} answered ${res.status}, not 200: ${res.text.slice(0, 200) || '(empty body)'}` };
+  if (res.status !== 200) return { res, problem: `${path} answered ${res.status}, not 200: ${res.excerpt(200) || '(empty body)'}` };
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(res.text) as Record<string, unknown>;
   } catch {
-    return { res, problem: `${path} answered 200 with a body that is not JSON (expected ${want}): ${res.text.slice(0, 200) || '(empty body)'}` };
+    return { res, problem: `${path} answered 200 with a body that is not JSON (expected ${want}): ${res.excerpt(200) || '(empty body)'}` };
   }
   const wrong = Object.entries(expected).filter(([k, v]) => body?.[k] !== v);
-  if (wrong.length) return { res, problem: `${path} answered 200 but not ${want}: ${res.text.slice(0, 200)}` };
+  if (wrong.length) return { res, problem: `${path} answered 200 but not ${want}: ${res.excerpt(200)}` };
   return { res, problem: null };
 }

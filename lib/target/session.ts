@@ -33,7 +33,7 @@ export async function login(target: TargetClient, harness: HarnessContext, role:
   const password = credential(names.password, `the ${role} test account`);
   const res = await target.post(harness.sections.routes.login, { json: { email, password }, headers: { ...attestationHeaders(harness), ...options.headers } });
   if (res.status !== 200) {
-    throw new Error(`login as the ${role} test account (${names.email}) answered ${res.status}: ${res.text.slice(0, 200)}`);
+    throw new Error(`login as the ${role} test account (${names.email}) answered ${res.status}: ${res.excerpt(200)}`);
   }
   const body = res.json<{ token?: string; user?: Session['user'] }>();
   if (!body.token || !body.user?.id) throw new Error(`login as the ${role} test account answered 200 without a token and user`);

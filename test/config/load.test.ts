@@ -1,5 +1,8 @@
-import { describe, expect, test } from 'vitest';
-import { ConfigError, resolveConfig } from '../../lib/config/load';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, test, vi } from 'vitest';
+import { ConfigError, loadConfig, resolveConfig } from '../../lib/config/load';
+import { tempDir } from '../support/run-harness';
 
 // Fake keys are split ('sk' + '_live_…') so no committed literal looks like a real credential.
 
@@ -59,5 +62,22 @@ describe('configuration', () => {
       ]),
     );
     expect(problems.join('\n')).not.toContain('abcdefghijklmnop');
+  });
+
+  test('a config file that throws while loading has its message redacted: secret shapes and known secret values', async () => {
+    const stripeKey = 'sk' + '_live_CONFIGthrow000111222';
+    vi.stubEnv('CUTOVER_VAULT_TOKEN', 'vault-token-value-9f8e7d');
+    try {
+      const file = path.join(await tempDir('cutover-selftest-config'), 'throws.config.mjs');
+      await writeFile(file, `throw new Error('vault login failed with ${stripeKey} and token ' + process.env.CUTOVER_VAULT_TOKEN);\n`);
+      const error = await loadConfig(file, 'local').then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      const text = (error as ConfigError).problems.join('\n');
+      expect(text).toContain('cannot be loaded: vault login failed with [REDACTED] and token [REDACTED]');
+      expect(text).not.toContain('CONFIGthrow');
+      expect(text).not.toContain('vault-token-value');
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

@@ -15,22 +15,32 @@ const canaries = {
   DATABASE_URL: 'postgres://harness:canary-db-password-77@db.internal:5432/app',
 };
 
-/** The four forms the issue names, computed independently of the redactor under test. */
+/** The forms the issues name, computed independently of the redactor under test. */
 function plantedForms(secret: string): string[] {
   return [
     secret,
     Buffer.from(secret).toString('base64'),
+    Buffer.from(secret).toString('hex'),
+    Buffer.from(secret).toString('hex').toUpperCase(),
     encodeURIComponent(secret),
     JSON.stringify(secret).slice(1, -1),
   ];
 }
 
-test('canary secrets in raw, base64, URL-encoded and JSON-escaped forms never reach any artifact', async () => {
+/** Where the evidence cuts a body into an excerpt (lib/evidence.ts). */
+const EXCERPT_CUT = 2_000;
+/** This much of the straddling secret falls before the cut: what cutting before redacting kept. */
+const STRADDLE = 12;
+
+test('canary secrets in raw, base64, hex, URL-encoded and JSON-escaped forms, and one straddling the excerpt cut, never reach any artifact', async () => {
   const leak = Object.values(canaries).flatMap(plantedForms).join(' | ');
   const basic = Buffer.from(`admin:${canaries.CUTOVER_ADMIN_PASSWORD}`).toString('base64');
+  // The JWT secret starts STRADDLE characters before the excerpt cut, everything else after it.
+  const head = '{"ok":true,"pad":"';
+  const healthz = `${head}${'x'.repeat(EXCERPT_CUT - STRADDLE - head.length)}${canaries.JWT_SECRET}","debug":${JSON.stringify(leak)},"auth":"Basic ${basic}"}`;
   const target = await tinyTarget({
     // A healthy answer that carries every form: the harness must fail it and keep it out of the reports.
-    'GET /healthz': () => ({ body: { ok: true, debug: leak, auth: `Basic ${basic}` } }),
+    'GET /healthz': () => ({ body: healthz }),
     'GET /readyz': () => ({
       status: 500,
       body: `{"ok":false,"error":"connect failed for ${canaries.DATABASE_URL}?token=${encodeURIComponent(canaries.JWT_SECRET)}"}`,
@@ -54,7 +64,12 @@ test('canary secrets in raw, base64, URL-encoded and JSON-escaped forms never re
       for (const form of forms) expect(text.includes(form), `${secretName} (${form.slice(0, 6)}…) leaked into ${name}`).toBe(false);
     }
   }
+  for (const [name, text] of Object.entries(artifacts)) {
+    expect(text.includes(canaries.JWT_SECRET.slice(0, STRADDLE)), `the start of the secret straddling the excerpt cut leaked into ${name}`).toBe(false);
+  }
+  // The excerpt was cut (so the straddle test means something) and is in the JSON document.
+  expect(Object.entries(result.artifacts).find(([n]) => n.endsWith('.json'))![1]).toContain('more characters)');
   // The evidence is still there, redacted: the reader sees what happened without the secret.
-  expect(result.markdown).toContain('[REDACTED]');
+  expect(JSON.stringify(result.run)).toContain('[REDACTED]');
   expect(result.markdown).toContain('GET http://127.0.0.1');
 });

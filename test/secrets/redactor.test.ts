@@ -16,6 +16,8 @@ describe('redaction', () => {
     ['form-encoded', encodeURIComponent(secret).replaceAll('%20', '+')],
     ['JSON-escaped', JSON.stringify(secret).slice(1, -1)],
     ['JSON inside JSON', JSON.stringify(JSON.stringify(secret)).slice(1, -1)],
+    ['lower-case hex', Buffer.from(secret).toString('hex')],
+    ['upper-case hex', Buffer.from(secret).toString('hex').toUpperCase()],
   ])('removes the %s form', (_, form) => {
     const out = r.redact(`before ${form} after`);
     expect(out).not.toContain(form);
@@ -44,6 +46,46 @@ describe('redaction', () => {
     expect(out).toContain('X-Amz-Expires=300');
     expect(out).toContain('postgres://app:[REDACTED]@db:5432/x');
   });
+
+  test('hex of the secret inside a longer hex dump is found at either nibble alignment', () => {
+    const hex = Buffer.from(`xy${secret}z`).toString('hex');
+    expect(r.redact(hex)).toBe(`7879${REDACTED}7a`);
+    expect(r.redact(`0${hex}`)).toBe(`07879${REDACTED}7a`);
+  });
+
+  test('a JWT is redacted whole, header included, wherever it starts (after a dash, a dot, a quote)', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJ1c2VySWQiOjF9.c2lnbmF0dXJlc2ln';
+    const r0 = new Redactor();
+    expect(r0.redact(`"${jwt}"`)).toBe(`"${REDACTED}"`);
+    expect(r0.redact(`token-${jwt} x`)).toBe(`token-${REDACTED} x`);
+    expect(r0.redact(`v.${jwt}`)).toBe(`v.${REDACTED}`);
+    expect(r0.redact(`${jwt} ${jwt}`)).toBe(`${REDACTED} ${REDACTED}`);
+    // Overlapping candidates (the signature itself starts like a header) make one redaction.
+    expect(r0.redact('eyJhbGciOiJIUzI1NiJ9.eyJ1c2VySWQiOjF9.eyJzaWduYXR1cmU.eyJ0YWlsdGFpbA.c2lnbmF0dXJl')).toBe(REDACTED);
+    expect(r0.redact('eyJhbGciOiJIUzI1NiJ9 is only a header')).toBe('eyJhbGciOiJIUzI1NiJ9 is only a header');
+  });
+
+  test('a URL password is redacted whatever the scheme looks like', () => {
+    const r0 = new Redactor();
+    expect(r0.redact('x1postgres://app:hunter2hunter2@db/x')).toBe('x1postgres://app:[REDACTED]@db/x');
+    expect(r0.redact('REDIS_URL=rediss://:pw-pw-pw-pw@cache:6380')).toBe('REDIS_URL=rediss://:[REDACTED]@cache:6380');
+  });
+
+  // What made the old patterns quadratic (80K characters took 6.5 s, so these 2 MB took hours):
+  // each must now finish well inside the test's deadline. Speed itself is measured in bench/.
+  test.each([
+    ['a run of letters', () => 'a'.repeat(2_000_000)],
+    ['a base64 blob', () => Buffer.alloc(1_500_000, 7).toString('base64')],
+    ['header starts in one run', () => 'eyJ-'.repeat(500_000)],
+    ['header starts, then a dot', () => `${'eyJ-'.repeat(500_000)}.eyJ.x`],
+    ['schemes without passwords', () => 'a://b:'.repeat(330_000)],
+    ['key prefixes', () => '-sk_live_abcdefgh_'.repeat(110_000)],
+  ])('redacting 2 MB of %s ends (linear time)', (_, make) => {
+    const text = make();
+    const r0 = new Redactor(['operator-secret-value']);
+    expect(r0.redact(text).length).toBeGreaterThan(0);
+    expect(r0.findKnown(text)).toBe(false);
+  }, 30_000);
 
   test('short values are not treated as secrets (a password of "true" would wreck the document)', () => {
     expect(new Redactor(['true']).redact('ok: true')).toBe('ok: true');

@@ -9,8 +9,13 @@ export const account = z.strictObject({ email: envName, password: envName });
 
 export const http = z
   .strictObject({
-    /** Per-request deadline for every call to the target and third-party APIs. */
+    /** Per-request deadline (headers and body) for every call to the target and third-party APIs. */
     timeoutMs: z.number().int().positive().max(120_000).default(10_000),
+    /**
+     * Every response body is read up to this many bytes, then the read stops; the evidence says
+     * "truncated after N bytes". Bounds memory and redaction whatever a target sends.
+     */
+    maxBodyBytes: z.number().int().min(1_024).max(64 * 1_048_576).default(1_048_576),
     userAgent: z.string().default('cutover-harness'),
   })
   .prefault({});
