@@ -1,9 +1,10 @@
 import { pathToFileURL } from 'node:url';
+import { unsetSettings } from '../lib/config/settings';
 import { confirmProblems, type ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
 import { environmentBaseUrl } from '../lib/guard/prod-preconditions';
 import { Refused, requireEnv, runGuardedScript, SCRIPT_EXIT } from '../lib/guard/script';
-import { MigrateRefused, migrateAttachments } from '../lib/storage/migrate/guarded';
+import { MigrateRefused, migrateAttachments, UPLOADS_SETTING } from '../lib/storage/migrate/guarded';
 import { rollbackMigration } from '../lib/storage/migrate/rollback';
 import { s3SettingsFromEnv } from '../lib/storage/s3';
 
@@ -47,6 +48,7 @@ export function migrateAttachmentsMain(argv: readonly string[]): Promise<number>
     const databaseUrl = requireEnv(ctx, sections.credentials.databaseUrl, 'the attachment tables', problems);
     const s3 = rollback ? undefined : s3SettingsFromEnv(process.env, sections.credentials.s3);
     if (s3) problems.push(...s3.problems.map((p) => `${p} (object storage)`));
+    if (!rollback) problems.push(...unsetSettings(sections, UPLOADS_SETTING, args.config));
     if (problems.length) throw new Refused(problems);
 
     const common = { env: args.env, owner: ctx.owner, args: [...argv], dryRun, sections, databaseUrl, redactor, log: (line: string) => io.out(line) };

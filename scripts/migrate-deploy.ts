@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import { migrationSettings, requiredSetting, unsetSettings } from '../lib/config/settings';
 import { confirmProblems, type ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
 import { environmentBaseUrl } from '../lib/guard/prod-preconditions';
@@ -25,10 +26,11 @@ export function migrateDeployMain(argv: readonly string[]): Promise<number> {
     const dryRun = args.booleans.has('dry-run');
     const problems = dryRun ? [] : confirmProblems(args.env, args.confirm, 'apply migrations');
     const databaseUrl = requireEnv(ctx, config.sections.credentials.databaseUrl, 'reading and migrating the database', problems);
+    problems.push(...unsetSettings(config.sections, migrationSettings(config.sections, !dryRun), args.config));
     if (problems.length) throw new Refused(problems);
 
     if (dryRun) {
-      const status = await readMigrationStatus(databaseUrl, config.sections.migrations.dir);
+      const status = await readMigrationStatus(databaseUrl, requiredSetting(config.sections, 'migrations.dir', 'migration status'));
       io.out(redactor.redact(formatStatus(status, applyHint(args.env))));
       return blockingProblems(status).length ? SCRIPT_EXIT.failed : SCRIPT_EXIT.done;
     }

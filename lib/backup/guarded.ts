@@ -3,7 +3,7 @@ import type { EnvName, Sections } from '../config/schema';
 import { audit } from '../guard/audit';
 import { withAdvisoryLock } from '../guard/lock';
 import type { Redactor } from '../secrets/redactor';
-import { describeDatabase } from './manifest';
+import { databaseIdentity, describeDatabase } from './manifest';
 import { takeBackup, type TakenBackup } from './take';
 
 export interface GuardedBackupOptions {
@@ -27,7 +27,7 @@ export async function guardedBackup(opts: GuardedBackupOptions): Promise<TakenBa
   const entry = { script: 'backup', env: opts.env, owner: opts.owner, args: opts.args };
   const auditLog = opts.sections.reports.auditLog;
   return withAdvisoryLock(opts.databaseUrl, settings.lockKey, 'a database backup', async () => {
-    await audit(auditLog, { ...entry, outcome: 'started' }, opts.redactor);
+    await audit(auditLog, { ...entry, outcome: 'started', summary: { database: describeDatabase(databaseIdentity(opts.databaseUrl)) } }, opts.redactor);
     try {
       const taken = await takeBackup({
         databaseUrl: opts.databaseUrl,

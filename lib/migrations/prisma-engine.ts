@@ -263,6 +263,10 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
   pool.on('connect', (c) => {
     clients.add(c);
     c.on('end', () => clients.delete(c));
+    // The adapter's schema option only names the schema to the engine; migration.sql and the
+    // engine's own _prisma_migrations are unqualified, so, as Prisma's native engine does, every
+    // connection resolves names in the schema the URL names. Queued first, so it runs first.
+    c.query(`SET search_path TO ${c.escapeIdentifier(schemaName)}`).catch((err: Error) => log(`could not set search_path: ${clean(err.message)}`));
   });
   let lastDbError: { code?: string; message: string } | undefined;
 
@@ -294,6 +298,8 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
   let timer: NodeJS.Timeout | undefined;
   try {
     const run = (async () => {
+      // `prisma migrate deploy` creates the schema the URL names when it is not there yet.
+      if (schemaName !== 'public' && (await ensureSchema(pool, schemaName))) say(`The schema "${schemaName}" was created.`);
       const adapter = new WholeScriptPrismaPg(pool, schemaName !== 'public' ? { schema: schemaName } : undefined, (e) => {
         lastDbError = e;
       });
@@ -424,6 +430,19 @@ class WholeScriptPrismaPg extends PrismaPg {
       }
     };
     return adapter;
+  }
+}
+
+/** CREATE SCHEMA IF NOT EXISTS; true when it was not there. */
+async function ensureSchema(pool: pg.Pool, schema: string): Promise<boolean> {
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (rows.length) return false;
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${client.escapeIdentifier(schema)}`);
+    return true;
+  } finally {
+    client.release();
   }
 }
 
