@@ -255,6 +255,10 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
   const clients = new Set<pg.Client>();
   const pool = new pg.Pool({
     connectionString: pgUrl,
+    // The adapter's schema option only names the schema to the engine; migration.sql and the
+    // engine's own _prisma_migrations are unqualified, so, as Prisma's native engine does, every
+    // connection resolves names in the schema the URL names (set at connect: a startup option).
+    options: `-c search_path=${startupOptionValue(`"${schemaName.replaceAll('"', '""')}"`)}`,
     max: 4,
     connectionTimeoutMillis: Math.min(10_000, timeoutMs),
     idleTimeoutMillis: 1_000,
@@ -263,10 +267,6 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
   pool.on('connect', (c) => {
     clients.add(c);
     c.on('end', () => clients.delete(c));
-    // The adapter's schema option only names the schema to the engine; migration.sql and the
-    // engine's own _prisma_migrations are unqualified, so, as Prisma's native engine does, every
-    // connection resolves names in the schema the URL names. Queued first, so it runs first.
-    c.query(`SET search_path TO ${c.escapeIdentifier(schemaName)}`).catch((err: Error) => log(`could not set search_path: ${clean(err.message)}`));
   });
   let lastDbError: { code?: string; message: string } | undefined;
 
@@ -431,6 +431,11 @@ class WholeScriptPrismaPg extends PrismaPg {
     };
     return adapter;
   }
+}
+
+/** A value inside the startup packet's options, where spaces separate options and backslash escapes. */
+function startupOptionValue(value: string): string {
+  return value.replace(/[\\\s]/g, (c) => `\\${c}`);
 }
 
 /** CREATE SCHEMA IF NOT EXISTS; true when it was not there. */
