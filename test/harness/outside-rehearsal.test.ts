@@ -6,6 +6,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startS3rver, type LocalS3 } from '../../fixtures/stack/s3';
+import { githubHandlers } from '../../fixtures/thirdparty/github';
+import type { SandboxOptions } from '../../fixtures/thirdparty/options';
 import { stripeHandlers } from '../../fixtures/thirdparty/stripe';
 import { serveThirdParty } from '../../fixtures/thirdparty/serve';
 import { applyPrismaMigrations } from '../../lib/migrations/prisma-engine';
@@ -17,23 +19,28 @@ const databases = useDatabases();
 const BASIC = path.resolve(import.meta.dirname, '../migrations/fixtures/basic');
 const STRIPE_KEY = 'sk_test_OutsideRehearsalKey0123456789';
 const REDIS_URL = process.env.CUTOVER_SELFTEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const RC = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
+const GITHUB_TOKEN = 'ghp_OutsideRehearsalToken0123456789';
 
 let work: string;
 let target: Awaited<ReturnType<typeof tinyTarget>>;
 let stripe: Awaited<ReturnType<typeof serveThirdParty>>;
+let github: Awaited<ReturnType<typeof serveThirdParty>>;
 let s3: LocalS3;
 
 beforeAll(async () => {
   work = await tempDir('cutover-outside-rehearsal');
-  target = await tinyTarget(healthy);
-  stripe = await serveThirdParty(
-    stripeHandlers({ faults: [], targetBaseUrl: target.url, stripeSecretKey: STRIPE_KEY, githubToken: '', sentryToken: '', githubRepo: 'a/b', rcSha: '', startedAt: new Date().toISOString() }),
-  );
+  target = await tinyTarget({ ...healthy, 'GET /healthz': () => ({ body: { ok: true }, headers: { 'x-release-sha': RC } }) });
+  // Stripe's and GitHub's APIs as the rehearsal simulates them, here over HTTP at the URLs the config names.
+  const apis: SandboxOptions = { faults: [], targetBaseUrl: target.url, stripeSecretKey: STRIPE_KEY, githubToken: GITHUB_TOKEN, sentryToken: '', githubRepo: 'acme/backend', rcSha: RC, startedAt: new Date().toISOString() };
+  stripe = await serveThirdParty(stripeHandlers(apis));
+  github = await serveThirdParty(githubHandlers(apis), 'https://api.github.com');
   s3 = await startS3rver({ dir: path.join(work, 's3'), bucket: 'outside-rehearsal' });
 });
 afterAll(async () => {
   await s3?.stop();
   await stripe?.close();
+  await github?.close();
   await target?.close();
 });
 
@@ -107,5 +114,39 @@ describe('outside the rehearsal', () => {
     expect(result.stdout).toMatch(/cutover: staging → .* · database 127\.0\.0\.1:\d+\/cutover_selftest_\w+ \(schema "app"\) · apply nothing/);
     expect(result.run!.meta.notes).toContainEqual(expect.stringMatching(/^Database \(backup and migrations\): .*\(schema "app"\)$/));
     expect(result.markdown).toMatch(/Datasource: PostgreSQL .*\(schema "app"\)/);
+  });
+
+  test('step 0 with the real-API path: deployed SHA from the target, CI from the configured GitHub URL, a confirmed backup of the named schema, then found fresh', async () => {
+    const plain = await databases.fresh();
+    const databaseUrl = `${plain}?schema=app`;
+    await applyPrismaMigrations({ databaseUrl, schemaPath: path.join(BASIC, 'schema.prisma'), migrationsDir: path.join(BASIC, 'migrations') });
+    const backups = path.join(work, `backups-${Math.random().toString(36).slice(2)}`);
+    const config = await configFile({
+      preflight: {
+        deployedSha: { source: 'header', header: 'x-release-sha', path: '/healthz' },
+        ci: { provider: 'github', repo: 'acme/backend', apiUrl: github.url },
+        backup: { dir: backups },
+      },
+    });
+    const env = { DATABASE_URL: databaseUrl, GITHUB_TOKEN };
+    const args = [`--config=${config}`, '--env=staging', '--only=preflight', `--sha=${RC}`];
+
+    const applied = await runHarness([...args, '--apply=backup', '--confirm=staging'], { env });
+    expect(applied.code, summary(applied)).toBe(0);
+    expect(applied.run!.steps[0]!.checks.map((c) => [c.name.split(/[,:(]/)[0], c.state])).toEqual([
+      ['RC commit SHA identified', 'passed'],
+      ['CI green on the RC SHA ', 'passed'],
+      ['DB backup/snapshot completed', 'passed'],
+    ]);
+    expect(applied.stdout).toMatch(/· database .*\(schema "app"\) · apply backup/);
+    expect(applied.markdown).toMatch(/of 127\.0\.0\.1:\d+\/cutover_selftest_\w+ \(schema "app"\)/);
+    const audit = applied.artifacts['audit.log']!.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { script: string; env: string; outcome: string });
+    expect(audit.map((e) => [e.script, e.env, e.outcome])).toEqual([['backup', 'staging', 'started'], ['backup', 'staging', 'done']]);
+
+    // Without --apply nothing is taken: the check finds the backup just made, of this database and schema.
+    const readonly = await runHarness(args, { env });
+    expect(readonly.code, summary(readonly)).toBe(0);
+    expect(readonly.stdout).toContain('· apply nothing');
+    expect(readonly.artifacts['audit.log']).toBeUndefined();
   });
 });
