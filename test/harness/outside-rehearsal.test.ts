@@ -149,4 +149,27 @@ describe('outside the rehearsal', () => {
     expect(readonly.stdout).toContain('· apply nothing');
     expect(readonly.artifacts['audit.log']).toBeUndefined();
   });
+
+  test('step 6 attestation outside the rehearsal: nothing restarts the target, enforcement is observed on it as it runs', async () => {
+    const enforced = await tinyTarget({
+      ...healthy,
+      'POST /auth/login': () => ({ status: 401, body: { error: 'App attestation required' } }),
+    });
+    try {
+      const config = await configFile({
+        features: { attestation: { sensitiveRoutes: [{ method: 'POST', path: '/auth/login' }], openRoutes: [{ method: 'GET', path: '/healthz' }] } },
+      });
+      const result = await runHarness([`--config=${config}`, '--env=staging', `--base-url=${enforced.url}`, '--only=features', '-t', 'Attestation enforcement'], {
+        env: { DATABASE_URL: await databases.fresh() },
+      });
+      const checks = result.run?.steps.flatMap((s) => s.checks) ?? [];
+      const applied = checks.find((c) => c.name.includes('APP_ATTESTATION_ENFORCE=true'));
+      expect(applied?.state, summary(result)).toBe('passed');
+      expect(checks.find((c) => c.name.startsWith('Non-attested calls are blocked'))?.state).toBe('passed');
+      expect(result.markdown).toContain("observed on the running target (the platform change is the operator's)");
+      expect(result.markdown).not.toContain('rehearsal: target restarted');
+    } finally {
+      await enforced.close();
+    }
+  });
 });
