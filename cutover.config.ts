@@ -7,8 +7,13 @@ import { defineConfig } from './lib/config';
  */
 export default defineConfig({
   // Settings shared by every environment go here, next to `environments`; each environment can
-  // override them under `overrides`. Before a first real cutover, tell the harness where the
-  // facts live (until then those rows fail and say what to set), for example:
+  // override them under `overrides`. Before a first real cutover, tell the harness where your
+  // backend is (no defaults outside the local rehearsal: a run lists what is unset, exit 2):
+  //
+  //   migrations: { dir: '../backend/prisma/migrations', schema: '../backend/prisma/schema.prisma' },
+  //   storage: { uploadsDir: '/mnt/backend/uploads' },
+  //
+  // and where the facts live (until then those rows fail and say what to set), for example:
   //
   //   preflight: {
   //     ci: { provider: 'github', repo: 'your-org/backend' },

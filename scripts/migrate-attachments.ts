@@ -1,10 +1,11 @@
 import { pathToFileURL } from 'node:url';
+import { unsetSettings } from '../lib/config/settings';
 import type { ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
 import { environmentBaseUrl } from '../lib/guard/prod-preconditions';
 import { bucketResource, databaseResource, type Resources } from '../lib/guard/resources';
 import { authorize, Refused, rejectInput, requireEnv, runGuardedScript, SCRIPT_EXIT } from '../lib/guard/script';
-import { MigrateRefused, migrateAttachments } from '../lib/storage/migrate/guarded';
+import { MigrateRefused, migrateAttachments, UPLOADS_SETTING } from '../lib/storage/migrate/guarded';
 import { rollbackMigration } from '../lib/storage/migrate/rollback';
 import { s3SettingsFromEnv } from '../lib/storage/s3';
 
@@ -47,6 +48,7 @@ export function migrateAttachmentsMain(argv: readonly string[]): Promise<number>
     const databaseUrl = requireEnv(ctx, sections.credentials.databaseUrl, 'the attachment tables', input);
     const s3 = rollback ? undefined : s3SettingsFromEnv(process.env, sections.credentials.s3);
     if (s3) input.push(...s3.problems.map((p) => `${p} (object storage)`));
+    if (!rollback) input.push(...unsetSettings(sections, UPLOADS_SETTING, args.config));
     let touches: Resources = {};
     if (dryRun) rejectInput(input);
     else {

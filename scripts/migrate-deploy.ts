@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import { migrationSettings, requiredSetting, unsetSettings } from '../lib/config/settings';
 import type { ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
 import { environmentBaseUrl } from '../lib/guard/prod-preconditions';
@@ -26,9 +27,15 @@ export function migrateDeployMain(argv: readonly string[]): Promise<number> {
     const dryRun = args.booleans.has('dry-run');
     const input: string[] = [];
     const databaseUrl = requireEnv(ctx, config.sections.credentials.databaseUrl, 'reading and migrating the database', input);
+    input.push(...unsetSettings(config.sections, migrationSettings(config.sections, !dryRun), args.config));
     if (dryRun) {
       rejectInput(input);
-      const status = await readMigrationStatus(databaseUrl, config.sections.migrations.dir, undefined, config.sections.migrations.lockKey);
+      const status = await readMigrationStatus(
+        databaseUrl,
+        requiredSetting(config.sections, 'migrations.dir', 'migration status'),
+        undefined,
+        config.sections.migrations.lockKey,
+      );
       io.out(redactor.redact(formatStatus(status, applyHint(args.env))));
       return blockingProblems(status).length ? SCRIPT_EXIT.failed : SCRIPT_EXIT.done;
     }

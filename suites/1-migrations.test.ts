@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { requiredSetting } from '../lib/config/settings';
 import type { HarnessContext } from '../lib/context';
 import { credential } from '../lib/credentials';
 import { applyHint, DeployFailed, deployMigrations } from '../lib/migrations/deploy';
@@ -9,7 +10,12 @@ let before: MigrationStatus | undefined;
 
 /** Read once, before anything is applied; every check of the history judges the same reading. */
 async function statusBeforeDeploy(harness: HarnessContext): Promise<MigrationStatus> {
-  before ??= await readMigrationStatus(databaseUrl(harness), harness.sections.migrations.dir, undefined, harness.sections.migrations.lockKey);
+  before ??= await readMigrationStatus(
+    databaseUrl(harness),
+    requiredSetting(harness.sections, 'migrations.dir', 'step 1, migration status against the release'),
+    undefined,
+    harness.sections.migrations.lockKey,
+  );
   return before;
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, expect, type TestContext } from 'vitest';
+import { requiredSetting } from '../lib/config/settings';
 import { harnessContext, type HarnessContext } from '../lib/context';
 import { setting } from '../lib/credentials';
 import { readableTargetEnv } from '../lib/env-rules/harness-view';
@@ -66,7 +67,7 @@ async function legacyContext(harness: HarnessContext, target: TargetClient): Pro
   return {
     db: setup.db,
     tables: harness.sections.storage.legacyTables,
-    uploadsDir: harness.sections.storage.uploadsDir,
+    uploadsDir: requiredSetting(harness.sections, 'storage.uploadsDir', 'step 3, the legacy attachment checks'),
     target,
     harness,
     adminToken: admin.token,

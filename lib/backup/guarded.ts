@@ -4,7 +4,7 @@ import { audit, auditId } from '../guard/audit';
 import { databaseResource } from '../guard/resources';
 import { withAdvisoryLock } from '../guard/lock';
 import type { Redactor } from '../secrets/redactor';
-import { describeDatabase } from './manifest';
+import { databaseIdentity, describeDatabase } from './manifest';
 import { takeBackup, type TakenBackup } from './take';
 
 export interface GuardedBackupOptions {
@@ -28,7 +28,7 @@ export async function guardedBackup(opts: GuardedBackupOptions): Promise<TakenBa
   const entry = { id: auditId(), script: 'backup', env: opts.env, owner: opts.owner, args: opts.args, touches: { database: databaseResource(opts.databaseUrl) } };
   const auditLog = opts.sections.reports.auditLog;
   return withAdvisoryLock(opts.databaseUrl, settings.lockKey, 'a database backup', async () => {
-    await audit(auditLog, { ...entry, outcome: 'started' }, opts.redactor);
+    await audit(auditLog, { ...entry, outcome: 'started', summary: { database: describeDatabase(databaseIdentity(opts.databaseUrl)) } }, opts.redactor);
     try {
       const taken = await takeBackup({
         databaseUrl: opts.databaseUrl,

@@ -6,6 +6,8 @@ export interface DatabaseIdentity {
   host: string;
   port: string;
   name: string;
+  /** The schema the URL names (Prisma's ?schema=): only it is dumped. Absent: the whole database. */
+  schema?: string;
 }
 
 /** Written beside every dump the harness takes, so a later check knows what it holds. */
@@ -34,15 +36,26 @@ export function databaseIdentity(databaseUrl: string): DatabaseIdentity {
   }
   // libpq also takes the host as a query parameter (unix sockets)
   const host = url.hostname || url.searchParams.get('host') || 'localhost';
-  return { host, port: url.port || url.searchParams.get('port') || '5432', name: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres' };
+  const schema = url.searchParams.get('schema') || undefined;
+  return { host, port: url.port || url.searchParams.get('port') || '5432', name: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres', ...(schema ? { schema } : {}) };
 }
 
 export function describeDatabase(db: DatabaseIdentity): string {
-  return `${db.host}:${db.port}/${db.name}`;
+  return `${db.host}:${db.port}/${db.name}${db.schema ? ` (schema "${db.schema}")` : ''}`;
 }
 
+/** host:port/name (schema "x") of a database URL, for plan lines and notes; '' when it is not a URL. */
+export function describeDatabaseUrl(databaseUrl: string): string {
+  try {
+    return describeDatabase(databaseIdentity(databaseUrl));
+  } catch {
+    return '';
+  }
+}
+
+/** Whether backup `a` covers database `b`: the same database, and all of it or b's schema. */
 export function sameDatabase(a: DatabaseIdentity, b: DatabaseIdentity): boolean {
-  return a.host === b.host && a.port === b.port && a.name === b.name;
+  return a.host === b.host && a.port === b.port && a.name === b.name && (!a.schema || a.schema === b.schema);
 }
 
 /** `db-backup-<UTC timestamp>`, e.g. db-backup-20261128T054012Z, as the backend's own backup names them. */

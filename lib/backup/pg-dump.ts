@@ -82,7 +82,10 @@ export interface DumpResult {
  */
 export async function dumpToGzipFile(opts: { pgDump: string; databaseUrl: string; file: string; timeoutMs: number }): Promise<DumpResult> {
   const { url, password } = libpqConnection(opts.databaseUrl);
-  const child = spawn(opts.pgDump, ['--format=plain', '--no-password', '--lock-wait-timeout=60000', `--dbname=${url}`], {
+  // The schema the URL names is the backend's whole world: dump it (quoted: a name, not a pattern), and fail if it is not there.
+  const schema = new URL(opts.databaseUrl).searchParams.get('schema');
+  const only = schema ? [`--schema="${schema.replaceAll('"', '""')}"`, '--strict-names'] : [];
+  const child = spawn(opts.pgDump, ['--format=plain', '--no-password', '--lock-wait-timeout=60000', ...only, `--dbname=${url}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PGPASSWORD: password ?? process.env.PGPASSWORD ?? '', PGCONNECT_TIMEOUT: '10' },
   });

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { backupStem, databaseIdentity, manifestPathFor, type BackupManifest } from './manifest';
+import { backupStem, databaseIdentity, describeDatabase, manifestPathFor, type BackupManifest } from './manifest';
 import { BackupToolProblem, dumpToGzipFile, pgDumpVersion, serverVersion, versionProblem } from './pg-dump';
 import { verifyBackup } from './verify';
 
@@ -48,7 +48,7 @@ export async function takeBackup(opts: TakeBackupOptions): Promise<TakenBackup> 
   const stem = await freeStem(opts.dir, startedAt);
   const file = `${stem}.sql.gz`;
   const target = path.join(opts.dir, file);
-  log(`[backup] pg_dump ${dumpVersion} of ${database.host}:${database.port}/${database.name} (server ${server}) → ${target}`);
+  log(`[backup] pg_dump ${dumpVersion} of ${describeDatabase(database)} (server ${server}) → ${target}`);
   try {
     const dumped = await dumpToGzipFile({ pgDump: opts.pgDump, databaseUrl: opts.databaseUrl, file: target, timeoutMs: opts.timeoutMs });
     const manifest: BackupManifest = {

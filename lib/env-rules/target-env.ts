@@ -25,7 +25,9 @@ export function loadTargetEnv(sections: Sections, processEnv: NodeJS.ProcessEnv 
   const file = sections.env.snapshotFile;
   if (!file) {
     const secrets = [...secretValues(sections, processEnv), ...Object.values(processEnv).flatMap((v) => (v ? urlPassword(v) : []))];
-    return { source: 'the harness process environment (no env snapshot given)', fromSnapshot: false, values: processEnv, problems: [], secrets };
+    // A plain copy: process.env is an exotic object that zod 4's record schema rejects outright.
+    const values = { ...processEnv };
+    return { source: 'the harness process environment (no env snapshot given)', fromSnapshot: false, values, problems: [], secrets };
   }
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { EnvName, Sections } from '../config/schema';
+import { migrationSettings, unsetSettings } from '../config/settings';
 import { audit, auditId } from '../guard/audit';
 import { withAdvisoryLock } from '../guard/lock';
 import { prodPreconditions } from '../guard/prod-preconditions';
@@ -53,6 +54,13 @@ export function applyHint(env: EnvName): string {
   return `\`npm run migrate:deploy -- --env=${env}${confirm}\` or \`npm test -- --env=${env} --apply=migrations${confirm}\``;
 }
 
+/** The release's migrations directory and schema; unset ones refuse the deploy before anything else. */
+function migrationPaths(s: Sections): { dir: string; schema: string } {
+  const unset = unsetSettings(s, migrationSettings(s, true), 'the config file');
+  if (unset.length) throw new DeployRefused(unset);
+  return { dir: path.resolve(s.migrations.dir!), schema: path.resolve(s.migrations.schema ?? '') };
+}
+
 async function runDeploy(opts: DeployOptions): Promise<string> {
   const m = opts.sections.migrations;
   if (m.deployCommand) {
@@ -65,8 +73,8 @@ async function runDeploy(opts: DeployOptions): Promise<string> {
   try {
     const result = await applyPrismaMigrations({
       databaseUrl: opts.databaseUrl,
-      schemaPath: path.resolve(m.schema),
-      migrationsDir: path.resolve(m.dir),
+      schemaPath: migrationPaths(opts.sections).schema,
+      migrationsDir: migrationPaths(opts.sections).dir,
       timeoutMs: m.timeoutMs,
       log: opts.log,
     });
@@ -84,6 +92,7 @@ async function runDeploy(opts: DeployOptions): Promise<string> {
  */
 export async function deployMigrations(opts: DeployOptions): Promise<DeployResult> {
   const { redactor } = opts;
+  const { dir } = migrationPaths(opts.sections);
   const pre = await prodPreconditions({
     env: opts.env,
     rcSha: opts.rcSha,
@@ -96,10 +105,10 @@ export async function deployMigrations(opts: DeployOptions): Promise<DeployResul
   const m = opts.sections.migrations;
   const entry = { id: auditId(), script: 'migrate:deploy', env: opts.env, owner: opts.owner, args: opts.args, touches: { database: databaseResource(opts.databaseUrl) } };
   return withAdvisoryLock(opts.databaseUrl, m.lockKey, 'migrate deploy', async () => {
-    const before = await readMigrationStatus(opts.databaseUrl, m.dir);
+    const before = await readMigrationStatus(opts.databaseUrl, dir);
     const blocking = blockingProblems(before);
     if (blocking.length) throw new DeployRefused(blocking);
-    await audit(opts.sections.reports.auditLog, { ...entry, outcome: 'started', summary: { pending: before.pending, preconditions: pre.checked } }, redactor);
+    await audit(opts.sections.reports.auditLog, { ...entry, outcome: 'started', summary: { database: before.database, pending: before.pending, preconditions: pre.checked } }, redactor);
     let output: string;
     try {
       output = redactor.redact(await runDeploy(opts));
@@ -109,8 +118,8 @@ export async function deployMigrations(opts: DeployOptions): Promise<DeployResul
       await audit(opts.sections.reports.auditLog, { ...entry, outcome: 'failed', summary: { error: safe.message } }, redactor);
       throw safe;
     }
-    const after = await readMigrationStatus(opts.databaseUrl, m.dir);
-    await audit(opts.sections.reports.auditLog, { ...entry, outcome: 'done', summary: { applied: before.pending.filter((n) => !after.pending.includes(n)), stillPending: after.pending } }, redactor);
+    const after = await readMigrationStatus(opts.databaseUrl, dir);
+    await audit(opts.sections.reports.auditLog, { ...entry, outcome: 'done', summary: { database: after.database, applied: before.pending.filter((n) => !after.pending.includes(n)), stillPending: after.pending } }, redactor);
     return { output, before, after };
   });
 }

@@ -255,6 +255,10 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
   const clients = new Set<pg.Client>();
   const pool = new pg.Pool({
     connectionString: pgUrl,
+    // The adapter's schema option only names the schema to the engine; migration.sql and the
+    // engine's own _prisma_migrations are unqualified, so, as Prisma's native engine does, every
+    // connection resolves names in the schema the URL names (set at connect: a startup option).
+    options: `-c search_path=${startupOptionValue(`"${schemaName.replaceAll('"', '""')}"`)}`,
     max: 4,
     connectionTimeoutMillis: Math.min(10_000, timeoutMs),
     idleTimeoutMillis: 1_000,
@@ -294,6 +298,8 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
   let timer: NodeJS.Timeout | undefined;
   try {
     const run = (async () => {
+      // `prisma migrate deploy` creates the schema the URL names when it is not there yet.
+      if (schemaName !== 'public' && (await ensureSchema(pool, schemaName))) say(`The schema "${schemaName}" was created.`);
       const adapter = new WholeScriptPrismaPg(pool, schemaName !== 'public' ? { schema: schemaName } : undefined, (e) => {
         lastDbError = e;
       });
@@ -424,6 +430,24 @@ class WholeScriptPrismaPg extends PrismaPg {
       }
     };
     return adapter;
+  }
+}
+
+/** A value inside the startup packet's options, where spaces separate options and backslash escapes. */
+function startupOptionValue(value: string): string {
+  return value.replace(/[\\\s]/g, (c) => `\\${c}`);
+}
+
+/** CREATE SCHEMA IF NOT EXISTS; true when it was not there. */
+async function ensureSchema(pool: pg.Pool, schema: string): Promise<boolean> {
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (rows.length) return false;
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${client.escapeIdentifier(schema)}`);
+    return true;
+  } finally {
+    client.release();
   }
 }
 

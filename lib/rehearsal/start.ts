@@ -121,7 +121,8 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
   const overrides: Record<string, unknown> = {
     env: { snapshotFile: path.join(tmp, 'target.env') },
     storage: { uploadsDir },
-    migrations: { dir: migrationsDir },
+    // The reference target's own: outside the rehearsal these have no default (lib/config/settings.ts).
+    migrations: { dir: migrationsDir, schema: path.join(TARGET, 'prisma/schema.prisma') },
     preflight: { backup: { dir: backupsDir } },
     monitoring: { fiveXx: { source: { kind: 'log-file', path: requestLogFile } } },
     // The rehearsal's "rotation" is long over: the previous secret must be refused.

@@ -6,6 +6,7 @@ import { helpText, listText, USAGE } from '../cli/help';
 import { readEnvFile } from '../config/env-file';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load';
 import { missingRequirements } from '../config/requirements';
+import { unsetSettingsFor } from '../config/settings';
 import { appliedResources, appliedSteps, applyTargets, guardProblems, isRehearsal, resolveBaseUrl, selectSteps } from './plan';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -85,7 +86,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   if (opts.envSnapshot) config.sections.env.snapshotFile = path.resolve(opts.envSnapshot);
   // With a name or tag filter only some checks run, and each says what it lacks when it runs.
   const filtered = Boolean(opts.vitest.testNamePattern || opts.vitest.tagsFilter.length);
-  if (!rehearsal && !filtered) problems.push(...missingRequirements(selection.steps, config.sections, config.environment, process.env));
+  if (!rehearsal && !filtered) {
+    // No default points at the reference target outside the rehearsal (which supplies its own).
+    problems.push(...unsetSettingsFor(selection.steps, config.sections, config.environment, opts.config));
+    problems.push(...missingRequirements(selection.steps, config.sections, config.environment, process.env));
+  }
   if (problems.length) return fail(io, problems);
 
   // Loaded only now: --help and bad input answer without paying for Vitest's start-up.

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Vitest } from 'vitest/node';
 import { buildRun } from '../../reporters/build';
+import { describeDatabaseUrl } from '../backup/manifest';
 import { ConsoleReporter } from '../../reporters/console-reporter';
 import type { CarriedStep, RawRun, RunResult } from '../../reporters/model';
 import { ResultCollector } from '../../reporters/vitest-adapter';
@@ -174,9 +175,12 @@ export class RunSession {
         thirdParty: this.rehearsal ? 'simulated' : 'real',
         rehearsal: this.rehearsal?.info ?? null,
       };
+      // Steps 0 and 1 back up and migrate the database (and schema) DATABASE_URL names: say which, here and in the document.
+      const database = this.steps.some((id) => id === 'preflight' || id === 'migrations') ? describeDatabaseUrl(process.env[this.sections.credentials.databaseUrl] ?? '') : '';
+      if (database) this.notes.push(`Database (backup and migrations): ${database}`);
       this.io.out(
         `cutover: ${opts.env} → ${this.baseUrl} · RC ${rcSha ?? '(none given)'} · steps ${this.steps.map((id) => STEPS.find((s) => s.id === id)!.n).join(',')}` +
-          ` · apply ${context.apply.length ? context.apply.map(applyName).join(',') : 'nothing'}`,
+          `${database ? ` · database ${database}` : ''} · apply ${context.apply.length ? context.apply.map(applyName).join(',') : 'nothing'}`,
       );
       await this.announceChanges(context, owner);
       if (this.abort) throw new Error(this.abort);

@@ -115,6 +115,13 @@ describe('checkReadiness', () => {
     expect(report.probes.every((p) => !p.ok)).toBe(true);
   });
 
+  it('without a snapshot the rules run over the real process.env object (zod 4 rejects it as a record unless copied)', async () => {
+    const report = await checkReadiness(input(loadTargetEnv(sectionsSchema.parse({}))));
+    expect(report.fromSnapshot).toBe(false);
+    expect(report.rules.errors.map((e) => e.message).join('\n')).not.toContain('expected record');
+    expect(report.rules.errors.every((e) => e.variable !== 'undefined')).toBe(true);
+  });
+
   it('without a snapshot it reads the given process env', () => {
     const env = loadTargetEnv(sectionsSchema.parse({}), { DATABASE_URL: 'postgres://u:Pw-Selftest-123@h/d' });
     expect(env).toMatchObject({ source: 'the harness process environment (no env snapshot given)', fromSnapshot: false });

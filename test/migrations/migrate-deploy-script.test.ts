@@ -119,6 +119,24 @@ describe('npm run migrate:deploy', () => {
     expect(await snapshot(url)).toBe(before);
   });
 
+  it('without migrations.dir and migrations.schema in the config it lists both (no default into fixtures/): exit 2, nothing changed', async () => {
+    const url = await previousRelease();
+    const before = await snapshot(url);
+    const box = await sandbox();
+    const run = await box.run('migrate-deploy', ['--env=staging', '--confirm=staging'], { DATABASE_URL: url });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^migrate:deploy: migrations\.dir is not set in .*cutover\.config\.mjs \(needed for migration status against the release\): set it to your backend's prisma\/migrations directory/),
+      expect.stringMatching(/^migrate:deploy: migrations\.schema is not set in .*cutover\.config\.mjs \(needed for migrate deploy with the in-process engine\): set it to your backend's schema\.prisma/),
+    ]);
+    expect(await snapshot(url)).toBe(before);
+    // A dry run only reads the status: it needs the directory alone.
+    const dry = await box.run('migrate-deploy', ['--env=staging', '--dry-run'], { DATABASE_URL: url });
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toContain('migrations.dir is not set');
+    expect(dry.stderr).not.toContain('migrations.schema');
+  });
+
   it('refuses prod without a readable deployed SHA and a fresh backup, even confirmed: exit 2, nothing changed', async () => {
     const url = await previousRelease();
     const before = await snapshot(url);

@@ -54,6 +54,17 @@ describe('npm run migrate:attachments', () => {
     expect((await w.rows('JobAttachment'))[0]?.storageKey).toBeNull();
   });
 
+  it('without storage.uploadsDir in the config it says what to set (no default into the reference target\'s ./uploads): exit 2, nothing changed', async () => {
+    const w = await world();
+    await w.legacy('job', 'legacy/a.png', bytesOf(10));
+    const box = await sandbox({ storage: { migrate: { partSizeMiB: 5 } } });
+    const run = await box.run('migrate-attachments', ['--env=staging', '--confirm=staging', '--limit=10'], envFor(w));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^migrate:attachments: storage\.uploadsDir is not set in .*cutover\.config\.mjs \(needed for the attachment migration, which reads the legacy files\): set it to the target's legacy uploads directory/m);
+    expect(await w.objectKeys()).toEqual([]);
+    expect((await w.rows('JobAttachment'))[0]?.storageKey).toBeNull();
+  });
+
   it('rejects unknown flags and the space form, and --rollback with a plan', async () => {
     const w = await world();
     const box = await boxFor(w);

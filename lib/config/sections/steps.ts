@@ -54,8 +54,12 @@ export const preflight = z
 
 export const migrations = z
   .strictObject({
-    dir: z.string().default('fixtures/target/prisma/migrations'),
-    schema: z.string().default('fixtures/target/prisma/schema.prisma'),
+    /**
+     * The backend's prisma/migrations directory and schema.prisma, as of this release. No default:
+     * outside the rehearsal (which supplies the reference target's) step 1 and migrate:deploy need them.
+     */
+    dir: z.string().min(1).nullable().default(null),
+    schema: z.string().min(1).nullable().default(null),
     /** Shell command for the deploy (e.g. `npx prisma migrate deploy`); null uses Prisma's engine in-process (works offline). */
     deployCommand: z.string().nullable().default(null),
     /** pg_advisory_lock key held for the whole apply, so two operators cannot overlap. */
@@ -86,8 +90,11 @@ const legacyTable = z.strictObject({
 
 export const storage = z
   .strictObject({
-    /** The target's legacy uploads directory, as seen from where the harness runs. */
-    uploadsDir: z.string().default('uploads'),
+    /**
+     * The target's legacy uploads directory, as seen from where the harness runs. No default (the
+     * reference target's is ./uploads here): step 3's legacy part and migrate:attachments need it.
+     */
+    uploadsDir: z.string().min(1).nullable().default(null),
     legacyTables: z
       .array(legacyTable)
       .min(1)

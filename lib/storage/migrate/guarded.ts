@@ -3,6 +3,7 @@ import path from 'node:path';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import type { EnvName, Sections } from '../../config/schema';
+import { unsetSettings, type SettingName } from '../../config/settings';
 import { audit, auditId } from '../../guard/audit';
 import { LockBusy, withAdvisoryLock } from '../../guard/lock';
 import { prodPreconditions } from '../../guard/prod-preconditions';
@@ -51,6 +52,9 @@ export class MigrateRefused extends Error {
   }
 }
 
+/** Legacy files are read from the target's uploads dir: a migration without it cannot start. */
+export const UPLOADS_SETTING: [SettingName, string][] = [['storage.uploadsDir', 'the attachment migration, which reads the legacy files']];
+
 export function newRunId(env: string, now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${env}-${randomBytes(3).toString('hex')}`;
 }
@@ -64,7 +68,7 @@ export function planKey(o: Pick<MigrateOptions, 'limit' | 'concurrency' | 's3' |
     concurrency: o.concurrency,
     bucket: o.s3.bucket,
     endpoint: endpointUrl(o.s3).host,
-    uploadsDir: path.resolve(st.uploadsDir),
+    uploadsDir: st.uploadsDir && path.resolve(st.uploadsDir),
     tables: st.legacyTables.map((t) => `${t.kind}:${t.table}`),
   });
 }
@@ -99,6 +103,9 @@ async function realRunProblems(o: MigrateOptions, state: MigrationState, plan: s
  */
 export async function migrateAttachments(o: MigrateOptions): Promise<MigrateResult> {
   const st = o.sections.storage;
+  const unset = unsetSettings(o.sections, UPLOADS_SETTING, 'the config file');
+  if (unset.length) throw new MigrateRefused(unset);
+  const uploadsDir = path.resolve(st.uploadsDir!);
   const state = new MigrationState(o.sections.reports.dir);
   const plan = planKey(o);
   const runId = newRunId(o.env, o.now?.());
@@ -126,7 +133,7 @@ export async function migrateAttachments(o: MigrateOptions): Promise<MigrateResu
 
     const summary = emptySummary(runId, st.migrate.runner, o.dryRun);
     const work = async (): Promise<void> => {
-      const common = { runId, dryRun: o.dryRun, limit: o.limit, concurrency: o.concurrency, tables: st.legacyTables, uploadsDir: path.resolve(st.uploadsDir), pool, client, bucket: o.s3.bucket, state, log };
+      const common = { runId, dryRun: o.dryRun, limit: o.limit, concurrency: o.concurrency, tables: st.legacyTables, uploadsDir, pool, client, bucket: o.s3.bucket, state, log };
       if (st.migrate.runner === 'backend') {
         return runBackendMigration({ ...common, command: st.migrate.backendCommand, timeoutMs: st.migrate.backendTimeoutMs, env: o.backendEnv ?? process.env }, summary);
       }
