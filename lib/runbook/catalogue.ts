@@ -266,9 +266,13 @@ export function stepForFile(file: string): Step | undefined {
 
 /** Tags a test may carry besides its step tag. */
 export const TEST_TAGS = {
-  readonly: 'reads only; safe against production',
+  readonly: 'reads only (logging in as the test accounts aside); safe against production',
+  testdata: 'writes test data the runbook asks for (uploads, synthetic webhook events, a test job), then removes what it can',
   mutating: 'changes the target (guarded: needs --apply and --confirm outside the local rehearsal)',
   slow: 'waits on something that takes time (polls with a deadline)',
   manual: 'a human confirms it (--confirm-manual or an interactive prompt)',
 } as const;
 export type TestTag = keyof typeof TEST_TAGS;
+
+/** Every check carries exactly one of these: what it may change on the target. */
+export const WRITE_TAGS = ['readonly', 'testdata', 'mutating'] as const satisfies readonly TestTag[];

@@ -213,6 +213,7 @@ export class RunSession {
       selected: this.steps,
       selectionNote: this.selectionNote,
       tests: this.collector.tests,
+      suiteTestData: this.collector.suiteTestData,
       abort: this.abort,
       carried,
     };
