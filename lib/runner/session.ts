@@ -16,6 +16,7 @@ import { STEPS, type StepId } from '../runbook/catalogue';
 import { redactorFor } from '../secrets/known';
 import { carryOver } from './carry';
 import { appliedSteps, applyTargets, defaultOwner, defaultSha, isRehearsal } from './plan';
+import { databaseIdentity, testDataPlan } from './test-data-plan';
 import { EXIT, PROJECT_ROOT, type Io } from './run';
 
 /** The --apply word for a step's mutation (backup for pre-flight). */
@@ -126,6 +127,10 @@ export class RunSession {
         `cutover: ${opts.env} → ${this.baseUrl} · RC ${rcSha ?? '(none given)'} · steps ${this.steps.map((id) => STEPS.find((s) => s.id === id)!.n).join(',')}` +
           ` · apply ${context.apply.length ? context.apply.map(applyName).join(',') : 'nothing'}`,
       );
+      const { tagsFilter, testNamePattern } = opts.vitest;
+      const names = this.sections.credentials;
+      const where = { database: databaseIdentity(process.env[names.databaseUrl]), bucket: process.env[names.s3.bucket] };
+      for (const line of testDataPlan({ steps: this.steps, tagsFilter, testNamePattern, baseUrl: this.baseUrl, ...where })) this.io.out(line);
       await this.timed('steps', () => this.runVitest(context));
     } catch (error) {
       this.abort ??= `harness error: ${(error as Error).message}`;
