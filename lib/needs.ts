@@ -34,9 +34,13 @@ export function markStarted(check: RunnerTestCase): void {
   check.meta.started = true;
 }
 
-/** Why the check was left out of this run by the selection, or null when it ran. */
+/**
+ * Why the check is left out of this run by the selection, or null when it ran or is still to
+ * run. The selection marks a check skip at collection; a check that skips itself has started.
+ */
 export function leftOut(check: RunnerTestCase): string | null {
-  return check.meta.started ? null : `${named(check)} was ${LEFT_OUT}`;
+  if (check.meta.started || check.mode === 'run' || check.mode === 'queued') return null;
+  return `${named(check)} was ${LEFT_OUT}`;
 }
 
 /** Whether an earlier check gives this one something to build on, and why not. */
