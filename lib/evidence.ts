@@ -11,7 +11,24 @@ export const EVIDENCE = {
   notApplicable: 'cutover:na',
   progress: 'cutover:progress',
   confirmed: 'cutover:confirmed',
+  notRun: 'cutover:not-run',
+  testData: 'cutover:testdata',
 } as const;
+
+/**
+ * Test data on the target, as the run created and removed it. `key` names one thing (a row, an
+ * object) so a later record can say it was removed; anything created whose last record is
+ * not `removed` is listed in the document as left on the target.
+ */
+export interface TestDataRecord {
+  key: string;
+  /** What it is and where, for the operator who has to remove it by hand. */
+  what: string;
+  /** `kept`: stays by design (the target's replay log of a synthetic webhook event), never removed. */
+  state: 'created' | 'removed' | 'left' | 'kept';
+  /** Why it was left or is kept (cleanup failed, id unreadable, storage.cleanup=mark). */
+  detail?: string;
+}
 
 export interface ExchangeRecord {
   method: string;
@@ -96,6 +113,10 @@ export class Evidence {
   /** Shown live on the console while a slow check waits. */
   progress(text: string): Promise<void> {
     return this.emit(EVIDENCE.progress, text, { text });
+  }
+
+  testData(record: TestDataRecord): Promise<void> {
+    return this.emit(EVIDENCE.testData, `test data ${record.state}: ${record.what}${record.detail ? ` (${record.detail})` : ''}`, record);
   }
 
   confirmed(row: string, by: string, at: string, how: string): Promise<void> {

@@ -1,6 +1,7 @@
-import { describe, test as base, type TestContext } from 'vitest';
+import { describe, test as base, type RunnerTestSuite, type TestContext } from 'vitest';
 import { harnessContext, type HarnessContext } from './context';
-import { Evidence } from './evidence';
+import { Evidence, EVIDENCE, type TestDataRecord } from './evidence';
+import { findCheck, markStarted, prerequisite } from './needs';
 import { findRow, STEPS, type StepId } from './runbook/catalogue';
 import { redactorFor } from './secrets/known';
 import type { Redactor } from './secrets/redactor';
@@ -10,6 +11,12 @@ declare module '@vitest/runner' {
   interface TaskMeta {
     /** Checklist rows this test proves (ids from lib/runbook/catalogue.ts). */
     rows?: string[];
+    /** Titles of earlier checks in the same file whose result this one builds on (lib/needs.ts). */
+    needs?: string[];
+    /** Set when the check started (lib/needs.ts): a skipped check without it was left out by the selection. */
+    started?: boolean;
+    /** On a suite: test data its afterAll created or removed, outside any check. */
+    testData?: TestDataRecord[];
   }
 }
 
@@ -27,29 +34,72 @@ export interface RunbookFixtures {
   target: TargetClient;
 }
 
-export const test = base.extend<RunbookFixtures>({
+/**
+ * A readonly check may log in and may send requests a correct target refuses (a wrongly signed
+ * webhook, a call without attestation); a write the target accepts fails the check, so a
+ * mis-tagged check shows up in the first readonly pass instead of writing unnoticed.
+ */
+export function refuseAcceptedWrites(client: TargetClient, loginRoute: string): TargetClient {
+  const send = client.request.bind(client);
+  client.request = async (req) => {
+    const res = await send(req);
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD' && req.path !== loginRoute && res.status >= 200 && res.status < 300) {
+      throw new Error(`a readonly check sent ${method} ${req.path} and the target accepted it (${res.status}): it may have written to the target; tag the check testdata or mutating`);
+    }
+    return res;
+  };
+  return client;
+}
+
+export const test = base.extend<RunbookFixtures & { prerequisites: void }>({
   // eslint-disable-next-line no-empty-pattern
   harness: async ({}, use) => use(harnessContext()),
   evidence: async ({ annotate }, use) => use(new Evidence(annotate, redactor())),
-  target: async ({ harness, evidence }, use) =>
-    use(
-      new TargetClient({
-        baseUrl: harness.baseUrl,
-        timeoutMs: harness.sections.http.timeoutMs,
-        maxBodyBytes: harness.sections.http.maxBodyBytes,
-        // The run id in the User-Agent marks harness traffic in the target's logs, and keeps
-        // per-client login limits per run.
-        userAgent: `${harness.sections.http.userAgent} (${harness.runId})`,
-        redactor: redactor(),
-        evidence,
-      }),
-    ),
+  target: async ({ harness, evidence, task }, use) => {
+    const client = new TargetClient({
+      baseUrl: harness.baseUrl,
+      timeoutMs: harness.sections.http.timeoutMs,
+      maxBodyBytes: harness.sections.http.maxBodyBytes,
+      // The run id in the User-Agent marks harness traffic in the target's logs, and keeps
+      // per-client login limits per run.
+      userAgent: `${harness.sections.http.userAgent} (${harness.runId})`,
+      redactor: redactor(),
+      evidence,
+    });
+    await use(task.tags?.includes('readonly') ? refuseAcceptedWrites(client, harness.sections.routes.login) : client);
+  },
+  // Runs before every check: one whose prerequisite did not pass is NOT RUN (or N/A with it).
+  prerequisites: [
+    async ({ task, annotate, skip }, use) => {
+      markStarted(task);
+      for (const title of task.meta.needs ?? []) {
+        const state = prerequisite(findCheck(task, title));
+        if (state.ok) continue;
+        if (state.notApplicable) await notApplicable({ annotate, skip }, state.notApplicable);
+        await notRun({ annotate, skip }, `needs ${state.reason}`);
+      }
+      await use();
+    },
+    { auto: true },
+  ],
 });
+
+/** Test data an afterAll handled outside any check: reported with the suite (reporters/vitest-adapter.ts). */
+export function suiteTestData(suite: Readonly<RunnerTestSuite> | RunnerTestSuite, record: TestDataRecord): void {
+  const meta = (suite as RunnerTestSuite).meta;
+  (meta.testData ??= []).push(record);
+}
 
 /** The checklist rows a test proves; unknown ids fail at collection, not silently at the end. */
 export function proves(...rows: string[]): { rows: string[] } {
   for (const row of rows) findRow(row);
   return { rows };
+}
+
+/** Meta for a check that builds on earlier checks' results (their exact titles). */
+export function needs(...titles: string[]): { needs: string[] } {
+  return { needs: titles };
 }
 
 /** Wraps a suite file's tests in its step, carrying the step tag Vitest filters on. */
@@ -64,5 +114,14 @@ export function describeStep(id: StepId, body: () => void): void {
  */
 export async function notApplicable(ctx: Pick<TestContext, 'annotate' | 'skip'>, reason: string): Promise<never> {
   await ctx.annotate(reason, 'cutover:na');
+  return ctx.skip(reason);
+}
+
+/**
+ * Marks a check NOT RUN: it had nothing to check because another check did not run (left out by
+ * the selection, say). Shown as NOT RUN with the reason, never as a pass or a failure.
+ */
+export async function notRun(ctx: Pick<TestContext, 'annotate' | 'skip'>, reason: string): Promise<never> {
+  await ctx.annotate(reason, EVIDENCE.notRun);
   return ctx.skip(reason);
 }

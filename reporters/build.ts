@@ -1,5 +1,6 @@
 import { STEPS, type Step } from '../lib/runbook/catalogue';
-import type { Blocking, CheckResult, RawRun, RawTest, RowResult, RunResult, StepResult } from './model';
+import type { TestDataRecord } from '../lib/evidence';
+import type { Blocking, CheckResult, RawRun, RawTest, RowResult, RunResult, StepResult, TestDataEntry } from './model';
 
 /** Pure: turns what Vitest reported into step and row statuses and the decision. */
 export function buildRun(raw: RawRun): RunResult {
@@ -38,7 +39,37 @@ export function buildRun(raw: RawRun): RunResult {
       reason = `every check that ran passed, but ${describeOpenRows(open, steps)} not proven; this is not a GO for a cutover`;
     }
   }
-  return { meta: raw.meta, decision, reason, blocking, steps, rows, counts };
+  const testData = accountTestData(steps, raw);
+  if (testData.left.length) {
+    const n = testData.left.length;
+    reason += `; ${n} item${n > 1 ? 's' : ''} of test data could not be removed and ${n > 1 ? 'are' : 'is'} still on the target (see "Test data left on the target")`;
+  }
+  return { meta: raw.meta, decision, reason, blocking, steps, rows, counts, testData };
+}
+
+/**
+ * What the run's test data came to: the last record of each piece decides. Created and never
+ * said removed (the run stopped before its cleanup) counts as left, like a failed cleanup.
+ */
+export function accountTestData(steps: StepResult[], raw: RawRun): RunResult['testData'] {
+  const last = new Map<string, { step: StepResult; record: TestDataRecord }>();
+  for (const step of steps) {
+    if (step.status === 'carried') continue;
+    const records = [
+      ...step.checks.flatMap((c) => c.evidence.flatMap((e) => (e.type === 'testdata' ? [e] : []))),
+      ...(raw.suiteTestData ?? []).filter((s) => s.step === step.id).flatMap((s) => s.records),
+    ];
+    for (const record of records) last.set(record.key, { step, record });
+  }
+  const left: TestDataEntry[] = [];
+  const kept: TestDataEntry[] = [];
+  for (const { step, record } of last.values()) {
+    const entry = { stepN: step.n, stepTitle: step.title, what: record.what, detail: record.detail ?? '' };
+    if (record.state === 'kept') kept.push(entry);
+    else if (record.state === 'left') left.push(entry);
+    else if (record.state === 'created') left.push({ ...entry, detail: 'created, and nothing removed it: the run stopped before its cleanup' });
+  }
+  return { left, kept };
 }
 
 function buildStep(step: Step, raw: RawRun, isSelected: boolean): StepResult {

@@ -3,6 +3,7 @@ import type { TestAnnotation } from 'vitest';
 import { EVIDENCE } from '../lib/evidence';
 import { stepForFile } from '../lib/runbook/catalogue';
 import type { Redactor } from '../lib/secrets/redactor';
+import { leftOutNote } from './vitest-adapter';
 
 type Write = (line: string) => void;
 
@@ -54,6 +55,7 @@ export class ConsoleReporter implements Reporter {
     this.announce(testCase.module);
     const ms = Math.round(testCase.diagnostic()?.duration ?? 0);
     const na = testCase.annotations().find((a) => a.type === EVIDENCE.notApplicable);
+    const notRun = testCase.annotations().find((a) => a.type === EVIDENCE.notRun)?.message ?? leftOutNote(testCase);
     if (result.state === 'passed') this.say(`  ✓ ${testCase.name} (${ms} ms)`);
     else if (result.state === 'failed') {
       this.say(`  ✗ ${testCase.name} (${ms} ms)`);
@@ -61,6 +63,7 @@ export class ConsoleReporter implements Reporter {
         for (const line of (error.message ?? String(error)).split('\n').slice(0, 12)) this.say(`      ${line}`);
       }
     } else if (na) this.say(`  - ${testCase.name}: N/A (${na.message})`);
+    else if (notRun) this.say(`  ↓ ${testCase.name}: NOT RUN (${notRun})`);
     else this.say(`  ↓ ${testCase.name}: skipped${result.note ? ` (${result.note})` : ''}`);
   }
 

@@ -1,4 +1,4 @@
-import type { ExchangeRecord, Measure } from '../lib/evidence';
+import type { ExchangeRecord, Measure, TestDataRecord } from '../lib/evidence';
 import type { RowKind, Section, StepId } from '../lib/runbook/catalogue';
 
 /**
@@ -14,7 +14,8 @@ export type EvidenceItem =
   | ({ type: 'exchange' } & ExchangeRecord)
   | ({ type: 'measure' } & Measure)
   | { type: 'note'; text: string }
-  | { type: 'confirmed'; row: string; by: string; at: string; how: string };
+  | { type: 'confirmed'; row: string; by: string; at: string; how: string }
+  | ({ type: 'testdata' } & TestDataRecord);
 
 /** A test as Vitest left it. `pending` = stopped by bail before it ran. */
 export interface RawTest {
@@ -29,6 +30,8 @@ export interface RawTest {
   notApplicable?: string;
   /** Skip note when skipped for another reason. */
   skipNote?: string;
+  /** Set when it did not run because a check it builds on did not (lib/needs.ts), or was left out. */
+  notRun?: string;
   evidence: EvidenceItem[];
 }
 
@@ -62,6 +65,16 @@ export interface RawRun {
   abort?: string;
   /** Earlier passing results brought forward by --from. */
   carried?: Partial<Record<StepId, CarriedStep>>;
+  /** Test data a step's afterAll created or removed outside any check (a cleanup after a failure). */
+  suiteTestData?: { step: StepId; records: TestDataRecord[] }[];
+}
+
+/** One piece of test data the run did not remove, and why. */
+export interface TestDataEntry {
+  stepN: number;
+  stepTitle: string;
+  what: string;
+  detail: string;
 }
 
 export type StepStatus = 'passed' | 'failed' | 'not-run' | 'not-selected' | 'carried' | 'partial';
@@ -117,4 +130,10 @@ export interface RunResult {
   steps: StepResult[];
   rows: RowResult[];
   counts: { passed: number; failed: number; notRun: number; notApplicable: number };
+  testData: {
+    /** Meant to be removed, but still on the target: the operator must remove it by hand. */
+    left: TestDataEntry[];
+    /** Stays by design (a synthetic webhook event in the replay log, a recorded failed login). */
+    kept: TestDataEntry[];
+  };
 }

@@ -39,6 +39,7 @@ export function renderMarkdown(run: RunResult): string {
   if (meta.notes.length) {
     out.push('## Notes', '', ...meta.notes.map((n) => `- ${n}`), '');
   }
+  out.push(...renderTestData(run));
 
   out.push('## Final Go/No-Go checklist', '');
   for (const step of STEPS) {
@@ -69,6 +70,16 @@ export function renderMarkdown(run: RunResult): string {
   out.push('## Evidence', '');
   for (const step of run.steps) out.push(...renderStepEvidence(step));
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+/** Test data the run could not remove comes first: someone has to remove it by hand. */
+function renderTestData(run: RunResult): string[] {
+  const { left, kept } = run.testData;
+  const line = (e: RunResult['testData']['left'][number]) => `- Step ${e.stepN} — ${e.stepTitle}: ${e.what}${e.detail ? ` — ${e.detail}` : ''}`;
+  const out: string[] = [];
+  if (left.length) out.push('## Test data left on the target', '', 'The run could not remove these; remove them by hand:', '', ...left.map(line), '');
+  if (kept.length) out.push('## Test data the target keeps', '', 'Written on purpose and never removed (the runbook asks for them):', '', ...kept.map(line), '');
+  return out;
 }
 
 const STEP_STATUS: Record<StepResult['status'], string> = {
@@ -138,10 +149,13 @@ function renderStepEvidence(step: StepResult): string[] {
   for (const check of step.checks) {
     const mark = check.notApplicable
       ? 'N/A'
-      : { passed: 'PASS', failed: 'FAIL', skipped: 'SKIPPED', pending: 'NOT RUN' }[check.state];
+      : check.notRun
+        ? 'NOT RUN'
+        : { passed: 'PASS', failed: 'FAIL', skipped: 'SKIPPED', pending: 'NOT RUN' }[check.state];
     const rows = check.rows.length ? ` — proves ${check.rows.join(', ')}` : '';
     out.push(`- **${mark}** ${check.name} (${check.durationMs} ms)${rows}`);
     if (check.notApplicable) out.push(`  - not applicable: ${check.notApplicable}`);
+    if (check.notRun) out.push(`  - not run: ${check.notRun}`);
     if (check.skipNote) out.push(`  - skipped: ${check.skipNote}`);
     for (const error of check.errors) out.push(indent(fence(error), '  '));
     for (const item of check.evidence) {
@@ -170,6 +184,8 @@ function evidenceLine(item: EvidenceItem): string | null {
       return `${item.row} = \`${item.text}\``;
     case 'paste':
       return `pasted into ${item.row}${item.title ? ` (${item.title})` : ''}: ${oneLine(firstLine(item.text), 120)}`;
+    case 'testdata':
+      return `test data ${item.state}: ${item.what}${item.detail ? ` (${item.detail})` : ''}`;
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import { EVIDENCE } from '../lib/evidence';
+import { LEFT_OUT } from '../lib/needs';
 import { stepForFile } from '../lib/runbook/catalogue';
-import type { EvidenceItem, RawTest } from './model';
+import type { EvidenceItem, RawRun, RawTest } from './model';
 
 const TYPES: Record<string, EvidenceItem['type']> = {
   [EVIDENCE.paste]: 'paste',
@@ -24,6 +25,10 @@ function parseBody(body: unknown): Record<string, unknown> {
   }
 }
 
+/** A skipped check that never started (lib/needs.ts) was left out by the selection. */
+export const leftOutNote = (testCase: TestCase): string | undefined =>
+  testCase.result().state === 'skipped' && !testCase.meta().started ? LEFT_OUT : undefined;
+
 /** Vitest's TestCase -> the reporter's RawTest. The only place that knows Vitest's shapes. */
 export function toRawTest(testCase: TestCase): RawTest | null {
   const step = stepForFile(testCase.module.moduleId);
@@ -31,9 +36,14 @@ export function toRawTest(testCase: TestCase): RawTest | null {
   const result = testCase.result();
   const evidence: EvidenceItem[] = [];
   let notApplicable: string | undefined;
+  let notRun: string | undefined;
   for (const annotation of testCase.annotations()) {
     if (annotation.type === EVIDENCE.notApplicable) {
       notApplicable = annotation.message;
+      continue;
+    }
+    if (annotation.type === EVIDENCE.notRun) {
+      notRun = annotation.message;
       continue;
     }
     const type = TYPES[annotation.type];
@@ -52,7 +62,8 @@ export function toRawTest(testCase: TestCase): RawTest | null {
     tags: [...((testCase as unknown as { tags?: string[] }).tags ?? [])],
     errors,
     notApplicable,
-    skipNote: result.state === 'skipped' && !notApplicable ? (result.note ?? 'skipped') : undefined,
+    notRun: notRun ?? leftOutNote(testCase),
+    skipNote: result.state === 'skipped' && !notApplicable && !notRun ? (result.note ?? 'skipped') : undefined,
     evidence,
   };
 }
@@ -60,6 +71,7 @@ export function toRawTest(testCase: TestCase): RawTest | null {
 /** Collects every test of the run; the authoritative list is taken at the end, bail included. */
 export class ResultCollector implements Reporter {
   tests: RawTest[] = [];
+  suiteTestData: NonNullable<RawRun['suiteTestData']> = [];
   unhandled: string[] = [];
   endReason: string | null = null;
   ended = false;
@@ -73,6 +85,9 @@ export class ResultCollector implements Reporter {
       const where = m.moduleId.split('/').slice(-2).join('/');
       for (const e of m.errors()) this.unhandled.push(`${where}: ${e.message}`);
       for (const suite of m.children.allSuites()) for (const e of suite.errors()) this.unhandled.push(`${where} (${suite.name}): ${e.message}`);
+      const step = stepForFile(m.moduleId);
+      const records = [...m.children.allSuites()].flatMap((suite) => suite.meta().testData ?? []);
+      if (step && records.length) this.suiteTestData.push({ step: step.id, records });
     }
     this.endReason = reason;
     this.ended = true;

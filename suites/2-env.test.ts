@@ -4,13 +4,30 @@ import { checkReadiness, formatReadiness, probe, type ReadinessReport } from '..
 import type { HarnessContext } from '../lib/context';
 import type { ProbeResult } from '../lib/probes/probe';
 import { describeStep, proves, test, type RunbookFixtures } from '../lib/suite';
+import { findCheck, leftOut } from '../lib/needs';
+import type { RunnerTestCase } from 'vitest';
 import { probeHealth, type HealthRoute } from '../lib/target/health';
 
 let report: Promise<ReadinessReport> | undefined;
 
+// The Redis and object-storage probes write (and remove) a canary: test data, not readonly.
+const REDIS = 'readiness: Redis (RATE_LIMIT_REDIS_URL) answers PING and a set/get/delete under the harness prefix';
+const OBJECT_STORAGE = 'readiness: the object storage bucket exists and a canary object round-trips';
+
+/** Canary probes are not run when this run's selection left their checks out. */
+function leftOutCanaries(task: RunnerTestCase): Partial<Record<'redis' | 'object storage', string>> {
+  const out: Partial<Record<'redis' | 'object storage', string>> = {};
+  for (const [probe, title] of [['redis', REDIS], ['object storage', OBJECT_STORAGE]] as const) {
+    const why = leftOut(findCheck(task, title));
+    if (why) out[probe] = why;
+  }
+  return out;
+}
+
 /** Rules and probes run once, together, so the pasted summary lists everything even if the rules fail. */
-function readiness(harness: HarnessContext): Promise<ReadinessReport> {
+function readiness(harness: HarnessContext, task: RunnerTestCase): Promise<ReadinessReport> {
   report ??= checkReadiness({
+    leftOut: leftOutCanaries(task),
     env: targetEnvFor(harness),
     sections: harness.sections,
     production: harness.production,
@@ -28,30 +45,30 @@ function passed(result: ProbeResult): void {
 const readonly = { tags: ['readonly'] };
 
 describeStep('env', () => {
-  test('readiness: production env vars and guardrails are set (contract §5, live Stripe key in prod, whsec_ webhook secret)', { ...readonly, meta: proves('C.readiness') }, async ({ harness, evidence }) => {
-    const result = await readiness(harness);
+  test('readiness: production env vars and guardrails are set (contract §5, live Stripe key in prod, whsec_ webhook secret)', { ...readonly, meta: proves('C.readiness') }, async ({ harness, evidence, task }) => {
+    const result = await readiness(harness, task);
     await evidence.paste('C.readiness', formatReadiness(result), 'readiness (env rules and live probes)');
     const violations = [...result.snapshotProblems, ...result.rules.errors.map((e) => e.message)];
     expect(violations, `${violations.length} env violation(s), fix them and redeploy/restart:\n${violations.join('\n')}`).toEqual([]);
   });
 
-  test('readiness: the database accepts DATABASE_URL and answers SELECT 1', { ...readonly, meta: proves('C.readiness') }, async ({ harness }) => {
-    passed(probe(await readiness(harness), 'database'));
+  test('readiness: the database accepts DATABASE_URL and answers SELECT 1', { ...readonly, meta: proves('C.readiness') }, async ({ harness, task }) => {
+    passed(probe(await readiness(harness, task), 'database'));
   });
 
-  test('readiness: Redis (RATE_LIMIT_REDIS_URL) answers PING and a set/get/delete under the harness prefix', { ...readonly, meta: proves('C.readiness') }, async ({ harness, skip }) => {
+  test(REDIS, { tags: ['testdata'], meta: proves('C.readiness') }, async ({ harness, skip, task }) => {
     const missing = harness.rehearsal?.redisMissing;
     // Not a pass and not N/A: the row stays NOT RUN with the how-to, and the run cannot be GO.
     if (missing) skip(`could not run: this rehearsal has no Redis (${missing})`);
-    passed(probe(await readiness(harness), 'redis'));
+    passed(probe(await readiness(harness, task), 'redis'));
   });
 
-  test('readiness: the object storage bucket exists and a canary object round-trips', { ...readonly, meta: proves('C.readiness') }, async ({ harness }) => {
-    passed(probe(await readiness(harness), 'object storage'));
+  test(OBJECT_STORAGE, { tags: ['testdata'], meta: proves('C.readiness') }, async ({ harness, task }) => {
+    passed(probe(await readiness(harness, task), 'object storage'));
   });
 
-  test('readiness: STRIPE_SECRET_KEY works against Stripe and is in the expected mode', { ...readonly, meta: proves('C.readiness') }, async ({ harness }) => {
-    passed(probe(await readiness(harness), 'stripe'));
+  test('readiness: STRIPE_SECRET_KEY works against Stripe and is in the expected mode', { ...readonly, meta: proves('C.readiness') }, async ({ harness, task }) => {
+    passed(probe(await readiness(harness, task), 'stripe'));
   });
 
   /** Pastes the answer as the runbook asks, then fails with what is wrong with it, if anything. */

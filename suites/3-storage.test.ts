@@ -4,39 +4,50 @@ import { harnessContext, type HarnessContext } from '../lib/context';
 import { setting } from '../lib/credentials';
 import { readableTargetEnv } from '../lib/env-rules/harness-view';
 import type { Evidence } from '../lib/evidence';
-import { deleteTestUpload, getAttachment, bytesProblem, redirectTarget, uploadTestAttachment, type TestUpload } from '../lib/storage/attachments-api';
+import { findCheck, leftOut } from '../lib/needs';
+import { deleteTestUpload, getAttachment, bytesProblem, redirectTarget, type TestUpload } from '../lib/storage/attachments-api';
 import { closeStorageSetup, storageSetup, type StorageSetup } from '../lib/storage/harness-setup';
 import { formatLegacyStatus, legacyStatus } from '../lib/storage/legacy';
 import { checkDiskOnlyStreams, checkMigratedSample, type LegacyCheckContext } from '../lib/storage/legacy-checks';
 import { commandLine, migrateAttachments } from '../lib/storage/migrate/guarded';
 import { expiryProblems, locationProblems, parseSignedUrl, signatureProblems, type SignedUrl } from '../lib/storage/signed-url';
-import { describeStep, notApplicable, proves, redactor, test } from '../lib/suite';
+import { recordRemoval, uploadAsTestData } from '../lib/storage/test-upload-data';
+import { describeStep, needs, notApplicable, notRun, proves, redactor, suiteTestData, test } from '../lib/suite';
 import type { TargetClient } from '../lib/target/client';
 import { login } from '../lib/target/session';
+
+// The checks below share the upload and the signed URL: those that read them declare it (needs).
+const NEW_UPLOAD = 'new uploads: POST /jobs/:jobId/attachments/upload stores the file in object storage (storageKey set, no diskPath)';
+const REDIRECT = "GET /attachments/:id → 302 to a signed URL on the configured endpoint and bucket, for the row's storageKey";
+const MIGRATION = 'migration: npm run migrate:attachments -- --limit=N --concurrency=N moves, verifies and records every row it takes';
 
 let upload: TestUpload | undefined;
 let signed: SignedUrl | undefined;
 let cleanedUp = false;
 
-function theUpload(): TestUpload {
-  if (!upload?.storageKey) throw new Error('there is no object-storage test upload to check (the new-upload check above did not pass)');
-  return upload;
-}
+// `needs` has made sure the checks that set them passed.
+const theUpload = (): TestUpload => upload!;
+const theSignedUrl = (): SignedUrl => signed!;
 
-function theSignedUrl(): SignedUrl {
-  if (!signed) throw new Error('there is no signed URL to check (the redirect check above did not pass)');
-  return signed;
-}
+type Cleanup = { text: string; removed: true } | { text: string; removed: false; why: string };
 
 /** storage.cleanup: 'delete' removes the row and the object; 'mark' leaves them, named as harness data. */
-async function cleanUp(harness: HarnessContext, setup: StorageSetup): Promise<string> {
-  if (!upload || cleanedUp) return 'nothing to clean up';
+async function cleanUp(harness: HarnessContext, setup: StorageSetup): Promise<Cleanup | null> {
+  if (!upload || cleanedUp) return null;
   cleanedUp = true;
   if (harness.sections.storage.cleanup === 'mark') {
-    return `left the test upload (storage.cleanup=mark): ${setup.jobTable.table}#${upload.id}, named ${upload.filename}`;
+    const why = 'left on purpose (storage.cleanup=mark)';
+    return { text: `left the test upload (storage.cleanup=mark): ${setup.jobTable.table}#${upload.id}, named ${upload.filename}`, removed: false, why };
   }
-  return deleteTestUpload(setup.db, setup.jobTable.table, upload, setup.client, setup.s3.bucket);
+  try {
+    return { text: await deleteTestUpload(setup.db, setup.jobTable.table, upload, setup.client, setup.s3.bucket), removed: true };
+  } catch (error) {
+    const why = `removing it failed: ${redactor().redact((error as Error).message)}`;
+    return { text: `FAILED to remove the test upload: ${why}`, removed: false, why };
+  }
 }
+
+const jobIdOf = (harness: HarnessContext) => setting(harness.sections.credentials.testJobId, 'the job the test upload is attached to');
 
 type Ctx = Pick<TestContext, 'annotate' | 'skip'>;
 
@@ -101,33 +112,35 @@ async function runMigration(harness: HarnessContext, evidence: Evidence, dryRun:
 const diskOnly = (status: { diskOnly: number }[]) => status.reduce((n, t) => n + t.diskOnly, 0);
 
 describeStep('storage', () => {
-  afterAll(async () => {
+  // eslint-disable-next-line no-empty-pattern
+  afterAll(async ({}, suite) => {
     // A check that failed half-way must not leave the test upload behind either.
-    if (upload && !cleanedUp) {
-      const harness = harnessContext();
-      await cleanUp(harness, storageSetup(harness)).catch((error: Error) =>
-        console.error(`step 3: the test upload could not be removed: ${redactor().redact(error.message)}`),
-      );
+    const harness = harnessContext();
+    const done = upload && !cleanedUp ? await cleanUp(harness, storageSetup(harness)) : null;
+    if (done && upload) {
+      if (!done.removed) console.error(`step 3: the test upload was not removed: ${done.why}`);
+      const record = { key: `upload:${upload.filename}`, what: `test upload ${upload.filename} (attachment #${upload.id} on job ${jobIdOf(harness)})` };
+      suiteTestData(suite, done.removed ? { ...record, state: 'removed' } : { ...record, state: 'left', detail: done.why });
     }
     await closeStorageSetup();
   });
 
-  test('new uploads: POST /jobs/:jobId/attachments/upload stores the file in object storage (storageKey set, no diskPath)', { meta: proves('D.new-uploads') }, async ({ harness, target, evidence, annotate, skip }) => {
+  test(NEW_UPLOAD, { tags: ['testdata'], meta: proves('D.new-uploads') }, async ({ harness, target, evidence, annotate, skip }) => {
     const ctx = { annotate, skip };
     await attachmentsApply(ctx, harness);
     const { jobTable } = storageSetup(harness);
     const consumer = await login(target, harness, 'consumer');
-    const jobId = setting(harness.sections.credentials.testJobId, 'the job the test upload is attached to');
-    upload = await uploadTestAttachment(target, harness, consumer.token, jobId);
+    upload = await uploadAsTestData(evidence, target, harness, consumer.token, jobIdOf(harness));
     await evidence.note(`uploaded ${upload.filename} (${upload.bytes.length} bytes) as ${jobTable.table}#${upload.id}: storageKey ${upload.storageKey ?? 'null'}, diskPath ${upload.diskPath ?? 'null'}`);
     expect(upload.diskPath, 'the new upload went to the uploads dir (diskPath set): the target is not using object storage for new uploads').toBeNull();
     expect(upload.storageKey, 'the new upload has no storageKey: it is not in object storage').toBeTruthy();
   });
 
-  test('GET /attachments/:id → 302 to a signed URL on the configured endpoint and bucket, for the row\'s storageKey', { tags: ['readonly'], meta: proves('D.signed-url') }, async ({ harness, target, evidence, annotate, skip }) => {
+  test(REDIRECT, { tags: ['readonly'], meta: { ...proves('D.signed-url'), ...needs(NEW_UPLOAD) } }, async ({ harness, target, evidence, annotate, skip }) => {
     const ctx = { annotate, skip };
     await attachmentsApply(ctx, harness);
     const u = theUpload();
+    if (!u.storageKey) throw new Error('the test upload has no storageKey: there is no object-storage URL to check');
     const consumer = await login(target, harness, 'consumer');
     const res = await getAttachment(target, harness, consumer.token, u.id);
     const location = redirectTarget(res);
@@ -139,7 +152,7 @@ describeStep('storage', () => {
     signed = url;
   });
 
-  test('signed URL: X-Amz-Expires equals ATTACHMENTS_SIGNED_URL_TTL_SECONDS (default 300) and the URL is valid now', { tags: ['readonly'], meta: proves('D.signed-url') }, async ({ harness, evidence, annotate, skip }) => {
+  test('signed URL: X-Amz-Expires equals ATTACHMENTS_SIGNED_URL_TTL_SECONDS (default 300) and the URL is valid now', { tags: ['readonly'], meta: { ...proves('D.signed-url'), ...needs(REDIRECT) } }, async ({ harness, evidence, annotate, skip }) => {
     await attachmentsApply({ annotate, skip }, harness);
     const url = theSignedUrl();
     const { ttlSeconds } = storageSetup(harness);
@@ -148,24 +161,30 @@ describeStep('storage', () => {
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
-  test('signed URL: the SigV4 signature is valid for the configured credentials (recomputed, since the store may not check)', { tags: ['readonly'], meta: proves('D.signed-url') }, async ({ harness, evidence, annotate, skip }) => {
+  test('signed URL: the SigV4 signature is valid for the configured credentials (recomputed, since the store may not check)', { tags: ['readonly'], meta: { ...proves('D.signed-url'), ...needs(REDIRECT) } }, async ({ harness, evidence, annotate, skip }) => {
     await attachmentsApply({ annotate, skip }, harness);
     const problems = await signatureProblems(theSignedUrl(), storageSetup(harness).s3);
     await evidence.note(problems.length ? problems.join('; ') : 'X-Amz-Signature recomputed from the URL\'s date, scope and signed headers with the configured key: identical');
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
-  test('signed URL: serves the uploaded bytes (sha256), then the test upload is removed (storage.cleanup)', { meta: proves('D.signed-url') }, async ({ harness, target, evidence, annotate, skip }) => {
+  test('signed URL: serves the uploaded bytes (sha256), then the test upload is removed (storage.cleanup)', { tags: ['testdata'], meta: { ...proves('D.signed-url'), ...needs(NEW_UPLOAD, REDIRECT) } }, async ({ harness, target, evidence, annotate, skip }) => {
     const ctx = { annotate, skip };
     await attachmentsApply(ctx, harness);
     const u = theUpload();
     let problem: string | null;
+    let done: Cleanup | null = null;
     try {
       problem = await bytesProblem(target, theSignedUrl().url.toString(), u.bytes);
     } finally {
-      await evidence.note(await cleanUp(harness, storageSetup(harness)));
+      done = await cleanUp(harness, storageSetup(harness));
+      if (done) {
+        await evidence.note(done.text);
+        await recordRemoval(evidence, u, jobIdOf(harness), done.removed ? { removed: true } : { removed: false, why: done.why });
+      }
     }
     expect(problem, `the signed URL ${problem}: the stored object is not the uploaded file`).toBeNull();
+    expect(done?.text ?? '', done?.text).not.toMatch(/^FAILED/);
   });
 
   test('legacy uploads: rows left on disk per table, and disk-only rows still stream their disk bytes (200)', { tags: ['readonly'], meta: proves('D.legacy', 'D.output') }, async ({ harness, target, evidence, annotate, skip }) => {
@@ -188,7 +207,7 @@ describeStep('storage', () => {
     expect(after, 'the dry run changed rows').toEqual(before);
   });
 
-  test('migration: npm run migrate:attachments -- --limit=N --concurrency=N moves, verifies and records every row it takes', { tags: ['mutating'], meta: proves('D.output') }, async ({ harness, evidence, annotate, skip }) => {
+  test(MIGRATION, { tags: ['mutating'], meta: proves('D.output') }, async ({ harness, evidence, annotate, skip }) => {
     const ctx = { annotate, skip };
     await legacyApplies(ctx, harness);
     await migrationApplied(ctx, harness, evidence);
@@ -198,11 +217,14 @@ describeStep('storage', () => {
     expect(diskOnly(after), `${done} row(s) reported moved, but the disk-only count went from ${diskOnly(before)} to ${diskOnly(after)}`).toBe(diskOnly(before) - done);
   });
 
-  test('legacy uploads: a sample of migrated rows redirects (302) and serves the bytes of their disk files', { tags: ['readonly'], meta: proves('D.legacy') }, async ({ harness, target, evidence, annotate, skip }) => {
+  test('legacy uploads: a sample of migrated rows redirects (302) and serves the bytes of their disk files', { tags: ['readonly'], meta: proves('D.legacy') }, async ({ harness, target, evidence, annotate, skip, task }) => {
     const ctx = { annotate, skip };
     await legacyApplies(ctx, harness);
     const sample = await checkMigratedSample(await legacyContext(harness, target), harness.sections.storage.sampleSize);
     await evidence.note(sample.checked.join('\n') || 'no migrated rows');
+    // Nothing migrated yet, and this run's selection left the migration out: nothing to sample.
+    const migrationLeftOut = leftOut(findCheck(task, MIGRATION));
+    if (!sample.checked.length && migrationLeftOut) await notRun(ctx, `no migrated legacy row to sample, and ${migrationLeftOut}`);
     expect(
       sample.checked.length,
       'no migrated legacy row (storageKey and diskPath set) to sample: migrate with --apply=storage, or set optional.legacyStorageMigration=false where there is nothing to migrate',

@@ -14,6 +14,7 @@ import {
   unknownSecret,
   type SyntheticEvent,
 } from '../lib/webhooks/signed-event';
+import { keptEvent } from '../lib/webhooks/test-events';
 import { describeEndpoint, inspectWebhookEndpoint, stripeApi, stripeKeyMode } from '../lib/webhooks/stripe-api';
 import type { HarnessContext } from '../lib/context';
 import type { TargetClient } from '../lib/target/client';
@@ -47,11 +48,12 @@ describeStep('webhooks', () => {
 
   test(
     'Test event signed with the new STRIPE_WEBHOOK_SECRET → 2xx',
-    { tags: ['readonly'], meta: proves('E.env-updated', 'E.test-event', 'E.delivery-status') },
+    { tags: ['testdata'], meta: proves('E.env-updated', 'E.test-event', 'E.delivery-status') },
     async ({ harness, target, evidence }) => {
       const event = theTestEvent(harness);
       const res = await deliver(target, harness, event, signatureHeader(event.payload, [newSecret(harness)]));
       await deliveries.record(evidence, `${event.type} ${event.id} signed with the new secret`, res);
+      if (isDelivered(res)) await keptEvent(evidence, event);
       expect(isDelivered(res), `the target refused an event signed with STRIPE_WEBHOOK_SECRET: ${describeDelivery(res)}`).toBe(true);
       expect(res.json(), 'a first delivery must be processed, not taken for a replay').not.toMatchObject({ replay: true });
     },
@@ -92,7 +94,7 @@ describeStep('webhooks', () => {
 
   test(
     'Event signed with the previous and the new secret (previous first, as Stripe sends during a roll) → 2xx',
-    { tags: ['readonly'], meta: proves('E.env-updated', 'E.delivery-status') },
+    { tags: ['testdata'], meta: proves('E.env-updated', 'E.delivery-status') },
     async ({ harness, target, evidence }) => {
       // Without the operator's previous secret, any other secret stands in: what matters is that
       // the target tries every v1 signature, not only the first.
@@ -100,17 +102,19 @@ describeStep('webhooks', () => {
       const event = syntheticEvent(harness);
       const res = await deliver(target, harness, event, signatureHeader(event.payload, [previous, newSecret(harness)]));
       await deliveries.record(evidence, 'two v1 signatures (previous, new)', res);
+      if (isDelivered(res)) await keptEvent(evidence, event);
       expect(isDelivered(res), `an event whose second v1 signature is valid was answered ${describeDelivery(res)}: the target only tries the first`).toBe(true);
     },
   );
 
   test(
     'Same event id delivered again → 2xx answered as a replay, not processed twice',
-    { tags: ['readonly'], meta: proves('E.test-event', 'E.delivery-status') },
+    { tags: ['testdata'], meta: proves('E.test-event', 'E.delivery-status') },
     async ({ harness, target, evidence }) => {
       const event = syntheticEvent(harness);
       const send = () => deliver(target, harness, event, signatureHeader(event.payload, [newSecret(harness)]));
       const first = await send();
+      if (isDelivered(first)) await keptEvent(evidence, event);
       expect(isDelivered(first), `the first delivery was answered ${describeDelivery(first)}`).toBe(true);
       const again = await send();
       await deliveries.record(evidence, 'same event id again', again);
@@ -162,7 +166,7 @@ describeStep('webhooks', () => {
   // stops the run, and the checks above still tell the operator what the target accepts.
   test(
     'Stripe endpoint secret rotated in the Dashboard (confirmed by the operator)',
-    { tags: ['manual'], meta: proves('E.secret-rotated') },
+    { tags: ['readonly', 'manual'], meta: proves('E.secret-rotated') },
     async ({ harness, target, evidence }) => {
       const row = 'E.secret-rotated';
       const confirmation = harness.manual[row];

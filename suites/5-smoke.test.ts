@@ -1,12 +1,13 @@
 import { expect } from 'vitest';
 import { credential, setting } from '../lib/credentials';
 import { describeUpload, readBack, removeTestUpload, type ReadBack } from '../lib/smoke/attachment-round-trip';
-import { uploadTestAttachment } from '../lib/storage/attachments-api';
+import { recordRemoval, uploadAsTestData } from '../lib/storage/test-upload-data';
 import { LoginBudget, refusalProblems, refusedLogins, smokeLoginHeaders } from '../lib/smoke/login';
 import { describeStep, notApplicable, proves, test } from '../lib/suite';
 import { probeHealth, type HealthRoute } from '../lib/target/health';
 import { login } from '../lib/target/session';
 import { deliver, describeDelivery, isDelivered, signatureHeader, syntheticEvent } from '../lib/webhooks/signed-event';
+import { keptEvent } from '../lib/webhooks/test-events';
 import type { Evidence } from '../lib/evidence';
 import type { HarnessContext } from '../lib/context';
 import type { TargetClient } from '../lib/target/client';
@@ -35,9 +36,15 @@ describeStep('smoke', () => {
   // Before the real login: a successful login clears the account's failure count again.
   test(
     'Auth/login: a wrong password and an unknown email get the same 401 (no account enumeration)',
-    { tags: ['readonly'], meta: proves('F.login', 'F.notes') },
+    { tags: ['testdata'], meta: proves('F.login', 'F.notes') },
     async ({ harness, target, evidence }) => {
       const refused = await refusedLogins(target, harness, loginBudget(harness));
+      await evidence.testData({
+        key: `refused-logins:${harness.runId}`,
+        what: 'two refused logins (a wrong password for the consumer test account, an unknown example.com address)',
+        state: 'kept',
+        detail: 'the target records failed logins (security events, failure counts); the successful login below resets the count',
+      });
       const problems = refusalProblems(refused);
       await note(
         evidence,
@@ -62,11 +69,12 @@ describeStep('smoke', () => {
     },
   );
 
-  test('Stripe test event signed with the new STRIPE_WEBHOOK_SECRET (unhandled type) → 2xx and no errors', { tags: ['readonly'], meta: proves('F.webhook', 'F.notes') }, async ({ harness, target, evidence }) => {
+  test('Stripe test event signed with the new STRIPE_WEBHOOK_SECRET (unhandled type) → 2xx and no errors', { tags: ['testdata'], meta: proves('F.webhook', 'F.notes') }, async ({ harness, target, evidence }) => {
     const secret = credential(harness.sections.credentials.stripeWebhookSecret, 'the webhook smoke test');
     const event = syntheticEvent(harness);
     const res = await deliver(target, harness, event, signatureHeader(event.payload, [secret]));
     await note(evidence, `POST ${harness.sections.routes.webhook}`, `${event.type} ${event.id} → ${describeDelivery(res)}`);
+    if (isDelivered(res)) await keptEvent(evidence, event);
     expect(isDelivered(res), `the test event was answered ${describeDelivery(res)}`).toBe(true);
     expect(res.json<Record<string, unknown>>(), `the test event was answered ${describeDelivery(res)}`).toMatchObject({ received: true });
     expect(res.json<Record<string, unknown>>(), 'the answer carries an error').not.toHaveProperty('error');
@@ -74,14 +82,14 @@ describeStep('smoke', () => {
 
   test(
     'Attachment round trip — signed URL: serves the uploaded bytes (or the disk-only stream does), then the test upload is removed',
-    { meta: proves('F.attachments', 'F.notes') },
+    { tags: ['testdata'], meta: proves('F.attachments', 'F.notes') },
     async ({ harness, target, evidence, annotate, skip }) => {
       if (!harness.environment.optional.attachments) {
         return notApplicable({ annotate, skip }, 'attachments are not enabled in this environment (environment.optional.attachments is false)');
       }
       const jobId = setting(harness.sections.credentials.testJobId, 'the smoke upload');
       const consumer = await login(target, harness, 'consumer');
-      const upload = await uploadTestAttachment(target, harness, consumer.token, jobId);
+      const upload = await uploadAsTestData(evidence, target, harness, consumer.token, jobId);
       let trip: ReadBack | undefined;
       let cleanup = '';
       try {
@@ -89,6 +97,8 @@ describeStep('smoke', () => {
       } finally {
         // Production keeps no harness data, whatever the retrieval showed.
         cleanup = await removeTestUpload(harness, upload).catch((error: Error) => `FAILED to remove the test upload: ${error.message}`);
+        const left = cleanup.startsWith('FAILED') || harness.sections.storage.cleanup === 'mark';
+        await recordRemoval(evidence, upload, jobId, left ? { removed: false, why: cleanup } : { removed: true });
         await note(evidence, 'attachment round trip', [describeUpload(upload), ...(trip?.hops ?? []), cleanup].join('\n'));
       }
       expect(trip.problems, trip.problems.join('; ')).toEqual([]);

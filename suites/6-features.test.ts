@@ -5,7 +5,8 @@ import { eventually } from '../lib/eventually';
 import { probe, probeLines, restartRehearsalTarget } from '../lib/features/attestation';
 import { cleanUpDigestTrial, leftovers } from '../lib/features/cleanup';
 import { DigestTrial } from '../lib/features/digest';
-import { describeStep, notApplicable, proves, redactor, test } from '../lib/suite';
+import { describeStep, needs, notApplicable, proves, redactor, suiteTestData, test } from '../lib/suite';
+import type { TestDataRecord } from '../lib/evidence';
 import { TargetClient } from '../lib/target/client';
 import { attestationHeaders, login, type AccountRole } from '../lib/target/session';
 
@@ -21,6 +22,12 @@ const digestDeadlineMs = (digest.digestDeadlineSeconds / clockScale + digest.wor
 /** Some 60 looks over the whole wait, whatever its length. */
 const digestPollMs = Math.min(15_000, Math.max(250, digestDeadlineMs / 60));
 const databaseWhy = 'removing the digest test data';
+const DIGEST_MODE = `Test provider set to digest mode (DIGEST every ${digest.intervalMinutes} min, read back); the other provider stays INSTANT`;
+const WORKER_RUNNING = `Worker running: a test job is matched and the INSTANT provider gets job.match within ${digest.instantDeadlineSeconds} s`;
+const trialData: Omit<TestDataRecord, 'state'> = {
+  key: `digest-trial:${harness.runId}`,
+  what: `digest trial: delivery modes of the two test providers, their saved searches (${digest.category}, ZIP ${digest.zipCode}), the test job "${digest.jobTitle}" and its notifications`,
+};
 
 describeStep('features', () => {
   // Digest first: once enforcement is on, job creation and login need an attestation.
@@ -29,19 +36,23 @@ describeStep('features', () => {
     let cleaned = false;
 
     // The check below cleans up on the way to GO; this catches every way of not getting there.
-    afterAll(async () => {
-      if (cleaned) return;
+    // eslint-disable-next-line no-empty-pattern
+    afterAll(async ({}, suite) => {
+      if (cleaned || !trial.providers.size) return;
       const target = new TargetClient({ baseUrl: harness.baseUrl, timeoutMs: harness.sections.http.timeoutMs, userAgent: harness.sections.http.userAgent, redactor: redactor() });
+      let problems: string[];
       try {
-        const report = await cleanUpDigestTrial(trial, target, harness, credential(harness.sections.credentials.databaseUrl, databaseWhy));
-        for (const problem of report.problems) console.error(redactor().redact(`[step 6] digest test data not fully removed: ${problem}`));
+        problems = (await cleanUpDigestTrial(trial, target, harness, credential(harness.sections.credentials.databaseUrl, databaseWhy))).problems;
       } catch (error) {
-        console.error(redactor().redact(`[step 6] digest test data not removed: ${(error as Error).message}`));
+        problems = [(error as Error).message];
       }
+      for (const problem of problems) console.error(redactor().redact(`[step 6] digest test data not fully removed: ${problem}`));
+      suiteTestData(suite, problems.length ? { ...trialData, state: 'left', detail: redactor().redact(problems.join('; ')) } : { ...trialData, state: 'removed' });
     });
 
-    test(`Test provider set to digest mode (DIGEST every ${digest.intervalMinutes} min, read back); the other provider stays INSTANT`, { meta: proves('G.digest-mode') }, async ({ target, evidence }) => {
+    test(DIGEST_MODE, { tags: ['testdata'], meta: proves('G.digest-mode') }, async ({ target, evidence }) => {
       credential(harness.sections.credentials.databaseUrl, databaseWhy);
+      await evidence.testData({ ...trialData, state: 'created' });
       const instant = await trial.setPreference(target, 'providerInstant', { matchDeliveryMode: 'INSTANT' });
       expect(instant.stored.matchDeliveryMode, 'the INSTANT test provider reads back').toBe('INSTANT');
       const { stored } = await trial.setPreference(target, 'providerDigest', { matchDeliveryMode: 'DIGEST', digestIntervalMinutes: digest.intervalMinutes });
@@ -52,7 +63,7 @@ describeStep('features', () => {
       await evidence.note(`both test providers search ${digest.category} jobs in ZIP ${digest.zipCode}`);
     });
 
-    test(`Worker running: a test job is matched and the INSTANT provider gets job.match within ${digest.instantDeadlineSeconds} s`, { meta: proves('G.worker-running') }, async ({ target, evidence }) => {
+    test(WORKER_RUNNING, { tags: ['testdata'], meta: { ...proves('G.worker-running'), ...needs(DIGEST_MODE) } }, async ({ target, evidence }) => {
       const job = await trial.createJob(target);
       expect(job.category, `the target filed "${digest.jobTitle}" under another category: set features.digest.jobTitle or category`).toBe(digest.category);
       const [match] = await eventually(
@@ -66,13 +77,13 @@ describeStep('features', () => {
       await evidence.paste('G.worker-running', `test job ${job.id} → INSTANT provider:\n${JSON.stringify(match, null, 2)}`);
     });
 
-    test('Immediate providers get their push at once, the DIGEST provider nothing yet', { meta: proves('G.digest-observed') }, async ({ target }) => {
+    test('Immediate providers get their push at once, the DIGEST provider nothing yet', { tags: ['readonly'], meta: { ...proves('G.digest-observed'), ...needs(WORKER_RUNNING) } }, async ({ target }) => {
       // The INSTANT match is already there, so the worker has handled the job for every provider.
       const immediate = await trial.aboutJob(target, 'providerDigest', 'job.match');
       expect(immediate.length, `the DIGEST test provider got ${immediate.length} immediate job.match notification(s) for the test job: digest mode is not honoured`).toBe(0);
     });
 
-    test(`Digest notification observed at interval (job.match.digest with the test job within ${Math.round(digestDeadlineMs / 1000)} s)`, { tags: ['slow'], meta: proves('G.digest-observed'), timeout: digestDeadlineMs + 60_000 }, async ({ target, evidence }) => {
+    test(`Digest notification observed at interval (job.match.digest with the test job within ${Math.round(digestDeadlineMs / 1000)} s)`, { tags: ['readonly', 'slow'], meta: { ...proves('G.digest-observed'), ...needs(WORKER_RUNNING) }, timeout: digestDeadlineMs + 60_000 }, async ({ target, evidence }) => {
       const job = trial.job!;
       const [notice] = await eventually(
         async () => {
@@ -87,11 +98,12 @@ describeStep('features', () => {
       expect((await trial.aboutJob(target, 'providerDigest', 'job.match')).length, 'the DIGEST test provider also got a job.match for the test job').toBe(0);
     });
 
-    test('Digest test data removed: test job, its notifications and saved searches gone, previous delivery modes back', async ({ target, evidence }) => {
+    test('Digest test data removed: test job, its notifications and saved searches gone, previous delivery modes back', { tags: ['testdata'] }, async ({ target, evidence }) => {
       const report = await cleanUpDigestTrial(trial, target, harness, credential(harness.sections.credentials.databaseUrl, databaseWhy));
       cleaned = true;
       await evidence.note(report.done.join('\n') || 'nothing to remove');
       const left = [...report.problems, ...(await leftovers(trial, target, harness))];
+      if (trial.providers.size) await evidence.testData(left.length ? { ...trialData, state: 'left', detail: left.join('; ') } : { ...trialData, state: 'removed' });
       expect(left, `test data the harness could not remove: ${left.join('; ')}`).toEqual([]);
     });
   });
@@ -122,10 +134,17 @@ describeStep('features', () => {
       expect(seen.blocked, `${seen.route} without attestation answered ${seen.status} ${JSON.stringify(seen.error ?? '')}, not ${att.blockedStatus} "${att.blockedError}": enforcement is not on`).toBe(true);
     });
 
-    test(`Non-attested calls are blocked: every sensitive route answers ${att.blockedStatus} "${att.blockedError}"`, { tags: ['readonly'], meta: proves('G.non-attested-blocked') }, async ({ target, evidence, annotate, skip }) => {
+    // Testdata: the target records each refused attestation (a security event).
+    test(`Non-attested calls are blocked: every sensitive route answers ${att.blockedStatus} "${att.blockedError}"`, { tags: ['testdata'], meta: proves('G.non-attested-blocked') }, async ({ target, evidence, annotate, skip }) => {
       if (!enforcementExpected) return notApplicable({ annotate, skip }, offReason);
       const probes = [];
       for (const route of att.sensitiveRoutes) probes.push(await probe(target, route, att));
+      await evidence.testData({
+        key: `attestation-refusals:${harness.runId}`,
+        what: `${probes.length} calls without attestation (${probes.map((p) => p.route).join(', ')})`,
+        state: 'kept',
+        detail: 'the target records each refused attestation (a security event); nothing else is written',
+      });
       await evidence.paste('G.non-attested-blocked', probeLines(probes), 'sensitive routes without attestation');
       const open = probes.filter((p) => !p.blocked).map((p) => `${p.route} → ${p.status}`);
       expect(open, `sensitive routes that did not refuse a call without attestation: ${open.join('; ')}`).toEqual([]);
@@ -147,7 +166,7 @@ describeStep('features', () => {
       expect(refused, `sensitive routes refused although ${offReason}: ${refused.join('; ')}`).toEqual([]);
     });
 
-    test('Real client can call sensitive routes', { tags: ['manual'], meta: proves('G.real-client') }, async ({ target, evidence, annotate, skip }) => {
+    test('Real client can call sensitive routes', { tags: ['readonly', 'manual'], meta: proves('G.real-client') }, async ({ target, evidence, annotate, skip }) => {
       if (!enforcementExpected) return notApplicable({ annotate, skip }, offReason);
       const headers = attestationHeaders(harness);
       if (Object.keys(headers).length) {

@@ -1,4 +1,5 @@
 import { STEPS, TEST_TAGS } from '../runbook/catalogue';
+import type { ListedCheck } from '../runbook/collect';
 import { APPLY_TARGETS } from './args';
 
 export const USAGE =
@@ -49,12 +50,18 @@ Guarded scripts: npm run backup | migrate:deploy | migrate:attachments -- --help
 `;
 }
 
-export function listText(faults: readonly { name: string; caughtAt: string; description: string }[] = []): string {
+export function listText(faults: readonly { name: string; caughtAt: string; description: string }[] = [], checks: readonly ListedCheck[] = []): string {
   const lines: string[] = [];
   for (const step of STEPS) {
     lines.push(`${step.n} ${step.id.padEnd(11)} [${step.tag}] ${step.title}  (${step.file})`);
     if (step.applicable) lines.push(`    --apply: ${step.applicable}`);
     for (const row of step.rows) lines.push(`    ${row.id.padEnd(24)} ${row.kind.padEnd(6)} ${row.label}`);
+    const own = checks.filter((c) => c.step === step.id);
+    if (own.length) lines.push('    checks (tags):');
+    for (const check of own) {
+      lines.push(`      [${check.tags.filter((t) => t !== step.tag).join(', ')}] ${check.name}`);
+      for (const needed of check.needs) lines.push(`          needs: ${needed}`);
+    }
   }
   lines.push('', 'Test tags:');
   for (const [tag, meaning] of Object.entries(TEST_TAGS)) lines.push(`  ${tag.padEnd(9)} ${meaning}`);

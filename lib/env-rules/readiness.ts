@@ -31,9 +31,13 @@ export interface ReadinessInput {
   runId: string;
   /** The rehearsal could not start Redis: why, and how to get it. */
   redisMissing: string | null;
+  /** Canary probes (they write and remove a key or object) whose check this run left out: why. */
+  leftOut?: Partial<Record<Canary, string>>;
 }
 
 export const PROBES = ['database', 'redis', 'object storage', 'stripe'] as const;
+type Canary = 'redis' | 'object storage';
+const notRun = (name: Canary, reason: string): ProbeResult => ({ name, ok: false, detail: `not run: ${reason}`, durationMs: 0 });
 
 export async function checkReadiness(input: ReadinessInput): Promise<ReadinessReport> {
   const { env, sections } = input;
@@ -49,12 +53,14 @@ export async function checkReadiness(input: ReadinessInput): Promise<ReadinessRe
   const s3 = s3SettingsFromEnv(env.values, names.s3);
   const probes = await Promise.all([
     databaseUrl ? probeDatabase(databaseUrl, timeoutMs) : notConfigured('database', missing(names.databaseUrl)),
-    input.redisMissing
+    input.leftOut?.redis
+      ? notRun('redis', input.leftOut.redis)
+      : input.redisMissing
       ? notConfigured('redis', [`could not run: this rehearsal has no Redis (${input.redisMissing})`])
       : redisUrl
         ? probeRedis(redisUrl, `${prefix}:${input.runId}:`, timeoutMs)
         : notConfigured('redis', missing(names.redisUrl)),
-    s3.settings ? probeObjectStorage(s3.settings, `${prefix}/${input.runId}/`, timeoutMs) : notConfigured('object storage', s3.problems),
+    input.leftOut?.['object storage'] ? notRun('object storage', input.leftOut['object storage']) : s3.settings ? probeObjectStorage(s3.settings, `${prefix}/${input.runId}/`, timeoutMs) : notConfigured('object storage', s3.problems),
     stripeKey ? probeStripe(stripeKey, input.expect.stripeMode, sections.webhooks.stripeApiUrl, timeoutMs) : notConfigured('stripe', missing(names.stripeSecretKey)),
   ]);
   const rules = checkEnvRules(env.values, { production: input.production, stripeMode: input.expect.stripeMode, attestation: input.expect.attestation });

@@ -110,6 +110,7 @@ export async function cleanUpDigestTrial(trial: DigestTrial, target: TargetClien
     if (jobId !== null) await deleteOtherMatches(db, jobId, report);
   });
   trial.seen.clear();
+  report.problems.push(...trial.unremovable);
   return report;
 }
 

@@ -46,6 +46,8 @@ export interface Step {
   file: string;
   /** Whether the step has a guarded mutation the operator can ask to apply. */
   applicable?: string;
+  /** What its `testdata` checks write (even in production: the runbook asks for it) and how it goes. */
+  testData?: { what: string; cleanup: string };
   rows: Row[];
   rollback: string;
 }
@@ -102,6 +104,10 @@ export const STEPS: readonly Step[] = [
     sectionTitle: 'Step 2 — env validation',
     commands: ['npm run readiness', 'curl -sS $PROD_BASE_URL/healthz', 'curl -sS $PROD_BASE_URL/readyz'],
     file: 'suites/2-env.test.ts',
+    testData: {
+      what: 'a canary key in Redis and a canary object in the bucket, under env.probePrefix and the run id',
+      cleanup: 'deleted by the probe at once and checked gone',
+    },
     rows: [
       { id: 'C.readiness', label: 'readiness output', kind: 'paste' },
       { id: 'C.healthz', label: '/healthz', kind: 'paste' },
@@ -128,6 +134,10 @@ export const STEPS: readonly Step[] = [
     ],
     file: 'suites/3-storage.test.ts',
     applicable: 'storage: migrate legacy disk attachments to object storage',
+    testData: {
+      what: 'a test upload on the test job (a 1×1 PNG named cutover-harness-test-<run>.png: an attachment row and its object)',
+      cleanup: 'storage.cleanup=delete removes the row (SQL on DATABASE_URL) and the object, checked gone; =mark leaves them, named',
+    },
     rows: [
       { id: 'D.new-uploads', label: 'New uploads are object-storage backed (`storageKey`, not only `diskPath`)', kind: 'check' },
       { id: 'D.signed-url', label: '`GET /attachments/:id` redirects (`302`) to a valid signed URL', kind: 'check' },
@@ -151,6 +161,10 @@ export const STEPS: readonly Step[] = [
     section: 'E',
     sectionTitle: 'Step 4 — webhook secret rotation',
     file: 'suites/4-webhooks.test.ts',
+    testData: {
+      what: 'synthetic Stripe events of a type the target records but does not act on',
+      cleanup: 'kept in the target\'s processed-event record (its replay guard needs them)',
+    },
     rows: [
       { id: 'E.secret-rotated', label: 'Stripe endpoint secret rotated', kind: 'manual' },
       { id: 'E.env-updated', label: 'Production `STRIPE_WEBHOOK_SECRET` updated', kind: 'check' },
@@ -173,6 +187,10 @@ export const STEPS: readonly Step[] = [
     section: 'F',
     sectionTitle: 'Step 5 — smoke tests',
     file: 'suites/5-smoke.test.ts',
+    testData: {
+      what: 'two refused logins (security events), one synthetic Stripe event, one test upload on the test job',
+      cleanup: 'the upload is removed as in step 3; the refused logins and the event stay recorded',
+    },
     rows: [
       { id: 'F.healthz', label: '`/healthz` OK', kind: 'check' },
       { id: 'F.readyz', label: '`/readyz` OK', kind: 'check' },
@@ -196,6 +214,10 @@ export const STEPS: readonly Step[] = [
     sectionTitle: 'Step 6 — feature enablement',
     file: 'suites/6-features.test.ts',
     applicable: 'features: (local rehearsal only) restart the target with APP_ATTESTATION_ENFORCE=true',
+    testData: {
+      what: 'delivery modes of the two test providers, a saved search each, a test job and its notifications; calls without attestation (security events)',
+      cleanup: 'modes restored and saved searches deleted through the API, the job and its notifications deleted by SQL on DATABASE_URL; the refused calls stay recorded',
+    },
     rows: [
       // Document order follows the runbook; the suite runs digest mode first because once
       // enforcement is on, nothing without an attestation can log in or create a job.
@@ -266,9 +288,13 @@ export function stepForFile(file: string): Step | undefined {
 
 /** Tags a test may carry besides its step tag. */
 export const TEST_TAGS = {
-  readonly: 'reads only; safe against production',
+  readonly: 'reads only (logging in as the test accounts aside); safe against production',
+  testdata: 'writes test data the runbook asks for (uploads, synthetic webhook events, a test job), then removes what it can',
   mutating: 'changes the target (guarded: needs --apply and --confirm outside the local rehearsal)',
   slow: 'waits on something that takes time (polls with a deadline)',
   manual: 'a human confirms it (--confirm-manual or an interactive prompt)',
 } as const;
 export type TestTag = keyof typeof TEST_TAGS;
+
+/** Every check carries exactly one of these: what it may change on the target. */
+export const WRITE_TAGS = ['readonly', 'testdata', 'mutating'] as const satisfies readonly TestTag[];

@@ -57,8 +57,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   }
   if (opts.list) {
     const { FAULTS } = await import('../../fixtures/faults');
-    io.out(listText(FAULTS));
-    return EXIT.go;
+    const { collectChecks } = await import('../runbook/collect');
+    const { checks, errors } = await collectChecks(PROJECT_ROOT);
+    io.out(listText(FAULTS, checks));
+    for (const error of errors) io.err(`cutover: --list: ${error}`);
+    return errors.length ? EXIT.usage : EXIT.go;
   }
 
   const problems = loadDotEnv(opts.env);

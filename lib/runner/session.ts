@@ -21,6 +21,7 @@ import { redactorFor } from '../secrets/known';
 import type { Redactor } from '../secrets/redactor';
 import { carryOver } from './carry';
 import { appliedResources, appliedSteps, applyTargets, defaultOwner, defaultSha, isRehearsal } from './plan';
+import { databaseIdentity, testDataPlan } from './test-data-plan';
 import { EXIT, PROJECT_ROOT, type Io } from './run';
 
 /**
@@ -182,6 +183,10 @@ export class RunSession {
         `cutover: ${opts.env} → ${this.baseUrl} · RC ${rcSha ?? '(none given)'} · steps ${this.steps.map((id) => STEPS.find((s) => s.id === id)!.n).join(',')}` +
           `${database ? ` · database ${database}` : ''} · apply ${context.apply.length ? context.apply.map(applyName).join(',') : 'nothing'}`,
       );
+      const { tagsFilter, testNamePattern } = opts.vitest;
+      const names = this.sections.credentials;
+      const where = { database: databaseIdentity(process.env[names.databaseUrl]), bucket: process.env[names.s3.bucket] };
+      for (const line of testDataPlan({ steps: this.steps, tagsFilter, testNamePattern, baseUrl: this.baseUrl, ...where })) this.io.out(line);
       await this.announceChanges(context, owner);
       if (this.abort) throw new Error(this.abort);
       await this.timed('steps', () => this.runVitest(context));
@@ -303,6 +308,7 @@ export class RunSession {
       selected: this.steps,
       selectionNote: this.selectionNote,
       tests: this.collector.tests,
+      suiteTestData: this.collector.suiteTestData,
       abort: this.abort,
       carried,
     };

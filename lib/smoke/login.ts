@@ -30,10 +30,12 @@ export function smokeLoginHeaders(harness: HarnessContext): Record<string, strin
   return { 'user-agent': `${harness.sections.http.userAgent} smoke`, ...attestationHeaders(harness) };
 }
 
-/** An address on the test account's domain that no one registered. */
-export function unknownEmailLike(email: string): string {
-  const domain = email.split('@')[1] || 'example.com';
-  return `cutover-harness-nobody-${randomBytes(6).toString('hex')}@${domain}`;
+/**
+ * An address no one registered, on the reserved example.com (RFC 2606): never a real
+ * mailbox, even on production, whatever the test accounts' domain.
+ */
+export function nobodyEmail(): string {
+  return `cutover-harness-nobody-${randomBytes(6).toString('hex')}@example.com`;
 }
 
 export interface RefusedLogins {
@@ -56,7 +58,7 @@ export async function refusedLogins(target: TargetClient, harness: HarnessContex
   };
   const wrong = `cutover-harness-wrong-${randomBytes(9).toString('hex')}`;
   const wrongPassword = await attempt('a wrong password', { email, password: wrong });
-  const unknownEmail = await attempt('an unknown email', { email: unknownEmailLike(email), password: wrong });
+  const unknownEmail = await attempt('an unknown email', { email: nobodyEmail(), password: wrong });
   return { wrongPassword, unknownEmail };
 }
 

@@ -26,6 +26,16 @@ export function attachmentPath(route: string, params: Record<string, string | nu
   });
 }
 
+/** The target took the upload (201) but did not say which row it is: the harness cannot remove it. */
+export class UploadWithoutId extends Error {
+  constructor(
+    readonly filename: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Runbook step 3.1: upload a small image through the API as the consumer who owns the test job. */
 export async function uploadTestAttachment(target: TargetClient, harness: HarnessContext, token: string, jobId: string): Promise<TestUpload> {
   const filename = testUploadName(harness.runId);
@@ -39,7 +49,7 @@ export async function uploadTestAttachment(target: TargetClient, harness: Harnes
   if (res.status !== 201) throw new Error(`the upload answered ${res.status}, not 201: ${res.excerpt(200)}`);
   const body = res.json<{ attachment?: { id?: number; storageKey?: string | null; diskPath?: string | null } }>();
   const a = body.attachment;
-  if (!a || typeof a.id !== 'number') throw new Error(`the upload answered 201 without attachment.id: ${res.excerpt(200)}`);
+  if (!a || typeof a.id !== 'number') throw new UploadWithoutId(filename, `the upload answered 201 without attachment.id: ${res.excerpt(200)}`);
   return { id: a.id, storageKey: a.storageKey ?? null, diskPath: a.diskPath ?? null, filename, bytes };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LoginBudget, refusalProblems, unknownEmailLike } from '../../lib/smoke/login';
+import { LoginBudget, refusalProblems, nobodyEmail } from '../../lib/smoke/login';
 
 const refusal = (status: number, body: object | string) => ({ status, text: typeof body === 'string' ? body : JSON.stringify(body) });
 
@@ -49,10 +49,10 @@ describe('LoginBudget', () => {
   });
 });
 
-describe('unknownEmailLike', () => {
-  it('is on the test account\'s domain, marked as the harness\'s, and new each time', () => {
-    const a = unknownEmailLike('consumer@shop.example');
-    expect(a).toMatch(/^cutover-harness-nobody-[0-9a-f]{12}@shop\.example$/);
-    expect(unknownEmailLike('consumer@shop.example')).not.toBe(a);
+describe('nobodyEmail', () => {
+  it('is on the reserved example.com (never a real mailbox), marked as the harness\'s, and new each time', () => {
+    const a = nobodyEmail();
+    expect(a).toMatch(/^cutover-harness-nobody-[0-9a-f]{12}@example\.com$/);
+    expect(nobodyEmail()).not.toBe(a);
   });
 });

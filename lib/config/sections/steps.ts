@@ -195,7 +195,8 @@ export const features = z
       .prefault({}),
     digest: z
       .strictObject({
-        zipCode: z.string().regex(/^\d{5}$/).default('99950'),
+        /** 00000 is no US ZIP code: the test job and saved searches name no real place. */
+        zipCode: z.string().regex(/^\d{5}$/).default('00000'),
         intervalMinutes: z.union([z.literal(15), z.literal(30), z.literal(60)]).default(15),
         /** Keywords the target infers the job's category from. */
         jobTitle: z.string().default('Cutover harness test job: plumbing leak repair'),

@@ -1,0 +1,64 @@
+/**
+ * The checks of the runbook suites with their tags, as Vitest collects them for the local
+ * rehearsal (titles carry configured values, so collection needs a context). Nothing runs.
+ * Used by `--list` and by the self-tests that hold every check to its tags.
+ */
+import path from 'node:path';
+import { createVitest } from 'vitest/node';
+import { loadConfig } from '../config/load';
+import type { HarnessContext } from '../context';
+import { STEPS, stepForFile, type StepId } from './catalogue';
+
+export interface ListedCheck {
+  step: StepId;
+  name: string;
+  /** Its own tags and its step's, as Vitest filters on them. */
+  tags: string[];
+  /** Titles of the earlier checks it builds on. */
+  needs: string[];
+}
+
+export async function collectChecks(root: string): Promise<{ checks: ListedCheck[]; errors: string[] }> {
+  const config = await loadConfig(path.join(root, 'cutover.config.ts'), 'local');
+  const context: HarnessContext = {
+    runId: 'list',
+    env: 'local',
+    production: config.environment.production,
+    baseUrl: 'http://127.0.0.1:9',
+    rcSha: null,
+    owner: 'list',
+    startedAt: new Date().toISOString(),
+    projectRoot: root,
+    environment: config.environment,
+    sections: config.sections,
+    apply: STEPS.map((s) => s.id),
+    manual: {},
+    previousWebhookSecretExpired: true,
+    thirdParty: 'real',
+    rehearsal: {
+      controlUrl: 'http://127.0.0.1:9',
+      faults: [],
+      stackProvider: 'external',
+      redisMissing: null,
+      uploadsDir: '/nonexistent',
+      requestLogFile: '/nonexistent',
+      clockScale: 180,
+      sandbox: { faults: [], targetBaseUrl: '', stripeSecretKey: '', githubToken: '', sentryToken: '', githubRepo: 'example/backend', rcSha: '', startedAt: '' },
+    },
+  };
+  const vitest = await createVitest('test', { root, config: path.join(root, 'vitest.config.ts'), watch: false, reporters: [], provide: { harness: context } }, {});
+  try {
+    const { testModules } = await vitest.collect();
+    const checks = testModules.flatMap((m) => {
+      const step = stepForFile(m.moduleId);
+      if (!step) return [];
+      return [...m.children.allTests()].map((t) => ({ step: step.id, name: t.name, tags: [...(t.options.tags ?? [])], needs: t.meta().needs ?? [] }));
+    });
+    const order = (id: StepId) => STEPS.findIndex((s) => s.id === id);
+    checks.sort((a, b) => order(a.step) - order(b.step));
+    const errors = testModules.flatMap((m) => m.errors().map((e) => `${m.moduleId}: ${e.message}`));
+    return { checks, errors };
+  } finally {
+    await vitest.close();
+  }
+}

@@ -1,0 +1,15 @@
+import type { Evidence } from '../evidence';
+import type { SyntheticEvent } from './signed-event';
+
+/**
+ * A synthetic event the target accepted stays in its record of processed events: that record
+ * is what makes a Stripe retry a replay, so the harness never removes it. The document lists it.
+ */
+export function keptEvent(evidence: Evidence, event: SyntheticEvent): Promise<void> {
+  return evidence.testData({
+    key: `webhook-event:${event.id}`,
+    what: `synthetic Stripe event ${event.id} (${event.type}) in the target's processed-event record`,
+    state: 'kept',
+    detail: 'kept by design: the replay guard needs it; the type is one the target records but does not act on',
+  });
+}
