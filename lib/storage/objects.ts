@@ -143,10 +143,10 @@ async function streamUpload(opts: CopyOptions, size: number, sent: SentDigests):
 
 /**
  * Streams a file to the bucket and proves the stored object is that file. The proof is the
- * store's own: it computes each object's (and part's) MD5 as it receives it and answers it as
- * the ETag, which must equal the MD5 of the bytes sent, and HeadObject must show the file's size.
- * Where the ETag is not an MD5 (SSE-KMS, SSE-C, some stores) or does not match, the object is
- * read back and its sha256 compared with the file's instead. An object already at the key with
+ * store's own: it computes each object's (and part's) MD5 over the bytes it stored and answers
+ * it as the ETag, which must equal the MD5 of the bytes sent. Where the ETag is not an MD5
+ * (SSE-KMS, SSE-C, some stores) or does not match, HeadObject must show the file's size and the
+ * object is read back and its sha256 compared with the file's instead. An object already at the key with
  * the file's exact bytes is kept (a resumed run), anything else there is overwritten: keys are
  * deterministic, so this never duplicates.
  */
@@ -168,10 +168,12 @@ export async function copyFileVerified(opts: CopyOptions): Promise<CopyResult> {
     if (error instanceof VerificationFailed) throw error;
     throw new Error(describeS3Error(`upload ${key}`, error));
   }
+  if (sent.bytes !== size || (await stat(opts.file)).size !== size) throw new VerificationFailed('the file changed while it was copied');
+  // The ETag the write answered is the store's digest of the object it now holds: equal to the
+  // MD5 of what was sent, nothing more needs reading.
+  if (etagMatches(etag, sent)) return { bytes: size, md5: sent.md5, resumed: false, verifiedBy: 'etag' };
   const head = await objectHead(client, bucket, key, signal);
   if (head?.size !== size) throw new VerificationFailed(`HeadObject says ${head?.size ?? 'no object'} bytes, ${size} were sent`);
-  if ((await stat(opts.file)).size !== size) throw new VerificationFailed('the file changed while it was copied');
-  if (etagMatches(etag, sent) && etagMatches(head.etag, sent)) return { bytes: size, md5: sent.md5, resumed: false, verifiedBy: 'etag' };
   if (await sameBytesReadBack(opts, signal)) return { bytes: size, md5: sent.md5, resumed: false, verifiedBy: 'read-back' };
   throw new VerificationFailed(`the stored object's sha256 differs from the file's (read back after its ETag ${etag ?? '(none)'} did not match the MD5 sent)`);
 }

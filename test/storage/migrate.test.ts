@@ -331,7 +331,7 @@ describe('copyFileVerified', () => {
     } finally {
       client.destroy();
     }
-    expect(calls).toEqual(['HeadObjectCommand', 'CreateMultipartUploadCommand', 'UploadPartCommand', 'UploadPartCommand', 'UploadPartCommand', 'CompleteMultipartUploadCommand', 'HeadObjectCommand']);
+    expect(calls).toEqual(['HeadObjectCommand', 'CreateMultipartUploadCommand', 'UploadPartCommand', 'UploadPartCommand', 'UploadPartCommand', 'CompleteMultipartUploadCommand']);
     expect(digestBuffer(await storedBytes(w, 'k/big.bin')).sha256).toBe(digestBuffer(data).sha256);
   });
 
@@ -345,7 +345,7 @@ describe('copyFileVerified', () => {
     } finally {
       client.destroy();
     }
-    expect(calls).toEqual(['HeadObjectCommand', 'PutObjectCommand', 'HeadObjectCommand']);
+    expect(calls).toEqual(['HeadObjectCommand', 'PutObjectCommand']);
   });
 
   it('fails when the bytes the store received differ from the file (damaged after hashing), single and multipart', async () => {
@@ -384,7 +384,7 @@ describe('copyFileVerified', () => {
     } finally {
       client.destroy();
     }
-    expect(calls.slice(-1)).toEqual(['GetObjectCommand']);
+    expect(calls.slice(-2)).toEqual(['HeadObjectCommand', 'GetObjectCommand']);
   });
 });
 
