@@ -104,12 +104,20 @@ export async function rowsById(db: Db, table: LegacyTable, ids: readonly number[
 }
 
 /**
- * Sets storageKey only on the row as it was planned: still disk-only, same diskPath. Returns
- * false when someone else changed it meanwhile. diskPath is never cleared.
+ * Sets storageKey on rows of one table in one statement, only where the row is as it was
+ * planned: still disk-only, same diskPath. Returns the ids it changed; the others were changed
+ * by someone else meanwhile. diskPath is never cleared.
  */
-export async function setStorageKey(db: Db, row: AttachmentRow, key: string): Promise<boolean> {
-  const res = await db.query(`UPDATE ${q(row.table)} SET "storageKey" = $2 WHERE "id" = $1 AND "storageKey" IS NULL AND "diskPath" = $3`, [row.id, key, row.diskPath]);
-  return res.rowCount === 1;
+export async function setStorageKeys(db: Db, table: string, rows: readonly { row: AttachmentRow; key: string }[]): Promise<Set<number>> {
+  if (!rows.length) return new Set();
+  const res = await db.query<{ id: number }>(
+    `UPDATE ${q(table)} AS t SET "storageKey" = v.key
+     FROM unnest($1::int[], $2::text[], $3::text[]) AS v(id, key, disk)
+     WHERE t."id" = v.id AND t."storageKey" IS NULL AND t."diskPath" = v.disk
+     RETURNING t."id"`,
+    [rows.map((r) => r.row.id), rows.map((r) => r.key), rows.map((r) => r.row.diskPath)],
+  );
+  return new Set(res.rows.map((r) => r.id));
 }
 
 /** The rollback: reads fall back to disk. Only where the key is still the one this run set and the disk copy exists. */

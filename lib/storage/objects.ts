@@ -1,10 +1,17 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { PassThrough } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createHash } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import { Transform, type Readable } from 'node:stream';
+import { createHash, type Hash } from 'node:crypto';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { digestFile, digestStream, type Digest } from './hash';
 import { describeS3Error, isNotFound } from './s3';
 
@@ -40,67 +47,164 @@ export interface CopyOptions {
   contentType: string;
   /** Multipart part size in bytes; files up to it go in one PutObject. */
   partSize: number;
-  /** Parts in flight per file: memory per file is about (queueSize + 1) x partSize. */
-  queueSize: number;
   signal?: AbortSignal;
 }
 
-export interface CopyResult extends Digest {
+export interface CopyResult {
+  bytes: number;
+  /** Hex MD5 of the file's bytes as they were sent. */
+  md5: string;
   /** The object was already there with these exact bytes (an interrupted earlier run put it). */
   resumed: boolean;
+  /** How the stored object was proven equal to the file: the store's own MD5 (ETag) or reading it back. */
+  verifiedBy: 'etag' | 'read-back';
 }
 
 export class VerificationFailed extends Error {}
 
+const md5Hex = /^"?([0-9a-f]{32})"?$/;
+const compositeEtag = /^"?([0-9a-f]{32})-(\d+)"?$/;
+
+/** What a store that computes ETags as MD5s (S3 without SSE-KMS/SSE-C, MinIO, s3rver) says about these bytes. */
+interface SentDigests {
+  bytes: number;
+  md5: string;
+  /** MD5 of each part (multipart uploads), in order. */
+  parts: Buffer[];
+}
+
+/** Whether an ETag is what the store computes over exactly these bytes: whole MD5, or S3's md5-of-part-md5s "-N". */
+export function etagMatches(etag: string | undefined, sent: SentDigests): boolean {
+  if (!etag) return false;
+  const whole = md5Hex.exec(etag);
+  if (whole) return whole[1] === sent.md5;
+  const multi = compositeEtag.exec(etag);
+  if (!multi || Number(multi[2]) !== sent.parts.length) return false;
+  return createHash('md5').update(Buffer.concat(sent.parts)).digest('hex') === multi[1];
+}
+
+/** A byte range of the file as a stream, every chunk also fed to the given hashes. */
+function hashedRange(file: string, start: number, end: number, hashes: Hash[]): Readable {
+  const read = createReadStream(file, { start, end: end - 1, highWaterMark: 256 * 1024 });
+  const feed = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      for (const h of hashes) h.update(chunk);
+      done(null, chunk);
+    },
+  });
+  read.on('error', (error) => feed.destroy(error));
+  return read.pipe(feed);
+}
+
 /**
- * Streams a file to the bucket and proves the stored object is that file: HeadObject size,
- * then the object streamed back and its sha256 compared with the sha256 of the bytes sent.
- * An object already at the key with the file's exact bytes is kept (a resumed run), anything
- * else there is overwritten: keys are deterministic, so this never duplicates.
+ * Streams the file to the key without holding it (or a part of it) in memory: one PutObject up
+ * to partSize, else a multipart upload whose parts go one after another, each streamed from
+ * disk with its length. MD5s are computed on the bytes as they are sent; every UploadPart's ETag
+ * (the store's MD5 of the part it received) must equal the part's. Returns the final ETag.
+ */
+async function streamUpload(opts: CopyOptions, size: number, sent: SentDigests): Promise<string | undefined> {
+  const { client, bucket, key, file, signal } = opts;
+  const whole = createHash('md5');
+  if (size <= opts.partSize) {
+    const res = await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: size ? hashedRange(file, 0, size, [whole]) : Buffer.alloc(0), ContentLength: size, ContentType: opts.contentType }),
+      { abortSignal: signal },
+    );
+    sent.md5 = whole.digest('hex');
+    sent.bytes = size;
+    return res.ServerSideEncryption === 'aws:kms' || res.SSECustomerAlgorithm ? undefined : res.ETag;
+  }
+  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: opts.contentType }), { abortSignal: signal });
+  try {
+    const parts: { ETag: string; PartNumber: number }[] = [];
+    for (let start = 0, n = 1; start < size; start += opts.partSize, n += 1) {
+      const end = Math.min(size, start + opts.partSize);
+      const part = createHash('md5');
+      const res = await client.send(
+        new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: n, Body: hashedRange(file, start, end, [part, whole]), ContentLength: end - start }),
+        { abortSignal: signal },
+      );
+      const partMd5 = part.digest();
+      if (!res.ETag || !etagMatches(res.ETag, { bytes: end - start, md5: partMd5.toString('hex'), parts: [] })) {
+        throw new VerificationFailed(`part ${n} of ${key}: the store's ETag ${res.ETag ?? '(none)'} is not the MD5 of the ${end - start} bytes sent`);
+      }
+      sent.parts.push(partMd5);
+      parts.push({ ETag: res.ETag, PartNumber: n });
+    }
+    const done = await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }), { abortSignal: signal });
+    sent.md5 = whole.digest('hex');
+    sent.bytes = size;
+    return done.ETag;
+  } catch (error) {
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId })).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Streams a file to the bucket and proves the stored object is that file. The proof is the
+ * store's own: it computes each object's (and part's) MD5 over the bytes it stored and answers
+ * it as the ETag, which must equal the MD5 of the bytes sent. Where the ETag is not an MD5
+ * (SSE-KMS, SSE-C, some stores) or does not match, HeadObject must show the file's size and the
+ * object is read back and its sha256 compared with the file's instead. An object already at the key with
+ * the file's exact bytes is kept (a resumed run), anything else there is overwritten: keys are
+ * deterministic, so this never duplicates.
  */
 export async function copyFileVerified(opts: CopyOptions): Promise<CopyResult> {
   const { client, bucket, key, signal } = opts;
   const size = (await stat(opts.file)).size;
-  if ((await objectSize(client, bucket, key, signal)) === size) {
-    const [stored, local] = await Promise.all([digestObject(client, bucket, key, signal), digestFile(opts.file)]);
-    if (stored && stored.sha256 === local.sha256) return { ...local, resumed: true };
+  const existing = await objectHead(client, bucket, key, signal);
+  if (existing?.size === size) {
+    const local = await digestFileForEtag(opts.file, opts.partSize, size);
+    if (etagMatches(existing.etag, local)) return { bytes: size, md5: local.md5, resumed: true, verifiedBy: 'etag' };
+    if (await sameBytesReadBack(opts, signal)) return { bytes: size, md5: local.md5, resumed: true, verifiedBy: 'read-back' };
   }
 
-  const hash = createHash('sha256');
-  let sent = 0;
-  const body = new PassThrough();
-  const reading = pipeline(createReadStream(opts.file), async function* (source: AsyncIterable<Buffer>) {
-    for await (const chunk of source) {
-      hash.update(chunk);
-      sent += chunk.length;
-      yield chunk;
-    }
-  }, body);
-  const upload = new Upload({
-    client,
-    params: { Bucket: bucket, Key: key, Body: body, ContentType: opts.contentType },
-    partSize: opts.partSize,
-    queueSize: opts.queueSize,
-    leavePartsOnError: false,
-  });
-  const abort = () => void upload.abort().catch(() => undefined);
-  signal?.addEventListener('abort', abort, { once: true });
+  const sent: SentDigests = { bytes: 0, md5: '', parts: [] };
+  let etag: string | undefined;
   try {
-    await Promise.all([upload.done(), reading]);
+    etag = await streamUpload(opts, size, sent);
   } catch (error) {
-    body.destroy();
+    if (error instanceof VerificationFailed) throw error;
     throw new Error(describeS3Error(`upload ${key}`, error));
-  } finally {
-    signal?.removeEventListener('abort', abort);
   }
-  const sentDigest = { sha256: hash.digest('hex'), bytes: sent };
-  if (sentDigest.bytes !== size) throw new VerificationFailed(`the file changed while it was copied (${size} bytes at start, ${sent} read)`);
+  if (sent.bytes !== size || (await stat(opts.file)).size !== size) throw new VerificationFailed('the file changed while it was copied');
+  // The ETag the write answered is the store's digest of the object it now holds: equal to the
+  // MD5 of what was sent, nothing more needs reading.
+  if (etagMatches(etag, sent)) return { bytes: size, md5: sent.md5, resumed: false, verifiedBy: 'etag' };
+  const head = await objectHead(client, bucket, key, signal);
+  if (head?.size !== size) throw new VerificationFailed(`HeadObject says ${head?.size ?? 'no object'} bytes, ${size} were sent`);
+  if (await sameBytesReadBack(opts, signal)) return { bytes: size, md5: sent.md5, resumed: false, verifiedBy: 'read-back' };
+  throw new VerificationFailed(`the stored object's sha256 differs from the file's (read back after its ETag ${etag ?? '(none)'} did not match the MD5 sent)`);
+}
 
-  const storedSize = await objectSize(client, bucket, key, signal);
-  if (storedSize !== sent) throw new VerificationFailed(`HeadObject says ${storedSize ?? 'no object'} bytes, ${sent} were sent`);
-  const stored = await digestObject(client, bucket, key, signal);
-  if (!stored || stored.sha256 !== sentDigest.sha256) {
-    throw new VerificationFailed(`the stored object's sha256 differs from the file's (${stored?.bytes ?? 0} bytes read back)`);
+async function objectHead(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<{ size: number | null; etag?: string } | null> {
+  try {
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+    return { size: head.ContentLength ?? null, etag: head.ServerSideEncryption === 'aws:kms' || head.SSECustomerAlgorithm ? undefined : head.ETag };
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw new Error(describeS3Error(`HeadObject ${key}`, error));
   }
-  return { ...sentDigest, resumed: false };
+}
+
+/** The MD5s a store would compute for this file uploaded with this part size. */
+async function digestFileForEtag(file: string, partSize: number, size: number): Promise<SentDigests> {
+  const whole = createHash('md5');
+  const parts: Buffer[] = [];
+  if (size <= partSize) {
+    if (size > 0) for await (const chunk of hashedRange(file, 0, size, [whole])) void chunk;
+    return { bytes: size, md5: whole.digest('hex'), parts };
+  }
+  for (let start = 0; start < size; start += partSize) {
+    const part = createHash('md5');
+    for await (const chunk of hashedRange(file, start, Math.min(size, start + partSize), [part, whole])) void chunk;
+    parts.push(part.digest());
+  }
+  return { bytes: size, md5: whole.digest('hex'), parts };
+}
+
+async function sameBytesReadBack(opts: CopyOptions, signal?: AbortSignal): Promise<boolean> {
+  const [stored, local] = await Promise.all([digestObject(opts.client, opts.bucket, opts.key, signal), digestFile(opts.file)]);
+  return !!stored && stored.sha256 === local.sha256 && stored.bytes === local.bytes;
 }

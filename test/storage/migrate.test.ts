@@ -1,14 +1,17 @@
 // The guarded attachment migration against real Postgres (the target's schema) and s3rver:
 // streaming and verification at several sizes (one multipart), skips and failures, resume,
 // idempotence, read-only dry runs, --limit, the prod dry-run rule, the lock, rollback.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { Readable, Transform } from 'node:stream';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { digestBuffer, digestStream } from '../../lib/storage/hash';
 import { legacyObjectKey } from '../../lib/storage/keys';
-import { copyFileVerified } from '../../lib/storage/objects';
+import { copyFileVerified, VerificationFailed } from '../../lib/storage/objects';
+import { setStorageKeys } from '../../lib/storage/legacy';
 import { MigrateRefused, migrateAttachments, type MigrateOptions } from '../../lib/storage/migrate/guarded';
 import { rollbackMigration } from '../../lib/storage/migrate/rollback';
 import { MigrationState } from '../../lib/storage/migrate/state';
@@ -287,35 +290,119 @@ describe('copyFileVerified', () => {
     return { client, calls };
   }
 
-  it('sends a file larger than the part size as a multipart upload, then reads it back to verify', async () => {
+  const copy = (w: StorageWorld, client: S3Client, key: string, file: string) =>
+    copyFileVerified({ client, bucket: w.s3.settings.bucket, key, file, contentType: 'application/octet-stream', partSize: 5 * MiB });
+
+  /** Flips the first byte of every request body after the harness has hashed it: bytes damaged on the way. */
+  function damaging(client: S3Client, command: string) {
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        const req = args.request as { body?: unknown };
+        if (context.commandName === command && req.body instanceof Readable) {
+          let first = true;
+          req.body = req.body.pipe(
+            new Transform({
+              transform(chunk: Buffer, _enc, done) {
+                if (first && chunk.length) {
+                  chunk = Buffer.from(chunk);
+                  chunk[0]! ^= 0xff;
+                  first = false;
+                }
+                done(null, chunk);
+              },
+            }),
+          );
+        }
+        return next(args);
+      },
+      { step: 'finalizeRequest', priority: 'low' },
+    );
+  }
+
+  it("streams a file larger than the part size as a multipart upload, each part checked against the store's MD5, and does not read it back", async () => {
     const w = await world();
     const data = bytesOf(12 * MiB + 5);
     const file = path.join(w.uploadsDir, 'big.bin');
     await fs.writeFile(file, data);
     const { client, calls } = recording(w);
     try {
-      const copied = await copyFileVerified({ client, bucket: w.s3.settings.bucket, key: 'k/big.bin', file, contentType: 'video/mp4', partSize: 5 * MiB, queueSize: 2 });
-      expect(copied).toEqual({ ...digestBuffer(data), resumed: false });
+      const copied = await copy(w, client, 'k/big.bin', file);
+      expect(copied).toEqual({ bytes: data.length, md5: createHash('md5').update(data).digest('hex'), resumed: false, verifiedBy: 'etag' });
     } finally {
       client.destroy();
     }
-    expect(calls.filter((c) => c === 'UploadPartCommand')).toHaveLength(3);
-    expect(calls).toContain('CreateMultipartUploadCommand');
-    expect(calls).toContain('CompleteMultipartUploadCommand');
-    expect(calls.slice(-2)).toEqual(['HeadObjectCommand', 'GetObjectCommand']);
+    expect(calls).toEqual(['HeadObjectCommand', 'CreateMultipartUploadCommand', 'UploadPartCommand', 'UploadPartCommand', 'UploadPartCommand', 'CompleteMultipartUploadCommand']);
+    expect(digestBuffer(await storedBytes(w, 'k/big.bin')).sha256).toBe(digestBuffer(data).sha256);
   });
 
-  it('sends a file up to the part size in one PutObject', async () => {
+  it('sends a file up to the part size in one PutObject, verified by its ETag', async () => {
     const w = await world();
     const file = path.join(w.uploadsDir, 'small.bin');
     await fs.writeFile(file, bytesOf(1000));
     const { client, calls } = recording(w);
     try {
-      await copyFileVerified({ client, bucket: w.s3.settings.bucket, key: 'k/small.bin', file, contentType: 'image/png', partSize: 5 * MiB, queueSize: 2 });
+      expect(await copy(w, client, 'k/small.bin', file)).toMatchObject({ resumed: false, verifiedBy: 'etag' });
     } finally {
       client.destroy();
     }
-    expect(calls).toEqual(['HeadObjectCommand', 'PutObjectCommand', 'HeadObjectCommand', 'GetObjectCommand']);
+    expect(calls).toEqual(['HeadObjectCommand', 'PutObjectCommand']);
+  });
+
+  it('fails when the bytes the store received differ from the file (damaged after hashing), single and multipart', async () => {
+    const w = await world();
+    const small = path.join(w.uploadsDir, 'dmg-small.bin');
+    const big = path.join(w.uploadsDir, 'dmg-big.bin');
+    await fs.writeFile(small, bytesOf(1000));
+    await fs.writeFile(big, bytesOf(6 * MiB));
+    const client = s3Client(w.s3.settings);
+    try {
+      damaging(client, 'PutObjectCommand');
+      damaging(client, 'UploadPartCommand');
+      await expect(copy(w, client, 'k/dmg-small.bin', small)).rejects.toThrow(VerificationFailed);
+      await expect(copy(w, client, 'k/dmg-big.bin', big)).rejects.toThrow(/part 1 of k\/dmg-big.bin: the store's ETag .* is not the MD5/);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it("reads the object back when the store's ETag is not the MD5 it expects (SSE-KMS, other stores), and accepts it if the bytes match", async () => {
+    const w = await world();
+    const file = path.join(w.uploadsDir, 'kms.bin');
+    await fs.writeFile(file, bytesOf(1000));
+    const { client, calls } = recording(w);
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const out = await next(args);
+        const body = out.output as { ETag?: string } | undefined;
+        if (body?.ETag) body.ETag = '"0123456789abcdef0123456789abcdef"';
+        return out;
+      },
+      { step: 'initialize', priority: 'low' },
+    );
+    try {
+      expect(await copy(w, client, 'k/kms.bin', file)).toMatchObject({ resumed: false, verifiedBy: 'read-back' });
+    } finally {
+      client.destroy();
+    }
+    expect(calls.slice(-2)).toEqual(['HeadObjectCommand', 'GetObjectCommand']);
+  });
+});
+
+describe('setStorageKeys', () => {
+  it('sets storageKey in one statement only on rows still disk-only with the planned diskPath', async () => {
+    const w = await world();
+    const rows = [await w.legacy('job', 'legacy/s1.png', bytesOf(10)), await w.legacy('job', 'legacy/s2.png', bytesOf(10)), await w.legacy('job', 'legacy/s3.png', bytesOf(10))];
+    await sql(w.databaseUrl, `UPDATE "JobAttachment" SET "diskPath" = 'legacy/moved.png' WHERE "id" = $1`, [rows[1]!.id]);
+    await sql(w.databaseUrl, `UPDATE "JobAttachment" SET "storageKey" = 'elsewhere' WHERE "id" = $1`, [rows[2]!.id]);
+    const planned = rows.map((r) => ({ row: { table: 'JobAttachment', kind: 'job' as const, id: r.id, diskPath: r.diskPath, storageKey: null, filename: 'x', mimeType: 'image/png' }, key: keyOf(r) }));
+    const db = new pg.Client({ connectionString: w.databaseUrl });
+    await db.connect();
+    try {
+      expect([...(await setStorageKeys(db, 'JobAttachment', planned))]).toEqual([rows[0]!.id]);
+    } finally {
+      await db.end();
+    }
+    expect((await w.rows('JobAttachment')).map((r) => r.storageKey)).toEqual([keyOf(rows[0]!), null, 'elsewhere']);
   });
 });
 

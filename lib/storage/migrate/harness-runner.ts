@@ -1,25 +1,94 @@
 import { stat } from 'node:fs/promises';
-import { diskOnlyRows, legacyStatus, rowLabel, setStorageKey, type AttachmentRow } from '../legacy';
+import { diskOnlyRows, legacyStatus, rowLabel, setStorageKeys, type AttachmentRow } from '../legacy';
 import { fileInUploads, legacyObjectKey } from '../keys';
-import { copyFileVerified } from '../objects';
+import { copyFileVerified, type CopyResult } from '../objects';
 import { inLanes, type RunnerOptions } from './runner';
 import type { MigrateSummary } from './summary';
 
 export interface HarnessRunnerOptions extends RunnerOptions {
-  /** Multipart part size in bytes, and parts in flight per file: what bounds memory. */
+  /** Multipart part size in bytes: parts are streamed from disk, never held, so memory does not grow with it. */
   partSize: number;
-  queueSize: number;
   signal?: AbortSignal;
+  /** Verified rows committed together (one run-file append, one UPDATE per table): at most this many, or after batchWaitMs. */
+  batchRows?: number;
+  batchWaitMs?: number;
 }
 
 const size = (n: number) => (n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`);
 
+interface Verified {
+  row: AttachmentRow;
+  key: string;
+  copied: CopyResult;
+}
+
+/**
+ * Verified rows wait here and are committed in batches: first appended to the run's list (what
+ * --rollback reads), then storageKey set in one statement per table. Uploads go on meanwhile.
+ * A kill between verification and commit leaves the row disk-only with its object in place;
+ * the next run finds the object by its ETag and only commits it (resumed).
+ */
+class BatchCommitter {
+  private pending: Verified[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly o: HarnessRunnerOptions,
+    private readonly summary: MigrateSummary,
+    private readonly maxRows: number,
+    private readonly maxWaitMs: number,
+  ) {}
+
+  add(v: Verified): void {
+    this.pending.push(v);
+    if (this.pending.length >= this.maxRows) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.maxWaitMs);
+  }
+
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending.splice(0);
+    if (batch.length) this.chain = this.chain.then(() => this.commit(batch));
+    return this.chain;
+  }
+
+  private async commit(batch: Verified[]): Promise<void> {
+    const { o, summary } = this;
+    const at = new Date().toISOString();
+    try {
+      await o.state.recordMigrated(o.runId, ...batch.map((v) => ({ table: v.row.table, id: v.row.id, key: v.key, at })));
+      for (const table of new Set(batch.map((v) => v.row.table))) {
+        const rows = batch.filter((v) => v.row.table === table);
+        const changed = await setStorageKeys(o.pool, table, rows);
+        for (const { row, key, copied } of rows) {
+          const label = rowLabel(row);
+          if (!changed.has(row.id)) {
+            summary.skipped.push({ row: label, reason: 'changed meanwhile: the row got a storageKey or another diskPath during the run' });
+            o.log(`[migrate] skip ${label}: changed meanwhile`);
+            continue;
+          }
+          if (copied.resumed) summary.resumed += 1;
+          else summary.moved += 1;
+          o.log(`[migrate] ${copied.resumed ? 'resumed' : 'moved'} ${label} → ${key} (${size(copied.bytes)}, md5 ${copied.md5.slice(0, 12)}… verified by ${copied.verifiedBy === 'etag' ? "the store's ETag" : 'reading it back'})`);
+        }
+      }
+    } catch (error) {
+      // not set: those rows stay disk-only, their objects verified in place for the next run
+      for (const { row } of batch) summary.failed.push({ row: rowLabel(row), reason: `verified, but storageKey not set: ${(error as Error).message.split('\n')[0]}` });
+      o.log(`[migrate] failed to commit ${batch.length} verified row(s): ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+}
+
 /**
  * The harness's own migration of disk-only attachments. Per row: stream the file to its
- * deterministic key, verify the stored object (size and sha256 read back), record the row in
- * the run's list, and only then set storageKey (diskPath stays). Killed at any point, a re-run
- * finds the row still disk-only and either reuses the verified object or copies it again.
- * Fills `summary` as it goes, so whoever called it can print it even if it throws half-way.
+ * deterministic key, verify the stored object (the store's MD5 of what it received, else read
+ * back), then commit it in a batch: recorded in the run's list, and only then storageKey set
+ * (diskPath stays). Killed at any point, a re-run finds the row still disk-only and either
+ * reuses the verified object or copies it again. Fills `summary` as it goes, so whoever called
+ * it can print it even if it throws half-way.
  */
 export async function runHarnessMigration(o: HarnessRunnerOptions, summary: MigrateSummary): Promise<void> {
   summary.pending = (await legacyStatus(o.pool, o.tables)).reduce((n, t) => n + t.diskOnly, 0);
@@ -28,6 +97,7 @@ export async function runHarnessMigration(o: HarnessRunnerOptions, summary: Migr
   summary.stoppedAtLimit = summary.pending > rows.length;
   o.log(`[migrate] ${summary.pending} row(s) with diskPath and no storageKey; taking ${rows.length} (--limit=${o.limit}, --concurrency=${o.concurrency})${o.dryRun ? '; dry run: nothing is written' : ''}`);
 
+  const committer = new BatchCommitter(o, summary, o.batchRows ?? 100, o.batchWaitMs ?? 250);
   let done = 0;
   let notStarted = 0;
   const handle = async (row: AttachmentRow) => {
@@ -61,16 +131,9 @@ export async function runHarnessMigration(o: HarnessRunnerOptions, summary: Migr
         file,
         contentType: row.mimeType || 'application/octet-stream',
         partSize: o.partSize,
-        queueSize: o.queueSize,
         signal: o.signal,
       });
-      await o.state.recordMigrated(o.runId, { table: row.table, id: row.id, key, at: new Date().toISOString() });
-      if (!(await setStorageKey(o.pool, row, key))) {
-        return skip('changed meanwhile: the row got a storageKey or another diskPath during the run');
-      }
-      if (copied.resumed) summary.resumed += 1;
-      else summary.moved += 1;
-      o.log(`[migrate] ${copied.resumed ? 'resumed' : 'moved'} ${label} → ${key} (${size(copied.bytes)}, sha256 ${copied.sha256.slice(0, 12)}… verified)`);
+      committer.add({ row, key, copied });
     } catch (error) {
       summary.failed.push({ row: label, reason: (error as Error).message.split('\n')[0]! });
       o.log(`[migrate] failed ${label}: ${(error as Error).message.split('\n')[0]}`);
@@ -79,6 +142,10 @@ export async function runHarnessMigration(o: HarnessRunnerOptions, summary: Migr
       if (done % 10 === 0 || done === rows.length) o.log(`[migrate] progress ${done}/${rows.length}`);
     }
   };
-  await inLanes(rows, o.concurrency, handle);
+  try {
+    await inLanes(rows, o.concurrency, handle);
+  } finally {
+    await committer.flush();
+  }
   if (notStarted) summary.failed.push({ row: '(run)', reason: `interrupted: ${notStarted} row(s) not started; run it again to finish` });
 }

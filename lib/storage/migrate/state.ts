@@ -81,11 +81,12 @@ export class MigrationState {
       .pop();
   }
 
-  /** Written before the row's update, so a crash between the two still leaves the row in the list. */
-  async recordMigrated(runId: string, entry: RunEntry): Promise<void> {
+  /** Written before the rows' update, so a crash between the two still leaves the rows in the list. One append per batch. */
+  async recordMigrated(runId: string, ...entries: RunEntry[]): Promise<void> {
+    if (!entries.length) return;
     const file = this.runFile(runId);
     await mkdir(path.dirname(file), { recursive: true });
-    await appendFile(file, `${JSON.stringify(entry)}\n`);
+    await appendFile(file, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
   }
 
   async migratedBy(runId: string): Promise<RunEntry[] | null> {

@@ -1,0 +1,44 @@
+/**
+ * The full rehearsal, `npm test` exactly as a developer types it, N times in a row: its wall
+ * time and each phase it prints on its `Phases: …` line (stack, target, steps, document,
+ * teardown: whatever the code prints), median/min/max.
+ */
+import { measure, spread, spreadSeconds, type BenchSection } from './measure';
+
+/** `Phases: stack 1.9 s · target 2.7 s · …` → [['stack', 1900], …] */
+export function parsePhases(output: string): [string, number][] {
+  const line = output.split('\n').findLast((l) => l.includes('Phases: '));
+  if (!line) return [];
+  return line
+    .slice(line.indexOf('Phases: ') + 'Phases: '.length)
+    .split(' · ')
+    .flatMap((part) => {
+      const m = /^(.+?) ([\d.]+) s$/.exec(part.trim());
+      return m ? [[m[1]!, Number(m[2]) * 1000] as [string, number]] : [];
+    });
+}
+
+export async function benchRehearsal(rounds = 5, log: (line: string) => void = console.log): Promise<BenchSection> {
+  const walls: number[] = [];
+  const phases = new Map<string, number[]>();
+  const verdicts: string[] = [];
+  for (let i = 0; i < rounds; i += 1) {
+    const run = await measure('npm', ['test'], { timeoutMs: 240_000 });
+    const parsed = parsePhases(run.stdout + run.stderr);
+    if (!parsed.length) throw new Error(`npm test printed no Phases line (exit ${run.code}):\n${(run.stdout + run.stderr).trim().split('\n').slice(-10).join('\n')}`);
+    walls.push(run.ms);
+    for (const [name, ms] of parsed) phases.set(name, [...(phases.get(name) ?? []), ms]);
+    verdicts.push(String(run.code));
+    log(`  run ${i + 1}: ${(run.ms / 1000).toFixed(1)} s, exit ${run.code}, ${parsed.map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`).join(' · ')}`);
+  }
+  const sum = [...phases.values()].map((v) => spread(v).median).reduce((a, b) => a + b, 0);
+  return {
+    name: 'rehearsal',
+    title: 'Full rehearsal phases',
+    method:
+      `Method (\`bench/rehearsal.ts\`): \`npm test\` (the full local rehearsal) ${rounds} times in a row, each a fresh process; wall time from spawn to exit (npm's own start included), and each phase from the run's \`Phases: …\` line. Median (min–max) of the ${rounds} runs. No alternative: this measure tracks the rehearsal's own time.`,
+    header: ['phase', 'median (min–max)'],
+    rows: [...[...phases].map(([name, v]) => [name, spreadSeconds(spread(v))]), ['sum of the phases', `${(sum / 1000).toFixed(2)} s`], ['wall (npm test)', spreadSeconds(spread(walls))]],
+    notes: [`Exit codes: ${verdicts.join(', ')} (a machine without Redis cannot be GO, exit 1). Goal: ≤ 12 s wall on 2 cores, 8 s the moonshot.`],
+  };
+}

@@ -1,0 +1,46 @@
+// The benchmark's bookkeeping (no timings are asserted anywhere): the phase line it parses,
+// the statistics it prints, the doc sections it rewrites, and the process it measures.
+import { describe, expect, it } from 'vitest';
+import { renderSection, replaceSection } from '../../bench/docs';
+import { measure, spread } from '../../bench/measure';
+import { parsePhases } from '../../bench/rehearsal';
+
+describe('bench bookkeeping', () => {
+  it("reads each phase from the rehearsal's last Phases line", () => {
+    const out = 'cutover: local → …\nPhases: stack 1.9 s · target 2.7 s · steps 13.6 s · document 0.1 s · teardown 0.3 s\n';
+    expect(parsePhases(out)).toEqual([
+      ['stack', 1900],
+      ['target', 2700],
+      ['steps', 13600],
+      ['document', 100],
+      ['teardown', 300],
+    ]);
+    expect(parsePhases('no phases here')).toEqual([]);
+  });
+
+  it('takes the median, min and max of odd and even counts', () => {
+    expect(spread([3, 1, 2])).toEqual({ median: 2, min: 1, max: 3 });
+    expect(spread([4, 1, 3, 2])).toEqual({ median: 2.5, min: 1, max: 4 });
+  });
+
+  it("replaces only its own section between markers and appends a section the doc lacks", () => {
+    const section = { name: 'smoke', title: 'Smoke', method: 'how', header: ['a', 'b'], rows: [['1', '2']] };
+    const doc = `# B\n\nhand-written\n\n<!-- bench:smoke -->\nold numbers\n<!-- /bench:smoke -->\n\ntail\n`;
+    const once = replaceSection(doc, 'smoke', renderSection(section, 'today'));
+    expect(once).toContain('hand-written');
+    expect(once).toContain('tail');
+    expect(once).not.toContain('old numbers');
+    expect(once).toContain('| 1 | 2 |');
+    expect(replaceSection(once, 'smoke', renderSection(section, 'today'))).toBe(once);
+    const appended = replaceSection('# B\n', 'migrate', renderSection({ ...section, name: 'migrate' }, 'today'));
+    expect(appended).toMatch(/^# B\n\n<!-- bench:migrate -->\n## Smoke[\s\S]*<!-- \/bench:migrate -->\n$/);
+  });
+
+  it("measures a process tree's memory (a child holding 64 MiB counts) and its exit code", async () => {
+    const child = `const b = Buffer.alloc(64 * 1024 * 1024, 1); setTimeout(() => process.exit(b[0] === 1 ? 3 : 0), 300);`;
+    const parent = `const { spawnSync } = require('node:child_process'); process.exit(spawnSync(process.execPath, ['-e', ${JSON.stringify(child)}]).status);`;
+    const m = await measure(process.execPath, ['-e', parent]);
+    expect(m.code).toBe(3);
+    expect(m.treePeakKiB).toBeGreaterThan(64 * 1024);
+  });
+});
