@@ -2,8 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll } from 'vitest';
-import { getCurrentTest } from 'vitest/suite';
+import { afterAll, TestRunner } from 'vitest';
 import { hostPort } from '../../fixtures/stack/util';
 import { dropStaleDatabases } from '../../fixtures/stack/external';
 import type { RunResult } from '../../reporters/model';
@@ -111,7 +110,7 @@ export async function runHarness(args: string[], options: RunOptions = {}): Prom
     options.onStdout?.(stdout, child);
   });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const signal = options.signal ?? getCurrentTest()?.context.signal;
+  const signal = options.signal ?? TestRunner.getCurrentTest()?.context.signal;
   const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
   const killGroup = () => killProcessGroup(child);
   signal?.addEventListener('abort', killGroup, { once: true });
