@@ -152,4 +152,22 @@ describe('outside the rehearsal', () => {
       await enforced.close();
     }
   });
+
+  test("step 3's dry run outside the rehearsal: database and bucket from the process env, legacy files from the configured uploads dir", async () => {
+    const databaseUrl = await databases.fresh();
+    const reference = path.resolve(import.meta.dirname, '../../fixtures/target/prisma');
+    // Only the tables of a backend with attachments: no reference target runs here.
+    await applyPrismaMigrations({ databaseUrl, schemaPath: path.join(reference, 'schema.prisma'), migrationsDir: path.join(reference, 'migrations') });
+    const uploadsDir = await tempDir('cutover-outside-rehearsal-uploads');
+    const config = await configFile({ storage: { uploadsDir } });
+    const result = await runHarness([`--config=${config}`, '--env=staging', '--only=storage', '--apply=storage', '--confirm=staging', '-t', 'dry run:'], {
+      env: processEnv(databaseUrl),
+    });
+    const dry = result.run?.steps.flatMap((s) => s.checks).find((c) => c.name.startsWith('dry run:'));
+    expect(dry?.state, summary(result)).toBe('passed');
+    expect(result.markdown).toMatch(/\[migrate\] starting run \S+-staging-\w+ \(harness runner, dry run\) → bucket outside-rehearsal at 127\.0\.0\.1:\d+/);
+    const audit = result.artifacts['audit.log']!.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { script: string; env: string; outcome: string; summary: { plan?: { uploadsDir?: string } } });
+    expect(audit.map((e) => [e.script, e.env, e.outcome])).toEqual([['migrate:attachments', 'staging', 'started'], ['migrate:attachments', 'staging', 'done']]);
+    expect(audit[0]!.summary.plan?.uploadsDir).toBe(uploadsDir);
+  });
 });
