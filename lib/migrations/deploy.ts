@@ -55,10 +55,10 @@ export function applyHint(env: EnvName): string {
 }
 
 /** The release's migrations directory and schema; unset ones refuse the deploy before anything else. */
-function migrationPaths(s: Sections): { dir: string; schema: string } {
+function migrationPaths(s: Sections): { dir: string; schema: string | null } {
   const unset = unsetSettings(s, migrationSettings(s, true), 'the config file');
   if (unset.length) throw new DeployRefused(unset);
-  return { dir: path.resolve(s.migrations.dir!), schema: path.resolve(s.migrations.schema ?? '') };
+  return { dir: path.resolve(s.migrations.dir!), schema: s.migrations.schema && path.resolve(s.migrations.schema) };
 }
 
 async function runDeploy(opts: DeployOptions): Promise<string> {
@@ -70,11 +70,13 @@ async function runDeploy(opts: DeployOptions): Promise<string> {
     if (result.code !== 0) throw new DeployFailed(describeShellEnd(`\`${m.deployCommand}\``, result, m.timeoutMs), output);
     return output;
   }
+  const paths = migrationPaths(opts.sections);
   try {
     const result = await applyPrismaMigrations({
       databaseUrl: opts.databaseUrl,
-      schemaPath: migrationPaths(opts.sections).schema,
-      migrationsDir: migrationPaths(opts.sections).dir,
+      // Set: without a deployCommand migrationPaths refuses an unset schema.
+      schemaPath: paths.schema!,
+      migrationsDir: paths.dir,
       timeoutMs: m.timeoutMs,
       log: opts.log,
     });

@@ -9,6 +9,7 @@ import { sectionsSchema } from '../../lib/config/schema';
 import { checkReadiness, formatReadiness, probe, type ReadinessInput } from '../../lib/env-rules/readiness';
 import { formatEnvFile, loadTargetEnv, type TargetEnv } from '../../lib/env-rules/target-env';
 import { SERVER_URL } from '../support/database';
+import { contractEnv } from '../support/target-env';
 import { REDIS_URL, STRIPE_KEY, useSimulatedStripe } from '../probes/helpers';
 
 useSimulatedStripe();
@@ -25,28 +26,15 @@ afterAll(async () => {
 });
 
 function targetEnv(): Record<string, string> {
-  return {
-    DATABASE_URL: SERVER_URL,
-    JWT_SECRET: 'readiness-selftest-jwt-secret-0123456789',
-    STRIPE_SECRET_KEY: STRIPE_KEY,
-    STRIPE_WEBHOOK_SECRET: 'whsec_ReadinessSelftestSecret01',
-    RATE_LIMIT_REDIS_URL: REDIS_URL,
-    OBJECT_STORAGE_PROVIDER: 's3',
-    OBJECT_STORAGE_S3_BUCKET: s3.settings.bucket,
-    OBJECT_STORAGE_S3_REGION: s3.settings.region,
-    OBJECT_STORAGE_S3_ACCESS_KEY_ID: s3.settings.accessKeyId,
-    OBJECT_STORAGE_S3_SECRET_ACCESS_KEY: s3.settings.secretAccessKey,
-    OBJECT_STORAGE_S3_ENDPOINT: s3.settings.endpoint!,
-    OBJECT_STORAGE_S3_FORCE_PATH_STYLE: 'true',
-    EMAIL_PROVIDER: 'smtp',
-    EMAIL_SMTP_URL: 'smtp://mailer:Mail-Selftest-Pw@127.0.0.1:2525',
-    EMAIL_FROM: 'noreply@example.com',
-    APP_ATTESTATION_ENFORCE: 'false',
-    APP_ATTESTATION_PLATFORMS: 'android',
-    APP_ATTESTATION_ANDROID_PACKAGE_NAME: 'com.example.app',
-    APP_ATTESTATION_ANDROID_CERT_DIGESTS: 'AA:BB',
-    APP_ATTESTATION_GOOGLE_CREDENTIALS_JSON: '{"type":"service_account"}',
-  };
+  return contractEnv({
+    databaseUrl: SERVER_URL,
+    redisUrl: REDIS_URL,
+    stripeKey: STRIPE_KEY,
+    s3: s3.settings,
+    smtpUrl: 'smtp://mailer:Mail-Selftest-Pw@127.0.0.1:2525',
+    jwtSecret: 'readiness-selftest-jwt-secret-0123456789',
+    webhookSecret: 'whsec_ReadinessSelftestSecret01',
+  });
 }
 
 async function snapshot(values: Record<string, string>, extra = ''): Promise<TargetEnv> {

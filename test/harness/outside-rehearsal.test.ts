@@ -13,6 +13,7 @@ import { serveThirdParty } from '../../fixtures/thirdparty/serve';
 import { applyPrismaMigrations } from '../../lib/migrations/prisma-engine';
 import { useDatabases } from '../support/database';
 import { runHarness, summary, tempDir } from '../support/run-harness';
+import { contractEnv } from '../support/target-env';
 import { healthy, tinyTarget } from '../support/tiny-target';
 
 const databases = useDatabases();
@@ -58,28 +59,7 @@ async function configFile(sections: Record<string, unknown>): Promise<string> {
 
 /** The target's env as the platform would set it, exported in the harness's own shell. */
 function processEnv(databaseUrl: string): Record<string, string> {
-  return {
-    DATABASE_URL: databaseUrl,
-    JWT_SECRET: 'outside-rehearsal-jwt-secret-0123456789',
-    STRIPE_SECRET_KEY: STRIPE_KEY,
-    STRIPE_WEBHOOK_SECRET: 'whsec_OutsideRehearsalSecret01',
-    RATE_LIMIT_REDIS_URL: REDIS_URL,
-    OBJECT_STORAGE_PROVIDER: 's3',
-    OBJECT_STORAGE_S3_BUCKET: s3.settings.bucket,
-    OBJECT_STORAGE_S3_REGION: s3.settings.region,
-    OBJECT_STORAGE_S3_ACCESS_KEY_ID: s3.settings.accessKeyId,
-    OBJECT_STORAGE_S3_SECRET_ACCESS_KEY: s3.settings.secretAccessKey,
-    OBJECT_STORAGE_S3_ENDPOINT: s3.settings.endpoint!,
-    OBJECT_STORAGE_S3_FORCE_PATH_STYLE: 'true',
-    EMAIL_PROVIDER: 'smtp',
-    EMAIL_SMTP_URL: 'smtp://127.0.0.1:2525',
-    EMAIL_FROM: 'noreply@example.com',
-    APP_ATTESTATION_ENFORCE: 'false',
-    APP_ATTESTATION_PLATFORMS: 'android',
-    APP_ATTESTATION_ANDROID_PACKAGE_NAME: 'com.example.app',
-    APP_ATTESTATION_ANDROID_CERT_DIGESTS: 'AA:BB',
-    APP_ATTESTATION_GOOGLE_CREDENTIALS_JSON: '{"type":"service_account"}',
-  };
+  return contractEnv({ databaseUrl, redisUrl: REDIS_URL, stripeKey: STRIPE_KEY, s3: s3.settings });
 }
 
 describe('outside the rehearsal', () => {
@@ -171,5 +151,23 @@ describe('outside the rehearsal', () => {
     } finally {
       await enforced.close();
     }
+  });
+
+  test("step 3's dry run outside the rehearsal: database and bucket from the process env, legacy files from the configured uploads dir", async () => {
+    const databaseUrl = await databases.fresh();
+    const reference = path.resolve(import.meta.dirname, '../../fixtures/target/prisma');
+    // Only the tables of a backend with attachments: no reference target runs here.
+    await applyPrismaMigrations({ databaseUrl, schemaPath: path.join(reference, 'schema.prisma'), migrationsDir: path.join(reference, 'migrations') });
+    const uploadsDir = await tempDir('cutover-outside-rehearsal-uploads');
+    const config = await configFile({ storage: { uploadsDir } });
+    const result = await runHarness([`--config=${config}`, '--env=staging', '--only=storage', '--apply=storage', '--confirm=staging', '-t', 'dry run:'], {
+      env: processEnv(databaseUrl),
+    });
+    const dry = result.run?.steps.flatMap((s) => s.checks).find((c) => c.name.startsWith('dry run:'));
+    expect(dry?.state, summary(result)).toBe('passed');
+    expect(result.markdown).toMatch(/\[migrate\] starting run \S+-staging-\w+ \(harness runner, dry run\) → bucket outside-rehearsal at 127\.0\.0\.1:\d+/);
+    const audit = result.artifacts['audit.log']!.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { script: string; env: string; outcome: string; summary: { plan?: { uploadsDir?: string } } });
+    expect(audit.map((e) => [e.script, e.env, e.outcome])).toEqual([['migrate:attachments', 'staging', 'started'], ['migrate:attachments', 'staging', 'done']]);
+    expect(audit[0]!.summary.plan?.uploadsDir).toBe(uploadsDir);
   });
 });

@@ -1,0 +1,36 @@
+import { describe, expect, test } from 'vitest';
+import { resolveConfig } from '../../lib/config/load';
+import { unsetSettingsFor } from '../../lib/config/settings';
+import { STEPS } from '../../lib/runbook/catalogue';
+
+const envs = {
+  local: { expect: { stripeMode: 'test' } },
+  staging: { baseUrlEnv: 'STAGING_BASE_URL', expect: { stripeMode: 'test' } },
+  prod: { baseUrlEnv: 'PROD_BASE_URL', production: true, expect: { stripeMode: 'live' } },
+};
+const ALL = STEPS.map((s) => s.id);
+const unsetNames = (raw: Record<string, unknown>, steps = ALL) => {
+  const { sections, environment } = resolveConfig({ environments: envs, ...raw }, 'prod');
+  return unsetSettingsFor(steps, sections, environment, 'my.config.ts').map((line) => line.split(' ')[0]);
+};
+
+describe('settings that name the backend', () => {
+  test('no config value points into fixtures/: the backend settings default to unset', () => {
+    const { sections } = resolveConfig({ environments: envs }, 'prod');
+    expect(JSON.stringify(sections)).not.toContain('fixtures');
+    expect([sections.migrations.dir, sections.migrations.schema, sections.storage.uploadsDir]).toEqual([null, null, null]);
+  });
+
+  test('each step asks for what it reads, every unset one at once, naming the file', () => {
+    expect(unsetNames({})).toEqual(['migrations.dir', 'migrations.schema', 'storage.uploadsDir']);
+    expect(unsetNames({}, ['env', 'smoke'])).toEqual([]);
+    const { sections, environment } = resolveConfig({ environments: envs }, 'prod');
+    expect(unsetSettingsFor(['migrations'], sections, environment, 'my.config.ts')[0]).toMatch(/^migrations\.dir is not set in my\.config\.ts \(needed for step 1, .*\): set it to /);
+  });
+
+  test('a deploy command needs no schema file; no legacy migration needs no uploads dir; set ones are not asked for', () => {
+    expect(unsetNames({ migrations: { deployCommand: 'npx prisma migrate deploy' } })).toEqual(['migrations.dir', 'storage.uploadsDir']);
+    expect(unsetNames({ environments: { ...envs, prod: { ...envs.prod, optional: { legacyStorageMigration: false } } } })).toEqual(['migrations.dir', 'migrations.schema']);
+    expect(unsetNames({ migrations: { dir: 'm', schema: 's.prisma' }, storage: { uploadsDir: 'u' } })).toEqual([]);
+  });
+});
