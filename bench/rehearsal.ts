@@ -39,6 +39,6 @@ export async function benchRehearsal(rounds = 5, log: (line: string) => void = c
       `Method (\`bench/rehearsal.ts\`): \`npm test\` (the full local rehearsal) ${rounds} times in a row, each a fresh process; wall time from spawn to exit (npm's own start included), and each phase from the run's \`Phases: …\` line. Median (min–max) of the ${rounds} runs. No alternative: this measure tracks the rehearsal's own time.`,
     header: ['phase', 'median (min–max)'],
     rows: [...[...phases].map(([name, v]) => [name, spreadSeconds(spread(v))]), ['sum of the phases', `${(sum / 1000).toFixed(2)} s`], ['wall (npm test)', spreadSeconds(spread(walls))]],
-    notes: [`Exit codes: ${verdicts.join(', ')} (a machine without Redis cannot be GO, exit 1). Goal: ≤ 12 s wall on 2 cores, 8 s the moonshot.`],
+    notes: [`Exit codes of the runs: ${verdicts.join(', ')} (0 GO; a NO-GO, e.g. on a machine without Redis, exits non-zero). Goal: ≤ 12 s wall on 2 cores, 8 s the moonshot.`],
   };
 }

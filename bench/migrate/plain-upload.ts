@@ -11,26 +11,21 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Upload } from '@aws-sdk/lib-storage';
 import { inLanes } from '../../lib/storage/migrate/runner';
-import { s3Client } from '../../lib/storage/s3';
+import { sectionsSchema } from '../../lib/config/schema';
+import { s3Client, s3SettingsFromEnv } from '../../lib/storage/s3';
 
 const [dir, concurrency, partMiB, queueSize] = process.argv.slice(2);
 if (!dir || !concurrency || !partMiB || !queueSize) {
   console.error('usage: plain-upload.ts <uploads dir> <concurrency> <part MiB> <queue size>');
   process.exit(2);
 }
-const env = process.env;
-const bucket = env.OBJECT_STORAGE_S3_BUCKET!;
-const client = s3Client(
-  {
-    bucket,
-    region: env.OBJECT_STORAGE_S3_REGION!,
-    accessKeyId: env.OBJECT_STORAGE_S3_ACCESS_KEY_ID!,
-    secretAccessKey: env.OBJECT_STORAGE_S3_SECRET_ACCESS_KEY!,
-    endpoint: env.OBJECT_STORAGE_S3_ENDPOINT,
-    forcePathStyle: true,
-  },
-  { requestTimeoutMs: 120_000 },
-);
+const { settings } = s3SettingsFromEnv(process.env, sectionsSchema.parse({}).credentials.s3);
+if (!settings) {
+  console.error('plain-upload: the OBJECT_STORAGE_S3_* variables are not all set');
+  process.exit(2);
+}
+const bucket = settings.bucket;
+const client = s3Client(settings, { requestTimeoutMs: 120_000 });
 const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((f) => f.isFile()).map((f) => path.join(f.parentPath, f.name));
 await inLanes(files, Number(concurrency), async (file) => {
   await new Upload({

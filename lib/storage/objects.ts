@@ -13,6 +13,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { digestFile, digestStream, type Digest } from './hash';
+import { inLanes } from './migrate/runner';
 import { describeS3Error, isNotFound } from './s3';
 
 /** The stored object's sha256 and size, streamed back from the bucket; null when there is none. */
@@ -47,13 +48,13 @@ export interface CopyOptions {
   contentType: string;
   /** Multipart part size in bytes; files up to it go in one PutObject. */
   partSize: number;
+  /** Parts of one file in flight at once; each is streamed from disk, so memory does not grow with it. */
+  queueSize: number;
   signal?: AbortSignal;
 }
 
 export interface CopyResult {
   bytes: number;
-  /** Hex MD5 of the file's bytes as they were sent. */
-  md5: string;
   /** The object was already there with these exact bytes (an interrupted earlier run put it). */
   resumed: boolean;
   /** How the stored object was proven equal to the file: the store's own MD5 (ETag) or reading it back. */
@@ -67,17 +68,19 @@ const compositeEtag = /^"?([0-9a-f]{32})-(\d+)"?$/;
 
 /** What a store that computes ETags as MD5s (S3 without SSE-KMS/SSE-C, MinIO, s3rver) says about these bytes. */
 interface SentDigests {
-  bytes: number;
+  /** MD5 of the whole file; unknown ('') for a multipart upload, whose parts go in parallel. */
   md5: string;
   /** MD5 of each part (multipart uploads), in order. */
   parts: Buffer[];
+  /** Parts whose ETag was not the MD5 of the bytes sent. */
+  partsUnverified?: number;
 }
 
 /** Whether an ETag is what the store computes over exactly these bytes: whole MD5, or S3's md5-of-part-md5s "-N". */
 export function etagMatches(etag: string | undefined, sent: SentDigests): boolean {
   if (!etag) return false;
   const whole = md5Hex.exec(etag);
-  if (whole) return whole[1] === sent.md5;
+  if (whole) return !!sent.md5 && whole[1] === sent.md5;
   const multi = compositeEtag.exec(etag);
   if (!multi || Number(multi[2]) !== sent.parts.length) return false;
   return createHash('md5').update(Buffer.concat(sent.parts)).digest('hex') === multi[1];
@@ -98,42 +101,41 @@ function hashedRange(file: string, start: number, end: number, hashes: Hash[]): 
 
 /**
  * Streams the file to the key without holding it (or a part of it) in memory: one PutObject up
- * to partSize, else a multipart upload whose parts go one after another, each streamed from
- * disk with its length. MD5s are computed on the bytes as they are sent; every UploadPart's ETag
- * (the store's MD5 of the part it received) must equal the part's. Returns the final ETag.
+ * to partSize, else a multipart upload with up to queueSize parts in flight, each streamed from
+ * disk with its length. MD5s are computed on the bytes as they are sent and each UploadPart's ETag
+ * (the store's MD5 of the part it received) compared with its part's. Returns the final ETag.
  */
 async function streamUpload(opts: CopyOptions, size: number, sent: SentDigests): Promise<string | undefined> {
   const { client, bucket, key, file, signal } = opts;
-  const whole = createHash('md5');
   if (size <= opts.partSize) {
+    const whole = createHash('md5');
     const res = await client.send(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: size ? hashedRange(file, 0, size, [whole]) : Buffer.alloc(0), ContentLength: size, ContentType: opts.contentType }),
       { abortSignal: signal },
     );
     sent.md5 = whole.digest('hex');
-    sent.bytes = size;
     return res.ServerSideEncryption === 'aws:kms' || res.SSECustomerAlgorithm ? undefined : res.ETag;
   }
   const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: opts.contentType }), { abortSignal: signal });
   try {
+    const numbers = Array.from({ length: Math.ceil(size / opts.partSize) }, (_, i) => i + 1);
     const parts: { ETag: string; PartNumber: number }[] = [];
-    for (let start = 0, n = 1; start < size; start += opts.partSize, n += 1) {
+    await inLanes(numbers, opts.queueSize, async (n) => {
+      const start = (n - 1) * opts.partSize;
       const end = Math.min(size, start + opts.partSize);
       const part = createHash('md5');
       const res = await client.send(
-        new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: n, Body: hashedRange(file, start, end, [part, whole]), ContentLength: end - start }),
+        new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: n, Body: hashedRange(file, start, end, [part]), ContentLength: end - start }),
         { abortSignal: signal },
       );
-      const partMd5 = part.digest();
-      if (!res.ETag || !etagMatches(res.ETag, { bytes: end - start, md5: partMd5.toString('hex'), parts: [] })) {
-        throw new VerificationFailed(`part ${n} of ${key}: the store's ETag ${res.ETag ?? '(none)'} is not the MD5 of the ${end - start} bytes sent`);
-      }
-      sent.parts.push(partMd5);
-      parts.push({ ETag: res.ETag, PartNumber: n });
-    }
+      const md5 = part.digest();
+      // not the part's MD5: damaged on the way, or a store whose ETags are no MD5s (SSE-KMS); read back at the end
+      if (!etagMatches(res.ETag, { md5: md5.toString('hex'), parts: [] })) sent.partsUnverified = (sent.partsUnverified ?? 0) + 1;
+      sent.parts[n - 1] = md5;
+      parts.push({ ETag: res.ETag!, PartNumber: n });
+    });
+    parts.sort((a, b) => a.PartNumber - b.PartNumber);
     const done = await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }), { abortSignal: signal });
-    sent.md5 = whole.digest('hex');
-    sent.bytes = size;
     return done.ETag;
   } catch (error) {
     await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId })).catch(() => undefined);
@@ -156,26 +158,28 @@ export async function copyFileVerified(opts: CopyOptions): Promise<CopyResult> {
   const existing = await objectHead(client, bucket, key, signal);
   if (existing?.size === size) {
     const local = await digestFileForEtag(opts.file, opts.partSize, size);
-    if (etagMatches(existing.etag, local)) return { bytes: size, md5: local.md5, resumed: true, verifiedBy: 'etag' };
-    if (await sameBytesReadBack(opts, signal)) return { bytes: size, md5: local.md5, resumed: true, verifiedBy: 'read-back' };
+    if (etagMatches(existing.etag, local)) return { bytes: size, resumed: true, verifiedBy: 'etag' };
+    if (await sameBytesReadBack(opts, signal)) return { bytes: size, resumed: true, verifiedBy: 'read-back' };
   }
 
-  const sent: SentDigests = { bytes: 0, md5: '', parts: [] };
+  const sent: SentDigests = { md5: '', parts: [], partsUnverified: 0 };
   let etag: string | undefined;
   try {
     etag = await streamUpload(opts, size, sent);
   } catch (error) {
-    if (error instanceof VerificationFailed) throw error;
     throw new Error(describeS3Error(`upload ${key}`, error));
   }
-  if (sent.bytes !== size || (await stat(opts.file)).size !== size) throw new VerificationFailed('the file changed while it was copied');
+  if ((await stat(opts.file)).size !== size) throw new VerificationFailed('the file changed while it was copied');
   // The ETag the write answered is the store's digest of the object it now holds: equal to the
-  // MD5 of what was sent, nothing more needs reading.
-  if (etagMatches(etag, sent)) return { bytes: size, md5: sent.md5, resumed: false, verifiedBy: 'etag' };
+  // MD5 of what was sent (or S3's MD5 of the part MD5s), nothing more needs reading.
+  if (etagMatches(etag, sent)) return { bytes: size, resumed: false, verifiedBy: 'etag' };
   const head = await objectHead(client, bucket, key, signal);
   if (head?.size !== size) throw new VerificationFailed(`HeadObject says ${head?.size ?? 'no object'} bytes, ${size} were sent`);
-  if (await sameBytesReadBack(opts, signal)) return { bytes: size, md5: sent.md5, resumed: false, verifiedBy: 'read-back' };
-  throw new VerificationFailed(`the stored object's sha256 differs from the file's (read back after its ETag ${etag ?? '(none)'} did not match the MD5 sent)`);
+  // Multipart on a store whose final ETag is not S3's md5-of-parts form (s3rver: the whole
+  // object's MD5, unknown here as parts go in parallel): every part was checked as it arrived.
+  if (sent.parts.length && !sent.partsUnverified && !compositeEtag.test(etag ?? '')) return { bytes: size, resumed: false, verifiedBy: 'etag' };
+  if (await sameBytesReadBack(opts, signal)) return { bytes: size, resumed: false, verifiedBy: 'read-back' };
+  throw new VerificationFailed(`the stored object's sha256 differs from the file's (read back after its ETag ${etag ?? '(none)'} did not match the MD5s sent)`);
 }
 
 async function objectHead(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<{ size: number | null; etag?: string } | null> {
@@ -194,14 +198,14 @@ async function digestFileForEtag(file: string, partSize: number, size: number): 
   const parts: Buffer[] = [];
   if (size <= partSize) {
     if (size > 0) for await (const chunk of hashedRange(file, 0, size, [whole])) void chunk;
-    return { bytes: size, md5: whole.digest('hex'), parts };
+    return { md5: whole.digest('hex'), parts };
   }
   for (let start = 0; start < size; start += partSize) {
     const part = createHash('md5');
     for await (const chunk of hashedRange(file, start, Math.min(size, start + partSize), [part, whole])) void chunk;
     parts.push(part.digest());
   }
-  return { bytes: size, md5: whole.digest('hex'), parts };
+  return { md5: whole.digest('hex'), parts };
 }
 
 async function sameBytesReadBack(opts: CopyOptions, signal?: AbortSignal): Promise<boolean> {

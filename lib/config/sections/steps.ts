@@ -117,7 +117,7 @@ export const storage = z
         backendTimeoutMs: z.number().int().positive().default(1_800_000),
         /** Multipart part size (S3's minimum is 5 MiB). Parts are streamed from disk, never buffered: memory does not grow with it. */
         partSizeMiB: z.number().int().min(5).max(512).default(8),
-        /** Unused since parts are streamed one after another (files in flight = concurrency); accepted so existing configs stay valid. */
+        /** Parts of one file in flight at once. */
         queueSize: z.number().int().min(1).max(16).default(2),
         /** How long a passing dry run counts as "in this cutover" for a real run in prod. */
         dryRunValidMinutes: z.number().positive().default(720),

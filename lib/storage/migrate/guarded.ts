@@ -137,7 +137,7 @@ export async function migrateAttachments(o: MigrateOptions): Promise<MigrateResu
       if (st.migrate.runner === 'backend') {
         return runBackendMigration({ ...common, command: st.migrate.backendCommand, timeoutMs: st.migrate.backendTimeoutMs, env: o.backendEnv ?? process.env }, summary);
       }
-      return runHarnessMigration({ ...common, partSize: st.migrate.partSizeMiB * 1024 * 1024, signal: o.signal }, summary);
+      return runHarnessMigration({ ...common, partSize: st.migrate.partSizeMiB * 1024 * 1024, queueSize: st.migrate.queueSize, signal: o.signal }, summary);
     };
     try {
       await (o.dryRun ? work() : withAdvisoryLock(o.databaseUrl, st.migrate.lockKey, 'the attachment migration', work));

@@ -6,8 +6,9 @@ import { inLanes, type RunnerOptions } from './runner';
 import type { MigrateSummary } from './summary';
 
 export interface HarnessRunnerOptions extends RunnerOptions {
-  /** Multipart part size in bytes: parts are streamed from disk, never held, so memory does not grow with it. */
+  /** Multipart part size in bytes, and parts in flight per file; parts are streamed from disk, never held. */
   partSize: number;
+  queueSize: number;
   signal?: AbortSignal;
   /** Verified rows committed together (one run-file append, one UPDATE per table): at most this many, or after batchWaitMs. */
   batchRows?: number;
@@ -71,7 +72,7 @@ class BatchCommitter {
           }
           if (copied.resumed) summary.resumed += 1;
           else summary.moved += 1;
-          o.log(`[migrate] ${copied.resumed ? 'resumed' : 'moved'} ${label} → ${key} (${size(copied.bytes)}, md5 ${copied.md5.slice(0, 12)}… verified by ${copied.verifiedBy === 'etag' ? "the store's ETag" : 'reading it back'})`);
+          o.log(`[migrate] ${copied.resumed ? 'resumed' : 'moved'} ${label} → ${key} (${size(copied.bytes)}, verified by ${copied.verifiedBy === 'etag' ? "the store's MD5 (ETag)" : 'reading it back'})`);
         }
       }
     } catch (error) {
@@ -131,6 +132,7 @@ export async function runHarnessMigration(o: HarnessRunnerOptions, summary: Migr
         file,
         contentType: row.mimeType || 'application/octet-stream',
         partSize: o.partSize,
+        queueSize: o.queueSize,
         signal: o.signal,
       });
       committer.add({ row, key, copied });
