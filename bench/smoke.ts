@@ -19,7 +19,7 @@ import { restartRehearsalTarget } from '../lib/features/attestation';
 import { startRehearsal } from '../lib/rehearsal/start';
 import { tinyPng } from '../lib/storage/png';
 import type { Rehearsal } from '../lib/rehearsal/types';
-import { mib, measure, ROOT, spread, spreadSeconds, tsxNode, type BenchSection, type Measured } from './measure';
+import { mib, measure, ROOT, spread, spreadSeconds, type BenchSection, type Measured } from './measure';
 
 const NEWMAN = path.join(ROOT, 'node_modules/newman/bin/newman.js');
 
@@ -38,7 +38,8 @@ function harnessCommand(...args: string[]): [string, string[]] {
     const [cmd, ...rest] = custom.split(/\s+/);
     return [cmd!, [...rest, ...args]];
   }
-  return tsxNode('scripts/cutover.ts', ...args);
+  // What `npm test` runs: the prebuilt CLI.
+  return [process.execPath, ['bin/cutover.mjs', ...args]];
 }
 
 async function bootTarget(log: string[]): Promise<Rehearsal> {
@@ -180,7 +181,7 @@ export async function benchSmoke(rounds = 7, log: (line: string) => void = conso
         '',
         'Every runner makes the same requests with the same checks: GET /healthz and /readyz; a wrong password and an unknown email, both 401 with the same body; the consumer test account\'s login (a verified CONSUMER with a token); a Stripe-signed `cutover_harness.ping` event (2xx, `received: true`); a PNG upload (201 with a storageKey) → GET attachment (302) → the signed URL serves the same bytes → cleanup (row deleted, object deleted and HEAD 404).',
         '',
-        '- harness: `node --import tsx scripts/cutover.ts --env=local --base-url=<url> --only=smoke --config=<bench config>` (`BENCH_HARNESS` swaps the command prefix, e.g. for a prebuilt entry);',
+        '- harness: `node bin/cutover.mjs --env=local --base-url=<url> --only=smoke --config=<bench config>`, what `npm test` runs (the prebuilt CLI; `BENCH_HARNESS` swaps the command prefix);',
         '- Newman 6 (devDependency): `bench/smoke/collection.json`; it has no database client, so the bench deletes its upload\'s row after each round, untimed;',
         '- the floor: `bench/smoke/undici-smoke.mjs`, plain Node with undici, pg and a SigV4 signer, no loader.',
       ].join('\n'),

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { ENV_NAMES, environmentSchema, sectionsSchema, type EnvironmentConfig, type EnvName, type Sections } from './schema';
 import { redactorFor } from '../secrets/known';
 import { looksLikeSecret } from '../secrets/patterns';
+import { importModule } from './import-module';
 import { describeLoadError } from './load-error';
 
 export interface LoadedConfig {
@@ -101,7 +101,7 @@ export async function loadConfig(file: string, env: EnvName): Promise<LoadedConf
   }
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
+    mod = await importModule(absolute);
   } catch (error) {
     // The file's own error may quote a secret (a key it was handed, a URL with a password).
     throw new ConfigError([`cannot be loaded: ${redactorFor(undefined, process.env).redact(await describeLoadError(error, absolute))}`]);

@@ -11,6 +11,7 @@ import { formatEnvFile } from '../env-rules/target-env';
 import { registerRehearsal } from '../guard/rehearsals';
 import { baseUrlResource, bucketResource, databaseResource } from '../guard/resources';
 import { applyPrismaMigrations, readMigrationsDir } from '../migrations/prisma-engine';
+import { PROJECT_ROOT } from '../project-root';
 import { STEPS } from '../runbook/catalogue';
 import { startChild, type Child } from './child';
 import { startControlServer } from './control';
@@ -19,7 +20,7 @@ import { makeRehearsalDir, removeStaleRehearsalDirs } from './temp-dir';
 import { startTraffic } from './traffic';
 import type { Rehearsal, StartRehearsalOptions } from './types';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = PROJECT_ROOT;
 const TARGET = path.join(ROOT, 'fixtures/target');
 /** The reference target runs its digest clock this much faster, so a 15-minute interval takes 1 s. */
 const CLOCK_SCALE = 900;

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs, UsageError, type CliOptions } from '../cli/args';
 import { helpText, listText, USAGE } from '../cli/help';
 import { readEnvFile } from '../config/env-file';
@@ -9,7 +8,9 @@ import { missingRequirements } from '../config/requirements';
 import { unsetSettingsFor } from '../config/settings';
 import { appliedResources, appliedSteps, applyTargets, guardProblems, isRehearsal, resolveBaseUrl, selectSteps } from './plan';
 
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { PROJECT_ROOT } from '../project-root';
+
+export { PROJECT_ROOT };
 
 export interface Io {
   out(line: string): void;

@@ -10,7 +10,7 @@ const onlyTheRotationRow = ['--env=staging', '--base-url=http://127.0.0.1:9', '-
 /** Runs the CLI under a pseudo-terminal (util-linux `script`), typing `answer` at the prompt. */
 async function runInTerminal(args: string[], answer: string): Promise<{ code: number | null; output: string; run: RunResult }> {
   const reportsDir = await tempDir('cutover-selftest-tty');
-  const command = ['node', '--import', 'tsx', 'scripts/cutover.ts', ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+  const command = ['node', 'bin/cutover.mjs', ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
   const env: NodeJS.ProcessEnv = { ...process.env, CUTOVER_REPORTS_DIR: reportsDir };
   for (const k of Object.keys(env)) if (k.startsWith('VITEST') || k === 'TEST') delete env[k];
   const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -3,6 +3,7 @@
 // environment names that dir, a file in it, a stack registry entry there, a database with the
 // run's tag) without confusing it with another run on the same machine. The teardown fails the run when anything is left, then removes it
 // all anyway: a red run must not leave a mess either.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -68,6 +69,8 @@ function leftoverProcesses(): { pid: number; cmd: string }[] {
 }
 
 export async function setup(): Promise<void> {
+  // Build the prebuilt CLI once, before tests start runs of it side by side.
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: path.resolve(import.meta.dirname, '../..'), stdio: 'inherit' });
   runDir = mkdtempSync(path.join(os.tmpdir(), 'cutover-selftest-run-'));
   // Like /tmp: the embedded Postgres runs as the postgres user and makes its dirs in here.
   chmodSync(runDir, 0o1777);

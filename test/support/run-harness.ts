@@ -70,7 +70,7 @@ export interface RunOptions {
 }
 
 /**
- * Self-tests run the harness the way a user does, as `npm test -- ...` would: a separate
+ * Self-tests run the harness the way a user does, as `npm test -- ...` would (bin/cutover.mjs): a separate
  * process, its own reports dir. Rehearsals use the machine's Postgres and Redis (the external
  * stack provider, as in CI) unless CUTOVER_STACK says otherwise.
  */
@@ -95,7 +95,7 @@ export async function runHarness(args: string[], options: RunOptions = {}): Prom
   for (const k of Object.keys(env)) if (k.startsWith('VITEST') || k === 'TEST') delete env[k];
   env.NODE_ENV = 'test';
   // Its own process group: the target, the worker and Vitest's fork are killed with it.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cutover.ts', ...args], {
+  const child = spawn(process.execPath, ['bin/cutover.mjs', ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,52 @@
+// Prebuilds the CLI into dist/ so `npm test` runs on plain node, without a TypeScript loader
+// on its hot path (tsx's hooks run on another thread on Node 20 and slow every import of
+// Vite and Vitest). Packages stay external and the chunks are split, so what a run does not
+// use (the rehearsal's stack, the fault table) is not loaded. The runbook suites are not
+// bundled: Vitest transforms them itself. Run by `npm ci` (prepare) and by bin/cutover.mjs
+// whenever a source is newer than the build.
+//
+// Runs may start side by side (the self-tests start several at once), so a build never
+// changes files another run may still load: each build has a directory of its own, and
+// dist/current.json, replaced in one rename, says which is current.
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const DIST = path.join(ROOT, 'dist');
+/** { dir, startedAt, inputs }: the current build, the time it began and the sources it read. */
+export const CURRENT = path.join(DIST, 'current.json');
+/** Builds kept besides the current one: a run that began on an older build may still load its lazy chunks. */
+const KEEP = 3;
+
+export async function build() {
+  const { build: esbuild } = await import('esbuild');
+  const startedAt = Date.now();
+  const dir = `build-${startedAt}-${process.pid}`;
+  const result = await esbuild({
+    absWorkingDir: ROOT,
+    entryPoints: { cutover: 'scripts/cutover.ts' },
+    outdir: path.join(DIST, dir),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    outExtension: { '.js': '.mjs' },
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const pointer = `${CURRENT}.${process.pid}`;
+  writeFileSync(pointer, JSON.stringify({ dir, startedAt, inputs: Object.keys(result.metafile.inputs) }));
+  renameSync(pointer, CURRENT);
+  const builds = readdirSync(DIST).filter((name) => name.startsWith('build-')).sort((a, b) => Number(b.split('-')[1]) - Number(a.split('-')[1]));
+  for (const old of builds.slice(KEEP + 1)) rmSync(path.join(DIST, old), { recursive: true, force: true });
+  return dir;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  mkdirSync(DIST, { recursive: true });
+  await build();
+}
