@@ -6,7 +6,7 @@ import { findRow, STEPS, type StepId } from './runbook/catalogue';
 import { redactorFor } from './secrets/known';
 import type { Redactor } from './secrets/redactor';
 import { TargetClient } from './target/client';
-import { refuseAcceptedWrites } from './target/readonly';
+import { acceptedWritesProblem, watchAcceptedWrites } from './target/readonly';
 
 declare module '@vitest/runner' {
   interface TaskMeta {
@@ -49,7 +49,10 @@ export const test = base.extend<RunbookFixtures & { prerequisites: void }>({
       redactor: redactor(),
       evidence,
     });
-    await use(task.tags?.includes('readonly') ? refuseAcceptedWrites(client, harness.sections.routes.login) : client);
+    const watch = task.tags?.includes('readonly') ? watchAcceptedWrites(client, harness.sections.routes.login) : null;
+    await use(watch?.client ?? client);
+    // Vitest has settled the check's own result by the time fixtures are torn down.
+    if (watch?.accepted.length && task.result?.state === 'pass') throw new Error(acceptedWritesProblem(watch.accepted));
   },
   // Runs before every check: one whose prerequisite did not pass is NOT RUN (or N/A with it).
   prerequisites: [
