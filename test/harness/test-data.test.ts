@@ -3,11 +3,12 @@ import type { CheckResult } from '../../reporters/model';
 import { runHarness, summary } from '../support/run-harness';
 
 /**
- * A `--tags-filter=readonly` rehearsal: what an operator runs against production before the
- * window. It must write nothing and end without a failure, whatever the filter left out.
+ * A `--tags-filter=readonly` rehearsal is what an operator runs against production before the
+ * window: it must write nothing and end without a failure, whatever the filter left out. A run
+ * with test data must account for all of it in the document.
  */
-describe('a readonly pass', () => {
-  test('writes no test data, sends no write the target accepts but logins, and leaves dependents NOT RUN with the reason', async () => {
+describe('test data on a rehearsal target', () => {
+  test('a readonly pass writes no test data, sends no write the target accepts but logins, and leaves dependents NOT RUN with the reason', async () => {
     const run = await runHarness(['--tags-filter=readonly']);
     const r = run.run!;
     expect(r, summary(run)).not.toBeNull();
@@ -44,19 +45,24 @@ describe('a readonly pass', () => {
     expect(upload.notRun).toBe('left out of this run by the selection (--tags-filter / -t)');
   }, 300_000);
 
-  test('by contrast, the test-data checks of steps 4 and 5 account for what they write in the document', async () => {
-    const run = await runHarness(['--only=webhooks,smoke']);
+  test('a test-data run accounts for what it wrote: kept by design, and an upload it could not remove (its id unreadable)', async () => {
+    const run = await runHarness(['--only=webhooks,smoke', '--fault=upload-without-id']);
     const r = run.run!;
-    expect(run.code, summary(run)).toBe(0);
+    expect(run.code, summary(run)).toBe(1);
     expect(run.stdout.split('▶ Step 4')[0]).toMatch(/test data: written on http:\/\/127\.0\.0\.1:\d+ \(database [^)]*\)[^\n]*\n {2}step 4: synthetic Stripe events/);
-    expect(r.testData.left).toEqual([]);
+    expect(r.blocking?.check, summary(run)).toMatch(/^Attachment round trip/);
+
     const kept = r.testData.kept.map((e) => `${e.stepN}: ${e.what}`);
     expect(kept.filter((k) => /^4: synthetic Stripe event evt_/.test(k)).length).toBeGreaterThanOrEqual(3);
     expect(kept).toContain('5: two refused logins (a wrong password for the consumer test account, an unknown example.com address)');
     expect(run.markdown).toContain('## Test data the target keeps');
-    expect(run.markdown).not.toContain('## Test data left on the target');
-    // The smoke upload was created and removed: evidence says both, the accounting lists neither.
-    const upload = r.steps[5]!.checks.find((c) => c.name.startsWith('Attachment round trip'))!;
-    expect(upload.evidence.filter((e) => e.type === 'testdata').map((e) => (e.type === 'testdata' ? e.state : ''))).toEqual(['created', 'removed']);
+
+    // The target took the upload but never said which row it is: listed, and the decision says so.
+    expect(r.testData.left).toEqual([
+      { stepN: 5, stepTitle: 'Smoke tests', what: expect.stringMatching(/^test upload cutover-harness-test-[\w-]+\.png on job \d+$/), detail: expect.stringMatching(/without saying its id/) },
+    ]);
+    expect(r.reason).toContain('1 item of test data could not be removed and is still on the target (see "Test data left on the target")');
+    expect(run.markdown).toContain('## Test data left on the target');
+    expect(run.stdout).toContain('could not be removed and is still on the target');
   }, 300_000);
 });
