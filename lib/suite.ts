@@ -6,6 +6,7 @@ import { findRow, STEPS, type StepId } from './runbook/catalogue';
 import { redactorFor } from './secrets/known';
 import type { Redactor } from './secrets/redactor';
 import { TargetClient } from './target/client';
+import { acceptedWritesProblem, watchAcceptedWrites } from './target/readonly';
 
 declare module '@vitest/runner' {
   interface TaskMeta {
@@ -34,24 +35,6 @@ export interface RunbookFixtures {
   target: TargetClient;
 }
 
-/**
- * A readonly check may log in and may send requests a correct target refuses (a wrongly signed
- * webhook, a call without attestation); a write the target accepts fails the check, so a
- * mis-tagged check shows up in the first readonly pass instead of writing unnoticed.
- */
-export function refuseAcceptedWrites(client: TargetClient, loginRoute: string): TargetClient {
-  const send = client.request.bind(client);
-  client.request = async (req) => {
-    const res = await send(req);
-    const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'HEAD' && req.path !== loginRoute && res.status >= 200 && res.status < 300) {
-      throw new Error(`a readonly check sent ${method} ${req.path} and the target accepted it (${res.status}): it may have written to the target; tag the check testdata or mutating`);
-    }
-    return res;
-  };
-  return client;
-}
-
 export const test = base.extend<RunbookFixtures & { prerequisites: void }>({
   // eslint-disable-next-line no-empty-pattern
   harness: async ({}, use) => use(harnessContext()),
@@ -67,7 +50,10 @@ export const test = base.extend<RunbookFixtures & { prerequisites: void }>({
       redactor: redactor(),
       evidence,
     });
-    await use(task.tags?.includes('readonly') ? refuseAcceptedWrites(client, harness.sections.routes.login) : client);
+    const watch = task.tags?.includes('readonly') ? watchAcceptedWrites(client, harness.sections.routes.login) : null;
+    await use(watch?.client ?? client);
+    // Vitest has settled the check's own result by the time fixtures are torn down.
+    if (watch?.accepted.length && task.result?.state === 'pass') throw new Error(acceptedWritesProblem(watch.accepted));
   },
   // Runs before every check: one whose prerequisite did not pass is NOT RUN (or N/A with it).
   prerequisites: [

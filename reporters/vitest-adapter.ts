@@ -11,6 +11,7 @@ const TYPES: Record<string, EvidenceItem['type']> = {
   [EVIDENCE.measure]: 'measure',
   [EVIDENCE.note]: 'note',
   [EVIDENCE.confirmed]: 'confirmed',
+  [EVIDENCE.testData]: 'testdata',
 };
 
 // Vitest colours its diffs for terminals; a document wants plain text.

@@ -43,7 +43,7 @@ describeStep('smoke', () => {
         key: `refused-logins:${harness.runId}`,
         what: 'two refused logins (a wrong password for the consumer test account, an unknown example.com address)',
         state: 'kept',
-        detail: 'the target records failed logins (security events, failure counts); the successful login below resets the count',
+        detail: 'the target records failed logins (security events, failure counts); the next successful login of the test account resets the count',
       });
       const problems = refusalProblems(refused);
       await note(

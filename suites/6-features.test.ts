@@ -24,6 +24,7 @@ const digestPollMs = Math.min(15_000, Math.max(250, digestDeadlineMs / 60));
 const databaseWhy = 'removing the digest test data';
 const DIGEST_MODE = `Test provider set to digest mode (DIGEST every ${digest.intervalMinutes} min, read back); the other provider stays INSTANT`;
 const WORKER_RUNNING = `Worker running: a test job is matched and the INSTANT provider gets job.match within ${digest.instantDeadlineSeconds} s`;
+const ENFORCEMENT_APPLIED = '`APP_ATTESTATION_ENFORCE=true` applied: a sensitive route without attestation is refused';
 const trialData: Omit<TestDataRecord, 'state'> = {
   key: `digest-trial:${harness.runId}`,
   what: `digest trial: delivery modes of the two test providers, their saved searches (${digest.category}, ZIP ${digest.zipCode}), the test job "${digest.jobTitle}" and its notifications`,
@@ -112,7 +113,7 @@ describeStep('features', () => {
     // The config requires at least one.
     const firstSensitive = att.sensitiveRoutes[0]!;
 
-    test('`APP_ATTESTATION_ENFORCE=true` applied: a sensitive route without attestation is refused', { tags: ['mutating'], meta: proves('G.attestation-applied') }, async ({ target, evidence, annotate, skip }) => {
+    test(ENFORCEMENT_APPLIED, { tags: ['mutating'], meta: proves('G.attestation-applied') }, async ({ target, evidence, annotate, skip }) => {
       if (!enforcementExpected) return notApplicable({ annotate, skip }, offReason);
       // Sessions are cached for the run: open them while login needs no attestation.
       const roles: AccountRole[] = ['consumer', 'providerInstant', 'providerDigest', 'admin'];
@@ -135,7 +136,8 @@ describeStep('features', () => {
     });
 
     // Testdata: the target records each refused attestation (a security event).
-    test(`Non-attested calls are blocked: every sensitive route answers ${att.blockedStatus} "${att.blockedError}"`, { tags: ['testdata'], meta: proves('G.non-attested-blocked') }, async ({ target, evidence, annotate, skip }) => {
+    // In the rehearsal, enforcement is on only once the check above restarted the target with it.
+    test(`Non-attested calls are blocked: every sensitive route answers ${att.blockedStatus} "${att.blockedError}"`, { tags: ['testdata'], meta: { ...proves('G.non-attested-blocked'), ...(harness.rehearsal ? needs(ENFORCEMENT_APPLIED) : {}) } }, async ({ target, evidence, annotate, skip }) => {
       if (!enforcementExpected) return notApplicable({ annotate, skip }, offReason);
       const probes = [];
       for (const route of att.sensitiveRoutes) probes.push(await probe(target, route, att));

@@ -29,7 +29,8 @@ Selection (steps: 0-7 or their ids: ${STEPS.map((s) => s.id).join(', ')})
                                newest document for the same env and SHA, where they passed
   --tags-filter=<expr>         Vitest tag filter, e.g. 'readonly' or '!slow' (repeat to AND)
   -t <pattern>                 Vitest test-name pattern
-  --list                       print the steps, their tags and checklist rows, then exit
+  --list                       print the steps, their checklist rows and each check with its tags
+                               (readonly, testdata, mutating, ...) and what it needs, then exit
 
 Mutations (guarded)
   --apply=<targets>            ${Object.entries(APPLY_TARGETS).map(([k]) => k).join(', ')} or none

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { listText } from '../../lib/cli/help';
 import { STEPS, TEST_TAGS, WRITE_TAGS } from '../../lib/runbook/catalogue';
 import type { ListedCheck } from '../../lib/runbook/collect';
+import { runHarness } from '../support/run-harness';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let checks: ListedCheck[];
@@ -61,4 +62,13 @@ describe('every check says what it may change', () => {
     }
     expect(text).toMatch(/\[readonly\] GET \/attachments\/:id → 302[^\n]*\n {10}needs: new uploads: POST/);
   });
+
+  test('npm test -- --list prints them', async () => {
+    const list = await runHarness(['--list']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain('    checks (tags):\n      [readonly] RC commit SHA identified, and the deployed build is that commit\n');
+    expect(list.stdout).toContain('      [testdata] new uploads: POST /jobs/:jobId/attachments/upload');
+    expect(list.stdout).toContain('      [readonly, slow] Digest notification observed at interval');
+    expect(list.stdout).toMatch(/\n {2}testdata +writes test data the runbook asks for/);
+  }, 120_000);
 });

@@ -1,0 +1,68 @@
+import { describe, expect, test } from 'vitest';
+import type { CheckResult } from '../../reporters/model';
+import { runHarness, summary } from '../support/run-harness';
+
+/**
+ * A `--tags-filter=readonly` rehearsal is what an operator runs against production before the
+ * window: it must write nothing and end without a failure, whatever the filter left out. A run
+ * with test data must account for all of it in the document.
+ */
+describe('test data on a rehearsal target', () => {
+  test('a readonly pass writes no test data, sends no write the target accepts but logins, and leaves dependents NOT RUN with the reason', async () => {
+    const run = await runHarness(['--tags-filter=readonly']);
+    const r = run.run!;
+    expect(r, summary(run)).not.toBeNull();
+    expect(run.code, summary(run)).toBe(0);
+    expect(r.decision, summary(run)).toBe('INCOMPLETE');
+    expect(r.counts.failed).toBe(0);
+
+    // The plan said so before step 0.
+    expect(run.stdout.split('▶ Step 0')[0]).toContain('test data: none (the selection runs no testdata check)');
+
+    const checks: CheckResult[] = r.steps.flatMap((s) => s.checks);
+    const ran = checks.filter((c) => c.state === 'passed' || c.state === 'failed');
+    expect(ran.length).toBeGreaterThan(20);
+    expect(ran.filter((c) => !c.tags.includes('readonly')).map((c) => c.name)).toEqual([]);
+
+    // Every non-GET the target received from this run: a login, or a call it refused.
+    const writes = ran.flatMap((c) =>
+      c.evidence.flatMap((e) => (e.type === 'exchange' && e.method !== 'GET' && e.method !== 'HEAD' ? [`${e.method} ${new URL(e.url).pathname} → ${e.status}`] : [])),
+    );
+    expect(writes.length).toBeGreaterThan(0);
+    expect(writes.filter((w) => !/^POST \/auth\/login → 200$/.test(w) && !/ → 4\d\d$/.test(w))).toEqual([]);
+    expect(r.testData).toEqual({ left: [], kept: [] });
+    expect(checks.flatMap((c) => c.evidence).filter((e) => e.type === 'testdata')).toEqual([]);
+
+    // A readonly check that builds on a test-data check is NOT RUN, with the reason.
+    const redirect = checks.find((c) => c.name.startsWith('GET /attachments/:id → 302'))!;
+    expect(redirect.state).toBe('skipped');
+    expect(redirect.notRun).toMatch(/^needs "new uploads: POST \/jobs\/:jobId\/attachments\/upload[^"]*" \(testdata\), which was left out of this run by the selection/);
+    expect(run.markdown).toContain(`- **NOT RUN** ${redirect.name}`);
+    expect(run.markdown).toContain(`  - not run: ${redirect.notRun}`);
+    expect(run.stdout).toContain(`↓ ${redirect.name}: NOT RUN (needs "new uploads:`);
+    // And one left out by the filter says so too.
+    const upload = checks.find((c) => c.name.startsWith('new uploads: POST'))!;
+    expect(upload.notRun).toBe('left out of this run by the selection (--tags-filter / -t)');
+  }, 300_000);
+
+  test('a test-data run accounts for what it wrote: kept by design, and an upload it could not remove (its id unreadable)', async () => {
+    const run = await runHarness(['--only=webhooks,smoke', '--fault=upload-without-id']);
+    const r = run.run!;
+    expect(run.code, summary(run)).toBe(1);
+    expect(run.stdout.split('▶ Step 4')[0]).toMatch(/test data: written on http:\/\/127\.0\.0\.1:\d+ \(database [^)]*\)[^\n]*\n {2}step 4: synthetic Stripe events/);
+    expect(r.blocking?.check, summary(run)).toMatch(/^Attachment round trip/);
+
+    const kept = r.testData.kept.map((e) => `${e.stepN}: ${e.what}`);
+    expect(kept.filter((k) => /^4: synthetic Stripe event evt_/.test(k)).length).toBeGreaterThanOrEqual(3);
+    expect(kept).toContain('5: two refused logins (a wrong password for the consumer test account, an unknown example.com address)');
+    expect(run.markdown).toContain('## Test data the target keeps');
+
+    // The target took the upload but never said which row it is: listed, and the decision says so.
+    expect(r.testData.left).toEqual([
+      { stepN: 5, stepTitle: 'Smoke tests', what: expect.stringMatching(/^test upload cutover-harness-test-[\w-]+\.png on job \d+$/), detail: expect.stringMatching(/without saying its id/) },
+    ]);
+    expect(r.reason).toContain('1 item of test data could not be removed and is still on the target (see "Test data left on the target")');
+    expect(run.markdown).toContain('## Test data left on the target');
+    expect(run.stdout).toContain('could not be removed and is still on the target');
+  }, 300_000);
+});
