@@ -82,17 +82,22 @@ export async function teardown(): Promise<void> {
   const problems: string[] = [];
   const processes = leftoverProcesses();
   for (const p of processes) problems.push(`process ${p.pid} still runs: ${p.cmd}`);
-  const dirs = readdirSync(runDir).filter((name) => !TOOL_DIRS.test(name) && name !== 'cutover-harness-stacks');
+  // The registries (stacks, rehearsals) may stay as directories; an entry in one is a leftover.
+  const registries = new Set(['cutover-harness-stacks', ...readdirSync(runDir).filter((name) => /^cutover-rehearsals-\d+$/.test(name))]);
+  const dirs = readdirSync(runDir).filter((name) => !TOOL_DIRS.test(name) && !registries.has(name));
   for (const name of dirs) problems.push(`temp entry left: ${path.join(runDir, name)}`);
-  const registry = path.join(runDir, 'cutover-harness-stacks');
-  const stacks = (() => {
+  const entries = (dir: string) => {
     try {
-      return readdirSync(registry).map((name) => JSON.parse(readFileSync(path.join(registry, name), 'utf8')) as StackRecord);
+      return readdirSync(path.join(runDir, dir));
     } catch {
       return [];
     }
-  })();
+  };
+  const stacks = entries('cutover-harness-stacks').map((name) => JSON.parse(readFileSync(path.join(runDir, 'cutover-harness-stacks', name), 'utf8')) as StackRecord);
   for (const stack of stacks) problems.push(`stack left (owner pid ${stack.ownerPid}): ${stack.id}`);
+  for (const dir of [...registries].filter((name) => name !== 'cutover-harness-stacks')) {
+    for (const name of entries(dir)) problems.push(`rehearsal registration left: ${path.join(dir, name)}`);
+  }
   const databases = [...(await runDatabases()), ...stacks.flatMap((s) => (s.externalDatabase ? [s.externalDatabase.name] : []))];
   for (const name of databases) problems.push(`database left: ${name}`);
 
