@@ -81,10 +81,12 @@ function comparable(res: Pick<TargetResponse, 'text'>): string {
  * Both refusals must be 401 and say the same thing: a different answer for an unknown email
  * tells an attacker which addresses have accounts.
  */
-export function refusalProblems({ wrongPassword, unknownEmail }: { wrongPassword: Pick<TargetResponse, 'status' | 'text'>; unknownEmail: Pick<TargetResponse, 'status' | 'text'> }): string[] {
+type Refusal = Pick<TargetResponse, 'status' | 'text' | 'excerpt'>;
+
+export function refusalProblems({ wrongPassword, unknownEmail }: { wrongPassword: Refusal; unknownEmail: Refusal }): string[] {
   const problems: string[] = [];
-  if (wrongPassword.status !== 401) problems.push(`a wrong password answered ${wrongPassword.status}, not 401: ${wrongPassword.text.slice(0, 200)}`);
-  if (unknownEmail.status !== 401) problems.push(`an unknown email answered ${unknownEmail.status}, not 401: ${unknownEmail.text.slice(0, 200)}`);
+  if (wrongPassword.status !== 401) problems.push(`a wrong password answered ${wrongPassword.status}, not 401: ${wrongPassword.excerpt(200)}`);
+  if (unknownEmail.status !== 401) problems.push(`an unknown email answered ${unknownEmail.status}, not 401: ${unknownEmail.excerpt(200)}`);
   const a = comparable(wrongPassword);
   const b = comparable(unknownEmail);
   if (a !== b) problems.push(`the refusal for an unknown email (${b.slice(0, 120)}) differs from the one for a wrong password (${a.slice(0, 120)}): it reveals which emails have accounts`);

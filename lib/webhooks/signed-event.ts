@@ -63,7 +63,7 @@ export const isDelivered = (res: TargetResponse) => res.status >= 200 && res.sta
 
 /** What the target said, for the delivery status the runbook asks to fill in. */
 export function describeDelivery(res: TargetResponse): string {
-  let body = res.text.trim().slice(0, 120);
+  let body = res.excerpt(120).trim();
   try {
     const json = JSON.parse(res.text) as Record<string, unknown>;
     // The request id changes on every call and says nothing about the delivery.

@@ -35,9 +35,10 @@ const STRADDLE = 12;
 test('canary secrets in raw, base64, hex, URL-encoded and JSON-escaped forms, and one straddling the excerpt cut, never reach any artifact', async () => {
   const leak = Object.values(canaries).flatMap(plantedForms).join(' | ');
   const basic = Buffer.from(`admin:${canaries.CUTOVER_ADMIN_PASSWORD}`).toString('base64');
-  // The JWT secret starts STRADDLE characters before the excerpt cut, everything else after it.
-  const head = '{"ok":true,"pad":"';
-  const healthz = `${head}${'x'.repeat(EXCERPT_CUT - STRADDLE - head.length)}${canaries.JWT_SECRET}","debug":${JSON.stringify(leak)},"auth":"Basic ${basic}"}`;
+  // In the body as sent, the JWT secret starts STRADDLE characters before the excerpt cut (where
+  // cutting before redacting cut it); redacted first, the text shrinks, and the tail keeps it cut.
+  const head = `{"ok":true,"debug":${JSON.stringify(leak)},"auth":"Basic ${basic}","pad":"`;
+  const healthz = `${head}${'x'.repeat(EXCERPT_CUT - STRADDLE - head.length)}${canaries.JWT_SECRET}","tail":"${'y'.repeat(3_000)}"}`;
   const target = await tinyTarget({
     // A healthy answer that carries every form: the harness must fail it and keep it out of the reports.
     'GET /healthz': () => ({ body: healthz }),

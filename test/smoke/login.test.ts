@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { LoginBudget, refusalProblems, nobodyEmail } from '../../lib/smoke/login';
 
-const refusal = (status: number, body: object | string) => ({ status, text: typeof body === 'string' ? body : JSON.stringify(body) });
+const refusal = (status: number, body: object | string) => {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return { status, text, excerpt: (limit = 200) => text.slice(0, limit) };
+};
 
 describe('refusalProblems', () => {
   it('accepts two 401s that say the same thing, whatever their request ids', () => {

@@ -58,7 +58,7 @@ describe('signatureHeader', () => {
 });
 
 describe('describeDelivery', () => {
-  const res = (status: number, text: string) => ({ status, text }) as TargetResponse;
+  const res = (status: number, text: string) => ({ status, text, excerpt: (limit = 200) => text.slice(0, limit) }) as TargetResponse;
 
   it('drops the per-request id so the status line says only what matters', () => {
     expect(describeDelivery(res(200, '{"received":true,"requestId":"abc"}'))).toBe('HTTP 200 {"received":true}');
