@@ -92,6 +92,16 @@ describe('bad input that used to run: one line, exit 2, nothing created', () => 
 });
 
 describe('an interrupted run still ends with its document and audit entry', () => {
+  test('the next run names an audit entry that started and never ended, on the console and in the document', async () => {
+    const reportsDir = await tempDir('cutover-selftest-reports');
+    const started = { time: '2026-11-28T05:00:00.000Z', host: 'another-host', pid: 4242, id: 'abc123', script: 'cutover', env: 'staging', owner: 'Dana', args: [], outcome: 'started', touches: { database: 'db.example:5432/app' } };
+    await fs.writeFile(path.join(reportsDir, 'audit.log'), `${JSON.stringify(started)}\n`);
+    const result = await runHarness(['--base-url=http://127.0.0.1:9', '--only=env', '-t', 'GET /healthz'], { reportsDir });
+    const said = '1 earlier run(s) in ' + path.join(reportsDir, 'audit.log') + ' started and never recorded an end: cutover on staging (db.example:5432/app) started 2026-11-28T05:00:00.000Z by Dana, pid 4242 on another-host ended without saying how';
+    expect(result.stderr).toContain(`cutover: note: ${said}`);
+    expect(result.run!.meta.notes.join('\n')).toContain(said);
+  });
+
   test('SIGINT to the whole process group 3 times, 20 ms apart, during the step-1 apply: NO-GO document, audit ends marked interrupted, exit 1', async () => {
     const url = await databases.fresh();
     const migrations = await tempDir('cutover-slow-migrations');
