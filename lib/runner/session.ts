@@ -53,6 +53,8 @@ export class RunSession {
   /** The run's own audit entry, when it applies anything: started now, ended in finish(). */
   private auditEntry: AuditEntry | undefined;
   private written: Promise<{ run: RunResult; paths: WrittenDocuments; redactor: Redactor }> | undefined;
+  /** Set once the owner and SHA are known: what finish() and a forced end both write. */
+  private final: { write: () => Promise<unknown> } | undefined;
   private readonly stopRehearsalStart = new AbortController();
   /** The config's sections, plus the rehearsal's overrides once it has started. */
   private sections: Sections;
@@ -103,9 +105,6 @@ export class RunSession {
     if (this.final) await bounded(this.final.write());
     process.exit(EXIT.noGo);
   }
-
-  /** Set once the owner and SHA are known: what finish() and a forced end both write. */
-  private final: { write: () => Promise<unknown> } | undefined;
 
   async execute(): Promise<number> {
     // Held until the document and the audit entry are written: without them, the stack's own
@@ -200,10 +199,12 @@ export class RunSession {
   private async announceChanges(context: HarnessContext, owner: string): Promise<void> {
     if (!context.apply.length) return;
     const touches = appliedResources(context.apply, this.sections, process.env, this.baseUrl);
-    const because = this.rehearsal
-      ? "started by this run's local rehearsal"
-      : mutationPermission(this.opts.env, this.opts.confirm, 'apply', touches).because || 'not allowed';
-    const line = `--apply=${context.apply.map(applyName).join(',')} changes ${describeResources(touches)} (${because})`;
+    // Judged again now, after start-up: the rehearsal vouching for these may have ended since.
+    const permission = this.rehearsal
+      ? { problems: [], because: "started by this run's local rehearsal" }
+      : mutationPermission(this.opts.env, this.opts.confirm, `apply ${context.apply.map(applyName).join(',')}`, touches);
+    if (permission.problems.length) throw new Error(permission.problems.join('; '));
+    const line = `--apply=${context.apply.map(applyName).join(',')} changes ${describeResources(touches)} (${permission.because})`;
     const redactor = redactorFor(this.sections, process.env);
     this.io.out(redactor.redact(`cutover: ${line}`));
     this.notes.push(`Changed by this run: ${line}.`);
