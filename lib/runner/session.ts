@@ -9,7 +9,7 @@ import { ResultCollector } from '../../reporters/vitest-adapter';
 import { writeDocuments, type WrittenDocuments } from '../../reporters/write';
 import { APPLY_TARGETS, type CliOptions } from '../cli/args';
 import { deepMerge, type LoadedConfig } from '../config/load';
-import { audit, auditId, closeOrphans, describeUnfinished, unfinishedAudits, type AuditEntry } from '../guard/audit';
+import { audit, auditId, describeUnfinished, endInterrupted, orphanedSince, unfinishedAudits, type AuditEntry } from '../guard/audit';
 import { mutationPermission } from '../guard/confirm';
 import { describeResources } from '../guard/resources';
 import { sectionsSchema, type Sections } from '../config/schema';
@@ -302,7 +302,7 @@ export class RunSession {
     const redactor = redactorFor(this.sections, process.env);
     const auditLog = this.sections.reports.auditLog;
     const ended = async () => {
-      if (this.interrupted) await closeOrphans(auditLog, this.startedAt, { owner, runId: this.runId }, redactor);
+      if (this.interrupted) await endInterrupted(auditLog, orphanedSince(this.startedAt), `the interrupted run ${this.runId}: its writer was gone`, redactor);
       if (this.auditEntry) {
         const outcome = this.interrupted ? 'interrupted' : run.decision === 'NO-GO' ? 'failed' : 'done';
         await audit(auditLog, { ...this.auditEntry, outcome, summary: { runId: this.runId, decision: run.decision, reason: run.reason } }, redactor);

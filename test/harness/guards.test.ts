@@ -125,7 +125,7 @@ describe('an interrupted run still ends with its document and audit entry', () =
       // The slow migration is running when Postgres shows its pg_sleep.
       let sleeping = false;
       for (let i = 0; i < 600 && !sleeping && child.exitCode === null; i += 1) {
-        const rows = await sql(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE '%pg_sleep(4)%' AND state = 'active'");
+        const rows = await sql(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'SELECT pg_sleep(4)%' AND state = 'active'");
         sleeping = rows.length > 0;
         if (!sleeping) await new Promise((r) => setTimeout(r, 100));
       }
