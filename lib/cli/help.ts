@@ -34,7 +34,7 @@ Selection (steps: 0-7 or their ids: ${STEPS.map((s) => s.id).join(', ')})
 
 Mutations (guarded)
   --apply=<targets>            ${Object.entries(APPLY_TARGETS).map(([k]) => k).join(', ')} or none
-  --confirm=<env>              required with --apply outside local: the environment's name, typed again
+  --confirm=<env>              required with --apply, except on a running rehearsal's own resources: the environment's name, typed again
   --confirm-manual=<rows>      confirm human-only rows (e.g. E.secret-rotated,G.real-client) as --owner
   --previous-webhook-secret-expired
                                the pre-rotation Stripe webhook secret has expired: prove it is refused

@@ -74,13 +74,16 @@ export function describeUnfinished(records: AuditRecord[], file: string): string
 }
 
 /**
- * Ends, as interrupted, the entries started since `since` by processes of this machine that are
- * gone: the children of an interrupted run (its test worker) die with it and cannot say so.
+ * Ends, as interrupted, the unfinished entries `which` picks: those of this process when a
+ * signal ends it, or of the children of an interrupted run (its test worker), which die with it
+ * and cannot say so.
  */
-export async function closeOrphans(file: string, since: Date, by: { owner: string; runId: string }, redactor: Redactor): Promise<void> {
-  const orphans = (await unfinishedAudits(file)).filter((r) => r.time >= since.toISOString() && r.pid !== process.pid && r.host === os.hostname() && !writerAlive(r));
-  for (const r of orphans) {
-    const { id, script, env, args, touches } = r;
-    await audit(file, { id, script, env, owner: by.owner, args, touches, outcome: 'interrupted', summary: { endedBy: `the interrupted run ${by.runId}: pid ${r.pid} was gone` } }, redactor);
+export async function endInterrupted(file: string, which: (r: AuditRecord) => boolean, endedBy: string, redactor: Redactor): Promise<void> {
+  for (const r of (await unfinishedAudits(file)).filter(which)) {
+    const { id, script, env, owner, args, touches } = r;
+    await audit(file, { id, script, env, owner, args, touches, outcome: 'interrupted', summary: { endedBy } }, redactor);
   }
 }
+
+/** Entries started since `since` by processes of this machine that are gone. */
+export const orphanedSince = (since: Date) => (r: AuditRecord) => r.time >= since.toISOString() && r.host === os.hostname() && !writerAlive(r);

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { readEnvFile } from '../config/env-file';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load';
 import { defaultOwner } from '../runner/plan';
 import { redactorFor } from '../secrets/known';
 import type { Redactor } from '../secrets/redactor';
-import { audit, describeUnfinished, unfinishedAudits } from './audit';
+import { audit, describeUnfinished, endInterrupted, unfinishedAudits, type AuditRecord } from './audit';
 import { parseScriptArgs, scriptUsage, type ScriptArgs, type ScriptSpec } from './args';
 import { mutationPermission } from './confirm';
 import { describeResources, type Resources } from './resources';
@@ -129,6 +130,7 @@ export async function runGuardedScript(
   const auditLog = config.sections.reports.auditLog;
   const unfinished = describeUnfinished(await unfinishedAudits(auditLog), auditLog);
   if (unfinished) say([`note: ${redactor.redact(unfinished)}`]);
+  const stopSignals = endAuditedOnSignal(spec.name, auditLog, redactor, io);
   try {
     return await body(ctx);
   } catch (error) {
@@ -142,5 +144,31 @@ export async function runGuardedScript(
     }
     say([`failed: ${redactor.redact((error as Error).message ?? String(error))}`]);
     return SCRIPT_EXIT.failed;
+  } finally {
+    stopSignals();
   }
+}
+
+/**
+ * A signal ends the script with exit 1, after its started audit entries are ended as
+ * interrupted; repeats while that is written are ignored. A script that stops gracefully on
+ * the first signal (migrate:attachments finishes its rows in flight) listens itself; this acts
+ * only when nobody else does.
+ */
+function endAuditedOnSignal(name: string, auditLog: string, redactor: Redactor, io: ScriptIo): () => void {
+  let ending = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (ending || process.listenerCount(signal) > 1) return;
+    ending = true;
+    io.err(`${name}: interrupted by ${signal}; recording it in ${auditLog}, then exiting (1)`);
+    const mine = (r: AuditRecord) => r.pid === process.pid && r.host === os.hostname();
+    void endInterrupted(auditLog, mine, `${signal} to pid ${process.pid}`, redactor)
+      .catch(() => undefined)
+      .finally(() => process.exit(SCRIPT_EXIT.failed));
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, onSignal);
+  return () => {
+    for (const signal of signals) process.off(signal, onSignal);
+  };
 }

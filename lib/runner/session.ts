@@ -10,7 +10,7 @@ import { writeDocuments, type WrittenDocuments } from '../../reporters/write';
 import { describeDatabaseUrl } from '../backup/manifest';
 import { APPLY_TARGETS, type CliOptions } from '../cli/args';
 import { deepMerge, type LoadedConfig } from '../config/load';
-import { audit, auditId, closeOrphans, describeUnfinished, unfinishedAudits, type AuditEntry } from '../guard/audit';
+import { audit, auditId, describeUnfinished, endInterrupted, orphanedSince, unfinishedAudits, type AuditEntry } from '../guard/audit';
 import { mutationPermission } from '../guard/confirm';
 import { describeResources } from '../guard/resources';
 import { sectionsSchema, type Sections } from '../config/schema';
@@ -55,6 +55,8 @@ export class RunSession {
   /** The run's own audit entry, when it applies anything: started now, ended in finish(). */
   private auditEntry: AuditEntry | undefined;
   private written: Promise<{ run: RunResult; paths: WrittenDocuments; redactor: Redactor }> | undefined;
+  /** Set once the owner and SHA are known: what finish() and a forced end both write. */
+  private final: { write: () => Promise<unknown> } | undefined;
   private readonly stopRehearsalStart = new AbortController();
   /** The config's sections, plus the rehearsal's overrides once it has started. */
   private sections: Sections;
@@ -105,9 +107,6 @@ export class RunSession {
     if (this.final) await bounded(this.final.write());
     process.exit(EXIT.noGo);
   }
-
-  /** Set once the owner and SHA are known: what finish() and a forced end both write. */
-  private final: { write: () => Promise<unknown> } | undefined;
 
   /** Vitest's Node API is the largest import of a run: it loads while the rehearsal boots. */
   private readonly vitestNode = import('vitest/node');
@@ -213,10 +212,12 @@ export class RunSession {
   private async announceChanges(context: HarnessContext, owner: string): Promise<void> {
     if (!context.apply.length) return;
     const touches = appliedResources(context.apply, this.sections, process.env, this.baseUrl);
-    const because = this.rehearsal
-      ? "started by this run's local rehearsal"
-      : mutationPermission(this.opts.env, this.opts.confirm, 'apply', touches).because || 'not allowed';
-    const line = `--apply=${context.apply.map(applyName).join(',')} changes ${describeResources(touches)} (${because})`;
+    // Judged again now, after start-up: the rehearsal vouching for these may have ended since.
+    const permission = this.rehearsal
+      ? { problems: [], because: "started by this run's local rehearsal" }
+      : mutationPermission(this.opts.env, this.opts.confirm, `apply ${context.apply.map(applyName).join(',')}`, touches);
+    if (permission.problems.length) throw new Error(permission.problems.join('; '));
+    const line = `--apply=${context.apply.map(applyName).join(',')} changes ${describeResources(touches)} (${permission.because})`;
     const redactor = redactorFor(this.sections, process.env);
     this.io.out(redactor.redact(`cutover: ${line}`));
     this.notes.push(`Changed by this run: ${line}.`);
@@ -316,7 +317,7 @@ export class RunSession {
     const redactor = redactorFor(this.sections, process.env);
     const auditLog = this.sections.reports.auditLog;
     const ended = async () => {
-      if (this.interrupted) await closeOrphans(auditLog, this.startedAt, { owner, runId: this.runId }, redactor);
+      if (this.interrupted) await endInterrupted(auditLog, orphanedSince(this.startedAt), `the interrupted run ${this.runId}: its writer was gone`, redactor);
       if (this.auditEntry) {
         const outcome = this.interrupted ? 'interrupted' : run.decision === 'NO-GO' ? 'failed' : 'done';
         await audit(auditLog, { ...this.auditEntry, outcome, summary: { runId: this.runId, decision: run.decision, reason: run.reason } }, redactor);

@@ -92,6 +92,16 @@ describe('bad input that used to run: one line, exit 2, nothing created', () => 
 });
 
 describe('an interrupted run still ends with its document and audit entry', () => {
+  test('the next run names an audit entry that started and never ended, on the console and in the document', async () => {
+    const reportsDir = await tempDir('cutover-selftest-reports');
+    const started = { time: '2026-11-28T05:00:00.000Z', host: 'another-host', pid: 4242, id: 'abc123', script: 'cutover', env: 'staging', owner: 'Dana', args: [], outcome: 'started', touches: { database: 'db.example:5432/app' } };
+    await fs.writeFile(path.join(reportsDir, 'audit.log'), `${JSON.stringify(started)}\n`);
+    const result = await runHarness(['--base-url=http://127.0.0.1:9', '--only=env', '-t', 'GET /healthz'], { reportsDir });
+    const said = '1 earlier run(s) in ' + path.join(reportsDir, 'audit.log') + ' started and never recorded an end: cutover on staging (db.example:5432/app) started 2026-11-28T05:00:00.000Z by Dana, pid 4242 on another-host ended without saying how';
+    expect(result.stderr).toContain(`cutover: note: ${said}`);
+    expect(result.run!.meta.notes.join('\n')).toContain(said);
+  });
+
   test('SIGINT to the whole process group 3 times, 20 ms apart, during the step-1 apply: NO-GO document, audit ends marked interrupted, exit 1', async () => {
     const url = await databases.fresh();
     const migrations = await tempDir('cutover-slow-migrations');
@@ -105,7 +115,7 @@ describe('an interrupted run still ends with its document and audit entry', () =
     for (const [k, v] of Object.entries({ ...process.env, CUTOVER_REPORTS_DIR: reportsDir, DATABASE_URL: url })) if (v !== undefined && !k.startsWith('VITEST')) env[k] = v;
     const args = [`--config=${box.config}`, '--env=local', '--base-url=http://127.0.0.1:9', '--apply=migrations', '--confirm=local', '--only=1'];
     // As `npm test` runs it, in a process group of its own, as a terminal or a CI runner has it.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cutover.ts', ...args], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/cutover.mjs', ...args], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
@@ -115,7 +125,7 @@ describe('an interrupted run still ends with its document and audit entry', () =
       // The slow migration is running when Postgres shows its pg_sleep.
       let sleeping = false;
       for (let i = 0; i < 600 && !sleeping && child.exitCode === null; i += 1) {
-        const rows = await sql(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE '%pg_sleep(4)%' AND state = 'active'");
+        const rows = await sql(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'SELECT pg_sleep(4)%' AND state = 'active'");
         sleeping = rows.length > 0;
         if (!sleeping) await new Promise((r) => setTimeout(r, 100));
       }

@@ -1,6 +1,7 @@
 // scripts/migrate-deploy.ts as an operator runs it, against a real database: every refusal exits 2
 // with the database exactly as it was; a confirmed run applies and says the schema is up to date.
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -94,6 +95,34 @@ describe('npm run migrate:deploy: nothing changes that the operator did not name
     } finally {
       forget();
     }
+  });
+
+  it('Ctrl-C (three, 20 ms apart) during the apply: exit 1, and the audit entry ends as interrupted', async () => {
+    const url = await databases.fresh();
+    const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'cutover-slow-')), 'migrations');
+    await fs.cp(path.join(BASIC, 'migrations'), dir, { recursive: true });
+    await fs.mkdir(path.join(dir, '20240104000000_slow'));
+    await fs.writeFile(path.join(dir, '20240104000000_slow', 'migration.sql'), 'SELECT pg_sleep(3);\n');
+    const box = await sandbox({ migrations: { ...migrations.migrations, dir } });
+    let signalled = false;
+    const run = await box.run('migrate-deploy', ['--env=staging', '--confirm=staging'], { DATABASE_URL: url }, (child) => {
+      const poll = setInterval(async () => {
+        const rows = await sql(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'SELECT pg_sleep(3)%' AND state = 'active'").catch(() => []);
+        if (!rows.length || signalled) return;
+        signalled = true;
+        clearInterval(poll);
+        for (let i = 0; i < 3; i += 1) {
+          child.kill('SIGINT');
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }, 100);
+      child.once('exit', () => clearInterval(poll));
+    });
+    await fs.rm(path.dirname(dir), { recursive: true, force: true });
+    expect(signalled, run.stdout + run.stderr).toBe(true);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(1);
+    expect(run.stderr).toContain('migrate:deploy: interrupted by SIGINT; recording it in');
+    expect((await box.audit()).map((e) => e.outcome)).toEqual(['started', 'interrupted']);
   });
 
   it("bad --base-url values are refused before anything is read or written", async () => {

@@ -52,6 +52,8 @@ describe('npm run migrate:attachments', () => {
     );
     expect(await w.objectKeys()).toEqual([]);
     expect((await w.rows('JobAttachment'))[0]?.storageKey).toBeNull();
+    // Bad input is not an attempt: not even the audit log is created.
+    expect(await fs.readdir(box.dir)).toEqual(['cutover.config.mjs']);
   });
 
   it('without storage.uploadsDir in the config it says what to set (no default into the reference target\'s ./uploads): exit 2, nothing changed', async () => {

@@ -1,6 +1,6 @@
 // Runs a guarded script the way an operator does (`node --import tsx scripts/<name>.ts ...`), as its own
 // process, against a throwaway config that keeps its backups and audit log in a temp dir.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +21,8 @@ export interface Sandbox {
   auditLog: string;
   /** The audit log's entries, parsed. */
   audit(): Promise<{ script: string; env: string; outcome: string; summary?: Record<string, unknown> }[]>;
-  run(script: string, args: string[], env?: Record<string, string | undefined>): Promise<ScriptRun>;
+  /** onSpawn gets the child as soon as it runs (to signal it, say). */
+  run(script: string, args: string[], env?: Record<string, string | undefined>, onSpawn?: (child: ChildProcess) => void): Promise<ScriptRun>;
 }
 
 /** Call at the top of a test file; every sandbox's temp dir is removed after the file. */
@@ -54,17 +55,18 @@ export function useScriptSandboxes(): (sections?: Record<string, unknown>) => Pr
         const text = await fs.readFile(auditLog, 'utf8').catch(() => '');
         return text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
       },
-      run: (script, args, env = {}) => runScript(script, [...args, `--config=${config}`], env),
+      run: (script, args, env = {}, onSpawn) => runScript(script, [...args, `--config=${config}`], env, onSpawn),
     };
   };
 }
 
-function runScript(script: string, args: string[], env: Record<string, string | undefined>): Promise<ScriptRun> {
+function runScript(script: string, args: string[], env: Record<string, string | undefined>, onSpawn?: (child: ChildProcess) => void): Promise<ScriptRun> {
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...env })) if (v !== undefined && !k.startsWith('VITEST')) childEnv[k] = v;
   return new Promise((resolve, reject) => {
     // As package.json runs them: node with tsx's loader, no wrapper process in between.
     const child = spawn(process.execPath, ['--import', 'tsx', `scripts/${script}.ts`, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
