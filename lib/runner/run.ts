@@ -45,6 +45,25 @@ function loadDotEnv(env: string): string[] {
 }
 
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  // Until the session takes the signals over, nothing has run or changed: an interruption ends
+  // here, with the code every interrupted run has (1), not the shell's 130.
+  const early = (signal: NodeJS.Signals) => {
+    io.err(`cutover: interrupted by ${signal} before the run started; nothing was run or changed`);
+    process.exit(EXIT.noGo);
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, early);
+  const release = () => {
+    for (const signal of signals) process.off(signal, early);
+  };
+  try {
+    return await start(argv, io, release);
+  } finally {
+    release();
+  }
+}
+
+async function start(argv: readonly string[], io: Io, beforeSession: () => void): Promise<number> {
   let opts: CliOptions;
   try {
     opts = parseArgs(argv);
@@ -99,6 +118,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
 
   // Loaded only now: --help and bad input answer without paying for Vitest's start-up.
   const { RunSession } = await import('./session');
-  return new RunSession(opts, config, selection.steps, selection.note, baseUrl, io).execute();
+  const session = new RunSession(opts, config, selection.steps, selection.note, baseUrl, io);
+  beforeSession();
+  return session.execute();
 }
 

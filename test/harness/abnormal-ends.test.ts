@@ -1,6 +1,8 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { STEPS } from '../../lib/runbook/catalogue';
-import { REHEARSAL_TIMEOUT_MS, runHarness, summary } from '../support/run-harness';
+import { REHEARSAL_TIMEOUT_MS, runHarness, summary, tempDir } from '../support/run-harness';
 import { healthy, tinyTarget } from '../support/tiny-target';
 
 let close: (() => Promise<void>) | undefined;
@@ -60,5 +62,26 @@ describe('a run that does not end normally still leaves a NO-GO document', { tim
     const result = await runHarness(['--base-url=http://127.0.0.1:9', '--only=env', '-t', 'no check has this name']);
     expect(result.code, summary(result)).toBe(1);
     expect(result.run!.reason).toContain('no check ran');
+  });
+
+  test('Ctrl-C before the run starts (the config still loading): exit 1 like every interrupted run, not 130, nothing written', async () => {
+    const dir = await tempDir('cutover-selftest-early-signal');
+    const config = path.join(dir, 'slow.config.mjs');
+    // Says it is loading, then takes its time: the signal lands while main() validates.
+    await writeFile(config, "console.log('config: loading'); await new Promise((resolve) => setTimeout(resolve, 30_000)); export default {};\n");
+    let sent = false;
+    const result = await runHarness(['--env=staging', `--config=${config}`], {
+      onStdout: (text, child) => {
+        if (!sent && text.includes('config: loading')) {
+          sent = true;
+          process.kill(child.pid!, 'SIGINT');
+        }
+      },
+    });
+    expect(sent, summary(result)).toBe(true);
+    expect(result.signal, summary(result)).toBeNull();
+    expect(result.code, summary(result)).toBe(1);
+    expect(result.stderr).toContain('cutover: interrupted by SIGINT before the run started; nothing was run or changed');
+    expect(Object.keys(result.artifacts)).toEqual([]);
   });
 });
