@@ -85,5 +85,10 @@ export async function endInterrupted(file: string, which: (r: AuditRecord) => bo
   }
 }
 
-/** Entries started since `since` by processes of this machine that are gone. */
-export const orphanedSince = (since: Date) => (r: AuditRecord) => r.time >= since.toISOString() && r.host === os.hostname() && !writerAlive(r);
+/**
+ * Entries started since `since` on this machine whose writer is gone. The runbook suites run in
+ * a worker thread of the CLI's own process (same pid), ended by the time this is asked: an
+ * entry of this pid other than the run's own (`except`) was theirs, cut short, too.
+ */
+export const orphanedSince = (since: Date, except?: string) => (r: AuditRecord) =>
+  r.id !== except && r.time >= since.toISOString() && r.host === os.hostname() && (r.pid === process.pid || !writerAlive(r));

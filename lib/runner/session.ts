@@ -317,7 +317,7 @@ export class RunSession {
     const redactor = redactorFor(this.sections, process.env);
     const auditLog = this.sections.reports.auditLog;
     const ended = async () => {
-      if (this.interrupted) await endInterrupted(auditLog, orphanedSince(this.startedAt), `the interrupted run ${this.runId}: its writer was gone`, redactor);
+      if (this.interrupted) await endInterrupted(auditLog, orphanedSince(this.startedAt, this.auditEntry?.id), `the interrupted run ${this.runId}: its writer was gone`, redactor);
       if (this.auditEntry) {
         const outcome = this.interrupted ? 'interrupted' : run.decision === 'NO-GO' ? 'failed' : 'done';
         await audit(auditLog, { ...this.auditEntry, outcome, summary: { runId: this.runId, decision: run.decision, reason: run.reason } }, redactor);

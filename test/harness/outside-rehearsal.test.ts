@@ -121,7 +121,13 @@ describe('outside the rehearsal', () => {
     expect(applied.stdout).toMatch(/· database .*\(schema "app"\) · apply backup/);
     expect(applied.markdown).toMatch(/of 127\.0\.0\.1:\d+\/cutover_selftest_\w+ \(schema "app"\)/);
     const audit = applied.artifacts['audit.log']!.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { script: string; env: string; outcome: string });
-    expect(audit.map((e) => [e.script, e.env, e.outcome])).toEqual([['backup', 'staging', 'started'], ['backup', 'staging', 'done']]);
+    // The run's own entries (it names what --apply changes) around the backup's.
+    expect(audit.map((e) => [e.script, e.env, e.outcome])).toEqual([
+      ['cutover', 'staging', 'started'],
+      ['backup', 'staging', 'started'],
+      ['backup', 'staging', 'done'],
+      ['cutover', 'staging', 'done'],
+    ]);
 
     // Without --apply nothing is taken: the check finds the backup just made, of this database and schema.
     const readonly = await runHarness(args, { env });
@@ -167,7 +173,12 @@ describe('outside the rehearsal', () => {
     expect(dry?.state, summary(result)).toBe('passed');
     expect(result.markdown).toMatch(/\[migrate\] starting run \S+-staging-\w+ \(harness runner, dry run\) → bucket outside-rehearsal at 127\.0\.0\.1:\d+/);
     const audit = result.artifacts['audit.log']!.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { script: string; env: string; outcome: string; summary: { plan?: { uploadsDir?: string } } });
-    expect(audit.map((e) => [e.script, e.env, e.outcome])).toEqual([['migrate:attachments', 'staging', 'started'], ['migrate:attachments', 'staging', 'done']]);
-    expect(audit[0]!.summary.plan?.uploadsDir).toBe(uploadsDir);
+    expect(audit.map((e) => [e.script, e.env, e.outcome])).toEqual([
+      ['cutover', 'staging', 'started'],
+      ['migrate:attachments', 'staging', 'started'],
+      ['migrate:attachments', 'staging', 'done'],
+      ['cutover', 'staging', 'done'],
+    ]);
+    expect(audit[1]!.summary.plan?.uploadsDir).toBe(uploadsDir);
   });
 });
