@@ -25,7 +25,8 @@ export async function build() {
   const dir = `build-${startedAt}-${process.pid}`;
   const result = await esbuild({
     absWorkingDir: ROOT,
-    entryPoints: { cutover: 'scripts/cutover.ts' },
+    // The reference target's server and worker too: the rehearsal starts them from here.
+    entryPoints: { cutover: 'scripts/cutover.ts', 'target-main': 'fixtures/target/main.ts', 'target-worker': 'fixtures/target/worker.ts' },
     outdir: path.join(DIST, dir),
     bundle: true,
     splitting: true,

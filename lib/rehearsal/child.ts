@@ -6,7 +6,7 @@ const require = createRequire(import.meta.url);
 
 export interface ChildOptions {
   name: string;
-  /** A TypeScript entry, run with tsx's loader in a plain node process. */
+  /** A prebuilt .mjs entry, run by plain node; or a TypeScript one, run with tsx's loader. */
   entry: string;
   cwd: string;
   env: Record<string, string>;
@@ -34,8 +34,8 @@ export interface Child {
  * exits or stays silent past the deadline is an error carrying its last output lines.
  */
 export async function startChild(opts: ChildOptions): Promise<Child> {
-  const tsx = path.dirname(require.resolve('tsx/package.json'));
-  const proc: ChildProcess = spawn(process.execPath, ['--import', pathToImport(path.join(tsx, 'dist/loader.mjs')), opts.entry], {
+  const loader = opts.entry.endsWith('.mjs') ? [] : ['--import', pathToImport(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs'))];
+  const proc: ChildProcess = spawn(process.execPath, [...loader, opts.entry], {
     cwd: opts.cwd,
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
