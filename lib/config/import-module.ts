@@ -12,6 +12,10 @@ export async function importModule(file: string): Promise<{ default?: unknown }>
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
     const { tsImport } = await import('tsx/esm/api');
-    return (await tsImport(url, import.meta.url)) as { default?: unknown };
+    const mod = (await tsImport(url, import.meta.url)) as { default?: unknown };
+    // A .ts file outside an ESM package is compiled to CommonJS: its `export default` arrives
+    // one level down, marked __esModule, as Node's ESM import of CommonJS hands it over.
+    const inner = mod.default as { __esModule?: boolean; default?: unknown } | undefined;
+    return inner?.__esModule ? { default: inner.default } : mod;
   }
 }
