@@ -1,9 +1,14 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { PROJECT_ROOT } from '../project-root';
 
 /**
- * Imports a configuration module. A TypeScript file needs a loader: run from the sources, tsx's
- * is already there; the prebuilt entry (plain node) has none, so tsx is registered for this one
- * import only, and nothing else of the run pays for it.
+ * Imports a configuration module. A TypeScript file needs compiling: run from the sources,
+ * tsx's loader does it; the prebuilt entry (plain node) has no loader, so esbuild bundles the
+ * file (its relative imports inline, packages left to resolve from the project) into a module
+ * under node_modules/.cache, which is imported and removed at once. That costs about a third
+ * of registering tsx for the one import.
  */
 export async function importModule(file: string): Promise<{ default?: unknown }> {
   const url = pathToFileURL(file).href;
@@ -11,11 +16,25 @@ export async function importModule(file: string): Promise<{ default?: unknown }>
     return (await import(url)) as { default?: unknown };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
-    const { tsImport } = await import('tsx/esm/api');
-    const mod = (await tsImport(url, import.meta.url)) as { default?: unknown };
-    // A .ts file outside an ESM package is compiled to CommonJS: its `export default` arrives
-    // one level down, marked __esModule, as Node's ESM import of CommonJS hands it over.
-    const inner = mod.default as { __esModule?: boolean; default?: unknown } | undefined;
-    return inner?.__esModule ? { default: inner.default } : mod;
+  }
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: [file],
+    bundle: true,
+    packages: 'external',
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+  });
+  const dir = path.join(PROJECT_ROOT, 'node_modules/.cache/cutover-harness');
+  await mkdir(dir, { recursive: true });
+  const compiled = path.join(dir, `config-${process.pid}-${Date.now()}.mjs`);
+  await writeFile(compiled, result.outputFiles[0]!.text);
+  try {
+    return (await import(pathToFileURL(compiled).href)) as { default?: unknown };
+  } finally {
+    await rm(compiled, { force: true });
   }
 }
