@@ -8,6 +8,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { isAlive } from '../fixtures/stack/util';
 import { measure, ROOT, spread, spreadSeconds } from './measure';
 import { parsePhases } from './rehearsal';
 
@@ -30,15 +31,6 @@ function parseArgs(argv: string[]): { runs: number; write: boolean } {
   return { runs, write };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Every pid the rehearsal printed: `(pid 123, …`, `pid 123,` for its stack, target and worker. */
 function printedPids(output: string): number[] {
   return [...new Set([...output.matchAll(/\bpid (\d+)/g)].map((m) => Number(m[1])))];
@@ -54,10 +46,10 @@ async function tempEntries(): Promise<string[]> {
 
 async function waitGone(pids: number[], ms: number): Promise<number[]> {
   const deadline = Date.now() + ms;
-  let left = pids.filter(alive);
+  let left = pids.filter(isAlive);
   while (left.length && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 100));
-    left = left.filter(alive);
+    left = left.filter(isAlive);
   }
   return left;
 }
