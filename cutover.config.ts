@@ -31,10 +31,10 @@ export default defineConfig({
       overrides: {
         preflight: {
           deployedSha: { source: 'header', header: 'x-release-sha', path: '/healthz' },
-          // The rehearsal's simulated GitHub answers for this repository (fixtures/thirdparty/github.ts).
+          // The rehearsal's simulated GitHub answers for this repository (rehearsal/thirdparty/github.ts).
           ci: { provider: 'github', repo: 'example/backend' },
         },
-        // The rehearsal's simulated Sentry (fixtures/thirdparty/sentry.ts) answers for this project.
+        // The rehearsal's simulated Sentry (rehearsal/thirdparty/sentry.ts) answers for this project.
         monitoring: { sentry: { enabled: true, org: 'cutover-rehearsal', project: 'backend' } },
       },
     },

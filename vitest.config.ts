@@ -22,7 +22,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     teardownTimeout: 10_000,
-    setupFiles: ['lib/runner/worker-setup.ts'],
     tags: [
       ...STEPS.map((s) => ({ name: s.tag, description: `Step ${s.n} — ${s.title}` })),
       ...Object.entries(TEST_TAGS).map(([name, description]) => ({ name, description })),

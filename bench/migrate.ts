@@ -1,7 +1,7 @@
 /**
  * The attachment migration side by side, on the same files and rows at the same concurrency:
  * the harness's guarded migrator (scripts/migrate-attachments.ts), the backend's own command
- * (fixtures/target/migrate-attachments.ts) and a plain @aws-sdk/lib-storage upload loop
+ * (rehearsal/target/migrate-attachments.ts) and a plain @aws-sdk/lib-storage upload loop
  * (bench/migrate/plain-upload.ts). Each runs as its own process (start-up included), peak RSS of
  * its process tree sampled from /proc. Postgres comes from the project's stack (embedded unless
  * CUTOVER_STACK says otherwise), the store is an s3rver in this process, a fresh bucket per run.
@@ -15,8 +15,8 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { startStack, type Stack } from '../fixtures/stack';
-import { ensureBucket, startS3rver, type LocalS3 } from '../fixtures/stack/s3';
+import { startStack, type Stack } from '../rehearsal/stack';
+import { ensureBucket, startS3rver, type LocalS3 } from '../rehearsal/stack/s3';
 import { applyPrismaMigrations } from '../lib/migrations/prisma-engine';
 import { mib, measure, ROOT, spread, spreadSeconds, tsxNode, type BenchSection, type Measured } from './measure';
 
@@ -67,7 +67,7 @@ export async function benchMigration(rounds = 3, log: (line: string) => void = c
     stack = await startStack({ provider: (process.env.CUTOVER_STACK as 'auto' | 'embedded' | undefined) ?? 'embedded', log: (l) => stackLog.push(l) });
     s3 = await startS3rver({ dir: path.join(work, 's3'), bucket: 'bench-setup' });
     const databaseUrl = stack.databaseUrl;
-    await applyPrismaMigrations({ databaseUrl, schemaPath: path.join(ROOT, 'fixtures/target/prisma/schema.prisma'), migrationsDir: path.join(ROOT, 'fixtures/target/prisma/migrations') });
+    await applyPrismaMigrations({ databaseUrl, schemaPath: path.join(ROOT, 'rehearsal/target/prisma/schema.prisma'), migrationsDir: path.join(ROOT, 'rehearsal/target/prisma/migrations') });
     const db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
     const results = new Map<string, Measured[]>();
@@ -126,7 +126,7 @@ export async function benchMigration(rounds = 3, log: (line: string) => void = c
               runner === 'harness'
                 ? tsxNode('scripts/migrate-attachments.ts', `--limit=${set.files}`, `--concurrency=${CONCURRENCY}`, `--config=${config}`)
                 : runner === 'backend'
-                  ? tsxNode('fixtures/target/migrate-attachments.ts', `--concurrency=${CONCURRENCY}`)
+                  ? tsxNode('rehearsal/target/migrate-attachments.ts', `--concurrency=${CONCURRENCY}`)
                   : tsxNode('bench/migrate/plain-upload.ts', uploadsDir, String(CONCURRENCY), String(PART_MIB), String(QUEUE));
             const m = await measure(cmd, args, { env, timeoutMs: 600_000 });
             const { rows: [{ n }] } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "JobAttachment" WHERE "storageKey" IS NOT NULL`);
@@ -163,7 +163,7 @@ export async function benchMigration(rounds = 3, log: (line: string) => void = c
         `Method (\`bench/migrate.ts\`): ${sets.map((s) => `${s.files} files of ${sizeLabel(s.bytes)}`).join(' and ')}${scale !== 1 ? ` (scaled down by BENCH_MIGRATE_SCALE=${scale})` : ''}, random bytes, one disk-only JobAttachment row each, in a database of the project's ${stack.provider} stack; an s3rver in the bench's process as the store, a fresh bucket per run. Every runner works at concurrency ${CONCURRENCY} as its own \`node --import tsx\` process, start-up included; ${rounds} round(s) each, interleaved, median (min–max) wall time; throughput is the set's bytes over the median; peak RSS is the highest summed RSS of the process tree over the rounds.`,
         '',
         `- harness: \`scripts/migrate-attachments.ts --limit=N --concurrency=${CONCURRENCY}\` (guards, lock, audit): each file streamed from disk (PutObject up to ${PART_MIB} MiB, else multipart with ${PART_MIB} MiB parts, ${QUEUE} in flight per file, each streamed with its length, nothing buffered), MD5 computed while sending and compared with the store's ETag of every object and part (multipart: plus HeadObject size, or S3's md5-of-parts ETag where the store gives one); read back (sha256) only where an ETag is not an MD5 or does not match; verified rows committed in batches (one run-file append and one UPDATE per table per batch);`,
-        "- backend: `fixtures/target/migrate-attachments.ts` (reads each file whole, PutObject, one UPDATE per row, no verification);",
+        "- backend: `rehearsal/target/migrate-attachments.ts` (reads each file whole, PutObject, one UPDATE per row, no verification);",
         `- plain: \`bench/migrate/plain-upload.ts\`, an \`@aws-sdk/lib-storage\` Upload per file (${PART_MIB} MiB parts, queue ${QUEUE}), no database, no verification: the upload floor.`,
         '',
         "s3rver (3.7.1) ignores Content-MD5 and x-amz-checksum-* headers (its source raises no BadDigest), but it computes each object's and part's MD5 over the bytes it stored and answers it as the ETag, as S3 (without SSE-KMS/SSE-C) and MinIO do: that is the store-side check the harness relies on.",

@@ -5,7 +5,7 @@
  * floor). Each is a fresh process per round, start-up included; rounds are interleaved so load
  * drifts hit all three alike. Also `--help` and `--list`.
  *
- * The target comes from the rehearsal's own start-up (lib/rehearsal/start.ts: embedded or
+ * The target comes from the rehearsal's own start-up (rehearsal/boot/start.ts: embedded or
  * container stack, migrations, seed, target), restarted once with login limits off: 3 runners ×
  * N rounds of refused logins would otherwise lock the test account and the loopback address out.
  */
@@ -16,9 +16,9 @@ import pg from 'pg';
 import { deepMerge } from '../lib/config/load';
 import { sectionsSchema } from '../lib/config/schema';
 import { restartRehearsalTarget } from '../lib/features/attestation';
-import { startRehearsal } from '../lib/rehearsal/start';
+import { startRehearsal } from '../rehearsal/boot/start';
 import { tinyPng } from '../lib/storage/png';
-import type { Rehearsal } from '../lib/rehearsal/types';
+import type { Rehearsal } from '../lib/runner/rehearsal-wing';
 import { mib, measure, ROOT, spread, spreadSeconds, type BenchSection, type Measured } from './measure';
 
 const NEWMAN = path.join(ROOT, 'node_modules/newman/bin/newman.js');
@@ -177,7 +177,7 @@ export async function benchSmoke(rounds = 7, log: (line: string) => void = conso
       name: 'smoke',
       title: 'Smoke pass against one running target',
       method: [
-        `Method (\`bench/smoke.ts\`): one reference target, booted the way the rehearsal boots it (\`lib/rehearsal/start.ts\`, ${rehearsal.info.stackProvider} stack) and restarted once with login limits off (3 runners × ${rounds} rounds of refused logins would lock the test account out). Each runner is a fresh process per round, start-up included; the rounds are interleaved (harness, Newman, undici, --help, --list), one untimed warm-up round first. Wall time is the median (min–max) of ${rounds} rounds; peak memory is the highest summed RSS of the runner's process tree (sampled every 20 ms from /proc).`,
+        `Method (\`bench/smoke.ts\`): one reference target, booted the way the rehearsal boots it (\`rehearsal/boot/start.ts\`, ${rehearsal.info.stackProvider} stack) and restarted once with login limits off (3 runners × ${rounds} rounds of refused logins would lock the test account out). Each runner is a fresh process per round, start-up included; the rounds are interleaved (harness, Newman, undici, --help, --list), one untimed warm-up round first. Wall time is the median (min–max) of ${rounds} rounds; peak memory is the highest summed RSS of the runner's process tree (sampled every 20 ms from /proc).`,
         '',
         'Every runner makes the same requests with the same checks: GET /healthz and /readyz; a wrong password and an unknown email, both 401 with the same body; the consumer test account\'s login (a verified CONSUMER with a token); a Stripe-signed `cutover_harness.ping` event (2xx, `received: true`); a PNG upload (201 with a storageKey) → GET attachment (302) → the signed URL serves the same bytes → cleanup (row deleted, object deleted and HEAD 404).',
         '',

@@ -8,7 +8,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { isAlive } from '../fixtures/stack/util';
+import { isAlive } from '../lib/processes';
 import { measure, ROOT, spread, spreadSeconds } from './measure';
 import { parsePhases } from './rehearsal';
 

@@ -1,7 +1,6 @@
 import { inject } from 'vitest';
 import type { EnvironmentConfig, EnvName, Sections } from './config/schema';
 import type { StepId } from './runbook/catalogue';
-import type { SandboxOptions } from '../fixtures/thirdparty/options';
 
 export interface ManualConfirmation {
   by: string;
@@ -59,4 +58,20 @@ export function harnessContext(): HarnessContext {
     throw new Error('the runbook suites run through the harness CLI: use `npm test -- --env=<env>`, not vitest directly');
   }
   return ctx;
+}
+
+/** What the simulated third-party APIs need to answer like the real ones would for this rehearsal. */
+export interface SandboxOptions {
+  faults: readonly string[];
+  /** The target's base URL: the Stripe webhook endpoint is registered for `<base>/payments/webhook`. */
+  targetBaseUrl: string;
+  /** Requests must authenticate with these, like the real APIs. */
+  stripeSecretKey: string;
+  githubToken: string;
+  sentryToken: string;
+  /** owner/name the rehearsal's CI status belongs to. */
+  githubRepo: string;
+  rcSha: string;
+  /** When the cutover started: "since the deploy" for Sentry, "since the cutover" for Stripe events. */
+  startedAt: string;
 }

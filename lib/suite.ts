@@ -5,8 +5,8 @@ import { findCheck, markStarted, prerequisite } from './needs';
 import { findRow, STEPS, type StepId } from './runbook/catalogue';
 import { redactorFor } from './secrets/known';
 import type { Redactor } from './secrets/redactor';
-import { TargetClient } from './target/client';
-import { acceptedWritesProblem, watchAcceptedWrites } from './target/readonly';
+import { TargetClient } from './http/client';
+import { acceptedWritesProblem, watchAcceptedWrites } from './http/readonly';
 
 declare module '@vitest/runner' {
   interface TaskMeta {

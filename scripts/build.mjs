@@ -26,7 +26,7 @@ export async function build() {
   const result = await esbuild({
     absWorkingDir: ROOT,
     // The reference target's server and worker too: the rehearsal starts them from here.
-    entryPoints: { cutover: 'scripts/cutover.ts', 'target-main': 'fixtures/target/main.ts', 'target-worker': 'fixtures/target/worker.ts' },
+    entryPoints: { cutover: 'scripts/cutover.ts', 'target-main': 'rehearsal/target/main.ts', 'target-worker': 'rehearsal/target/worker.ts' },
     outdir: path.join(DIST, dir),
     bundle: true,
     splitting: true,

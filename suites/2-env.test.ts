@@ -1,12 +1,12 @@
 import { expect } from 'vitest';
-import { targetEnvFor } from '../lib/env-rules/harness-view';
+import { targetEnvFor } from '../lib/env-rules/suite-target-env';
 import { checkReadiness, formatReadiness, probe, type ReadinessReport } from '../lib/env-rules/readiness';
 import type { HarnessContext } from '../lib/context';
 import type { ProbeResult } from '../lib/probes/probe';
 import { describeStep, proves, test, type RunbookFixtures } from '../lib/suite';
 import { findCheck, leftOut } from '../lib/needs';
 import type { RunnerTestCase } from 'vitest';
-import { probeHealth, type HealthRoute } from '../lib/target/health';
+import { probeHealth, type HealthRoute } from '../lib/http/health';
 
 let report: Promise<ReadinessReport> | undefined;
 

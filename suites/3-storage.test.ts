@@ -2,19 +2,19 @@ import { afterAll, expect, type TestContext } from 'vitest';
 import { requiredSetting } from '../lib/config/settings';
 import { harnessContext, type HarnessContext } from '../lib/context';
 import { setting } from '../lib/credentials';
-import { readableTargetEnv } from '../lib/env-rules/harness-view';
+import { readableTargetEnv } from '../lib/env-rules/suite-target-env';
 import type { Evidence } from '../lib/evidence';
 import { findCheck, leftOut } from '../lib/needs';
 import { deleteTestUpload, getAttachment, bytesProblem, redirectTarget, type TestUpload } from '../lib/storage/attachments-api';
-import { closeStorageSetup, storageSetup, type StorageSetup } from '../lib/storage/harness-setup';
+import { closeStorageSetup, storageSetup, type StorageSetup } from '../lib/storage/suite-storage';
 import { formatLegacyStatus, legacyStatus } from '../lib/storage/legacy';
 import { checkDiskOnlyStreams, checkMigratedSample, type LegacyCheckContext } from '../lib/storage/legacy-checks';
 import { commandLine, migrateAttachments } from '../lib/storage/migrate/guarded';
 import { expiryProblems, locationProblems, parseSignedUrl, signatureProblems, type SignedUrl } from '../lib/storage/signed-url';
 import { recordRemoval, uploadAsTestData } from '../lib/storage/test-upload-data';
 import { describeStep, needs, notApplicable, notRun, proves, redactor, suiteTestData, test } from '../lib/suite';
-import type { TargetClient } from '../lib/target/client';
-import { login } from '../lib/target/session';
+import type { TargetClient } from '../lib/http/client';
+import { login } from '../lib/http/session';
 
 // The checks below share the upload and the signed URL: those that read them declare it (needs).
 const NEW_UPLOAD = 'new uploads: POST /jobs/:jobId/attachments/upload stores the file in object storage (storageKey set, no diskPath)';

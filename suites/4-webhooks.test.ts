@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { credential, optionalCredential } from '../lib/credentials';
 import { describeStep, notApplicable, proves, test } from '../lib/suite';
-import { login } from '../lib/target/session';
+import { login } from '../lib/http/session';
 import { DeliveryLog } from '../lib/webhooks/delivery-log';
 import { paymentsHealthProblems, type PaymentsHealth } from '../lib/webhooks/payments-health';
 import {
@@ -17,7 +17,7 @@ import {
 import { keptEvent } from '../lib/webhooks/test-events';
 import { describeEndpoint, inspectWebhookEndpoint, stripeApi, stripeKeyMode } from '../lib/webhooks/stripe-api';
 import type { HarnessContext } from '../lib/context';
-import type { TargetClient } from '../lib/target/client';
+import type { TargetClient } from '../lib/http/client';
 
 const deliveries = new DeliveryLog('E.delivery-status');
 

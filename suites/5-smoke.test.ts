@@ -4,13 +4,13 @@ import { describeUpload, readBack, removeTestUpload, type ReadBack } from '../li
 import { recordRemoval, uploadAsTestData } from '../lib/storage/test-upload-data';
 import { LoginBudget, refusalProblems, refusedLogins, smokeLoginHeaders } from '../lib/smoke/login';
 import { describeStep, notApplicable, proves, test } from '../lib/suite';
-import { probeHealth, type HealthRoute } from '../lib/target/health';
-import { login } from '../lib/target/session';
+import { probeHealth, type HealthRoute } from '../lib/http/health';
+import { login } from '../lib/http/session';
 import { deliver, describeDelivery, isDelivered, signatureHeader, syntheticEvent } from '../lib/webhooks/signed-event';
 import { keptEvent } from '../lib/webhooks/test-events';
 import type { Evidence } from '../lib/evidence';
 import type { HarnessContext } from '../lib/context';
-import type { TargetClient } from '../lib/target/client';
+import type { TargetClient } from '../lib/http/client';
 
 /** Each check pastes what it exercised into F.notes, so the notes say exactly what ran. */
 const note = (evidence: Evidence, title: string, text: string) => evidence.paste('F.notes', text, title);

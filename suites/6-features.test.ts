@@ -7,8 +7,8 @@ import { cleanUpDigestTrial, leftovers } from '../lib/features/cleanup';
 import { DigestTrial } from '../lib/features/digest';
 import { describeStep, needs, notApplicable, proves, redactor, suiteTestData, test } from '../lib/suite';
 import type { TestDataRecord } from '../lib/evidence';
-import { TargetClient } from '../lib/target/client';
-import { attestationHeaders, login, type AccountRole } from '../lib/target/session';
+import { TargetClient } from '../lib/http/client';
+import { attestationHeaders, login, type AccountRole } from '../lib/http/session';
 
 // Names, deadlines and which rows apply come from the configuration, known at collection.
 const harness = harnessContext();

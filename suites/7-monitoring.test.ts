@@ -7,8 +7,8 @@ import { countFiveXx, describeSource, HOW_TO_CONFIGURE, requestLogLines, resolve
 import { newSentryIssues } from '../lib/monitoring/sentry';
 import { describePending, pendingDeliveries } from '../lib/monitoring/stripe-deliveries';
 import { describeStep, notApplicable, proves, test } from '../lib/suite';
-import type { TargetClient } from '../lib/target/client';
-import { login } from '../lib/target/session';
+import type { TargetClient } from '../lib/http/client';
+import { login } from '../lib/http/session';
 import { stripeApi } from '../lib/webhooks/stripe-api';
 
 const harness = harnessContext();

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { FAULTS } from '../fixtures/faults';
+import { FAULTS } from '../rehearsal/faults';
 import { STEPS } from '../lib/runbook/catalogue';
 import { REHEARSAL_TIMEOUT_MS, ROOT, runHarness, summary } from './support/run-harness';
 

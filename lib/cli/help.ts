@@ -40,7 +40,7 @@ Mutations (guarded)
                                the pre-rotation Stripe webhook secret has expired: prove it is refused
 
 Local rehearsal only
-  --fault=<names>              start the reference target broken in a named way (see fixtures/faults)
+  --fault=<names>              start the reference target broken in a named way (see rehearsal/faults)
   --stack=<auto|docker|embedded|external>
                                where Postgres, Redis and S3 come from (default: auto)
 

@@ -3,7 +3,7 @@ import type { EnvironmentConfig, Sections } from './schema';
 
 /**
  * Settings that name a part of the operator's own backend, so no default can be right: a default
- * into fixtures/target would read (or migrate) the reference target's schema against a real
+ * into rehearsal/target would read (or migrate) the reference target's schema against a real
  * database. The local rehearsal supplies the reference target's; anywhere else they must be set.
  */
 const SETTINGS = {

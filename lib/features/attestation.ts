@@ -1,5 +1,5 @@
 import type { Sections } from '../config/schema';
-import { describeNetworkError, type TargetClient } from '../target/client';
+import { describeNetworkError, type TargetClient } from '../http/client';
 
 type AttestationConfig = Sections['features']['attestation'];
 export type Route = AttestationConfig['sensitiveRoutes'][number];

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { HarnessContext } from '../context';
-import type { TargetClient } from '../target/client';
+import type { TargetClient } from '../http/client';
 import { type DigestTrial, mentionsJob, type TestProvider } from './digest';
 
 /**

@@ -1,6 +1,6 @@
 import type { HarnessContext } from '../context';
-import type { TargetClient, TargetResponse } from '../target/client';
-import { attestationHeaders, login, type Session } from '../target/session';
+import type { TargetClient, TargetResponse } from '../http/client';
+import { attestationHeaders, login, type Session } from '../http/session';
 
 /**
  * The digest-mode trial of runbook step 6b: two test providers (one INSTANT, one DIGEST)

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { isAlive } from '../../fixtures/stack/util';
+import { isAlive } from '../processes';
 import type { Redactor } from '../secrets/redactor';
 import type { Resources } from './resources';
 

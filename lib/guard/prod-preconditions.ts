@@ -2,7 +2,7 @@ import type { EnvironmentConfig, EnvName, Sections } from '../config/schema';
 import { checkBackup } from '../backup/freshness';
 import { checkDeployedSha } from '../preflight/deployed-sha';
 import type { Redactor } from '../secrets/redactor';
-import { TargetClient } from '../target/client';
+import { TargetClient } from '../http/client';
 
 export interface ProdPreconditionInput {
   env: EnvName;

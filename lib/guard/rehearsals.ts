@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isAlive, processStartTime } from '../../fixtures/stack/util';
+import { isAlive, processStartTime } from '../processes';
 import { notOwned, type Resources } from './resources';
 
 export interface RehearsalRecord {

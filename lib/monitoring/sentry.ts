@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeNetworkError } from '../target/client';
+import { describeNetworkError } from '../http/client';
 
 const issue = z.looseObject({
   id: z.string(),

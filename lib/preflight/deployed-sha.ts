@@ -1,6 +1,6 @@
 import type { Sections } from '../config/schema';
 import { describeShellEnd, runShell } from '../shell';
-import type { TargetClient } from '../target/client';
+import type { TargetClient } from '../http/client';
 
 export type DeployedShaSource = Sections['preflight']['deployedSha'];
 

@@ -6,24 +6,11 @@ import { readEnvFile } from '../config/env-file';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load';
 import { missingRequirements } from '../config/requirements';
 import { unsetSettingsFor } from '../config/settings';
+import type { FaultSummary, LoadRehearsalWing } from './rehearsal-wing';
 import { appliedResources, appliedSteps, applyTargets, guardProblems, isRehearsal, resolveBaseUrl, selectSteps } from './plan';
 
 import { PROJECT_ROOT } from '../project-root';
-
-export { PROJECT_ROOT };
-
-export interface Io {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const defaultIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
-
-/** Exit codes: 0 GO (or a partial run whose checks all passed), 1 NO-GO, 2 usage/config error. */
-export const EXIT = { go: 0, noGo: 1, usage: 2 } as const;
+import { consoleIo, EXIT, type Io } from '../cli/io';
 
 function fail(io: Io, problems: string[]): number {
   if (problems.length === 1) io.err(`cutover: ${problems[0]}`);
@@ -44,7 +31,11 @@ function loadDotEnv(env: string): string[] {
   return problems;
 }
 
-export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+/**
+ * The CLI. `loadWing` brings in the local rehearsal (scripts/cutover.ts passes rehearsal/);
+ * without it only runs against a given base URL are possible.
+ */
+export async function main(argv: readonly string[], io: Io = consoleIo, loadWing?: LoadRehearsalWing): Promise<number> {
   // Until the session takes the signals over, nothing has run or changed: an interruption ends
   // here, with the code every interrupted run has (1), not the shell's 130.
   const early = (signal: NodeJS.Signals) => {
@@ -57,13 +48,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     for (const signal of signals) process.off(signal, early);
   };
   try {
-    return await start(argv, io, release);
+    return await start(argv, io, release, loadWing);
   } finally {
     release();
   }
 }
 
-async function start(argv: readonly string[], io: Io, beforeSession: () => void): Promise<number> {
+async function start(argv: readonly string[], io: Io, beforeSession: () => void, loadWing: LoadRehearsalWing | undefined): Promise<number> {
   let opts: CliOptions;
   try {
     opts = parseArgs(argv);
@@ -76,10 +67,9 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void)
     return EXIT.go;
   }
   if (opts.list) {
-    const { FAULTS } = await import('../../fixtures/faults');
     const { collectChecks } = await import('../runbook/collect');
-    const { checks, errors } = await collectChecks(PROJECT_ROOT);
-    io.out(listText(FAULTS, checks));
+    const [wing, { checks, errors }] = await Promise.all([loadWing?.(), collectChecks(PROJECT_ROOT)]);
+    io.out(listText(wing?.faults ?? [], checks));
     for (const error of errors) io.err(`cutover: --list: ${error}`);
     return errors.length ? EXIT.usage : EXIT.go;
   }
@@ -99,9 +89,10 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void)
     const resolved = resolveBaseUrl(opts, config, process.env);
     if (resolved.problem) problems.push(resolved.problem);
     baseUrl = resolved.url ?? '';
+  } else if (!loadWing) {
+    problems.push('this build of the CLI has no local rehearsal: give --base-url (or environments.<env>.baseUrl in the config)');
   } else if (opts.faults.length) {
-    const { unknownFaults } = await import('../rehearsal/faults');
-    problems.push(...unknownFaults(opts.faults));
+    problems.push(...unknownFaults(opts.faults, (await loadWing()).faults));
   }
   problems.push(...guardProblems(opts, () => appliedResources(appliedSteps(applyTargets(opts)), config.sections, process.env, baseUrl)));
   if (opts.envSnapshot && !existsSync(opts.envSnapshot)) problems.push(`--env-snapshot: ${opts.envSnapshot} does not exist`);
@@ -118,8 +109,13 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void)
 
   // Loaded only now: --help and bad input answer without paying for Vitest's start-up.
   const { RunSession } = await import('./session');
-  const session = new RunSession(opts, config, selection.steps, selection.note, baseUrl, io);
+  const session = new RunSession(opts, config, selection.steps, selection.note, baseUrl, io, rehearsal ? loadWing : undefined);
   beforeSession();
   return session.execute();
 }
 
+function unknownFaults(names: readonly string[], known: readonly FaultSummary[]): string[] {
+  return names
+    .filter((n) => !known.some((f) => f.name === n))
+    .map((n) => `--fault: unknown fault "${n}" (known: ${known.map((f) => f.name).join(', ') || 'none yet'})`);
+}

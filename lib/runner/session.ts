@@ -15,14 +15,15 @@ import { mutationPermission } from '../guard/confirm';
 import { describeResources } from '../guard/resources';
 import { sectionsSchema, type Sections } from '../config/schema';
 import type { HarnessContext, ManualConfirmation } from '../context';
-import type { Rehearsal } from '../rehearsal/types';
 import { STEPS, type StepId } from '../runbook/catalogue';
 import { redactorFor } from '../secrets/known';
 import type { Redactor } from '../secrets/redactor';
 import { carryOver } from './carry';
 import { appliedResources, appliedSteps, applyTargets, defaultOwner, defaultSha, isRehearsal } from './plan';
 import { databaseIdentity, testDataPlan } from './test-data-plan';
-import { EXIT, PROJECT_ROOT, type Io } from './run';
+import type { LoadRehearsalWing, Rehearsal } from './rehearsal-wing';
+import { EXIT, type Io } from '../cli/io';
+import { PROJECT_ROOT } from '../project-root';
 
 /**
  * After the first Ctrl-C, further signals within this window are absorbed: a terminal's repeated
@@ -41,6 +42,8 @@ export class RunSession {
   private abort: string | undefined;
   private vitest: Vitest | undefined;
   private rehearsal: Rehearsal | undefined;
+  /** The rehearsal's simulated third-party APIs are installed in the suites' worker; elsewhere nothing is. */
+  private workerSetupFiles: string[] = [];
   private readonly collector = new ResultCollector();
   private readonly phases: [string, number][] = [];
   private readonly notes: string[] = [];
@@ -68,6 +71,8 @@ export class RunSession {
     private readonly selectionNote: string | undefined,
     private baseUrl: string,
     private readonly io: Io,
+    /** Given for the local rehearsal only. */
+    private readonly loadWing?: LoadRehearsalWing,
   ) {
     this.sections = config.sections;
   }
@@ -140,8 +145,10 @@ export class RunSession {
         if (missing.length) this.notes.push(`--from=${opts.from}: no earlier passing result for ${missing.join(', ')} with this RC SHA, so they stay NOT RUN`);
       }
       if (isRehearsal(opts)) {
-        const { startRehearsal } = await import('../rehearsal/start');
-        this.rehearsal = await startRehearsal({
+        if (!this.loadWing) throw new Error('a local rehearsal needs the rehearsal wing (run the CLI through bin/cutover.mjs)');
+        const wing = await this.loadWing();
+        this.workerSetupFiles = [wing.workerSetupFile];
+        this.rehearsal = await wing.startRehearsal({
           faults: opts.faults,
           stack: opts.stack ?? 'auto',
           sections: config.sections,
@@ -266,6 +273,7 @@ export class RunSession {
         tagsFilter: this.opts.vitest.tagsFilter.length ? this.opts.vitest.tagsFilter : undefined,
         testNamePattern: this.opts.vitest.testNamePattern,
         passWithNoTests: true,
+        setupFiles: this.workerSetupFiles,
       },
       {},
     );

@@ -1,7 +1,7 @@
 import type { HarnessContext } from '../context';
 import { bytesProblem, deleteTestUpload, getAttachment, redirectTarget, servedBytesProblem, type TestUpload } from '../storage/attachments-api';
-import { closeStorageSetup, storageSetup } from '../storage/harness-setup';
-import type { TargetClient } from '../target/client';
+import { closeStorageSetup, storageSetup } from '../storage/suite-storage';
+import type { TargetClient } from '../http/client';
 
 export interface ReadBack {
   /** One line per hop, for the notes. */

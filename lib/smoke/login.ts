@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { HarnessContext } from '../context';
 import { credential, setting } from '../credentials';
-import type { TargetClient, TargetResponse } from '../target/client';
-import { attestationHeaders } from '../target/session';
+import type { TargetClient, TargetResponse } from '../http/client';
+import { attestationHeaders } from '../http/session';
 
 /**
  * Counts the smoke step's login attempts against smoke.maxLoginAttempts. The contract allows 5

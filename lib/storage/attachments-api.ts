@@ -1,8 +1,8 @@
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type pg from 'pg';
 import type { HarnessContext } from '../context';
-import { attestationHeaders } from '../target/session';
-import { multipartFile, type TargetClient, type TargetResponse } from '../target/client';
+import { attestationHeaders } from '../http/session';
+import { multipartFile, type TargetClient, type TargetResponse } from '../http/client';
 import { digestBuffer, type Digest } from './hash';
 import { objectSize } from './objects';
 import { tinyPng } from './png';

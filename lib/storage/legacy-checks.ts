@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type pg from 'pg';
 import type { HarnessContext } from '../context';
-import type { TargetClient } from '../target/client';
+import type { TargetClient } from '../http/client';
 import { bytesProblem, getAttachment, redirectTarget, servedBytesProblem } from './attachments-api';
 import { digestFile, type Digest } from './hash';
 import { fileInUploads } from './keys';

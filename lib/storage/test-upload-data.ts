@@ -1,6 +1,6 @@
 import type { HarnessContext } from '../context';
 import type { Evidence } from '../evidence';
-import type { TargetClient } from '../target/client';
+import type { TargetClient } from '../http/client';
 import { uploadTestAttachment, UploadWithoutId, type TestUpload } from './attachments-api';
 
 /**

@@ -1,5 +1,5 @@
 import type { Evidence } from '../evidence';
-import type { TargetResponse } from '../target/client';
+import type { TargetResponse } from '../http/client';
 
 /**
  * The runbook leaves one blank for "Stripe test delivery status" while the step sends several

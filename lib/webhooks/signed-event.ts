@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import type { HarnessContext } from '../context';
-import type { TargetClient, TargetResponse } from '../target/client';
+import type { TargetClient, TargetResponse } from '../http/client';
 
 /** A synthetic Stripe event: the exact bytes that get signed and sent. */
 export interface SyntheticEvent {

@@ -15,9 +15,9 @@ const unsetNames = (raw: Record<string, unknown>, steps = ALL) => {
 };
 
 describe('settings that name the backend', () => {
-  test('no config value points into fixtures/: the backend settings default to unset', () => {
+  test('no config value points into the rehearsal wing: the backend settings default to unset', () => {
     const { sections } = resolveConfig({ environments: envs }, 'prod');
-    expect(JSON.stringify(sections)).not.toContain('fixtures');
+    expect(JSON.stringify(sections)).not.toContain('rehearsal/');
     expect([sections.migrations.dir, sections.migrations.schema, sections.storage.uploadsDir]).toEqual([null, null, null]);
   });
 

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startS3rver, type LocalS3 } from '../../fixtures/stack/s3';
+import { startS3rver, type LocalS3 } from '../../rehearsal/stack/s3';
 import { sectionsSchema } from '../../lib/config/schema';
 import { checkReadiness, formatReadiness, probe, type ReadinessInput } from '../../lib/env-rules/readiness';
 import { formatEnvFile, loadTargetEnv, type TargetEnv } from '../../lib/env-rules/target-env';

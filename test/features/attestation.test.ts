@@ -3,7 +3,7 @@ import { sectionsSchema } from '../../lib/config/schema';
 import { fillPath, probe, restartRehearsalTarget } from '../../lib/features/attestation';
 import { mentionsJob } from '../../lib/features/digest';
 import { Redactor } from '../../lib/secrets/redactor';
-import { TargetClient } from '../../lib/target/client';
+import { TargetClient } from '../../lib/http/client';
 import { tinyTarget } from '../support/tiny-target';
 
 const att = sectionsSchema.parse({}).features.attestation;

@@ -4,16 +4,16 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase } from '../support/database';
-import { startTarget, type RunningTarget } from '../../fixtures/target/app';
-import { signToken } from '../../fixtures/target/auth';
-import { seedTarget, type SeedResult } from '../../fixtures/target/seed';
+import { startTarget, type RunningTarget } from '../../rehearsal/target/app';
+import { signToken } from '../../rehearsal/target/auth';
+import { seedTarget, type SeedResult } from '../../rehearsal/target/seed';
 import { sectionsSchema } from '../../lib/config/schema';
 import type { HarnessContext } from '../../lib/context';
 import { cleanUpDigestTrial, leftovers } from '../../lib/features/cleanup';
 import { DigestTrial, type Preference, type ProviderRole } from '../../lib/features/digest';
 import { Redactor } from '../../lib/secrets/redactor';
-import { TargetClient } from '../../lib/target/client';
-import type { AccountRole, Session } from '../../lib/target/session';
+import { TargetClient } from '../../lib/http/client';
+import type { AccountRole, Session } from '../../lib/http/session';
 
 /**
  * The digest trial's cleanup against the reference target (in-process, real HTTP) on a
@@ -22,7 +22,7 @@ import type { AccountRole, Session } from '../../lib/target/session';
  */
 const PG_ADMIN_URL = process.env.CUTOVER_STACK_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const JWT_SECRET = 'cleanup-test-jwt-secret-0123456789';
-const MIGRATIONS = path.resolve(import.meta.dirname, '../../fixtures/target/prisma/migrations');
+const MIGRATIONS = path.resolve(import.meta.dirname, '../../rehearsal/target/prisma/migrations');
 
 const harness = { runId: 'selftest', sections: sectionsSchema.parse({}) } as HarnessContext;
 const accounts = {

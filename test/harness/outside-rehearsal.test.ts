@@ -1,15 +1,15 @@
 // The harness outside the rehearsal, as an operator runs it against staging: a config file of
 // its own, the target's env given by the process (no --env-snapshot), real Postgres, Redis and an
 // S3-compatible store, Stripe's API served over HTTP at the configured URL. Nothing defaults into
-// fixtures/: the settings that name the backend are asked for before anything runs.
+// rehearsal/: the settings that name the backend are asked for before anything runs.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startS3rver, type LocalS3 } from '../../fixtures/stack/s3';
-import { githubHandlers } from '../../fixtures/thirdparty/github';
-import type { SandboxOptions } from '../../fixtures/thirdparty/options';
-import { stripeHandlers } from '../../fixtures/thirdparty/stripe';
-import { serveThirdParty } from '../../fixtures/thirdparty/serve';
+import { startS3rver, type LocalS3 } from '../../rehearsal/stack/s3';
+import { githubHandlers } from '../../rehearsal/thirdparty/github';
+import type { SandboxOptions } from '../../lib/context';
+import { stripeHandlers } from '../../rehearsal/thirdparty/stripe';
+import { serveThirdParty } from '../../rehearsal/thirdparty/serve';
 import { applyPrismaMigrations } from '../../lib/migrations/prisma-engine';
 import { useDatabases } from '../support/database';
 import { runHarness, summary, tempDir } from '../support/run-harness';
@@ -161,7 +161,7 @@ describe('outside the rehearsal', () => {
 
   test("step 3's dry run outside the rehearsal: database and bucket from the process env, legacy files from the configured uploads dir", async () => {
     const databaseUrl = await databases.fresh();
-    const reference = path.resolve(import.meta.dirname, '../../fixtures/target/prisma');
+    const reference = path.resolve(import.meta.dirname, '../../rehearsal/target/prisma');
     // Only the tables of a backend with attachments: no reference target runs here.
     await applyPrismaMigrations({ databaseUrl, schemaPath: path.join(reference, 'schema.prisma'), migrationsDir: path.join(reference, 'migrations') });
     const uploadsDir = await tempDir('cutover-outside-rehearsal-uploads');

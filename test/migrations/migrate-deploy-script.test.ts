@@ -148,7 +148,7 @@ describe('npm run migrate:deploy', () => {
     expect(await snapshot(url)).toBe(before);
   });
 
-  it('without migrations.dir and migrations.schema in the config it lists both (no default into fixtures/): exit 2, nothing changed', async () => {
+  it('without migrations.dir and migrations.schema in the config it lists both (no default into the reference target): exit 2, nothing changed', async () => {
     const url = await previousRelease();
     const before = await snapshot(url);
     const box = await sandbox();

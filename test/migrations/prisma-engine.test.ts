@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../../fixtures/stack/index';
+import { startStack, type Stack } from '../../rehearsal/stack/index';
 import {
   PrismaMigrateError,
   applyPrismaMigrations,

@@ -1,9 +1,9 @@
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
-import type { SandboxOptions } from '../../fixtures/thirdparty/options';
-import { REHEARSAL_SENTRY, sentryHandlers } from '../../fixtures/thirdparty/sentry';
-import { stripeEventHandlers } from '../../fixtures/thirdparty/stripe-events';
+import type { SandboxOptions } from '../../lib/context';
+import { REHEARSAL_SENTRY, sentryHandlers } from '../../rehearsal/thirdparty/sentry';
+import { stripeEventHandlers } from '../../rehearsal/thirdparty/stripe-events';
 import { issuesUrl, newSentryIssues } from '../../lib/monitoring/sentry';
 import { describePending, pendingDeliveries } from '../../lib/monitoring/stripe-deliveries';
 

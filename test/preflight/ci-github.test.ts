@@ -1,9 +1,9 @@
-// lib/preflight/ci-github.ts against the rehearsal's simulated GitHub (fixtures/thirdparty/github.ts), through msw.
+// lib/preflight/ci-github.ts against the rehearsal's simulated GitHub (rehearsal/thirdparty/github.ts), through msw.
 import { delay, http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { githubHandlers } from '../../fixtures/thirdparty/github';
-import type { SandboxOptions } from '../../fixtures/thirdparty/options';
+import { githubHandlers } from '../../rehearsal/thirdparty/github';
+import type { SandboxOptions } from '../../lib/context';
 import { ciProblems, githubCiStatus, type GithubCiOptions } from '../../lib/preflight/ci-github';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDeployedSha, readDeployedSha, sameCommit } from '../../lib/preflight/deployed-sha';
 import { Redactor } from '../../lib/secrets/redactor';
-import { TargetClient } from '../../lib/target/client';
+import { TargetClient } from '../../lib/http/client';
 import { tinyTarget } from '../support/tiny-target';
 
 const RC = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';

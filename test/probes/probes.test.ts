@@ -4,9 +4,9 @@
 import { delay, http } from 'msw';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startS3rver, type LocalS3 } from '../../fixtures/stack/s3';
+import { startS3rver, type LocalS3 } from '../../rehearsal/stack/s3';
 import { REDIS_URL, STRIPE_KEY, useSimulatedStripe } from './helpers';
-import { closedPort } from '../../fixtures/faults/step-2';
+import { closedPort } from '../../rehearsal/faults/step-2';
 import { probeDatabase } from '../../lib/probes/database';
 import { probeObjectStorage } from '../../lib/probes/object-storage';
 import { runProbe } from '../../lib/probes/probe';

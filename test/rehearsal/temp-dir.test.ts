@@ -6,7 +6,7 @@ import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { makeRehearsalDir, REHEARSAL_DIR_PREFIX, removeStaleRehearsalDirs } from '../../lib/rehearsal/temp-dir';
+import { makeRehearsalDir, REHEARSAL_DIR_PREFIX, removeStaleRehearsalDirs } from '../../rehearsal/boot/temp-dir';
 
 const made: string[] = [];
 const children: ChildProcess[] = [];

@@ -1,5 +1,5 @@
 import { Redactor } from '../../lib/secrets/redactor';
-import { TargetClient } from '../../lib/target/client';
+import { TargetClient } from '../../lib/http/client';
 import { tinyTarget, type Route } from '../support/tiny-target';
 
 /** A tiny real HTTP target and the harness's own client pointed at it. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sectionsSchema } from '../../lib/config/schema';
 import type { HarnessContext } from '../../lib/context';
-import { probeHealth } from '../../lib/target/health';
+import { probeHealth } from '../../lib/http/health';
 import type { Route } from '../support/tiny-target';
 import { clientFor } from './client';
 

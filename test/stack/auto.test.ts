@@ -1,7 +1,7 @@
 // Provider choice: explicit argument, CUTOVER_STACK, else a cheap container-runtime probe.
 import { describe, expect, it } from 'vitest';
-import { chooseProvider, startStack } from '../../fixtures/stack/index';
-import { containerRuntimeHint, probeContainerRuntime } from '../../fixtures/stack/docker';
+import { chooseProvider, startStack } from '../../rehearsal/stack/index';
+import { containerRuntimeHint, probeContainerRuntime } from '../../rehearsal/stack/docker';
 import { useIsolatedTmpdir } from './helpers/env';
 
 useIsolatedTmpdir();

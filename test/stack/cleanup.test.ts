@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupStaleStacks, isSafeTempDir, postmasterPid, type StackRecord } from '../../fixtures/stack/cleanup';
+import { cleanupStaleStacks, isSafeTempDir, postmasterPid, type StackRecord } from '../../rehearsal/stack/cleanup';
 import { isAlive, processesUnder, registryFiles, stackDirs, useIsolatedTmpdir, waitUntil } from './helpers/env';
 
 const base = useIsolatedTmpdir();

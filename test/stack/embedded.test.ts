@@ -8,7 +8,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3Client, startStack, stackRecord, type Stack } from '../../fixtures/stack/index';
+import { s3Client, startStack, stackRecord, type Stack } from '../../rehearsal/stack/index';
 import { childrenOf, isAlive, processesUnder, registryFiles, stackDirs, useIsolatedTmpdir, waitUntil } from './helpers/env';
 
 const base = useIsolatedTmpdir();
@@ -170,7 +170,7 @@ describe('embedded provider, unhappy paths', () => {
   });
 
   it('the hint for a redis-server missing from PATH names the fixes', async () => {
-    const { REDIS_MISSING_HINT } = await import('../../fixtures/stack/redis');
+    const { REDIS_MISSING_HINT } = await import('../../rehearsal/stack/redis');
     expect(REDIS_MISSING_HINT).toContain('apt-get install -y redis-server');
     expect(REDIS_MISSING_HINT).toContain('CUTOVER_STACK_REDIS_URL');
   });

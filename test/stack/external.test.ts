@@ -7,9 +7,9 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3Client, startStack, stackRecord, type Stack } from '../../fixtures/stack/index';
-import { externalConfigProblems } from '../../fixtures/stack/external';
-import type { StackRecord } from '../../fixtures/stack/cleanup';
+import { s3Client, startStack, stackRecord, type Stack } from '../../rehearsal/stack/index';
+import { externalConfigProblems } from '../../rehearsal/stack/external';
+import type { StackRecord } from '../../rehearsal/stack/cleanup';
 import { registryFiles, stackDirs, useIsolatedTmpdir } from './helpers/env';
 
 const base = useIsolatedTmpdir();

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll } from 'vitest';
-import { startS3rver, type LocalS3 } from '../../fixtures/stack/s3';
+import { startS3rver, type LocalS3 } from '../../rehearsal/stack/s3';
 import { sectionsSchema, type Sections, type SectionsInput } from '../../lib/config/schema';
 import { applyPrismaMigrations } from '../../lib/migrations/prisma-engine';
 import { Redactor } from '../../lib/secrets/redactor';
@@ -15,7 +15,7 @@ import { s3Client } from '../../lib/storage/s3';
 import { sql, useDatabases } from '../support/database';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
-const TARGET = path.join(ROOT, 'fixtures/target/prisma');
+const TARGET = path.join(ROOT, 'rehearsal/target/prisma');
 
 const PARENT: Record<AttachmentKind, { table: string; column: string }> = {
   job: { table: 'JobAttachment', column: 'jobId' },

@@ -224,9 +224,9 @@ describe('migrateAttachments (harness runner)', () => {
   });
 });
 
-describe('migrateAttachments (backend runner: fixtures/target/migrate-attachments.ts)', () => {
+describe('migrateAttachments (backend runner: rehearsal/target/migrate-attachments.ts)', () => {
   const backend = (w: StorageWorld, faults = '') => ({
-    sections: w.sections({ storage: { migrate: { runner: 'backend', backendCommand: 'npx tsx fixtures/target/migrate-attachments.ts' } } }),
+    sections: w.sections({ storage: { migrate: { runner: 'backend', backendCommand: 'npx tsx rehearsal/target/migrate-attachments.ts' } } }),
     backendEnv: {
       ...process.env,
       DATABASE_URL: w.databaseUrl,

@@ -9,7 +9,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import type { StackRecord } from '../../fixtures/stack/cleanup';
+import type { StackRecord } from '../../rehearsal/stack/cleanup';
 
 const SERVER_URL = process.env.CUTOVER_SELFTEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Kinds of process a self-test starts; anything else in the run (Vitest's own workers) is not ours to judge. */

@@ -3,8 +3,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, TestRunner } from 'vitest';
-import { hostPort } from '../../fixtures/stack/util';
-import { dropStaleDatabases } from '../../fixtures/stack/external';
+import { hostPort } from '../../rehearsal/stack/util';
+import { dropStaleDatabases } from '../../rehearsal/stack/external';
 import type { RunResult } from '../../reporters/model';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');

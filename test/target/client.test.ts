@@ -1,9 +1,9 @@
-// lib/target/client.ts against real hostile servers: bounded reads, deadlines that cover the body,
+// lib/http/client.ts against real hostile servers: bounded reads, deadlines that cover the body,
 // excerpts redacted before they are cut.
 import { afterEach, describe, expect, test } from 'vitest';
 import { Evidence, type ExchangeRecord } from '../../lib/evidence';
 import { Redactor } from '../../lib/secrets/redactor';
-import { TargetClient, TargetUnreachable } from '../../lib/target/client';
+import { TargetClient, TargetUnreachable } from '../../lib/http/client';
 import { hostileTarget, HUGE_BODY_BYTES } from '../support/hostile-target';
 import { tinyTarget } from '../support/tiny-target';
 

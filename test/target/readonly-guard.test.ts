@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Redactor } from '../../lib/secrets/redactor';
-import { TargetClient } from '../../lib/target/client';
-import { acceptedWritesProblem, watchAcceptedWrites } from '../../lib/target/readonly';
+import { TargetClient } from '../../lib/http/client';
+import { acceptedWritesProblem, watchAcceptedWrites } from '../../lib/http/readonly';
 import { tinyTarget } from '../support/tiny-target';
 
 let server: Awaited<ReturnType<typeof tinyTarget>>;

@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { sectionsSchema } from '../../lib/config/schema';
 import type { HarnessContext } from '../../lib/context';
-import type { TargetResponse } from '../../lib/target/client';
+import type { TargetResponse } from '../../lib/http/client';
 import { describeDelivery, signatureHeader, syntheticEvent, unknownSecret } from '../../lib/webhooks/signed-event';
 
 const harness = {

@@ -1,8 +1,8 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxOptions } from '../../fixtures/thirdparty/options';
-import { STRIPE_FAULTS, stripeHandlers } from '../../fixtures/thirdparty/stripe';
+import type { SandboxOptions } from '../../lib/context';
+import { STRIPE_FAULTS, stripeHandlers } from '../../rehearsal/thirdparty/stripe';
 import { endpointProblems, inspectWebhookEndpoint, stripeClient, stripeKeyMode, type EndpointExpectations } from '../../lib/webhooks/stripe-api';
 
 /** The real Stripe SDK against the rehearsal's simulated Stripe, as the suite uses it. */

@@ -11,7 +11,7 @@ import { bucketResource, databaseResource } from '../../guard/resources';
 import type { Redactor } from '../../secrets/redactor';
 import { describeS3Error, endpointUrl, s3Client, type S3Settings } from '../s3';
 import { runBackendMigration } from './backend-runner';
-import { runHarnessMigration } from './harness-runner';
+import { runHarnessMigration } from './builtin-runner';
 import { MigrationState } from './state';
 import { emptySummary, formatSummary, passed, type MigrateSummary } from './summary';
 

@@ -9,9 +9,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { StackRegistration } from '../../../fixtures/stack/cleanup';
-import { startStack, stackRecord } from '../../../fixtures/stack/index';
-import { startEmbeddedPostgres } from '../../../fixtures/stack/postgres';
+import { StackRegistration } from '../../../rehearsal/stack/cleanup';
+import { startStack, stackRecord } from '../../../rehearsal/stack/index';
+import { startEmbeddedPostgres } from '../../../rehearsal/stack/postgres';
 
 const mode = process.argv[2];
 const quiet = () => undefined;

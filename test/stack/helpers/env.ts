@@ -1,10 +1,11 @@
-// Test helpers for fixtures/stack: a private os.tmpdir() per test file, and process checks.
+// Test helpers for rehearsal/stack: a private os.tmpdir() per test file, and process checks.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
-import { registryDir } from '../../../fixtures/stack/cleanup';
-import { isAlive, pidsWithCmdline } from '../../../fixtures/stack/util';
+import { registryDir } from '../../../rehearsal/stack/cleanup';
+import { isAlive } from '../../../lib/processes';
+import { pidsWithCmdline } from '../../../rehearsal/stack/util';
 
 /**
  * Points TMPDIR (hence os.tmpdir(): temp dirs and the stack registry) at a fresh directory for

@@ -1,12 +1,12 @@
 // The rehearsal's temp dir holds target.env (the target's secrets), uploads and backups. It is
 // removed when the rehearsal stops; after a kill -9 or a crashed wrapper, the next rehearsal
-// removes it, as fixtures/stack/cleanup.ts does for stacks: only when its owner is dead.
+// removes it, as rehearsal/stack/cleanup.ts does for stacks: only when its owner is dead.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isStale } from '../../fixtures/stack/cleanup';
-import { processStartTime } from '../../fixtures/stack/util';
+import { isStale } from '../stack/cleanup';
+import { processStartTime } from '../../lib/processes';
 
 export const REHEARSAL_DIR_PREFIX = 'cutover-rehearsal-';
 const OWNER_FILE = 'owner.json';

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import type { HarnessContext } from '../context';
-import { readableTargetEnv } from '../env-rules/harness-view';
+import { readableTargetEnv } from '../env-rules/suite-target-env';
 import type { LegacyTable } from './legacy';
 import { s3Client, s3SettingsFromEnv, type S3Settings } from './s3';
 

@@ -10,6 +10,6 @@ const installed = globalThis as { __cutoverSandbox?: boolean };
 // Suites share one worker (isolate: false) and this file runs before each of them.
 if (ctx?.thirdParty === 'simulated' && !installed.__cutoverSandbox) {
   installed.__cutoverSandbox = true;
-  const { installThirdPartySandbox } = await import('../../fixtures/thirdparty/install');
+  const { installThirdPartySandbox } = await import('./thirdparty/install');
   await installThirdPartySandbox(ctx);
 }

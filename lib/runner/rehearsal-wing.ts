@@ -2,6 +2,31 @@ import type { RehearsalInfo } from '../context';
 import type { Sections } from '../config/schema';
 import type { StepId } from '../runbook/catalogue';
 
+/**
+ * The local rehearsal (stack, reference target, simulated third parties, faults) lives in the
+ * top-level rehearsal/ wing, which lib/ never imports: the CLI's entry hands it in. These are
+ * the only terms the two sides share.
+ */
+export interface RehearsalWing {
+  startRehearsal(opts: StartRehearsalOptions): Promise<Rehearsal>;
+  /** The ways the rehearsal can be broken (--fault), as --list prints and the CLI validates them. */
+  faults: readonly FaultSummary[];
+  /** A Vitest setup file for the suites' worker: installs the simulated third-party APIs. */
+  workerSetupFile: string;
+}
+
+/** Loaded only when a run rehearses or lists faults: the wing's imports are heavy. */
+export type LoadRehearsalWing = () => Promise<RehearsalWing>;
+
+export interface FaultSummary {
+  name: string;
+  /** The step that must catch it. */
+  caughtAt: StepId;
+  /** The check that must fail, as its name reads. */
+  check: string;
+  description: string;
+}
+
 /** A running local rehearsal: stack, target, worker and simulated third parties. */
 export interface Rehearsal {
   baseUrl: string;

@@ -2,27 +2,27 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { FAULTS, type PlantContext } from '../../fixtures/faults';
-import { startStack, type Stack } from '../../fixtures/stack';
-import { seedTarget } from '../../fixtures/target/seed';
-import { thirdPartyHandlers } from '../../fixtures/thirdparty/handlers';
-import type { SandboxOptions } from '../../fixtures/thirdparty/options';
-import { serveThirdParty } from '../../fixtures/thirdparty/serve';
-import { formatEnvFile } from '../env-rules/target-env';
-import { registerRehearsal } from '../guard/rehearsals';
-import { baseUrlResource, bucketResource, databaseResource } from '../guard/resources';
-import { applyPrismaMigrations, readMigrationsDir } from '../migrations/prisma-engine';
-import { PROJECT_ROOT } from '../project-root';
-import { STEPS } from '../runbook/catalogue';
+import { FAULTS, type PlantContext } from '../faults';
+import { startStack, type Stack } from '../stack';
+import { seedTarget } from '../target/seed';
+import { thirdPartyHandlers } from '../thirdparty/handlers';
+import type { SandboxOptions } from '../../lib/context';
+import { serveThirdParty } from '../thirdparty/serve';
+import { formatEnvFile } from '../../lib/env-rules/target-env';
+import { registerRehearsal } from '../../lib/guard/rehearsals';
+import { baseUrlResource, bucketResource, databaseResource } from '../../lib/guard/resources';
+import { applyPrismaMigrations, readMigrationsDir } from '../../lib/migrations/prisma-engine';
+import { PROJECT_ROOT } from '../../lib/project-root';
+import { STEPS } from '../../lib/runbook/catalogue';
 import { startChild, type Child } from './child';
 import { startControlServer } from './control';
 import { rehearsalCredentials } from './credentials';
 import { makeRehearsalDir, removeStaleRehearsalDirs } from './temp-dir';
 import { startTraffic } from './traffic';
-import type { Rehearsal, StartRehearsalOptions } from './types';
+import type { Rehearsal, StartRehearsalOptions } from '../../lib/runner/rehearsal-wing';
 
 const ROOT = PROJECT_ROOT;
-const TARGET = path.join(ROOT, 'fixtures/target');
+const TARGET = path.join(ROOT, 'rehearsal/target');
 /** The reference target runs its digest clock this much faster, so a 15-minute interval takes 1 s. */
 const CLOCK_SCALE = 900;
 
@@ -244,7 +244,7 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
 
   const notes = [
     `Local rehearsal on the ${stack.provider} stack: ${stack.describe()}.`,
-    'Stripe\'s, GitHub\'s and Sentry\'s APIs are simulated here (fixtures/thirdparty): their rows prove the harness\'s checks, not a real account.',
+    'Stripe\'s, GitHub\'s and Sentry\'s APIs are simulated here (rehearsal/thirdparty): their rows prove the harness\'s checks, not a real account.',
     'Manual rows are performed by the rehearsal itself: it starts the target with the post-rotation webhook secret and presents an attestation the target accepts.',
   ];
   if (stack.redisMissing) notes.push(`No Redis in this rehearsal: ${stack.redisMissing}. The checks that need Redis did not run, so it cannot be GO.`);
