@@ -67,9 +67,9 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void,
     return EXIT.go;
   }
   if (opts.list) {
-    const { collectChecks } = await import('../runbook/collect');
-    const [wing, { checks, errors }] = await Promise.all([loadWing?.(), collectChecks(PROJECT_ROOT)]);
-    io.out(listText(wing?.faults ?? [], checks));
+    const { cachedListing } = await import('../runbook/listing-cache');
+    const { faults, checks, errors } = await cachedListing(PROJECT_ROOT, () => collectListing(loadWing), (listing) => listing.errors.length === 0);
+    io.out(listText(faults, checks));
     for (const error of errors) io.err(`cutover: --list: ${error}`);
     return errors.length ? EXIT.usage : EXIT.go;
   }
@@ -118,4 +118,12 @@ function unknownFaults(names: readonly string[], known: readonly FaultSummary[])
   return names
     .filter((n) => !known.some((f) => f.name === n))
     .map((n) => `--fault: unknown fault "${n}" (known: ${known.map((f) => f.name).join(', ') || 'none yet'})`);
+}
+
+/** What --list prints: the steps' checks as Vitest collects them, and the rehearsal's faults. */
+async function collectListing(loadWing: LoadRehearsalWing | undefined) {
+  const { collectChecks } = await import('../runbook/collect');
+  const [wing, { checks, errors }] = await Promise.all([loadWing?.(), collectChecks(PROJECT_ROOT)]);
+  const faults = (wing?.faults ?? []).map(({ name, caughtAt, description }) => ({ name, caughtAt, description }));
+  return { faults, checks, errors };
 }
