@@ -33,7 +33,7 @@ export async function eventually<T>(fn: (attempt: number) => Promise<T>, options
   const interval = options.intervalMs ?? 1_000;
   const started = Date.now();
   let attempt = 0;
-  let lastError: unknown = null;
+  let lastError: unknown;
   for (;;) {
     attempt += 1;
     try {

@@ -11,6 +11,7 @@ interface Element {
 const escape = (s: string) =>
   s
     // XML 1.0 cannot carry most control characters, even escaped.
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
