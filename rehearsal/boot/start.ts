@@ -25,6 +25,8 @@ const ROOT = PROJECT_ROOT;
 const TARGET = path.join(ROOT, 'rehearsal/target');
 /** The reference target runs its digest clock this much faster, so a 15-minute interval takes 1 s. */
 const CLOCK_SCALE = 900;
+/** The lowest cost bcrypt allows: the rehearsal hashes and checks passwords often, and its accounts are throwaway. */
+const BCRYPT_ROUNDS = 4;
 
 /**
  * The local rehearsal: everything a cutover touches, on this machine. Whatever fails half-way,
@@ -103,6 +105,7 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
     REQUEST_LOG_FILE: requestLogFile,
     TARGET_CLOCK_SCALE: String(CLOCK_SCALE),
     WORKER_POLL_MS: '250',
+    BCRYPT_ROUNDS: String(BCRYPT_ROUNDS),
     ...(opts.buildSha ? { BUILD_SHA: opts.buildSha } : {}),
   };
   const account = (role: keyof typeof creds.accounts, prefix: string) => ({
@@ -187,7 +190,7 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
     });
     const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 2, connectionTimeoutMillis: 10_000 });
     try {
-      const seeded = await seedTarget(pool, { uploadsDir, accounts: creds.accounts });
+      const seeded = await seedTarget(pool, { uploadsDir, accounts: creds.accounts, bcryptRounds: BCRYPT_ROUNDS });
       harnessEnv.CUTOVER_TEST_JOB_ID = String(seeded.jobId);
     } finally {
       await pool.end();
