@@ -39,8 +39,12 @@ test('every check in the suites has a fault that makes that check fail, at its s
   expect(FAULTS.filter((f) => !ids.has(f.breaks)).map((f) => `${f.name} breaks ${f.breaks}`), 'faults naming no check').toEqual([]);
 });
 
-test('fault names are unique and each names an existing step', () => {
+test('fault names are unique and each names an existing step, and a check id of that step', () => {
   const names = FAULTS.map((f) => f.name);
   expect(new Set(names).size).toBe(names.length);
-  for (const f of FAULTS) expect(STEPS.some((s) => s.id === f.caughtAt), f.name).toBe(true);
+  for (const f of FAULTS) {
+    const step = STEPS.find((s) => s.id === f.caughtAt);
+    expect(step, f.name).toBeDefined();
+    expect(f.breaks, f.name).toMatch(new RegExp(`^${step!.n}\\.`));
+  }
 });
