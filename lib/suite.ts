@@ -2,7 +2,7 @@ import { describe, test as base, type RunnerTestSuite, type TestContext } from '
 import { harnessContext, type HarnessContext } from './context';
 import { Evidence, EVIDENCE, type TestDataRecord } from './evidence';
 import { findCheck, markStarted, prerequisite } from './needs';
-import { findRow, STEPS, type StepId } from './runbook/catalogue';
+import { findRow, STEPS, type Step, type StepId } from './runbook/catalogue';
 import { redactorFor } from './secrets/known';
 import type { Redactor } from './secrets/redactor';
 import { TargetClient } from './http/client';
@@ -10,6 +10,8 @@ import { acceptedWritesProblem, watchAcceptedWrites } from './http/readonly';
 
 declare module '@vitest/runner' {
   interface TaskMeta {
+    /** The check's stable id (`5.healthz`): faults and the run's JSON name checks by it, titles may change. */
+    checkId?: string;
     /** Checklist rows this test proves (ids from lib/runbook/catalogue.ts). */
     rows?: string[];
     /** Titles of earlier checks in the same file whose result this one builds on (lib/needs.ts). */
@@ -83,6 +85,32 @@ export function proves(...rows: string[]): { rows: string[] } {
   return { rows };
 }
 
+/**
+ * The step whose file is being collected and the check ids it has declared so far. Vitest
+ * collects one suite file at a time, and runs nested describe bodies after describeStep returns,
+ * so this stays set until the next file's describeStep.
+ */
+let collecting: { step: Step; ids: Set<string> } | undefined;
+
+/** Why `id` cannot be a check id in `step` beside the ids already declared there, or null. */
+export function checkIdProblem(id: string, step: Step, declared: ReadonlySet<string>): string | null {
+  if (!new RegExp(`^${step.n}\\.[a-z0-9][a-z0-9.-]*$`).test(id)) return `check id "${id}" must be "${step.n}.<lowercase-name>": it is declared in Step ${step.n} — ${step.title}`;
+  if (declared.has(id)) return `check id "${id}" is declared twice in Step ${step.n}`;
+  return null;
+}
+
+/**
+ * A check's stable id, beside its proves(): `<step number>.<name>`, unique. A wrong or repeated
+ * id fails at collection, like an unknown row.
+ */
+export function checkId(id: string): { checkId: string } {
+  if (!collecting) throw new Error(`check id "${id}" is declared outside describeStep`);
+  const problem = checkIdProblem(id, collecting.step, collecting.ids);
+  if (problem) throw new Error(problem);
+  collecting.ids.add(id);
+  return { checkId: id };
+}
+
 /** Meta for a check that builds on earlier checks' results (their exact titles). */
 export function needs(...titles: string[]): { needs: string[] } {
   return { needs: titles };
@@ -91,6 +119,7 @@ export function needs(...titles: string[]): { needs: string[] } {
 /** Wraps a suite file's tests in its step, carrying the step tag Vitest filters on. */
 export function describeStep(id: StepId, body: () => void): void {
   const step = STEPS.find((s) => s.id === id)!;
+  collecting = { step, ids: new Set() };
   describe(`Step ${step.n} — ${step.title}`, { tags: [step.tag] }, body);
 }
 

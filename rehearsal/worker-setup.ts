@@ -1,4 +1,5 @@
-import { inject } from 'vitest';
+import { beforeAll, inject } from 'vitest';
+import { stepForFile } from '../lib/runbook/catalogue';
 
 /**
  * Runs in the worker before each suite file. In the local rehearsal the third-party APIs
@@ -12,4 +13,23 @@ if (ctx?.thirdParty === 'simulated' && !installed.__cutoverSandbox) {
   installed.__cutoverSandbox = true;
   const { installThirdPartySandbox } = await import('./thirdparty/install');
   await installThirdPartySandbox(ctx);
+}
+
+// Some faults break the target only once their step starts (Fault.flipsAtStart): the
+// rehearsal has to hear which step that is before the step's first check.
+const controlUrl = ctx?.rehearsal?.controlUrl;
+if (controlUrl) {
+  // Vitest hands the file's suite as the second argument; the first must be a destructuring.
+  // eslint-disable-next-line no-empty-pattern
+  beforeAll(async ({}, suite) => {
+    const step = stepForFile(suite.file.filepath);
+    if (!step) return;
+    const res = await fetch(new URL('/step/starting', controlUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ step: step.id }),
+      signal: AbortSignal.timeout(60_000),
+    });
+    if (!res.ok) throw new Error(`the rehearsal could not start step ${step.n} (${res.status}): ${(await res.text()).slice(0, 300)}`);
+  });
 }

@@ -159,6 +159,7 @@ function findBlocking(steps: StepResult[], raw: RawRun): Blocking | undefined {
       return {
         stepN: step.n,
         stepTitle: step.title,
+        checkId: failed.checkId,
         check: failed.name,
         error: failed.errors.join('\n') || 'failed without an error message',
         rollback: STEPS[step.n]!.rollback,

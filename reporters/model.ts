@@ -20,6 +20,8 @@ export type EvidenceItem =
 /** A test as Vitest left it. `pending` = stopped by bail before it ran. */
 export interface RawTest {
   step: StepId;
+  /** Stable id (`5.healthz`); absent in documents written before checks had ids (--from). */
+  checkId?: string;
   name: string;
   state: 'passed' | 'failed' | 'skipped' | 'pending';
   durationMs: number;
@@ -116,6 +118,8 @@ export interface RowResult {
 export interface Blocking {
   stepN: number;
   stepTitle: string;
+  /** The failed check's id; absent when the run itself stopped, or the check has none. */
+  checkId?: string;
   check: string;
   error: string;
   rollback: string;

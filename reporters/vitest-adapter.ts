@@ -56,6 +56,7 @@ export function toRawTest(testCase: TestCase): RawTest | null {
   });
   return {
     step: step.id,
+    checkId: testCase.meta().checkId,
     name: testCase.name,
     state: result.state,
     durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),

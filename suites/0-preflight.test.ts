@@ -4,10 +4,10 @@ import { guardedBackup } from '../lib/backup/guarded';
 import { credential } from '../lib/credentials';
 import { ciProblems, githubCiStatus } from '../lib/preflight/ci-github';
 import { checkDeployedSha } from '../lib/preflight/deployed-sha';
-import { describeStep, proves, redactor, test } from '../lib/suite';
+import { checkId, describeStep, proves, redactor, test } from '../lib/suite';
 
 describeStep('preflight', () => {
-  test('RC commit SHA identified, and the deployed build is that commit', { tags: ['readonly'], meta: proves('A.rc-sha') }, async ({ harness, target, evidence }) => {
+  test('RC commit SHA identified, and the deployed build is that commit', { tags: ['readonly'], meta: { ...checkId('0.rc-sha'), ...proves('A.rc-sha') } }, async ({ harness, target, evidence }) => {
     const check = await checkDeployedSha(harness.rcSha, harness.sections.preflight.deployedSha, target);
     await evidence.value('A.rc-sha', check.value);
     if (check.attested) {
@@ -16,7 +16,7 @@ describeStep('preflight', () => {
     expect(check.problems, check.problems.join('\n')).toEqual([]);
   });
 
-  test('CI green on the RC SHA (GitHub commit statuses and check runs)', { tags: ['readonly'], meta: proves('A.ci-green') }, async ({ harness, evidence }) => {
+  test('CI green on the RC SHA (GitHub commit statuses and check runs)', { tags: ['readonly'], meta: { ...checkId('0.ci-green'), ...proves('A.ci-green') } }, async ({ harness, evidence }) => {
     const ci = harness.sections.preflight.ci;
     // CI green is a mandatory runbook row: without a provider nothing proves it, so it fails rather than reads N/A.
     if (ci.provider === 'none') throw new Error('no CI provider configured: set preflight.ci in cutover.config.ts (provider "github" with repo "owner/name")');
@@ -36,7 +36,7 @@ describeStep('preflight', () => {
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
-  test('DB backup/snapshot completed: fresh, checksummed and restorable', { tags: ['readonly'], meta: proves('A.backup') }, async ({ harness, evidence }) => {
+  test('DB backup/snapshot completed: fresh, checksummed and restorable', { tags: ['readonly'], meta: { ...checkId('0.backup'), ...proves('A.backup') } }, async ({ harness, evidence }) => {
     const settings = harness.sections.preflight.backup;
     const databaseUrl = credential(harness.sections.credentials.databaseUrl, 'the database backup');
     let check: BackupCheck;

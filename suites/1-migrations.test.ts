@@ -4,7 +4,7 @@ import type { HarnessContext } from '../lib/context';
 import { credential } from '../lib/credentials';
 import { applyHint, DeployFailed, deployMigrations } from '../lib/migrations/deploy';
 import { describeLock, formatStatus, readMigrationStatus, type MigrationStatus } from '../lib/migrations/status';
-import { describeStep, proves, redactor, test } from '../lib/suite';
+import { checkId, describeStep, proves, redactor, test } from '../lib/suite';
 
 let before: MigrationStatus | undefined;
 
@@ -24,12 +24,12 @@ function databaseUrl(harness: HarnessContext): string {
 }
 
 describeStep('migrations', () => {
-  test('Migration status read from _prisma_migrations against the release\'s migrations directory', { tags: ['readonly'], meta: proves('B.status') }, async ({ harness, evidence }) => {
+  test('Migration status read from _prisma_migrations against the release\'s migrations directory', { tags: ['readonly'], meta: { ...checkId('1.status-read'), ...proves('B.status') } }, async ({ harness, evidence }) => {
     const status = await statusBeforeDeploy(harness);
     await evidence.paste('B.status', formatStatus(status, applyHint(harness.env)), 'migration status before deploy');
   });
 
-  test('No failed migration: every migration that started has finished (Prisma refuses to deploy over one, P3009)', { tags: ['readonly'], meta: proves('B.status') }, async ({ harness }) => {
+  test('No failed migration: every migration that started has finished (Prisma refuses to deploy over one, P3009)', { tags: ['readonly'], meta: { ...checkId('1.no-failed'), ...proves('B.status') } }, async ({ harness }) => {
     const { failed, lock } = await statusBeforeDeploy(harness);
     // A migration being applied by another run is not failed: no restore advice, just who and since when.
     expect(lock && `${describeLock(lock)}: wait for it to end, then run again`).toBeNull();
@@ -37,17 +37,17 @@ describeStep('migrations', () => {
     expect(failed, `failed migration(s): ${named}. Prisma refuses to deploy over them (P3009); a partial apply means restoring, per the rollback plan`).toEqual([]);
   });
 
-  test('No applied migration was edited after it was applied (checksum of migration.sql)', { tags: ['readonly'], meta: proves('B.status') }, async ({ harness }) => {
+  test('No applied migration was edited after it was applied (checksum of migration.sql)', { tags: ['readonly'], meta: { ...checkId('1.no-edited'), ...proves('B.status') } }, async ({ harness }) => {
     const { edited } = await statusBeforeDeploy(harness);
     expect(edited, `edited after they were applied: ${edited.join(', ')}. Restore the original migration.sql from the release, or follow the rollback plan`).toEqual([]);
   });
 
-  test('No applied migration is missing from the migrations directory (drift)', { tags: ['readonly'], meta: proves('B.status') }, async ({ harness }) => {
+  test('No applied migration is missing from the migrations directory (drift)', { tags: ['readonly'], meta: { ...checkId('1.no-drift'), ...proves('B.status') } }, async ({ harness }) => {
     const { drift, dir } = await statusBeforeDeploy(harness);
     expect(drift, `applied to the database but missing from ${dir}: ${drift.join(', ')}. Is this the right release? Suspected drift: stop the rollout`).toEqual([]);
   });
 
-  test('npm run migrate:deploy: nothing left pending or failed', { tags: ['mutating'], meta: proves('B.output') }, async ({ harness, evidence }) => {
+  test('npm run migrate:deploy: nothing left pending or failed', { tags: ['mutating'], meta: { ...checkId('1.deploy'), ...proves('B.output') } }, async ({ harness, evidence }) => {
     const status = await statusBeforeDeploy(harness);
     if (!harness.apply.includes('migrations')) {
       await evidence.paste('B.output', `migrate deploy not run (not asked for: --apply=migrations)\n\n${formatStatus(status, applyHint(harness.env))}`);

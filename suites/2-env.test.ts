@@ -3,7 +3,7 @@ import { targetEnvFor } from '../lib/env-rules/suite-target-env';
 import { checkReadiness, formatReadiness, probe, type ReadinessReport } from '../lib/env-rules/readiness';
 import type { HarnessContext } from '../lib/context';
 import type { ProbeResult } from '../lib/probes/probe';
-import { describeStep, proves, test, type RunbookFixtures } from '../lib/suite';
+import { checkId, describeStep, proves, test, type RunbookFixtures } from '../lib/suite';
 import { findCheck, leftOut } from '../lib/needs';
 import type { RunnerTestCase } from 'vitest';
 import { probeHealth, type HealthRoute } from '../lib/http/health';
@@ -45,29 +45,29 @@ function passed(result: ProbeResult): void {
 const readonly = { tags: ['readonly'] };
 
 describeStep('env', () => {
-  test('readiness: production env vars and guardrails are set (contract §5, live Stripe key in prod, whsec_ webhook secret)', { ...readonly, meta: proves('C.readiness') }, async ({ harness, evidence, task }) => {
+  test('readiness: production env vars and guardrails are set (contract §5, live Stripe key in prod, whsec_ webhook secret)', { ...readonly, meta: { ...checkId('2.env-vars'), ...proves('C.readiness') } }, async ({ harness, evidence, task }) => {
     const result = await readiness(harness, task);
     await evidence.paste('C.readiness', formatReadiness(result), 'readiness (env rules and live probes)');
     const violations = [...result.snapshotProblems, ...result.rules.errors.map((e) => e.message)];
     expect(violations, `${violations.length} env violation(s), fix them and redeploy/restart:\n${violations.join('\n')}`).toEqual([]);
   });
 
-  test('readiness: the database accepts DATABASE_URL and answers SELECT 1', { ...readonly, meta: proves('C.readiness') }, async ({ harness, task }) => {
+  test('readiness: the database accepts DATABASE_URL and answers SELECT 1', { ...readonly, meta: { ...checkId('2.database'), ...proves('C.readiness') } }, async ({ harness, task }) => {
     passed(probe(await readiness(harness, task), 'database'));
   });
 
-  test(REDIS, { tags: ['testdata'], meta: proves('C.readiness') }, async ({ harness, skip, task }) => {
+  test(REDIS, { tags: ['testdata'], meta: { ...checkId('2.redis'), ...proves('C.readiness') } }, async ({ harness, skip, task }) => {
     const missing = harness.rehearsal?.redisMissing;
     // Not a pass and not N/A: the row stays NOT RUN with the how-to, and the run cannot be GO.
     if (missing) skip(`could not run: this rehearsal has no Redis (${missing})`);
     passed(probe(await readiness(harness, task), 'redis'));
   });
 
-  test(OBJECT_STORAGE, { tags: ['testdata'], meta: proves('C.readiness') }, async ({ harness, task }) => {
+  test(OBJECT_STORAGE, { tags: ['testdata'], meta: { ...checkId('2.object-storage'), ...proves('C.readiness') } }, async ({ harness, task }) => {
     passed(probe(await readiness(harness, task), 'object storage'));
   });
 
-  test('readiness: STRIPE_SECRET_KEY works against Stripe and is in the expected mode', { ...readonly, meta: proves('C.readiness') }, async ({ harness, task }) => {
+  test('readiness: STRIPE_SECRET_KEY works against Stripe and is in the expected mode', { ...readonly, meta: { ...checkId('2.stripe-key'), ...proves('C.readiness') } }, async ({ harness, task }) => {
     passed(probe(await readiness(harness, task), 'stripe'));
   });
 
@@ -79,9 +79,9 @@ describeStep('env', () => {
   }
 
   // Fixtures are destructured in the test itself: Vitest sets up only the ones it sees named there.
-  test('GET /healthz → 200 with { ok: true }', { ...readonly, meta: proves('C.healthz') }, ({ harness, target, evidence }) => health('healthz', 'C.healthz', { harness, target, evidence }));
+  test('GET /healthz → 200 with { ok: true }', { ...readonly, meta: { ...checkId('2.healthz'), ...proves('C.healthz') } }, ({ harness, target, evidence }) => health('healthz', 'C.healthz', { harness, target, evidence }));
 
-  test('GET /readyz → 200 with { ok: true, db: true }', { ...readonly, meta: proves('C.readyz') }, ({ harness, target, evidence }) =>
+  test('GET /readyz → 200 with { ok: true, db: true }', { ...readonly, meta: { ...checkId('2.readyz'), ...proves('C.readyz') } }, ({ harness, target, evidence }) =>
     health('readyz', 'C.readyz', { harness, target, evidence }),
   );
 });

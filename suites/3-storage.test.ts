@@ -12,7 +12,7 @@ import { checkDiskOnlyStreams, checkMigratedSample, type LegacyCheckContext } fr
 import { commandLine, migrateAttachments } from '../lib/storage/migrate/guarded';
 import { expiryProblems, locationProblems, parseSignedUrl, signatureProblems, type SignedUrl } from '../lib/storage/signed-url';
 import { recordRemoval, uploadAsTestData } from '../lib/storage/test-upload-data';
-import { describeStep, needs, notApplicable, notRun, proves, redactor, suiteTestData, test } from '../lib/suite';
+import { checkId, describeStep, needs, notApplicable, notRun, proves, redactor, suiteTestData, test } from '../lib/suite';
 import type { TargetClient } from '../lib/http/client';
 import { login } from '../lib/http/session';
 
@@ -125,7 +125,7 @@ describeStep('storage', () => {
     await closeStorageSetup();
   });
 
-  test(NEW_UPLOAD, { tags: ['testdata'], meta: proves('D.new-uploads') }, async ({ harness, target, evidence, annotate, skip }) => {
+  test(NEW_UPLOAD, { tags: ['testdata'], meta: { ...checkId('3.new-upload'), ...proves('D.new-uploads') } }, async ({ harness, target, evidence, annotate, skip }) => {
     const ctx = { annotate, skip };
     await attachmentsApply(ctx, harness);
     const { jobTable } = storageSetup(harness);
@@ -136,7 +136,7 @@ describeStep('storage', () => {
     expect(upload.storageKey, 'the new upload has no storageKey: it is not in object storage').toBeTruthy();
   });
 
-  test(REDIRECT, { tags: ['readonly'], meta: { ...proves('D.signed-url'), ...needs(NEW_UPLOAD) } }, async ({ harness, target, evidence, annotate, skip }) => {
+  test(REDIRECT, { tags: ['readonly'], meta: { ...checkId('3.redirect'), ...proves('D.signed-url'), ...needs(NEW_UPLOAD) } }, async ({ harness, target, evidence, annotate, skip }) => {
     const ctx = { annotate, skip };
     await attachmentsApply(ctx, harness);
     const u = theUpload();
@@ -152,7 +152,7 @@ describeStep('storage', () => {
     signed = url;
   });
 
-  test('signed URL: X-Amz-Expires equals ATTACHMENTS_SIGNED_URL_TTL_SECONDS (default 300) and the URL is valid now', { tags: ['readonly'], meta: { ...proves('D.signed-url'), ...needs(REDIRECT) } }, async ({ harness, evidence, annotate, skip }) => {
+  test('signed URL: X-Amz-Expires equals ATTACHMENTS_SIGNED_URL_TTL_SECONDS (default 300) and the URL is valid now', { tags: ['readonly'], meta: { ...checkId('3.signed-url-ttl'), ...proves('D.signed-url'), ...needs(REDIRECT) } }, async ({ harness, evidence, annotate, skip }) => {
     await attachmentsApply({ annotate, skip }, harness);
     const url = theSignedUrl();
     const { ttlSeconds } = storageSetup(harness);
@@ -161,14 +161,14 @@ describeStep('storage', () => {
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
-  test('signed URL: the SigV4 signature is valid for the configured credentials (recomputed, since the store may not check)', { tags: ['readonly'], meta: { ...proves('D.signed-url'), ...needs(REDIRECT) } }, async ({ harness, evidence, annotate, skip }) => {
+  test('signed URL: the SigV4 signature is valid for the configured credentials (recomputed, since the store may not check)', { tags: ['readonly'], meta: { ...checkId('3.signed-url-signature'), ...proves('D.signed-url'), ...needs(REDIRECT) } }, async ({ harness, evidence, annotate, skip }) => {
     await attachmentsApply({ annotate, skip }, harness);
     const problems = await signatureProblems(theSignedUrl(), storageSetup(harness).s3);
     await evidence.note(problems.length ? problems.join('; ') : 'X-Amz-Signature recomputed from the URL\'s date, scope and signed headers with the configured key: identical');
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
-  test('signed URL: serves the uploaded bytes (sha256), then the test upload is removed (storage.cleanup)', { tags: ['testdata'], meta: { ...proves('D.signed-url'), ...needs(NEW_UPLOAD, REDIRECT) } }, async ({ harness, target, evidence, annotate, skip }) => {
+  test('signed URL: serves the uploaded bytes (sha256), then the test upload is removed (storage.cleanup)', { tags: ['testdata'], meta: { ...checkId('3.signed-url-bytes'), ...proves('D.signed-url'), ...needs(NEW_UPLOAD, REDIRECT) } }, async ({ harness, target, evidence, annotate, skip }) => {
     const ctx = { annotate, skip };
     await attachmentsApply(ctx, harness);
     const u = theUpload();
@@ -187,7 +187,7 @@ describeStep('storage', () => {
     expect(done?.text ?? '', done?.text).not.toMatch(/^FAILED/);
   });
 
-  test('legacy uploads: rows left on disk per table, and disk-only rows still stream their disk bytes (200)', { tags: ['readonly'], meta: proves('D.legacy', 'D.output') }, async ({ harness, target, evidence, annotate, skip }) => {
+  test('legacy uploads: rows left on disk per table, and disk-only rows still stream their disk bytes (200)', { tags: ['readonly'], meta: { ...checkId('3.legacy-disk'), ...proves('D.legacy', 'D.output') } }, async ({ harness, target, evidence, annotate, skip }) => {
     const ctx = { annotate, skip };
     await legacyApplies(ctx, harness);
     const legacy = await legacyContext(harness, target);
@@ -198,7 +198,7 @@ describeStep('storage', () => {
     expect(streams.problems, streams.problems.join('\n')).toEqual([]);
   });
 
-  test('dry run: npm run migrate:attachments -- --dry-run --limit=N --concurrency=N lists what would move and changes nothing', { tags: ['readonly'], meta: proves('D.output') }, async ({ harness, evidence, annotate, skip }) => {
+  test('dry run: npm run migrate:attachments -- --dry-run --limit=N --concurrency=N lists what would move and changes nothing', { tags: ['readonly'], meta: { ...checkId('3.dry-run'), ...proves('D.output') } }, async ({ harness, evidence, annotate, skip }) => {
     const ctx = { annotate, skip };
     await legacyApplies(ctx, harness);
     await migrationApplied(ctx, harness, evidence);
@@ -207,7 +207,7 @@ describeStep('storage', () => {
     expect(after, 'the dry run changed rows').toEqual(before);
   });
 
-  test(MIGRATION, { tags: ['mutating'], meta: proves('D.output') }, async ({ harness, evidence, annotate, skip }) => {
+  test(MIGRATION, { tags: ['mutating'], meta: { ...checkId('3.migration'), ...proves('D.output') } }, async ({ harness, evidence, annotate, skip }) => {
     const ctx = { annotate, skip };
     await legacyApplies(ctx, harness);
     await migrationApplied(ctx, harness, evidence);
@@ -217,7 +217,7 @@ describeStep('storage', () => {
     expect(diskOnly(after), `${done} row(s) reported moved, but the disk-only count went from ${diskOnly(before)} to ${diskOnly(after)}`).toBe(diskOnly(before) - done);
   });
 
-  test('legacy uploads: a sample of migrated rows redirects (302) and serves the bytes of their disk files', { tags: ['readonly'], meta: proves('D.legacy') }, async ({ harness, target, evidence, annotate, skip, task }) => {
+  test('legacy uploads: a sample of migrated rows redirects (302) and serves the bytes of their disk files', { tags: ['readonly'], meta: { ...checkId('3.legacy-migrated'), ...proves('D.legacy') } }, async ({ harness, target, evidence, annotate, skip, task }) => {
     const ctx = { annotate, skip };
     await legacyApplies(ctx, harness);
     const sample = await checkMigratedSample(await legacyContext(harness, target), harness.sections.storage.sampleSize);

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { credential, optionalCredential } from '../lib/credentials';
-import { describeStep, notApplicable, proves, test } from '../lib/suite';
+import { checkId, describeStep, notApplicable, proves, test } from '../lib/suite';
 import { login } from '../lib/http/session';
 import { DeliveryLog } from '../lib/webhooks/delivery-log';
 import { paymentsHealthProblems, type PaymentsHealth } from '../lib/webhooks/payments-health';
@@ -33,7 +33,7 @@ const stripeEndpointUrl = (harness: HarnessContext, target: TargetClient) => har
 describeStep('webhooks', () => {
   test(
     'In Stripe, the endpoint for POST <base>/payments/webhook exists, is enabled, sends the handled events, in the expected mode',
-    { tags: ['readonly'], meta: proves('E.test-event') },
+    { tags: ['readonly'], meta: { ...checkId('4.stripe-endpoint'), ...proves('E.test-event') } },
     async ({ harness, target, evidence }) => {
       const { stripe, key } = stripeApi(harness, 'Stripe endpoint lookup');
       const mode = harness.environment.expect.stripeMode;
@@ -48,7 +48,7 @@ describeStep('webhooks', () => {
 
   test(
     'Test event signed with the new STRIPE_WEBHOOK_SECRET → 2xx',
-    { tags: ['testdata'], meta: proves('E.env-updated', 'E.test-event', 'E.delivery-status') },
+    { tags: ['testdata'], meta: { ...checkId('4.new-secret'), ...proves('E.env-updated', 'E.test-event', 'E.delivery-status') } },
     async ({ harness, target, evidence }) => {
       const event = theTestEvent(harness);
       const res = await deliver(target, harness, event, signatureHeader(event.payload, [newSecret(harness)]));
@@ -61,7 +61,7 @@ describeStep('webhooks', () => {
 
   test(
     'Same event signed with a wrong secret → 400',
-    { tags: ['readonly'], meta: proves('E.env-updated', 'E.delivery-status') },
+    { tags: ['readonly'], meta: { ...checkId('4.wrong-secret'), ...proves('E.env-updated', 'E.delivery-status') } },
     async ({ harness, target, evidence }) => {
       const event = theTestEvent(harness);
       const res = await deliver(target, harness, event, signatureHeader(event.payload, [unknownSecret()]));
@@ -72,7 +72,7 @@ describeStep('webhooks', () => {
 
   test(
     'Same event with a timestamp outside the tolerance → 400',
-    { tags: ['readonly'], meta: proves('E.test-event', 'E.delivery-status') },
+    { tags: ['readonly'], meta: { ...checkId('4.stale-timestamp'), ...proves('E.test-event', 'E.delivery-status') } },
     async ({ harness, target, evidence }) => {
       const event = theTestEvent(harness);
       const stale = nowSeconds() - harness.sections.webhooks.toleranceSeconds - 60;
@@ -84,7 +84,7 @@ describeStep('webhooks', () => {
 
   test(
     'Same event without a Stripe-Signature header → 400',
-    { tags: ['readonly'], meta: proves('E.test-event', 'E.delivery-status') },
+    { tags: ['readonly'], meta: { ...checkId('4.unsigned'), ...proves('E.test-event', 'E.delivery-status') } },
     async ({ harness, target, evidence }) => {
       const res = await deliver(target, harness, theTestEvent(harness), null);
       await deliveries.record(evidence, 'no signature header', res);
@@ -94,7 +94,7 @@ describeStep('webhooks', () => {
 
   test(
     'Event signed with the previous and the new secret (previous first, as Stripe sends during a roll) → 2xx',
-    { tags: ['testdata'], meta: proves('E.env-updated', 'E.delivery-status') },
+    { tags: ['testdata'], meta: { ...checkId('4.secret-roll'), ...proves('E.env-updated', 'E.delivery-status') } },
     async ({ harness, target, evidence }) => {
       // Without the operator's previous secret, any other secret stands in: what matters is that
       // the target tries every v1 signature, not only the first.
@@ -109,7 +109,7 @@ describeStep('webhooks', () => {
 
   test(
     'Same event id delivered again → 2xx answered as a replay, not processed twice',
-    { tags: ['testdata'], meta: proves('E.test-event', 'E.delivery-status') },
+    { tags: ['testdata'], meta: { ...checkId('4.replay'), ...proves('E.test-event', 'E.delivery-status') } },
     async ({ harness, target, evidence }) => {
       const event = syntheticEvent(harness);
       const send = () => deliver(target, harness, event, signatureHeader(event.payload, [newSecret(harness)]));
@@ -128,7 +128,7 @@ describeStep('webhooks', () => {
 
   test(
     'Previous secret retired: it differs from the new one, and once expired an event signed with it alone → 400',
-    { tags: ['readonly'], meta: proves('E.env-updated', 'E.delivery-status') },
+    { tags: ['readonly'], meta: { ...checkId('4.previous-retired'), ...proves('E.env-updated', 'E.delivery-status') } },
     async ({ harness, target, evidence, annotate, skip }) => {
       const name = harness.sections.credentials.stripePreviousWebhookSecret;
       const expired = harness.previousWebhookSecretExpired || harness.sections.webhooks.previousSecretExpired;
@@ -151,7 +151,7 @@ describeStep('webhooks', () => {
 
   test(
     'GET /payments/health (admin) → ok: true in the expected Stripe mode',
-    { tags: ['readonly'], meta: proves('E.payments-health') },
+    { tags: ['readonly'], meta: { ...checkId('4.payments-health'), ...proves('E.payments-health') } },
     async ({ harness, target, evidence }) => {
       const admin = await login(target, harness, 'admin');
       const res = await target.get(harness.sections.routes.paymentsHealth, { token: admin.token });
@@ -166,7 +166,7 @@ describeStep('webhooks', () => {
   // stops the run, and the checks above still tell the operator what the target accepts.
   test(
     'Stripe endpoint secret rotated in the Dashboard (confirmed by the operator)',
-    { tags: ['readonly', 'manual'], meta: proves('E.secret-rotated') },
+    { tags: ['readonly', 'manual'], meta: { ...checkId('4.rotation-confirmed'), ...proves('E.secret-rotated') } },
     async ({ harness, target, evidence }) => {
       const row = 'E.secret-rotated';
       const confirmation = harness.manual[row];

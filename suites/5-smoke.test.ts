@@ -3,7 +3,7 @@ import { credential, setting } from '../lib/credentials';
 import { describeUpload, readBack, removeTestUpload, type ReadBack } from '../lib/smoke/attachment-round-trip';
 import { recordRemoval, uploadAsTestData } from '../lib/storage/test-upload-data';
 import { LoginBudget, refusalProblems, refusedLogins, smokeLoginHeaders } from '../lib/smoke/login';
-import { describeStep, notApplicable, proves, test } from '../lib/suite';
+import { checkId, describeStep, notApplicable, proves, test } from '../lib/suite';
 import { probeHealth, type HealthRoute } from '../lib/http/health';
 import { login } from '../lib/http/session';
 import { deliver, describeDelivery, isDelivered, signatureHeader, syntheticEvent } from '../lib/webhooks/signed-event';
@@ -25,18 +25,18 @@ async function healthSmoke(target: TargetClient, harness: HarnessContext, eviden
 }
 
 describeStep('smoke', () => {
-  test('GET /healthz → 200 { ok: true }', { tags: ['readonly'], meta: proves('F.healthz', 'F.notes') }, async ({ harness, target, evidence }) => {
+  test('GET /healthz → 200 { ok: true }', { tags: ['readonly'], meta: { ...checkId('5.healthz'), ...proves('F.healthz', 'F.notes') } }, async ({ harness, target, evidence }) => {
     await healthSmoke(target, harness, evidence, 'healthz');
   });
 
-  test('GET /readyz → 200 { ok: true, db: true }', { tags: ['readonly'], meta: proves('F.readyz', 'F.notes') }, async ({ harness, target, evidence }) => {
+  test('GET /readyz → 200 { ok: true, db: true }', { tags: ['readonly'], meta: { ...checkId('5.readyz'), ...proves('F.readyz', 'F.notes') } }, async ({ harness, target, evidence }) => {
     await healthSmoke(target, harness, evidence, 'readyz');
   });
 
   // Before the real login: a successful login clears the account's failure count again.
   test(
     'Auth/login: a wrong password and an unknown email get the same 401 (no account enumeration)',
-    { tags: ['testdata'], meta: proves('F.login', 'F.notes') },
+    { tags: ['testdata'], meta: { ...checkId('5.login-refusals'), ...proves('F.login', 'F.notes') } },
     async ({ harness, target, evidence }) => {
       const refused = await refusedLogins(target, harness, loginBudget(harness));
       await evidence.testData({
@@ -58,7 +58,7 @@ describeStep('smoke', () => {
 
   test(
     'Auth/login: the test account logs in → 200 with a token, as a verified CONSUMER',
-    { tags: ['readonly'], meta: proves('F.login', 'F.notes') },
+    { tags: ['readonly'], meta: { ...checkId('5.login'), ...proves('F.login', 'F.notes') } },
     async ({ harness, target, evidence }) => {
       loginBudget(harness).take('the test account login');
       const { user } = await login(target, harness, 'consumer', { fresh: true, headers: smokeLoginHeaders(harness) });
@@ -69,7 +69,7 @@ describeStep('smoke', () => {
     },
   );
 
-  test('Stripe test event signed with the new STRIPE_WEBHOOK_SECRET (unhandled type) → 2xx and no errors', { tags: ['testdata'], meta: proves('F.webhook', 'F.notes') }, async ({ harness, target, evidence }) => {
+  test('Stripe test event signed with the new STRIPE_WEBHOOK_SECRET (unhandled type) → 2xx and no errors', { tags: ['testdata'], meta: { ...checkId('5.webhook'), ...proves('F.webhook', 'F.notes') } }, async ({ harness, target, evidence }) => {
     const secret = credential(harness.sections.credentials.stripeWebhookSecret, 'the webhook smoke test');
     const event = syntheticEvent(harness);
     const res = await deliver(target, harness, event, signatureHeader(event.payload, [secret]));
@@ -82,7 +82,7 @@ describeStep('smoke', () => {
 
   test(
     'Attachment round trip — signed URL: serves the uploaded bytes (or the disk-only stream does), then the test upload is removed',
-    { tags: ['testdata'], meta: proves('F.attachments', 'F.notes') },
+    { tags: ['testdata'], meta: { ...checkId('5.attachment-round-trip'), ...proves('F.attachments', 'F.notes') } },
     async ({ harness, target, evidence, annotate, skip }) => {
       if (!harness.environment.optional.attachments) {
         return notApplicable({ annotate, skip }, 'attachments are not enabled in this environment (environment.optional.attachments is false)');

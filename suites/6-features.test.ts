@@ -5,7 +5,7 @@ import { eventually } from '../lib/eventually';
 import { probe, probeLines, restartRehearsalTarget } from '../lib/features/attestation';
 import { cleanUpDigestTrial, leftovers } from '../lib/features/cleanup';
 import { DigestTrial } from '../lib/features/digest';
-import { describeStep, needs, notApplicable, proves, redactor, suiteTestData, test } from '../lib/suite';
+import { checkId, describeStep, needs, notApplicable, proves, redactor, suiteTestData, test } from '../lib/suite';
 import type { TestDataRecord } from '../lib/evidence';
 import { TargetClient } from '../lib/http/client';
 import { attestationHeaders, login, type AccountRole } from '../lib/http/session';
@@ -51,7 +51,7 @@ describeStep('features', () => {
       suiteTestData(suite, problems.length ? { ...trialData, state: 'left', detail: redactor().redact(problems.join('; ')) } : { ...trialData, state: 'removed' });
     });
 
-    test(DIGEST_MODE, { tags: ['testdata'], meta: proves('G.digest-mode') }, async ({ target, evidence }) => {
+    test(DIGEST_MODE, { tags: ['testdata'], meta: { ...checkId('6.digest-mode'), ...proves('G.digest-mode') } }, async ({ target, evidence }) => {
       credential(harness.sections.credentials.databaseUrl, databaseWhy);
       await evidence.testData({ ...trialData, state: 'created' });
       const instant = await trial.setPreference(target, 'providerInstant', { matchDeliveryMode: 'INSTANT' });
@@ -64,7 +64,7 @@ describeStep('features', () => {
       await evidence.note(`both test providers search ${digest.category} jobs in ZIP ${digest.zipCode}`);
     });
 
-    test(WORKER_RUNNING, { tags: ['testdata'], meta: { ...proves('G.worker-running'), ...needs(DIGEST_MODE) } }, async ({ target, evidence }) => {
+    test(WORKER_RUNNING, { tags: ['testdata'], meta: { ...checkId('6.worker-running'), ...proves('G.worker-running'), ...needs(DIGEST_MODE) } }, async ({ target, evidence }) => {
       const job = await trial.createJob(target);
       expect(job.category, `the target filed "${digest.jobTitle}" under another category: set features.digest.jobTitle or category`).toBe(digest.category);
       const [match] = await eventually(
@@ -78,13 +78,13 @@ describeStep('features', () => {
       await evidence.paste('G.worker-running', `test job ${job.id} → INSTANT provider:\n${JSON.stringify(match, null, 2)}`);
     });
 
-    test('Immediate providers get their push at once, the DIGEST provider nothing yet', { tags: ['readonly'], meta: { ...proves('G.digest-observed'), ...needs(WORKER_RUNNING) } }, async ({ target }) => {
+    test('Immediate providers get their push at once, the DIGEST provider nothing yet', { tags: ['readonly'], meta: { ...checkId('6.instant-push'), ...proves('G.digest-observed'), ...needs(WORKER_RUNNING) } }, async ({ target }) => {
       // The INSTANT match is already there, so the worker has handled the job for every provider.
       const immediate = await trial.aboutJob(target, 'providerDigest', 'job.match');
       expect(immediate.length, `the DIGEST test provider got ${immediate.length} immediate job.match notification(s) for the test job: digest mode is not honoured`).toBe(0);
     });
 
-    test(`Digest notification observed at interval (job.match.digest with the test job within ${Math.round(digestDeadlineMs / 1000)} s)`, { tags: ['readonly', 'slow'], meta: { ...proves('G.digest-observed'), ...needs(WORKER_RUNNING) }, timeout: digestDeadlineMs + 60_000 }, async ({ target, evidence }) => {
+    test(`Digest notification observed at interval (job.match.digest with the test job within ${Math.round(digestDeadlineMs / 1000)} s)`, { tags: ['readonly', 'slow'], meta: { ...checkId('6.digest-observed'), ...proves('G.digest-observed'), ...needs(WORKER_RUNNING) }, timeout: digestDeadlineMs + 60_000 }, async ({ target, evidence }) => {
       const job = trial.job!;
       const [notice] = await eventually(
         async () => {
@@ -99,7 +99,7 @@ describeStep('features', () => {
       expect((await trial.aboutJob(target, 'providerDigest', 'job.match')).length, 'the DIGEST test provider also got a job.match for the test job').toBe(0);
     });
 
-    test('Digest test data removed: test job, its notifications and saved searches gone, previous delivery modes back', { tags: ['testdata'] }, async ({ target, evidence }) => {
+    test('Digest test data removed: test job, its notifications and saved searches gone, previous delivery modes back', { tags: ['testdata'], meta: checkId('6.digest-cleanup') }, async ({ target, evidence }) => {
       const report = await cleanUpDigestTrial(trial, target, harness, credential(harness.sections.credentials.databaseUrl, databaseWhy));
       cleaned = true;
       await evidence.note(report.done.join('\n') || 'nothing to remove');
@@ -113,7 +113,7 @@ describeStep('features', () => {
     // The config requires at least one.
     const firstSensitive = att.sensitiveRoutes[0]!;
 
-    test(ENFORCEMENT_APPLIED, { tags: ['mutating'], meta: proves('G.attestation-applied') }, async ({ target, evidence, annotate, skip }) => {
+    test(ENFORCEMENT_APPLIED, { tags: ['mutating'], meta: { ...checkId('6.attestation-applied'), ...proves('G.attestation-applied') } }, async ({ target, evidence, annotate, skip }) => {
       if (!enforcementExpected) return notApplicable({ annotate, skip }, offReason);
       // Sessions are cached for the run: open them while login needs no attestation.
       const roles: AccountRole[] = ['consumer', 'providerInstant', 'providerDigest', 'admin'];
@@ -137,7 +137,7 @@ describeStep('features', () => {
 
     // Testdata: the target records each refused attestation (a security event).
     // In the rehearsal, enforcement is on only once the check above restarted the target with it.
-    test(`Non-attested calls are blocked: every sensitive route answers ${att.blockedStatus} "${att.blockedError}"`, { tags: ['testdata'], meta: { ...proves('G.non-attested-blocked'), ...(harness.rehearsal ? needs(ENFORCEMENT_APPLIED) : {}) } }, async ({ target, evidence, annotate, skip }) => {
+    test(`Non-attested calls are blocked: every sensitive route answers ${att.blockedStatus} "${att.blockedError}"`, { tags: ['testdata'], meta: { ...checkId('6.non-attested-blocked'), ...proves('G.non-attested-blocked'), ...(harness.rehearsal ? needs(ENFORCEMENT_APPLIED) : {}) } }, async ({ target, evidence, annotate, skip }) => {
       if (!enforcementExpected) return notApplicable({ annotate, skip }, offReason);
       const probes = [];
       for (const route of att.sensitiveRoutes) probes.push(await probe(target, route, att));
@@ -152,7 +152,7 @@ describeStep('features', () => {
       expect(open, `sensitive routes that did not refuse a call without attestation: ${open.join('; ')}`).toEqual([]);
     });
 
-    test('GET routes and the Stripe webhook are not blocked without attestation', { tags: ['readonly'], meta: enforcementExpected ? proves('G.non-attested-blocked') : undefined }, async ({ target, evidence }) => {
+    test('GET routes and the Stripe webhook are not blocked without attestation', { tags: ['readonly'], meta: { ...checkId('6.reads-unblocked'), ...(enforcementExpected ? proves('G.non-attested-blocked') : {}) } }, async ({ target, evidence }) => {
       const probes = [];
       for (const route of att.openRoutes) probes.push(await probe(target, route, att));
       await evidence.paste('G.non-attested-blocked', probeLines(probes), 'routes enforcement must not cover');
@@ -160,7 +160,7 @@ describeStep('features', () => {
       expect(refused, `open routes refused for lack of attestation: ${refused.join('; ')}`).toEqual([]);
     });
 
-    if (!enforcementExpected) test('Attestation expected off: sensitive routes answer without an attestation', { tags: ['readonly'] }, async ({ target, evidence }) => {
+    if (!enforcementExpected) test('Attestation expected off: sensitive routes answer without an attestation', { tags: ['readonly'], meta: checkId('6.attestation-off') }, async ({ target, evidence }) => {
       const probes = [];
       for (const route of att.sensitiveRoutes) probes.push(await probe(target, route, att));
       await evidence.note(probeLines(probes));
@@ -168,7 +168,7 @@ describeStep('features', () => {
       expect(refused, `sensitive routes refused although ${offReason}: ${refused.join('; ')}`).toEqual([]);
     });
 
-    test('Real client can call sensitive routes', { tags: ['readonly', 'manual'], meta: proves('G.real-client') }, async ({ target, evidence, annotate, skip }) => {
+    test('Real client can call sensitive routes', { tags: ['readonly', 'manual'], meta: { ...checkId('6.real-client'), ...proves('G.real-client') } }, async ({ target, evidence, annotate, skip }) => {
       if (!enforcementExpected) return notApplicable({ annotate, skip }, offReason);
       const headers = attestationHeaders(harness);
       if (Object.keys(headers).length) {

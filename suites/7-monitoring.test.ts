@@ -6,7 +6,7 @@ import { aiMetricsSchema, currentMonthKey, judgeAiMetrics, judgeKpis, type Judge
 import { countFiveXx, describeSource, HOW_TO_CONFIGURE, requestLogLines, resolveSource } from '../lib/monitoring/five-xx';
 import { newSentryIssues } from '../lib/monitoring/sentry';
 import { describePending, pendingDeliveries } from '../lib/monitoring/stripe-deliveries';
-import { describeStep, notApplicable, proves, test } from '../lib/suite';
+import { checkId, describeStep, notApplicable, proves, test } from '../lib/suite';
 import type { TargetClient } from '../lib/http/client';
 import { login } from '../lib/http/session';
 import { stripeApi } from '../lib/webhooks/stripe-api';
@@ -31,7 +31,7 @@ async function record(evidence: Evidence, row: string, pasted: unknown, judged: 
 }
 
 describeStep('monitoring', () => {
-  test(`Logs normal: 5xx rate over the last ${fiveXx.windowMinutes} min ≤ ${percent(fiveXx.maxRate)} (at least ${fiveXx.minRequests} requests)`, { tags: ['readonly'], meta: proves('H.logs') }, async ({ evidence }) => {
+  test(`Logs normal: 5xx rate over the last ${fiveXx.windowMinutes} min ≤ ${percent(fiveXx.maxRate)} (at least ${fiveXx.minRequests} requests)`, { tags: ['readonly'], meta: { ...checkId('7.logs'), ...proves('H.logs') } }, async ({ evidence }) => {
     const source = resolveSource(fiveXx, harness.rehearsal);
     if (source.kind === 'none') throw new Error(`no request log to measure the 5xx rate from (${source.reason}): ${HOW_TO_CONFIGURE}`);
     const until = new Date();
@@ -46,7 +46,7 @@ describeStep('monitoring', () => {
     expect(rate, `5xx rate ${percent(rate)} (${count.errors} of ${count.total}) is above ${percent(fiveXx.maxRate)}`).toBeLessThanOrEqual(fiveXx.maxRate);
   });
 
-  test(`Sentry normal: at most ${sentry.maxNewIssues} new issue(s) since the deploy`, { tags: ['readonly'], meta: proves('H.sentry') }, async ({ evidence, annotate, skip }) => {
+  test(`Sentry normal: at most ${sentry.maxNewIssues} new issue(s) since the deploy`, { tags: ['readonly'], meta: { ...checkId('7.sentry'), ...proves('H.sentry') } }, async ({ evidence, annotate, skip }) => {
     if (!sentry.enabled) return notApplicable({ annotate, skip }, 'Sentry is not enabled for this environment (monitoring.sentry.enabled)');
     const since = sentry.deployedAt ?? harness.startedAt;
     const { url, issues } = await newSentryIssues({
@@ -64,7 +64,7 @@ describeStep('monitoring', () => {
     expect(issues.length, `${issues.length} new Sentry issue(s) since ${since}: ${lines.slice(0, 3).join('; ')}`).toBeLessThanOrEqual(sentry.maxNewIssues);
   });
 
-  test('Stripe webhook deliveries normal: no event since the cutover started is still undelivered', { tags: ['readonly'], meta: proves('H.stripe-deliveries') }, async ({ evidence }) => {
+  test('Stripe webhook deliveries normal: no event since the cutover started is still undelivered', { tags: ['readonly'], meta: { ...checkId('7.stripe-deliveries'), ...proves('H.stripe-deliveries') } }, async ({ evidence }) => {
     const { stripe } = stripeApi(harness, 'Stripe pending deliveries');
     const pending = await pendingDeliveries(stripe, new Date(harness.startedAt));
     const text = describePending(pending);
@@ -72,7 +72,7 @@ describeStep('monitoring', () => {
     expect(pending.events.length, text).toBe(0);
   });
 
-  test(`\`/admin/ops/kpis\` looks sane (windowDays=${kpis.windowDays}: contract shape, ratios within [0, 1], window as asked)`, { tags: ['readonly'], meta: proves('H.kpis') }, async ({ target, evidence }) => {
+  test(`\`/admin/ops/kpis\` looks sane (windowDays=${kpis.windowDays}: contract shape, ratios within [0, 1], window as asked)`, { tags: ['readonly'], meta: { ...checkId('7.kpis'), ...proves('H.kpis') } }, async ({ target, evidence }) => {
     const { body } = await adminJson(target, harness.sections.routes.kpis, { windowDays: kpis.windowDays });
     const parsed = kpisSchema.safeParse(body);
     const judged = parsed.success ? judgeKpis(parsed.data, kpis.windowDays) : { problems: shapeProblems('kpis', parsed), measures: [], notes: [] };
@@ -80,7 +80,7 @@ describeStep('monitoring', () => {
     expect(judged.problems, `/admin/ops/kpis is not sane: ${judged.problems.join('; ')}`).toEqual([]);
   });
 
-  test(`\`/admin/ai/metrics\` looks sane (cache hit ratio ≥ ${aiMetrics.minCacheHitRatio}, blocked calls ≤ ${aiMetrics.maxBlockedCalls})`, { tags: ['readonly'], meta: proves('H.ai-metrics') }, async ({ target, evidence }) => {
+  test(`\`/admin/ai/metrics\` looks sane (cache hit ratio ≥ ${aiMetrics.minCacheHitRatio}, blocked calls ≤ ${aiMetrics.maxBlockedCalls})`, { tags: ['readonly'], meta: { ...checkId('7.ai-metrics'), ...proves('H.ai-metrics') } }, async ({ target, evidence }) => {
     const monthKey = currentMonthKey();
     const { body } = await adminJson(target, harness.sections.routes.aiMetrics, { monthKey });
     const parsed = aiMetricsSchema.safeParse(body);

@@ -2,40 +2,49 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { FAULTS } from '../rehearsal/faults';
 import { STEPS } from '../lib/runbook/catalogue';
+import type { ListedCheck } from '../lib/runbook/collect';
 import { REHEARSAL_TIMEOUT_MS, ROOT, runHarness, summary } from './support/run-harness';
 
 /**
  * For every check the harness makes, the rehearsal is broken in that way and must end NO-GO
- * at the step that should catch it, naming the check. A fault caught earlier, later, or not
- * at all fails here.
+ * at the step that should catch it, on the check the fault names by id. A fault caught
+ * earlier, later, by another check, or not at all fails here.
  */
 describe.concurrent('each fault ends the rehearsal NO-GO at the step that should catch it', { timeout: REHEARSAL_TIMEOUT_MS }, () => {
   for (const fault of FAULTS) {
     const step = STEPS.find((s) => s.id === fault.caughtAt)!;
-    test(`--fault=${fault.name} → NO-GO at Step ${step.n}, "${fault.check}"`, async ({ signal }) => {
+    test(`--fault=${fault.name} → NO-GO at Step ${step.n}, ${fault.breaks}`, async ({ signal }) => {
       const result = await runHarness([`--fault=${fault.name}`, '--owner=selftest'], { signal });
       expect(result.code, summary(result)).toBe(1);
       expect(result.run?.decision, summary(result)).toBe('NO-GO');
       expect(result.run!.blocking?.stepN, summary(result)).toBe(step.n);
-      expect(result.run!.blocking!.check, summary(result)).toContain(fault.check);
+      expect(result.run!.blocking!.checkId, summary(result)).toBe(fault.breaks);
       expect(result.markdown).toContain(`Fault planted: ${fault.name}`);
     });
   }
 });
 
-test('every check in the suites has a fault that makes it fail', () => {
+// A check counts as covered only by a fault it catches itself, at its own step: a fault an
+// earlier check catches first says nothing about whether this one would.
+test('every check in the suites has a fault that makes that check fail, at its step', () => {
   const env = { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' } as NodeJS.ProcessEnv;
   for (const k of Object.keys(env)) if (k.startsWith('VITEST') || k === 'TEST') delete env[k];
   const listed = execFileSync(process.execPath, ['--import', 'tsx', 'test/support/list-checks.ts'], { cwd: ROOT, encoding: 'utf8', env });
-  const { names, errors } = JSON.parse(listed) as { names: string[]; errors: string[] };
+  const { checks, errors } = JSON.parse(listed) as { checks: ListedCheck[]; errors: string[] };
   expect(errors).toEqual([]);
-  expect(names.length).toBeGreaterThan(40);
-  const uncovered = names.filter((name) => !FAULTS.some((f) => name.includes(f.check)));
-  expect(uncovered, 'checks no fault breaks').toEqual([]);
+  expect(checks.length).toBeGreaterThan(40);
+  const uncovered = checks.filter((c) => !FAULTS.some((f) => f.breaks === c.id && f.caughtAt === c.step)).map((c) => `${c.id} ${c.name}`);
+  expect(uncovered, 'checks no fault breaks at their own step').toEqual([]);
+  const ids = new Set(checks.map((c) => c.id));
+  expect(FAULTS.filter((f) => !ids.has(f.breaks)).map((f) => `${f.name} breaks ${f.breaks}`), 'faults naming no check').toEqual([]);
 });
 
-test('fault names are unique and each names an existing step', () => {
+test('fault names are unique and each names an existing step, and a check id of that step', () => {
   const names = FAULTS.map((f) => f.name);
   expect(new Set(names).size).toBe(names.length);
-  for (const f of FAULTS) expect(STEPS.some((s) => s.id === f.caughtAt), f.name).toBe(true);
+  for (const f of FAULTS) {
+    const step = STEPS.find((s) => s.id === f.caughtAt);
+    expect(step, f.name).toBeDefined();
+    expect(f.breaks, f.name).toMatch(new RegExp(`^${step!.n}\\.`));
+  }
 });

@@ -58,10 +58,10 @@ export function listText(faults: readonly { name: string; caughtAt: string; desc
     if (step.applicable) lines.push(`    --apply: ${step.applicable}`);
     for (const row of step.rows) lines.push(`    ${row.id.padEnd(24)} ${row.kind.padEnd(6)} ${row.label}`);
     const own = checks.filter((c) => c.step === step.id);
-    if (own.length) lines.push('    checks (tags):');
+    if (own.length) lines.push('    checks (id, tags):');
     for (const check of own) {
-      lines.push(`      [${check.tags.filter((t) => t !== step.tag).join(', ')}] ${check.name}`);
-      for (const needed of check.needs) lines.push(`          needs: ${needed}`);
+      lines.push(`      ${check.id.padEnd(24)} [${check.tags.filter((t) => t !== step.tag).join(', ')}] ${check.name}`);
+      for (const needed of check.needs) lines.push(`${' '.repeat(35)}needs: ${needed}`);
     }
   }
   lines.push('', 'Test tags:');

@@ -11,6 +11,8 @@ import { STEPS, stepForFile, type StepId } from './catalogue';
 
 export interface ListedCheck {
   step: StepId;
+  /** Its stable id (`5.healthz`, lib/suite.ts checkId); empty when the check declares none. */
+  id: string;
   name: string;
   /** Its own tags and its step's, as Vitest filters on them. */
   tags: string[];
@@ -52,11 +54,13 @@ export async function collectChecks(root: string): Promise<{ checks: ListedCheck
     const checks = testModules.flatMap((m) => {
       const step = stepForFile(m.moduleId);
       if (!step) return [];
-      return [...m.children.allTests()].map((t) => ({ step: step.id, name: t.name, tags: [...(t.options.tags ?? [])], needs: t.meta().needs ?? [] }));
+      return [...m.children.allTests()].map((t) => ({ step: step.id, id: t.meta().checkId ?? '', name: t.name, tags: [...(t.options.tags ?? [])], needs: t.meta().needs ?? [] }));
     });
     const order = (id: StepId) => STEPS.findIndex((s) => s.id === id);
     checks.sort((a, b) => order(a.step) - order(b.step));
     const errors = testModules.flatMap((m) => m.errors().map((e) => `${m.moduleId}: ${e.message}`));
+    // Faults and the run's JSON name checks by id: a check without one could not be held to a fault.
+    for (const c of checks) if (!c.id) errors.push(`Step ${STEPS.find((s) => s.id === c.step)!.n}: "${c.name}" declares no checkId()`);
     return { checks, errors };
   } finally {
     await vitest.close();

@@ -11,7 +11,7 @@ export interface RehearsalWing {
   startRehearsal(opts: StartRehearsalOptions): Promise<Rehearsal>;
   /** The ways the rehearsal can be broken (--fault), as --list prints and the CLI validates them. */
   faults: readonly FaultSummary[];
-  /** A Vitest setup file for the suites' worker: installs the simulated third-party APIs. */
+  /** A Vitest setup file for the suites' worker: installs the simulated third-party APIs, tells the rehearsal which step starts. */
   workerSetupFile: string;
 }
 
@@ -22,8 +22,8 @@ export interface FaultSummary {
   name: string;
   /** The step that must catch it. */
   caughtAt: StepId;
-  /** The check that must fail, as its name reads. */
-  check: string;
+  /** The id of the check that must fail there (`5.healthz`). */
+  breaks: string;
   description: string;
 }
 

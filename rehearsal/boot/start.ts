@@ -236,10 +236,19 @@ async function boot(opts: StartRehearsalOptions, cleanups: (() => Promise<void> 
   const forget = registerRehearsal({ database: databaseResource(stack.databaseUrl), bucket: bucketResource(stack.s3), baseUrl: baseUrlResource(baseUrl) });
   cleanups.push(forget);
 
-  const control = await startControlServer(async (changes) => {
+  const restartTarget = async (changes: Record<string, string>) => {
     Object.assign(targetEnv, changes);
     await target?.stop();
     return startTarget(targetEnv);
+  };
+  const control = await startControlServer({
+    restart: restartTarget,
+    stepStarting: async (step) => {
+      const switches = faults.filter((f) => f.caughtAt === step).flatMap((f) => f.flipsAtStart ?? []);
+      if (!switches.length) return;
+      log(`rehearsal: step ${step} starts, the target restarts with ${switches.join(', ')} on`);
+      await restartTarget({ TARGET_FAULTS: [targetEnv.TARGET_FAULTS, ...switches].filter(Boolean).join(',') });
+    },
   });
   cleanups.push(() => control.close());
   const traffic = await startTraffic(() => baseUrl);

@@ -11,11 +11,11 @@ describe('the decision', () => {
     expect(run.blocking).toBeUndefined();
   });
 
-  test('NO-GO at the first failure in runbook order, quoting that step\'s rollback plan', () => {
-    const tests = greenTests().map((t) => (t.rows[0] === 'D.signed-url' ? { ...t, state: 'failed' as const, errors: ['302 missing'] } : t));
+  test('NO-GO at the first failure in runbook order, naming the check by id and quoting that step\'s rollback plan', () => {
+    const tests = greenTests().map((t) => (t.rows[0] === 'D.signed-url' ? { ...t, checkId: '3.redirect', state: 'failed' as const, errors: ['302 missing'] } : t));
     const run = buildRun(rawRun(tests));
     expect(run.decision).toBe('NO-GO');
-    expect(run.blocking).toEqual({ stepN: 3, stepTitle: STEPS[3]!.title, check: 'proves D.signed-url', error: '302 missing', rollback: STEPS[3]!.rollback });
+    expect(run.blocking).toEqual({ stepN: 3, stepTitle: STEPS[3]!.title, checkId: '3.redirect', check: 'proves D.signed-url', error: '302 missing', rollback: STEPS[3]!.rollback });
     expect(run.rows.find((r) => r.id === 'D.signed-url')).toMatchObject({ status: 'failed', reason: 'proves D.signed-url: 302 missing' });
   });
 

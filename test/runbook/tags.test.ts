@@ -54,21 +54,21 @@ describe('every check says what it may change', () => {
     expect(checks.filter((c) => c.needs.length).length).toBeGreaterThanOrEqual(6);
   });
 
-  test('--list shows each check with its tags and what it needs', () => {
+  test('--list shows each check with its id, its tags and what it needs', () => {
     const text = listText([], checks);
     for (const check of checks) {
       const step = STEPS.find((s) => s.id === check.step)!;
-      expect(text).toContain(`      [${check.tags.filter((t) => t !== step.tag).join(', ')}] ${check.name}\n`);
+      expect(text).toContain(`      ${check.id.padEnd(24)} [${check.tags.filter((t) => t !== step.tag).join(', ')}] ${check.name}\n`);
     }
-    expect(text).toMatch(/\[readonly\] GET \/attachments\/:id → 302[^\n]*\n {10}needs: new uploads: POST/);
+    expect(text).toMatch(/3\.redirect +\[readonly\] GET \/attachments\/:id → 302[^\n]*\n {35}needs: new uploads: POST/);
   });
 
   test('npm test -- --list prints them', async () => {
     const list = await runHarness(['--list']);
     expect(list.code, list.stderr).toBe(0);
-    expect(list.stdout).toContain('    checks (tags):\n      [readonly] RC commit SHA identified, and the deployed build is that commit\n');
-    expect(list.stdout).toContain('      [testdata] new uploads: POST /jobs/:jobId/attachments/upload');
-    expect(list.stdout).toContain('      [readonly, slow] Digest notification observed at interval');
+    expect(list.stdout).toContain('    checks (id, tags):\n      0.rc-sha                 [readonly] RC commit SHA identified, and the deployed build is that commit\n');
+    expect(list.stdout).toContain('      3.new-upload             [testdata] new uploads: POST /jobs/:jobId/attachments/upload');
+    expect(list.stdout).toContain('      6.digest-observed        [readonly, slow] Digest notification observed at interval');
     expect(list.stdout).toMatch(/\n {2}testdata +writes test data the runbook asks for/);
   }, 120_000);
 });
