@@ -80,7 +80,7 @@ describe('the evidence codec', () => {
     await evidence.testData({ key: 'k', what: 'a row with hunter2-hunter2', state: 'created' });
     expect(seen.map((a) => decode(a))).toEqual([
       { ok: true, record: { type: 'value', row: 'A.rc-sha', text: 'abc1234' } },
-      { ok: true, record: { type: 'testdata', key: 'k', what: expect.not.stringContaining('hunter2') as unknown as string, state: 'created' } },
+      { ok: true, record: { type: 'testdata', key: 'k', what: 'a row with [REDACTED]', state: 'created' } },
     ]);
   });
 });
