@@ -1,6 +1,7 @@
 import { describe, test as base, type RunnerTestSuite, type TestContext } from 'vitest';
 import { harnessContext, type HarnessContext } from './context';
-import { Evidence, EVIDENCE, type TestDataRecord } from './evidence';
+import { Evidence, type TestDataRecord } from './evidence';
+import { encode } from './evidence-codec';
 import { findCheck, markStarted, prerequisite } from './needs';
 import { findRow, STEPS, type Step, type StepId } from './runbook/catalogue';
 import { redactorFor } from './secrets/known';
@@ -123,13 +124,18 @@ export function describeStep(id: StepId, body: () => void): void {
   describe(`Step ${step.n} — ${step.title}`, { tags: [step.tag] }, body);
 }
 
+async function skipAs(ctx: Pick<TestContext, 'annotate' | 'skip'>, mark: { type: 'na' | 'not-run'; reason: string }): Promise<never> {
+  const { type, attachment } = encode(mark);
+  await ctx.annotate(mark.reason, type, attachment);
+  return ctx.skip(mark.reason);
+}
+
 /**
  * Marks a row as not applicable to this environment, by configuration. Shown as N/A with the
  * reason, never as a pass; only an explicit setting may make a row N/A.
  */
 export async function notApplicable(ctx: Pick<TestContext, 'annotate' | 'skip'>, reason: string): Promise<never> {
-  await ctx.annotate(reason, 'cutover:na');
-  return ctx.skip(reason);
+  return skipAs(ctx, { type: 'na', reason });
 }
 
 /**
@@ -137,6 +143,5 @@ export async function notApplicable(ctx: Pick<TestContext, 'annotate' | 'skip'>,
  * the selection, say). Shown as NOT RUN with the reason, never as a pass or a failure.
  */
 export async function notRun(ctx: Pick<TestContext, 'annotate' | 'skip'>, reason: string): Promise<never> {
-  await ctx.annotate(reason, EVIDENCE.notRun);
-  return ctx.skip(reason);
+  return skipAs(ctx, { type: 'not-run', reason });
 }

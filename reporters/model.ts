@@ -1,4 +1,4 @@
-import type { ExchangeRecord, Measure, TestDataRecord } from '../lib/evidence';
+import type { EvidenceRecord, TestDataRecord } from '../lib/evidence-codec';
 import type { RowKind, Section, StepId } from '../lib/runbook/catalogue';
 
 /**
@@ -8,14 +8,8 @@ import type { RowKind, Section, StepId } from '../lib/runbook/catalogue';
 
 export type Decision = 'GO' | 'NO-GO' | 'INCOMPLETE';
 
-export type EvidenceItem =
-  | { type: 'paste'; row: string; title?: string; text: string }
-  | { type: 'value'; row: string; text: string }
-  | ({ type: 'exchange' } & ExchangeRecord)
-  | ({ type: 'measure' } & Measure)
-  | { type: 'note'; text: string }
-  | { type: 'confirmed'; row: string; by: string; at: string; how: string }
-  | ({ type: 'testdata' } & TestDataRecord);
+/** Evidence the document shows; marks (N/A, not run) and live progress are read elsewhere. */
+export type EvidenceItem = Exclude<EvidenceRecord, { type: 'na' | 'not-run' | 'progress' }>;
 
 /** A test as Vitest left it. `pending` = stopped by bail before it ran. */
 export interface RawTest {

@@ -1,30 +1,11 @@
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
-import { EVIDENCE } from '../lib/evidence';
+import { decode } from '../lib/evidence-codec';
 import { LEFT_OUT } from '../lib/needs';
 import { stepForFile } from '../lib/runbook/catalogue';
 import type { EvidenceItem, RawRun, RawTest } from './model';
 
-const TYPES: Record<string, EvidenceItem['type']> = {
-  [EVIDENCE.paste]: 'paste',
-  [EVIDENCE.value]: 'value',
-  [EVIDENCE.exchange]: 'exchange',
-  [EVIDENCE.measure]: 'measure',
-  [EVIDENCE.note]: 'note',
-  [EVIDENCE.confirmed]: 'confirmed',
-  [EVIDENCE.testData]: 'testdata',
-};
-
 // Vitest colours its diffs for terminals; a document wants plain text.
 const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
-
-function parseBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'string') return {};
-  try {
-    return JSON.parse(body) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-}
 
 /** A skipped check that never started (lib/needs.ts) was left out by the selection. */
 export const leftOutNote = (testCase: TestCase): string | undefined =>
@@ -36,37 +17,45 @@ export function toRawTest(testCase: TestCase): RawTest | null {
   if (!step) return null;
   const result = testCase.result();
   const evidence: EvidenceItem[] = [];
+  // A record the reporter cannot read fails its check: evidence that vanished could hide a
+  // failure, or leave a row ticked with nothing to show for it.
+  const unreadable: string[] = [];
   let notApplicable: string | undefined;
   let notRun: string | undefined;
   for (const annotation of testCase.annotations()) {
-    if (annotation.type === EVIDENCE.notApplicable) {
-      notApplicable = annotation.message;
+    const decoded = decode(annotation);
+    if (!decoded) continue;
+    if (!decoded.ok) {
+      unreadable.push(decoded.error);
       continue;
     }
-    if (annotation.type === EVIDENCE.notRun) {
-      notRun = annotation.message;
-      continue;
-    }
-    const type = TYPES[annotation.type];
-    if (type) evidence.push({ ...parseBody(annotation.attachment?.body), type } as EvidenceItem);
+    const record = decoded.record;
+    if (record.type === 'na') notApplicable = record.reason;
+    else if (record.type === 'not-run') notRun = record.reason;
+    // Progress is for the console while the check waits (console-reporter.ts), not the document.
+    else if (record.type !== 'progress') evidence.push(record);
   }
   const errors = (result.errors ?? []).map((e) => {
     const diff = e.diff && e.diff.length < 2_000 ? `\n${e.diff}` : '';
     return stripAnsi(`${e.message ?? String(e)}${diff}`);
   });
-  return {
+  const base = {
     step: step.id,
     checkId: testCase.meta().checkId,
     name: testCase.name,
-    state: result.state,
     durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),
     rows: testCase.meta().rows ?? [],
     tags: [...((testCase as unknown as { tags?: string[] }).tags ?? [])],
+    evidence,
+  };
+  if (unreadable.length) return { ...base, state: 'failed', errors: [...errors, ...unreadable] };
+  return {
+    ...base,
+    state: result.state,
     errors,
     notApplicable,
     notRun: notRun ?? leftOutNote(testCase),
     skipNote: result.state === 'skipped' && !notApplicable && !notRun ? (result.note ?? 'skipped') : undefined,
-    evidence,
   };
 }
 

@@ -2,6 +2,7 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redactor } from '../lib/secrets/redactor';
 import type { RunResult } from './model';
+import { renderJson } from './render-json';
 import { renderJunit } from './render-junit';
 import { renderMarkdown } from './render-markdown';
 
@@ -23,7 +24,7 @@ export async function writeDocuments(run: RunResult, dir: string, redactor: Reda
   const paths = { markdown: `${base}-go-no-go.md`, json: `${base}-go-no-go.json`, junit: `${base}-junit.xml` };
   const markdown = redactor.redact(renderMarkdown(run));
   await writeFile(paths.markdown, markdown);
-  await writeFile(paths.json, redactor.redact(JSON.stringify(run, null, 2)));
+  await writeFile(paths.json, redactor.redact(renderJson(run)));
   await writeFile(paths.junit, redactor.redact(renderJunit(run)));
   if (process.env.GITHUB_STEP_SUMMARY) await appendFile(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
   return paths;
