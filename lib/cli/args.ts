@@ -42,22 +42,22 @@ export class UsageError extends Error {
   }
 }
 
-/** The CLI's flags: the common ones (local is the default environment here), steps, guards, Vitest's. */
+/** The CLI's flags: the common ones (local is the default environment here), then its own, described in help.ts. */
 const CLI_FLAGS: FlagSpecs = {
   ...COMMON_FLAGS,
   env: { ...COMMON_FLAGS.env, required: undefined, default: 'local' },
   'base-url': BASE_URL_FLAG,
-  only: { kind: 'value', help: 'only these steps' },
-  from: { kind: 'value', help: 'this step and the rest' },
-  apply: { kind: 'value', help: 'the mutations to apply' },
-  'confirm-manual': { kind: 'value', help: 'manual checklist rows the operator has done' },
-  'env-snapshot': { kind: 'value', help: "a file with the target's environment" },
-  fault: { kind: 'value', help: 'faults to plant in the rehearsal' },
-  stack: { kind: 'value', help: "the rehearsal's stack", choices: STACK_PROVIDERS },
-  list: { kind: 'boolean', help: 'list steps, checks, rows and faults' },
-  'previous-webhook-secret-expired': { kind: 'boolean', help: 'the rotated webhook secret has expired' },
-  'tags-filter': { kind: 'value', help: "Vitest's tag filter", repeatable: true },
-  testNamePattern: { kind: 'value', help: "Vitest's test name pattern", short: 't', aliases: ['test-name-pattern'] },
+  only: { kind: 'value' },
+  from: { kind: 'value' },
+  apply: { kind: 'value' },
+  'confirm-manual': { kind: 'value' },
+  'env-snapshot': { kind: 'value' },
+  fault: { kind: 'value' },
+  stack: { kind: 'value', choices: STACK_PROVIDERS },
+  list: { kind: 'boolean' },
+  'previous-webhook-secret-expired': { kind: 'boolean' },
+  'tags-filter': { kind: 'value', repeatable: true },
+  testNamePattern: { kind: 'value', short: 't', aliases: ['test-name-pattern'] },
 };
 
 function stepList(value: string, flag: string, problems: string[]): StepId[] {

@@ -4,8 +4,8 @@
  */
 export interface FlagSpec {
   kind: 'boolean' | 'value';
-  /** One line for the script's usage text. */
-  help: string;
+  /** One line for a generated usage text (the CLI writes its own, grouped, in lib/cli/help.ts). */
+  help?: string;
   /** A one-letter form, e.g. 'h' for -h (a value flag's short form takes the next argument). */
   short?: string;
   /** Other long names that mean this flag. */
@@ -86,7 +86,7 @@ export function parseFlags(argv: readonly string[], specs: FlagSpecs, options: P
       value = next;
       i += 1;
     }
-    if (value === undefined || value === '') problems.push(`${raw} needs a value (${raw}=...)`);
+    if (value === undefined || value === '') problems.push(`${raw} needs a value (${raw.startsWith('--') ? `${raw}=...` : `${raw} <value>`})`);
     else (values[name] ??= []).push(value);
   }
   for (const [name, spec] of Object.entries(specs)) {
@@ -108,6 +108,6 @@ export function parseFlags(argv: readonly string[], specs: FlagSpecs, options: P
 /** `  --name=<value>     help`, one line per flag, for a command's --help. */
 export function flagUsage(specs: FlagSpecs): string {
   return Object.entries(specs)
-    .map(([name, f]) => `  --${name}${f.kind === 'value' ? '=<value>' : ''}`.padEnd(30) + f.help)
+    .map(([name, f]) => `  --${name}${f.kind === 'value' ? '=<value>' : ''}`.padEnd(30) + (f.help ?? ''))
     .join('\n');
 }

@@ -38,6 +38,7 @@ describe('the command frame parses flags from a spec', () => {
     expect(flagValue(both, 'env')).toBe('prod');
     const strict = parseFlags(['--env', 'prod'], SPECS, { equalsOnly: true });
     expect(strict.problems).toEqual(['--env needs a value (--env=...)', 'unexpected argument "prod" (flags look like --env=prod)']);
+    expect(parseFlags(['--env=local', '-t'], SPECS).problems).toEqual(['-t needs a value (-t <value>)']);
   });
 
   test('repeatable flags keep every value, others refuse a second; defaults fill what is not given', () => {
