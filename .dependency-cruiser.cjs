@@ -27,6 +27,13 @@ module.exports = {
       to: { path: '^rehearsal/' },
     },
     {
+      name: 'frame-imports-its-users',
+      severity: 'error',
+      comment: 'lib/command/ is the frame the CLI and the guarded scripts stand on; it never reaches up into either.',
+      from: { path: '^lib/command/' },
+      to: { path: '^(lib/cli|lib/runner|scripts)/|^lib/guard/(args|script)\\.ts$' },
+    },
+    {
       name: 'no-cycles',
       severity: 'error',
       comment: 'Import cycles tie modules into knots; move the shared part into a module of its own.',

@@ -1,14 +1,18 @@
+import { readEnvValue } from './command/credential';
 import { redactor } from './suite';
+
+function required(name: string, why: string, remember?: (value: string) => void): string {
+  const { value, problem } = readEnvValue(name, why, undefined, remember);
+  if (problem) throw new Error(problem);
+  return value;
+}
 
 /**
  * Reads a credential the config names (e.g. harness.sections.credentials.stripeSecretKey) from
  * the process env. Missing is an error that says which variable and where to set it.
  */
 export function credential(name: string, why: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (needed for ${why}): set it in the environment or .env.<env>`);
-  redactor().add(value);
-  return value;
+  return required(name, why, (value) => redactor().add(value));
 }
 
 export function optionalCredential(name: string): string | undefined {
@@ -22,7 +26,5 @@ export function optionalCredential(name: string): string | undefined {
  * redactor on purpose: answers that name the account would otherwise look like leaks.
  */
 export function setting(name: string, why: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (needed for ${why}): set it in the environment or .env.<env>`);
-  return value;
+  return required(name, why);
 }

@@ -4,7 +4,8 @@ import { guardedBackup } from '../lib/backup/guarded';
 import type { ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
 import { databaseResource } from '../lib/guard/resources';
-import { authorize, Refused, requireEnv, runGuardedScript, SCRIPT_EXIT } from '../lib/guard/script';
+import { authorize, Refused, requireEnv, runGuardedScript } from '../lib/guard/script';
+import { EXIT } from '../lib/command/exit';
 
 export const BACKUP_SPEC: ScriptSpec = {
   name: 'backup',
@@ -32,7 +33,7 @@ export function backupMain(argv: readonly string[]): Promise<number> {
         log: (line) => ctx.io.out(ctx.redactor.redact(line)),
       });
       ctx.io.out(`backup: ${path.relative(process.cwd(), taken.manifestPath)}`);
-      return SCRIPT_EXIT.done;
+      return EXIT.ok;
     } catch (error) {
       if (error instanceof LockBusy) throw new Refused([error.message], touches);
       throw error;

@@ -2,9 +2,10 @@ import { pathToFileURL } from 'node:url';
 import { unsetSettings } from '../lib/config/settings';
 import type { ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
-import { environmentBaseUrl } from '../lib/guard/prod-preconditions';
+import { BASE_URL_FLAG } from '../lib/command/common-flags';
 import { bucketResource, databaseResource, type Resources } from '../lib/guard/resources';
-import { authorize, Refused, rejectInput, requireEnv, runGuardedScript, SCRIPT_EXIT } from '../lib/guard/script';
+import { authorize, Refused, rejectInput, requireEnv, runGuardedScript, targetBaseUrl } from '../lib/guard/script';
+import { EXIT } from '../lib/command/exit';
 import { MigrateRefused, migrateAttachments, UPLOADS_SETTING } from '../lib/storage/migrate/guarded';
 import { rollbackMigration } from '../lib/storage/migrate/rollback';
 import { s3SettingsFromEnv } from '../lib/storage/s3';
@@ -21,7 +22,7 @@ export const MIGRATE_ATTACHMENTS_SPEC: ScriptSpec = {
     limit: { kind: 'value', help: 'take at most N rows (default storage.migrate.limit)' },
     concurrency: { kind: 'value', help: 'rows in flight at once, 1-64 (default storage.migrate.concurrency)' },
     rollback: { kind: 'value', help: 'clear storageKey on the rows run <runId> migrated (reads fall back to disk)' },
-    'base-url': { kind: 'value', help: "the target's base URL, where prod's deployed SHA is read (default: the environment's)" },
+    'base-url': { ...BASE_URL_FLAG, help: "the target's base URL, where prod's deployed SHA is read (default: the environment's)" },
   },
 };
 
@@ -49,6 +50,7 @@ export function migrateAttachmentsMain(argv: readonly string[]): Promise<number>
     const s3 = rollback ? undefined : s3SettingsFromEnv(process.env, sections.credentials.s3);
     if (s3) input.push(...s3.problems.map((p) => `${p} (object storage)`));
     if (!rollback) input.push(...unsetSettings(sections, UPLOADS_SETTING, args.config));
+    const baseUrl = targetBaseUrl(ctx, input);
     let touches: Resources = {};
     if (dryRun) rejectInput(input);
     else {
@@ -63,7 +65,7 @@ export function migrateAttachmentsMain(argv: readonly string[]): Promise<number>
     try {
       if (rollback) {
         await rollbackMigration({ ...common, runId: rollback });
-        return SCRIPT_EXIT.done;
+        return EXIT.ok;
       }
       const stop = new AbortController();
       const onSignal = () => {
@@ -79,10 +81,10 @@ export function migrateAttachmentsMain(argv: readonly string[]): Promise<number>
           concurrency,
           s3: s3!.settings!,
           rcSha: args.sha,
-          baseUrl: environmentBaseUrl(config.environment, args.values['base-url']),
+          baseUrl,
           signal: stop.signal,
         });
-        return result.passed ? SCRIPT_EXIT.done : SCRIPT_EXIT.failed;
+        return result.passed ? EXIT.ok : EXIT.failed;
       } finally {
         process.off('SIGINT', onSignal);
       }

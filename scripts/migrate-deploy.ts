@@ -2,9 +2,10 @@ import { pathToFileURL } from 'node:url';
 import { migrationSettings, requiredSetting, unsetSettings } from '../lib/config/settings';
 import type { ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
-import { environmentBaseUrl } from '../lib/guard/prod-preconditions';
+import { BASE_URL_FLAG } from '../lib/command/common-flags';
 import { databaseResource } from '../lib/guard/resources';
-import { authorize, Refused, rejectInput, requireEnv, runGuardedScript, SCRIPT_EXIT } from '../lib/guard/script';
+import { authorize, Refused, rejectInput, requireEnv, runGuardedScript, targetBaseUrl } from '../lib/guard/script';
+import { EXIT } from '../lib/command/exit';
 import { applyHint, DeployFailed, DeployRefused, deployMigrations } from '../lib/migrations/deploy';
 import { blockingProblems, formatStatus, readMigrationStatus } from '../lib/migrations/status';
 
@@ -16,7 +17,7 @@ export const MIGRATE_DEPLOY_SPEC: ScriptSpec = {
     'be the RC (--sha) and a fresh backup.',
   flags: {
     'dry-run': { kind: 'boolean', help: 'print the migration status and what would be applied; change nothing' },
-    'base-url': { kind: 'value', help: "the target's base URL, where prod's deployed SHA is read (default: the environment's)" },
+    'base-url': { ...BASE_URL_FLAG, help: "the target's base URL, where prod's deployed SHA is read (default: the environment's)" },
   },
 };
 
@@ -37,15 +38,16 @@ export function migrateDeployMain(argv: readonly string[]): Promise<number> {
         config.sections.migrations.lockKey,
       );
       io.out(redactor.redact(formatStatus(status, applyHint(args.env))));
-      return blockingProblems(status).length ? SCRIPT_EXIT.failed : SCRIPT_EXIT.done;
+      return blockingProblems(status).length ? EXIT.failed : EXIT.ok;
     }
+    const baseUrl = targetBaseUrl(ctx, input);
     const touches = authorize(ctx, 'apply migrations', input, () => ({ database: databaseResource(databaseUrl) }));
     try {
       const result = await deployMigrations({
         env: args.env,
         owner: ctx.owner,
         rcSha: args.sha,
-        baseUrl: environmentBaseUrl(config.environment, args.values['base-url']),
+        baseUrl,
         sections: config.sections,
         databaseUrl,
         redactor,
@@ -54,7 +56,7 @@ export function migrateDeployMain(argv: readonly string[]): Promise<number> {
       io.out(result.output);
       io.out('');
       io.out(redactor.redact(formatStatus(result.after, applyHint(args.env))));
-      return result.after.pending.length || blockingProblems(result.after).length ? SCRIPT_EXIT.failed : SCRIPT_EXIT.done;
+      return result.after.pending.length || blockingProblems(result.after).length ? EXIT.failed : EXIT.ok;
     } catch (error) {
       if (error instanceof DeployRefused || error instanceof LockBusy) {
         throw new Refused(error instanceof DeployRefused ? error.problems : [error.message], touches);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Sections } from '../config/schema';
-import { backupsOf, databaseIdentity, describeDatabase, type BackupManifest } from './manifest';
+import { databaseIdentity, describeDatabase } from '../command/identity';
+import { backupsOf, type BackupManifest } from './manifest';
 import { verifyBackup } from './verify';
 
 export type BackupSettings = Sections['preflight']['backup'];

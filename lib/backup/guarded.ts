@@ -4,7 +4,7 @@ import { audit, auditId } from '../guard/audit';
 import { databaseResource } from '../guard/resources';
 import { withAdvisoryLock } from '../guard/lock';
 import type { Redactor } from '../secrets/redactor';
-import { databaseIdentity, describeDatabase } from './manifest';
+import { databaseIdentity, describeDatabase } from '../command/identity';
 import { takeBackup, type TakenBackup } from './take';
 
 export interface GuardedBackupOptions {

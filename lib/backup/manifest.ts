@@ -1,14 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-
-/** Which database a backup is of: never the user or password. */
-export interface DatabaseIdentity {
-  host: string;
-  port: string;
-  name: string;
-  /** The schema the URL names (Prisma's ?schema=): only it is dumped. Absent: the whole database. */
-  schema?: string;
-}
+import type { DatabaseIdentity } from '../command/identity';
 
 /** Written beside every dump the harness takes, so a later check knows what it holds. */
 export interface BackupManifest {
@@ -26,32 +18,6 @@ export interface BackupManifest {
 }
 
 export const MANIFEST_SUFFIX = '.manifest.json';
-
-export function databaseIdentity(databaseUrl: string): DatabaseIdentity {
-  let url: URL;
-  try {
-    url = new URL(databaseUrl);
-  } catch {
-    throw new Error('the database URL is not a valid postgres:// URL');
-  }
-  // libpq also takes the host as a query parameter (unix sockets)
-  const host = url.hostname || url.searchParams.get('host') || 'localhost';
-  const schema = url.searchParams.get('schema') || undefined;
-  return { host, port: url.port || url.searchParams.get('port') || '5432', name: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres', ...(schema ? { schema } : {}) };
-}
-
-export function describeDatabase(db: DatabaseIdentity): string {
-  return `${db.host}:${db.port}/${db.name}${db.schema ? ` (schema "${db.schema}")` : ''}`;
-}
-
-/** host:port/name (schema "x") of a database URL, for plan lines and notes; '' when it is not a URL. */
-export function describeDatabaseUrl(databaseUrl: string): string {
-  try {
-    return describeDatabase(databaseIdentity(databaseUrl));
-  } catch {
-    return '';
-  }
-}
 
 /** Whether backup `a` covers database `b`: the same database, and all of it or b's schema. */
 export function sameDatabase(a: DatabaseIdentity, b: DatabaseIdentity): boolean {

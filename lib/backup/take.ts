@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { backupStem, databaseIdentity, describeDatabase, manifestPathFor, type BackupManifest } from './manifest';
+import { databaseIdentity, describeDatabase } from '../command/identity';
+import { backupStem, manifestPathFor, type BackupManifest } from './manifest';
 import { BackupToolProblem, dumpToGzipFile, pgDumpVersion, serverVersion, versionProblem } from './pg-dump';
 import { verifyBackup } from './verify';
 

@@ -1,4 +1,6 @@
-import { ENV_NAMES, type EnvName } from '../config/schema';
+import { BASE_URL_FLAG, COMMON_FLAGS } from '../command/common-flags';
+import { flagValue, parseFlags, type FlagSpecs } from '../command/flags';
+import type { EnvName } from '../config/schema';
 import { findStep, isRowId, STEPS, type StepId } from '../runbook/catalogue';
 
 /** Mutations the harness can be asked to apply, and the step each belongs to. */
@@ -40,11 +42,23 @@ export class UsageError extends Error {
   }
 }
 
-const VALUE_FLAGS = new Set([
-  'env', 'config', 'base-url', 'sha', 'owner', 'only', 'from', 'apply', 'confirm', 'confirm-manual',
-  'env-snapshot', 'fault', 'stack', 'tags-filter', 'testNamePattern', 'test-name-pattern',
-]);
-const BOOLEAN_FLAGS = new Set(['list', 'help', 'previous-webhook-secret-expired']);
+/** The CLI's flags: the common ones (local is the default environment here), then its own, described in help.ts. */
+const CLI_FLAGS: FlagSpecs = {
+  ...COMMON_FLAGS,
+  env: { ...COMMON_FLAGS.env, required: undefined, default: 'local' },
+  'base-url': BASE_URL_FLAG,
+  only: { kind: 'value' },
+  from: { kind: 'value' },
+  apply: { kind: 'value' },
+  'confirm-manual': { kind: 'value' },
+  'env-snapshot': { kind: 'value' },
+  fault: { kind: 'value' },
+  stack: { kind: 'value', choices: STACK_PROVIDERS },
+  list: { kind: 'boolean' },
+  'previous-webhook-secret-expired': { kind: 'boolean' },
+  'tags-filter': { kind: 'value', repeatable: true },
+  testNamePattern: { kind: 'value', short: 't', aliases: ['test-name-pattern'] },
+};
 
 function stepList(value: string, flag: string, problems: string[]): StepId[] {
   const ids: StepId[] = [];
@@ -57,82 +71,14 @@ function stepList(value: string, flag: string, problems: string[]): StepId[] {
   return [...new Set(ids)];
 }
 
-/**
- * Why `value` is not a URL a request can be sent to (WHATWG parsing, http or https, a host, a
- * port from 1 to 65535, no whitespace), or undefined when it is. Never quotes the value.
- */
-export function httpUrlProblem(value: string): string | undefined {
-  if (/\s/.test(value)) return 'is not a URL (it contains whitespace)';
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    const port = /^[a-z][\w+.-]*:\/\/[^/?#]*:(\d+)(?:[/?#]|$)/i.exec(value)?.[1];
-    return port && Number(port) > 65_535 ? 'has a port outside 1-65535' : 'is not a valid URL';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `is not an http(s) URL (it is ${url.protocol.slice(0, -1)}:)`;
-  if (!url.hostname) return 'has no host';
-  if (url.port === '0') return 'has a port outside 1-65535';
-  return undefined;
-}
-
 /** Parses argv; every problem is collected so one run of the command lists them all. */
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const problems: string[] = [];
-  const values = new Map<string, string[]>();
-  const booleans = new Set<string>();
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i]!;
-    if (arg === '-h') { booleans.add('help'); continue; }
-    if (arg === '-t') {
-      const next = argv[i + 1];
-      if (next === undefined) problems.push('-t needs a test name pattern');
-      else values.set('testNamePattern', [...(values.get('testNamePattern') ?? []), next]);
-      i += 1;
-      continue;
-    }
-    const match = /^--([A-Za-z][\w-]*)(?:=(.*))?$/s.exec(arg);
-    if (!match) {
-      problems.push(`unexpected argument "${arg}" (flags look like --env=prod)`);
-      continue;
-    }
-    const [, name, inline] = match as unknown as [string, string, string | undefined];
-    if (BOOLEAN_FLAGS.has(name)) {
-      if (inline !== undefined && inline !== 'true') problems.push(`--${name} takes no value`);
-      booleans.add(name);
-    } else if (VALUE_FLAGS.has(name)) {
-      let value = inline;
-      if (value === undefined) {
-        const next = argv[i + 1];
-        if (next === undefined || next.startsWith('--')) {
-          problems.push(`--${name} needs a value (--${name}=...)`);
-          continue;
-        }
-        value = next;
-        i += 1;
-      }
-      const key = name === 'test-name-pattern' ? 'testNamePattern' : name;
-      values.set(key, [...(values.get(key) ?? []), value]);
-    } else {
-      problems.push(`unknown option --${name}`);
-    }
-  }
-  const one = (name: string): string | undefined => {
-    const all = values.get(name);
-    if (all && all.length > 1 && name !== 'tags-filter') problems.push(`--${name} given more than once`);
-    return all?.[all.length - 1];
-  };
-
-  const envValue = one('env') ?? 'local';
-  if (!(ENV_NAMES as readonly string[]).includes(envValue)) problems.push(`--env: "${envValue}" is not one of ${ENV_NAMES.join(', ')}`);
-  const env = envValue as EnvName;
-
+  const flags = parseFlags(argv, CLI_FLAGS);
+  const problems = flags.problems;
+  const one = (name: string) => flagValue(flags, name);
+  const env = one('env') as EnvName;
   const baseUrl = one('base-url');
-  const baseUrlProblem = baseUrl === undefined ? undefined : httpUrlProblem(baseUrl);
-  if (baseUrlProblem) problems.push(`--base-url: ${baseUrlProblem}; give an http(s) URL such as https://api.example.com`);
-
   const sha = one('sha');
-  if (sha !== undefined && !/^[0-9a-f]{7,40}$/i.test(sha)) problems.push('--sha: must be a git commit SHA (7 to 40 hex characters)');
 
   const onlyValue = one('only');
   const fromValue = one('from');
@@ -157,15 +103,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   }
 
   const stack = one('stack');
-  if (stack !== undefined && !(STACK_PROVIDERS as readonly string[]).includes(stack)) {
-    problems.push(`--stack: "${stack}" is not one of ${STACK_PROVIDERS.join(', ')}`);
-  }
-
-  const testNamePatterns = values.get('testNamePattern') ?? [];
-  if (testNamePatterns.length > 1) problems.push('-t given more than once (use one pattern with |)');
   const options: CliOptions = {
     env,
-    config: one('config') ?? 'cutover.config.ts',
+    config: one('config')!,
     baseUrl,
     sha,
     owner: one('owner'),
@@ -175,12 +115,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     confirm: one('confirm'),
     confirmManual,
     envSnapshot: one('env-snapshot'),
-    previousWebhookSecretExpired: booleans.has('previous-webhook-secret-expired'),
+    previousWebhookSecretExpired: flags.booleans.has('previous-webhook-secret-expired'),
     faults: (one('fault') ?? '').split(',').map((f) => f.trim()).filter(Boolean),
     stack: stack as CliOptions['stack'],
-    list: booleans.has('list'),
-    help: booleans.has('help'),
-    vitest: { tagsFilter: values.get('tags-filter') ?? [], testNamePattern: testNamePatterns[0] },
+    list: flags.booleans.has('list'),
+    help: flags.booleans.has('help'),
+    vitest: { tagsFilter: flags.values['tags-filter'] ?? [], testNamePattern: one('testNamePattern') },
   };
   if (problems.length) throw new UsageError(problems);
   return options;

@@ -1,4 +1,4 @@
-import type { EnvironmentConfig, EnvName, Sections } from '../config/schema';
+import type { EnvName, Sections } from '../config/schema';
 import { checkBackup } from '../backup/freshness';
 import { checkDeployedSha } from '../preflight/deployed-sha';
 import type { Redactor } from '../secrets/redactor';
@@ -21,13 +21,6 @@ export interface PreconditionReport {
   problems: string[];
   /** What was checked, for the audit log and the script's output. */
   checked: string[];
-}
-
-/** The base URL a script outside the suite talks to: --base-url, else the environment's setting. */
-export function environmentBaseUrl(environment: EnvironmentConfig, explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (explicit) return explicit;
-  if (environment.baseUrl) return environment.baseUrl;
-  return environment.baseUrlEnv ? env[environment.baseUrlEnv] || undefined : undefined;
 }
 
 /**

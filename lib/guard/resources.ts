@@ -1,4 +1,4 @@
-import { databaseIdentity, describeDatabase } from '../backup/manifest';
+import { databaseIdentity, describeDatabase } from '../command/identity';
 import { endpointUrl, type S3Settings } from '../storage/s3';
 
 /**

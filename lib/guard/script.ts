@@ -1,18 +1,16 @@
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { readEnvFile } from '../config/env-file';
-import { ConfigError, loadConfig, type LoadedConfig } from '../config/load';
-import { defaultOwner } from '../runner/plan';
+import { mutationPermission } from '../command/confirm';
+import { readEnvValue } from '../command/credential';
+import { defaultOwner } from '../command/defaults';
+import { consoleIo, EXIT, type Io } from '../command/exit';
+import { resolveBaseUrl } from '../command/identity';
+import { loadCommandConfig } from '../command/load';
+import type { LoadedConfig } from '../config/load';
 import { redactorFor } from '../secrets/known';
 import type { Redactor } from '../secrets/redactor';
 import { audit, describeUnfinished, endInterrupted, unfinishedAudits, type AuditRecord } from './audit';
 import { parseScriptArgs, scriptUsage, type ScriptArgs, type ScriptSpec } from './args';
-import { mutationPermission } from './confirm';
 import { describeResources, type Resources } from './resources';
-
-/** 0 done, 1 failed, 2 refused or bad input (nothing changed). */
-export const SCRIPT_EXIT = { done: 0, failed: 1, refused: 2 } as const;
 
 /** A guard said no before anything changed: one line per reason, exit 2, audited. */
 export class Refused extends Error {
@@ -27,34 +25,33 @@ export class Refused extends Error {
 /** Bad flags or settings: nothing was attempted, so nothing is written (not even the audit log). */
 export class BadInput extends Refused {}
 
-export interface ScriptIo {
-  out(line: string): void;
-  err(line: string): void;
-}
-
 export interface ScriptContext {
   script: string;
   args: ScriptArgs;
   config: LoadedConfig;
   redactor: Redactor;
   owner: string;
-  io: ScriptIo;
+  io: Io;
 }
-
-const processIo: ScriptIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
 
 /**
  * A credential the config names, from the environment, registered with the redactor at once.
  * Missing, it adds a line to problems (so every problem is listed together) and returns ''.
  */
 export function requireEnv(ctx: Pick<ScriptContext, 'redactor' | 'args'>, name: string, why: string, problems: string[]): string {
-  const value = process.env[name];
-  if (!value) problems.push(`${name} is not set (needed for ${why}): set it in the environment or .env.${ctx.args.env}`);
-  else ctx.redactor.add(value);
-  return value ?? '';
+  const { value, problem } = readEnvValue(name, why, `.env.${ctx.args.env}`, (v) => ctx.redactor.add(v));
+  if (problem) problems.push(problem);
+  return value;
+}
+
+/**
+ * The target's base URL (--base-url, else the environment's), where prod's deployed SHA is read.
+ * None is fine here (prod's preconditions say so when they need it); a malformed one adds a line.
+ */
+export function targetBaseUrl(ctx: Pick<ScriptContext, 'args' | 'config'>, problems: string[]): string | undefined {
+  const base = resolveBaseUrl(ctx.args.values['base-url'], ctx.config, process.env);
+  if (base.problem && !base.missing) problems.push(base.problem);
+  return base.url;
 }
 
 /**
@@ -94,37 +91,26 @@ export async function runGuardedScript(
   spec: ScriptSpec,
   argv: readonly string[],
   body: (ctx: ScriptContext) => Promise<number>,
-  io: ScriptIo = processIo,
+  io: Io = consoleIo,
 ): Promise<number> {
   const say = (lines: string[]) => lines.forEach((line) => io.err(`${spec.name}: ${line}`));
   const parsed = parseScriptArgs(argv, spec);
   if (!parsed.args) {
     say(parsed.problems);
     io.err(`(npm run ${spec.name} -- --help for usage)`);
-    return SCRIPT_EXIT.refused;
+    return EXIT.refused;
   }
   const args = parsed.args;
   if (args.help) {
     io.out(scriptUsage(spec));
-    return SCRIPT_EXIT.done;
+    return EXIT.ok;
   }
-  const envFile = path.resolve(`.env.${args.env}`);
-  if (existsSync(envFile)) {
-    const { values, problems } = readEnvFile(envFile);
-    if (problems.length) {
-      say(problems);
-      return SCRIPT_EXIT.refused;
-    }
-    for (const [k, v] of Object.entries(values)) process.env[k] ??= v;
+  const loaded = await loadCommandConfig(args.env, args.config);
+  if (!loaded.config || loaded.problems.length) {
+    say(loaded.problems);
+    return EXIT.refused;
   }
-  let config: LoadedConfig;
-  try {
-    config = await loadConfig(args.config, args.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    say(error.problems.map((p) => `${args.config}: ${p}`));
-    return SCRIPT_EXIT.refused;
-  }
+  const config: LoadedConfig = loaded.config;
   const redactor = redactorFor(config.sections, process.env);
   const ctx: ScriptContext = { script: spec.name, args, config, redactor, owner: args.owner ?? defaultOwner(process.cwd()), io };
   const auditLog = config.sections.reports.auditLog;
@@ -140,10 +126,10 @@ export async function runGuardedScript(
         const entry = { script: spec.name, env: args.env, owner: ctx.owner, args: [...argv], outcome: 'refused' as const, touches: error.touches, summary: { problems: error.problems } };
         await audit(auditLog, entry, redactor).catch(() => undefined);
       }
-      return SCRIPT_EXIT.refused;
+      return EXIT.refused;
     }
     say([`failed: ${redactor.redact((error as Error).message ?? String(error))}`]);
-    return SCRIPT_EXIT.failed;
+    return EXIT.failed;
   } finally {
     stopSignals();
   }
@@ -155,7 +141,7 @@ export async function runGuardedScript(
  * the first signal (migrate:attachments finishes its rows in flight) listens itself; this acts
  * only when nobody else does.
  */
-function endAuditedOnSignal(name: string, auditLog: string, redactor: Redactor, io: ScriptIo): () => void {
+function endAuditedOnSignal(name: string, auditLog: string, redactor: Redactor, io: Io): () => void {
   let ending = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (ending || process.listenerCount(signal) > 1) return;
@@ -164,7 +150,7 @@ function endAuditedOnSignal(name: string, auditLog: string, redactor: Redactor, 
     const mine = (r: AuditRecord) => r.pid === process.pid && r.host === os.hostname();
     void endInterrupted(auditLog, mine, `${signal} to pid ${process.pid}`, redactor)
       .catch(() => undefined)
-      .finally(() => process.exit(SCRIPT_EXIT.failed));
+      .finally(() => process.exit(EXIT.failed));
   };
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) process.on(signal, onSignal);

@@ -1,9 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import os from 'node:os';
-import { APPLY_TARGETS, httpUrlProblem, type ApplyTarget, type CliOptions } from '../cli/args';
-import type { LoadedConfig } from '../config/load';
+import { APPLY_TARGETS, type ApplyTarget, type CliOptions } from '../cli/args';
+import { mutationPermission } from '../command/confirm';
 import type { Sections } from '../config/schema';
-import { mutationPermission } from '../guard/confirm';
 import { baseUrlResource, bucketResource, databaseResource, type Resources } from '../guard/resources';
 import { STEPS, type StepId } from '../runbook/catalogue';
 import { s3SettingsFromEnv } from '../storage/s3';
@@ -32,18 +29,19 @@ export function isRehearsal(opts: CliOptions): boolean {
 /**
  * The guard every mutation passes: nothing is applied unless the operator named it (--apply)
  * and either typed the environment's name again or, in local, every database, bucket and base
- * URL it changes is one a running local rehearsal started (lib/guard/confirm.ts). A rehearsal
+ * URL it changes is one a running local rehearsal started (lib/command/confirm.ts). A rehearsal
  * this run boots changes only what it started. Returns problems; empty means allowed.
  */
 export function guardProblems(opts: CliOptions, touches: () => Resources = () => ({})): string[] {
   const problems: string[] = [];
   const rehearsal = isRehearsal(opts);
-  if (opts.confirm && opts.confirm !== opts.env) problems.push(`--confirm=${opts.confirm} does not match --env=${opts.env}; nothing was changed`);
-  else if (opts.env !== 'local' && opts.apply?.length && !opts.confirm) {
-    problems.push(`--apply=${opts.apply.join(',')} on ${opts.env} needs --confirm=${opts.env}; nothing was changed`);
-  } else if (!rehearsal && opts.apply?.length && !opts.confirm) {
+  const applying = Boolean(opts.apply?.length);
+  // A rehearsal this run boots changes only what it started; elsewhere the one confirm rule judges.
+  if (opts.confirm !== undefined || (applying && !rehearsal)) {
     try {
-      problems.push(...mutationPermission(opts.env, opts.confirm, `apply ${opts.apply.join(',')}`, touches()).problems);
+      // Only local without --confirm looks at what is touched (the rule asks whether a rehearsal owns it).
+      const resources = opts.confirm === undefined && opts.env === 'local' ? touches() : {};
+      problems.push(...mutationPermission(opts.env, opts.confirm, `apply ${opts.apply?.join(',') ?? ''}`, resources).problems);
     } catch (error) {
       problems.push(`${(error as Error).message}; nothing was changed`);
     }
@@ -80,36 +78,4 @@ export function appliedResources(steps: StepId[], sections: Sections, env: NodeJ
 
 export function appliedSteps(targets: ApplyTarget[]): StepId[] {
   return [...new Set(targets.map((t) => APPLY_TARGETS[t]))];
-}
-
-function gitOutput(args: string[], cwd: string): string | null {
-  try {
-    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5_000 }).trim() || null;
-  } catch {
-    return null;
-  }
-}
-
-export function defaultOwner(root: string): string {
-  return process.env.CUTOVER_OWNER || gitOutput(['config', 'user.name'], root) || os.userInfo().username;
-}
-
-/** In the rehearsal the "deployed build" is this checkout; elsewhere the operator must say. */
-export function defaultSha(opts: CliOptions, root: string): string | null {
-  if (opts.sha) return opts.sha.toLowerCase();
-  return isRehearsal(opts) ? gitOutput(['rev-parse', 'HEAD'], root) : null;
-}
-
-export function resolveBaseUrl(opts: CliOptions, config: LoadedConfig, env: NodeJS.ProcessEnv): { url?: string; problem?: string } {
-  if (opts.baseUrl) return { url: opts.baseUrl };
-  const e = config.environment;
-  if (e.baseUrl) return { url: e.baseUrl };
-  if (e.baseUrlEnv) {
-    const value = env[e.baseUrlEnv];
-    const problem = value ? httpUrlProblem(value) : undefined;
-    if (value && !problem) return { url: value };
-    if (problem) return { problem: `${e.baseUrlEnv} ${problem}: set it to the target's base URL, such as https://api.example.com (in the environment or .env.${opts.env}), or pass --base-url` };
-    return { problem: `no base URL for ${opts.env}: set ${e.baseUrlEnv} (in the environment or .env.${opts.env}) or pass --base-url` };
-  }
-  return { problem: `no base URL for ${opts.env}: set environments.${opts.env}.baseUrl or baseUrlEnv in ${config.path}, or pass --base-url` };
 }

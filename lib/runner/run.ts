@@ -2,15 +2,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, UsageError, type CliOptions } from '../cli/args';
 import { helpText, listText, USAGE } from '../cli/help';
-import { readEnvFile } from '../config/env-file';
-import { ConfigError, loadConfig, type LoadedConfig } from '../config/load';
+import { consoleIo, EXIT, type Io } from '../command/exit';
+import { resolveBaseUrl } from '../command/identity';
+import { loadCommandConfig } from '../command/load';
 import { missingRequirements } from '../config/requirements';
 import { unsetSettingsFor } from '../config/settings';
 import type { FaultSummary, LoadRehearsalWing } from './rehearsal-wing';
-import { appliedResources, appliedSteps, applyTargets, guardProblems, isRehearsal, resolveBaseUrl, selectSteps } from './plan';
-
+import { appliedResources, appliedSteps, applyTargets, guardProblems, isRehearsal, selectSteps } from './plan';
 import { PROJECT_ROOT } from '../project-root';
-import { consoleIo, EXIT, type Io } from '../cli/io';
 
 function fail(io: Io, problems: string[]): number {
   if (problems.length === 1) io.err(`cutover: ${problems[0]}`);
@@ -19,16 +18,7 @@ function fail(io: Io, problems: string[]): number {
     for (const p of problems) io.err(`  - ${p}`);
   }
   io.err(USAGE);
-  return EXIT.usage;
-}
-
-/** .env.<env> fills what the process env does not already set; the shell wins. */
-function loadDotEnv(env: string): string[] {
-  const file = path.resolve(`.env.${env}`);
-  if (!existsSync(file)) return [];
-  const { values, problems } = readEnvFile(file);
-  for (const [k, v] of Object.entries(values)) if (process.env[k] === undefined) process.env[k] = v;
-  return problems;
+  return EXIT.refused;
 }
 
 /**
@@ -40,7 +30,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo, loadWing
   // here, with the code every interrupted run has (1), not the shell's 130.
   const early = (signal: NodeJS.Signals) => {
     io.err(`cutover: interrupted by ${signal} before the run started; nothing was run or changed`);
-    process.exit(EXIT.noGo);
+    process.exit(EXIT.failed);
   };
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) process.on(signal, early);
@@ -64,29 +54,23 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void,
   }
   if (opts.help) {
     io.out(helpText());
-    return EXIT.go;
+    return EXIT.ok;
   }
   if (opts.list) {
     const { cachedListing } = await import('../runbook/listing-cache');
     const { faults, checks, errors } = await cachedListing(PROJECT_ROOT, () => collectListing(loadWing), (listing) => listing.errors.length === 0);
     io.out(listText(faults, checks));
     for (const error of errors) io.err(`cutover: --list: ${error}`);
-    return errors.length ? EXIT.usage : EXIT.go;
+    return errors.length ? EXIT.refused : EXIT.ok;
   }
 
-  const problems = loadDotEnv(opts.env);
-  let config: LoadedConfig;
-  try {
-    config = await loadConfig(opts.config, opts.env);
-  } catch (error) {
-    if (error instanceof ConfigError) return fail(io, [...problems, ...error.problems.map((p) => `${opts.config}: ${p}`)]);
-    throw error;
-  }
+  const { config, problems } = await loadCommandConfig(opts.env, opts.config);
+  if (!config) return fail(io, problems);
   const rehearsal = isRehearsal(opts);
   const selection = selectSteps(opts);
   let baseUrl = '';
   if (!rehearsal) {
-    const resolved = resolveBaseUrl(opts, config, process.env);
+    const resolved = resolveBaseUrl(opts.baseUrl, config, process.env);
     if (resolved.problem) problems.push(resolved.problem);
     baseUrl = resolved.url ?? '';
   } else if (!loadWing) {

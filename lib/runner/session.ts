@@ -7,11 +7,12 @@ import { ConsoleReporter } from '../../reporters/console-reporter';
 import type { CarriedStep, RawRun, RunResult } from '../../reporters/model';
 import { ResultCollector } from '../../reporters/vitest-adapter';
 import { writeDocuments, type WrittenDocuments } from '../../reporters/write';
-import { describeDatabaseUrl } from '../backup/manifest';
 import { APPLY_TARGETS, type CliOptions } from '../cli/args';
 import { deepMerge, type LoadedConfig } from '../config/load';
 import { audit, auditId, describeUnfinished, endInterrupted, orphanedSince, unfinishedAudits, type AuditEntry } from '../guard/audit';
-import { mutationPermission } from '../guard/confirm';
+import { mutationPermission } from '../command/confirm';
+import { defaultOwner, defaultSha } from '../command/defaults';
+import { describeDatabaseUrl } from '../command/identity';
 import { describeResources } from '../guard/resources';
 import { sectionsSchema, type Sections } from '../config/schema';
 import type { HarnessContext, ManualConfirmation } from '../context';
@@ -19,10 +20,10 @@ import { STEPS, type StepId } from '../runbook/catalogue';
 import { redactorFor } from '../secrets/known';
 import type { Redactor } from '../secrets/redactor';
 import { carryOver } from './carry';
-import { appliedResources, appliedSteps, applyTargets, defaultOwner, defaultSha, isRehearsal } from './plan';
-import { databaseIdentity, testDataPlan } from './test-data-plan';
+import { appliedResources, appliedSteps, applyTargets, isRehearsal } from './plan';
+import { testDataPlan } from './test-data-plan';
 import type { LoadRehearsalWing, Rehearsal } from './rehearsal-wing';
-import { EXIT, type Io } from '../cli/io';
+import { EXIT, type Io } from '../command/exit';
 import { PROJECT_ROOT } from '../project-root';
 
 /**
@@ -110,7 +111,7 @@ export class RunSession {
   private async forceEnd(): Promise<never> {
     const bounded = (work: Promise<unknown>) => Promise.race([work.catch(() => undefined), new Promise((r) => setTimeout(r, FORCED_WRITE_MS).unref())]);
     if (this.final) await bounded(this.final.write());
-    process.exit(EXIT.noGo);
+    process.exit(EXIT.failed);
   }
 
   /** Vitest's Node API is the largest import of a run: it loads while the rehearsal boots. */
@@ -133,7 +134,7 @@ export class RunSession {
     const { opts, config } = this;
     const root = PROJECT_ROOT;
     const owner = opts.owner ?? defaultOwner(root);
-    const rcSha = defaultSha(opts, root);
+    const rcSha = defaultSha(opts.sha, isRehearsal(opts), root);
     let carried: Partial<Record<StepId, CarriedStep>> = {};
     this.final = { write: () => this.writeDocument(owner, rcSha, carried) };
     try {
@@ -191,7 +192,7 @@ export class RunSession {
       );
       const { tagsFilter, testNamePattern } = opts.vitest;
       const names = this.sections.credentials;
-      const where = { database: databaseIdentity(process.env[names.databaseUrl]), bucket: process.env[names.s3.bucket] };
+      const where = { database: describeDatabaseUrl(process.env[names.databaseUrl]), bucket: process.env[names.s3.bucket] };
       for (const line of testDataPlan({ steps: this.steps, tagsFilter, testNamePattern, baseUrl: this.baseUrl, ...where })) this.io.out(line);
       await this.announceChanges(context, owner);
       if (this.abort) throw new Error(this.abort);
@@ -351,6 +352,6 @@ export class RunSession {
     }
     say(`Document: ${path.relative(process.cwd(), paths.markdown)} (+ .json, junit.xml)`);
     say(`Phases: ${this.phases.map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(' · ')}`);
-    return run.decision === 'NO-GO' ? EXIT.noGo : EXIT.go;
+    return run.decision === 'NO-GO' ? EXIT.failed : EXIT.ok;
   }
 }

@@ -31,14 +31,3 @@ export function testDataPlan(input: TestDataPlanInput): string[] {
   for (const step of writing) lines.push(`  step ${step.n}: ${step.testData!.what} → ${step.testData!.cleanup}`);
   return lines;
 }
-
-/** host:port/name of a Postgres URL, without credentials; null when it is not one. */
-export function databaseIdentity(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
-  } catch {
-    return undefined;
-  }
-}

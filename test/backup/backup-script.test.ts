@@ -37,7 +37,7 @@ describe('npm run backup', () => {
     const box = await sandbox();
     const run = await box.run('backup', ['--env=staging', '--dir=/tmp'], { DATABASE_URL: undefined });
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('backup: unknown argument "--dir"');
+    expect(run.stderr).toContain('backup: unknown option --dir');
     const again = await box.run('backup', ['--env=staging'], { DATABASE_URL: undefined });
     expect(again.stderr).toContain('refusing to dump the database on staging');
     expect(again.stderr).toContain('DATABASE_URL is not set');

@@ -43,7 +43,7 @@ describe('CLI arguments', () => {
 
   test('outside local, nothing is applied unless named and confirmed by environment name', () => {
     expect(applyTargets(parseArgs(['--env=prod', '--base-url=https://x.example']))).toEqual([]);
-    expect(guardProblems(parseArgs(['--env=prod', '--apply=migrations']))).toEqual(['--apply=migrations on prod needs --confirm=prod; nothing was changed']);
+    expect(guardProblems(parseArgs(['--env=prod', '--apply=migrations']))).toEqual(['refusing to apply migrations on prod without --confirm=prod; nothing was changed']);
     expect(guardProblems(parseArgs(['--env=prod', '--apply=migrations', '--confirm=prod']))).toEqual([]);
     expect(guardProblems(parseArgs(['--env=staging', '--fault=readyz-db-down']))).toContain('--fault only works in the local rehearsal (--env=local without --base-url)');
     expect(guardProblems(parseArgs(['--base-url=http://127.0.0.1:1', '--stack=embedded']))).toHaveLength(1);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../../lib/cli/args';
-import { mutationPermission } from '../../lib/guard/confirm';
+import { mutationPermission } from '../../lib/command/confirm';
 import { liveRehearsals, owningRehearsal, registerRehearsal, rehearsalRegistryDir } from '../../lib/guard/rehearsals';
 import { bucketResource, databaseResource, type Resources } from '../../lib/guard/resources';
 import { guardProblems } from '../../lib/runner/plan';

@@ -33,7 +33,7 @@ describe('exit codes and bad input', () => {
   test('mutating staging without --confirm is refused before anything runs', async () => {
     const result = await runHarness(['--env=staging', '--base-url=http://127.0.0.1:9', '--apply=migrations', '-t', 'x']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--apply=migrations on staging needs --confirm=staging; nothing was changed');
+    expect(result.stderr).toContain('refusing to apply migrations on staging without --confirm=staging; nothing was changed');
     await noArtifacts(result.reportsDir);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { STEPS } from '../../lib/runbook/catalogue';
-import { databaseIdentity, testDataPlan } from '../../lib/runner/test-data-plan';
+import { describeDatabaseUrl } from '../../lib/command/identity';
+import { testDataPlan } from '../../lib/runner/test-data-plan';
 
 const all = STEPS.map((s) => s.id);
 const base = { steps: all, tagsFilter: [], baseUrl: 'https://staging.example.com', database: 'db.internal:5432/app', bucket: 'uploads' };
@@ -26,8 +27,8 @@ describe('the start-up plan says what test data the run writes', () => {
   });
 
   test('the database is named by host, port and name, never with its password', () => {
-    expect(databaseIdentity('postgres://app:s3cret@db.internal:6543/app?schema=x')).toBe('db.internal:6543/app');
-    expect(databaseIdentity(undefined)).toBeUndefined();
-    expect(databaseIdentity('not a url')).toBeUndefined();
+    expect(describeDatabaseUrl('postgres://app:s3cret@db.internal:6543/app?schema=x')).toBe('db.internal:6543/app (schema "x")');
+    expect(describeDatabaseUrl(undefined)).toBe('');
+    expect(describeDatabaseUrl('not a url')).toBe('');
   });
 });
