@@ -8,6 +8,10 @@ import { redactorFor } from './secrets/known';
 import type { Redactor } from './secrets/redactor';
 import { TargetClient } from './http/client';
 import { acceptedWritesProblem, watchAcceptedWrites } from './http/readonly';
+import { Sessions } from './http/session';
+import { targetEnvFor } from './env-rules/suite-target-env';
+import type { TargetEnv } from './env-rules/target-env';
+import { SuiteStorage } from './storage/suite-storage';
 
 declare module '@vitest/runner' {
   interface TaskMeta {
@@ -24,25 +28,44 @@ declare module '@vitest/runner' {
   }
 }
 
-let workerRedactor: Redactor | null = null;
-
-/** One redactor per worker: secrets learnt during the run (minted tokens) stay known to later tests. */
-export function redactor(): Redactor {
-  workerRedactor ??= redactorFor(harnessContext().sections);
-  return workerRedactor;
+/**
+ * Set up once for the whole run: the suites share one worker (isolate: false), so what these
+ * learn in one step (minted tokens, logins, the target's env) serves every later step.
+ */
+export interface WorkerFixtures {
+  harness: HarnessContext;
+  /** Secrets learnt during the run (minted tokens, the target env's values) stay known to later checks. */
+  redactor: Redactor;
+  sessions: Sessions;
+  /** The target's env, read once; its secret values join the redactor before anything is recorded. */
+  targetEnv: TargetEnv;
+  /** Step 3's storage and database, built at first use: a check that is N/A never needs its settings. */
+  storage: SuiteStorage;
 }
 
-export interface RunbookFixtures {
-  harness: HarnessContext;
+export interface RunbookFixtures extends WorkerFixtures {
   evidence: Evidence;
   target: TargetClient;
 }
 
+const worker = { scope: 'worker' } as const;
+
 export const test = base.extend<RunbookFixtures & { prerequisites: void }>({
   // eslint-disable-next-line no-empty-pattern
-  harness: async ({}, use) => use(harnessContext()),
-  evidence: async ({ annotate }, use) => use(new Evidence(annotate, redactor())),
-  target: async ({ harness, evidence, task }, use) => {
+  harness: [async ({}, use) => use(harnessContext()), worker],
+  redactor: [async ({ harness }, use) => use(redactorFor(harness.sections)), worker],
+  sessions: [async ({ harness, redactor }, use) => use(new Sessions(harness, redactor)), worker],
+  targetEnv: [async ({ harness, redactor }, use) => use(targetEnvFor(harness.sections, redactor)), worker],
+  storage: [
+    async ({ harness, targetEnv }, use) => {
+      const storage = new SuiteStorage(harness, targetEnv);
+      await use(storage);
+      await storage.close();
+    },
+    worker,
+  ],
+  evidence: async ({ annotate, redactor }, use) => use(new Evidence(annotate, redactor)),
+  target: async ({ harness, redactor, evidence, task }, use) => {
     const client = new TargetClient({
       baseUrl: harness.baseUrl,
       timeoutMs: harness.sections.http.timeoutMs,
@@ -50,7 +73,7 @@ export const test = base.extend<RunbookFixtures & { prerequisites: void }>({
       // The run id in the User-Agent marks harness traffic in the target's logs, and keeps
       // per-client login limits per run.
       userAgent: `${harness.sections.http.userAgent} (${harness.runId})`,
-      redactor: redactor(),
+      redactor,
       evidence,
     });
     const watch = task.tags?.includes('readonly') ? watchAcceptedWrites(client, harness.sections.routes.login) : null;

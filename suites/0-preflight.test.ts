@@ -4,7 +4,7 @@ import { guardedBackup } from '../lib/backup/guarded';
 import { credential } from '../lib/credentials';
 import { ciProblems, githubCiStatus } from '../lib/preflight/ci-github';
 import { checkDeployedSha } from '../lib/preflight/deployed-sha';
-import { checkId, describeStep, proves, redactor, test } from '../lib/suite';
+import { checkId, describeStep, proves, test } from '../lib/suite';
 
 describeStep('preflight', () => {
   test('RC commit SHA identified, and the deployed build is that commit', { tags: ['readonly'], meta: { ...checkId('0.rc-sha'), ...proves('A.rc-sha') } }, async ({ harness, target, evidence }) => {
@@ -36,7 +36,7 @@ describeStep('preflight', () => {
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
-  test('DB backup/snapshot completed: fresh, checksummed and restorable', { tags: ['readonly'], meta: { ...checkId('0.backup'), ...proves('A.backup') } }, async ({ harness, evidence }) => {
+  test('DB backup/snapshot completed: fresh, checksummed and restorable', { tags: ['readonly'], meta: { ...checkId('0.backup'), ...proves('A.backup') } }, async ({ harness, evidence, redactor }) => {
     const settings = harness.sections.preflight.backup;
     const databaseUrl = credential(harness.sections.credentials.databaseUrl, 'the database backup');
     let check: BackupCheck;
@@ -47,7 +47,7 @@ describeStep('preflight', () => {
         owner: harness.owner,
         sections: harness.sections,
         databaseUrl,
-        redactor: redactor(),
+        redactor,
         args: [`--env=${harness.env}`, '--apply=backup', '(npm test, step 0)'],
       });
       check = await checkHarnessBackup(taken.dir, taken.manifest, settings.maxAgeMinutes);

@@ -4,7 +4,7 @@ import type { HarnessContext } from '../lib/context';
 import { credential } from '../lib/credentials';
 import { applyHint, DeployFailed, deployMigrations } from '../lib/migrations/deploy';
 import { describeLock, formatStatus, readMigrationStatus, type MigrationStatus } from '../lib/migrations/status';
-import { checkId, describeStep, proves, redactor, test } from '../lib/suite';
+import { checkId, describeStep, proves, test } from '../lib/suite';
 
 let before: MigrationStatus | undefined;
 
@@ -47,7 +47,7 @@ describeStep('migrations', () => {
     expect(drift, `applied to the database but missing from ${dir}: ${drift.join(', ')}. Is this the right release? Suspected drift: stop the rollout`).toEqual([]);
   });
 
-  test('npm run migrate:deploy: nothing left pending or failed', { tags: ['mutating'], meta: { ...checkId('1.deploy'), ...proves('B.output') } }, async ({ harness, evidence }) => {
+  test('npm run migrate:deploy: nothing left pending or failed', { tags: ['mutating'], meta: { ...checkId('1.deploy'), ...proves('B.output') } }, async ({ harness, evidence, redactor }) => {
     const status = await statusBeforeDeploy(harness);
     if (!harness.apply.includes('migrations')) {
       await evidence.paste('B.output', `migrate deploy not run (not asked for: --apply=migrations)\n\n${formatStatus(status, applyHint(harness.env))}`);
@@ -63,7 +63,7 @@ describeStep('migrations', () => {
         baseUrl: harness.baseUrl,
         sections: harness.sections,
         databaseUrl: databaseUrl(harness),
-        redactor: redactor(),
+        redactor,
         args: [`--env=${harness.env}`, '--apply=migrations', '(npm test, step 1)'],
       });
       await evidence.paste('B.output', result.output, 'migrate deploy');

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import { targetEnvFor } from '../lib/env-rules/suite-target-env';
 import { checkReadiness, formatReadiness, probe, type ReadinessReport } from '../lib/env-rules/readiness';
+import type { TargetEnv } from '../lib/env-rules/target-env';
 import type { HarnessContext } from '../lib/context';
 import type { ProbeResult } from '../lib/probes/probe';
 import { checkId, describeStep, proves, test, type RunbookFixtures } from '../lib/suite';
@@ -25,10 +25,10 @@ function leftOutCanaries(task: RunnerTestCase): Partial<Record<'redis' | 'object
 }
 
 /** Rules and probes run once, together, so the pasted summary lists everything even if the rules fail. */
-function readiness(harness: HarnessContext, task: RunnerTestCase): Promise<ReadinessReport> {
+function readiness(harness: HarnessContext, env: TargetEnv, task: RunnerTestCase): Promise<ReadinessReport> {
   report ??= checkReadiness({
     leftOut: leftOutCanaries(task),
-    env: targetEnvFor(harness),
+    env,
     sections: harness.sections,
     production: harness.production,
     expect: harness.environment.expect,
@@ -45,30 +45,30 @@ function passed(result: ProbeResult): void {
 const readonly = { tags: ['readonly'] };
 
 describeStep('env', () => {
-  test('readiness: production env vars and guardrails are set (contract §5, live Stripe key in prod, whsec_ webhook secret)', { ...readonly, meta: { ...checkId('2.env-vars'), ...proves('C.readiness') } }, async ({ harness, evidence, task }) => {
-    const result = await readiness(harness, task);
+  test('readiness: production env vars and guardrails are set (contract §5, live Stripe key in prod, whsec_ webhook secret)', { ...readonly, meta: { ...checkId('2.env-vars'), ...proves('C.readiness') } }, async ({ harness, targetEnv, evidence, task }) => {
+    const result = await readiness(harness, targetEnv, task);
     await evidence.paste('C.readiness', formatReadiness(result), 'readiness (env rules and live probes)');
     const violations = [...result.snapshotProblems, ...result.rules.errors.map((e) => e.message)];
     expect(violations, `${violations.length} env violation(s), fix them and redeploy/restart:\n${violations.join('\n')}`).toEqual([]);
   });
 
-  test('readiness: the database accepts DATABASE_URL and answers SELECT 1', { ...readonly, meta: { ...checkId('2.database'), ...proves('C.readiness') } }, async ({ harness, task }) => {
-    passed(probe(await readiness(harness, task), 'database'));
+  test('readiness: the database accepts DATABASE_URL and answers SELECT 1', { ...readonly, meta: { ...checkId('2.database'), ...proves('C.readiness') } }, async ({ harness, targetEnv, task }) => {
+    passed(probe(await readiness(harness, targetEnv, task), 'database'));
   });
 
-  test(REDIS, { tags: ['testdata'], meta: { ...checkId('2.redis'), ...proves('C.readiness') } }, async ({ harness, skip, task }) => {
+  test(REDIS, { tags: ['testdata'], meta: { ...checkId('2.redis'), ...proves('C.readiness') } }, async ({ harness, targetEnv, skip, task }) => {
     const missing = harness.rehearsal?.redisMissing;
     // Not a pass and not N/A: the row stays NOT RUN with the how-to, and the run cannot be GO.
     if (missing) skip(`could not run: this rehearsal has no Redis (${missing})`);
-    passed(probe(await readiness(harness, task), 'redis'));
+    passed(probe(await readiness(harness, targetEnv, task), 'redis'));
   });
 
-  test(OBJECT_STORAGE, { tags: ['testdata'], meta: { ...checkId('2.object-storage'), ...proves('C.readiness') } }, async ({ harness, task }) => {
-    passed(probe(await readiness(harness, task), 'object storage'));
+  test(OBJECT_STORAGE, { tags: ['testdata'], meta: { ...checkId('2.object-storage'), ...proves('C.readiness') } }, async ({ harness, targetEnv, task }) => {
+    passed(probe(await readiness(harness, targetEnv, task), 'object storage'));
   });
 
-  test('readiness: STRIPE_SECRET_KEY works against Stripe and is in the expected mode', { ...readonly, meta: { ...checkId('2.stripe-key'), ...proves('C.readiness') } }, async ({ harness, task }) => {
-    passed(probe(await readiness(harness, task), 'stripe'));
+  test('readiness: STRIPE_SECRET_KEY works against Stripe and is in the expected mode', { ...readonly, meta: { ...checkId('2.stripe-key'), ...proves('C.readiness') } }, async ({ harness, targetEnv, task }) => {
+    passed(probe(await readiness(harness, targetEnv, task), 'stripe'));
   });
 
   /** Pastes the answer as the runbook asks, then fails with what is wrong with it, if anything. */

@@ -1,20 +1,19 @@
-import { afterAll, expect, type TestContext } from 'vitest';
+import { expect, type TestContext } from 'vitest';
 import { requiredSetting } from '../lib/config/settings';
-import { harnessContext, type HarnessContext } from '../lib/context';
+import type { HarnessContext } from '../lib/context';
 import { setting } from '../lib/credentials';
 import { readableTargetEnv } from '../lib/env-rules/suite-target-env';
 import type { Evidence } from '../lib/evidence';
 import { findCheck, leftOut } from '../lib/needs';
 import { deleteTestUpload, getAttachment, bytesProblem, redirectTarget, type TestUpload } from '../lib/storage/attachments-api';
-import { closeStorageSetup, storageSetup, type StorageSetup } from '../lib/storage/suite-storage';
+import type { StorageSetup } from '../lib/storage/suite-storage';
 import { formatLegacyStatus, legacyStatus } from '../lib/storage/legacy';
 import { checkDiskOnlyStreams, checkMigratedSample, type LegacyCheckContext } from '../lib/storage/legacy-checks';
 import { commandLine, migrateAttachments } from '../lib/storage/migrate/guarded';
 import { expiryProblems, locationProblems, parseSignedUrl, signatureProblems, type SignedUrl } from '../lib/storage/signed-url';
 import { recordRemoval, uploadAsTestData } from '../lib/storage/test-upload-data';
-import { checkId, describeStep, needs, notApplicable, notRun, proves, redactor, suiteTestData, test } from '../lib/suite';
-import type { TargetClient } from '../lib/http/client';
-import { login } from '../lib/http/session';
+import { checkId, describeStep, needs, notApplicable, notRun, proves, suiteTestData, test, type RunbookFixtures } from '../lib/suite';
+import type { Redactor } from '../lib/secrets/redactor';
 
 // The checks below share the upload and the signed URL: those that read them declare it (needs).
 const NEW_UPLOAD = 'new uploads: POST /jobs/:jobId/attachments/upload stores the file in object storage (storageKey set, no diskPath)';
@@ -32,7 +31,7 @@ const theSignedUrl = (): SignedUrl => signed!;
 type Cleanup = { text: string; removed: true } | { text: string; removed: false; why: string };
 
 /** storage.cleanup: 'delete' removes the row and the object; 'mark' leaves them, named as harness data. */
-async function cleanUp(harness: HarnessContext, setup: StorageSetup): Promise<Cleanup | null> {
+async function cleanUp(harness: HarnessContext, setup: StorageSetup, redactor: Redactor): Promise<Cleanup | null> {
   if (!upload || cleanedUp) return null;
   cleanedUp = true;
   if (harness.sections.storage.cleanup === 'mark') {
@@ -42,7 +41,7 @@ async function cleanUp(harness: HarnessContext, setup: StorageSetup): Promise<Cl
   try {
     return { text: await deleteTestUpload(setup.db, setup.jobTable.table, upload, setup.client, setup.s3.bucket), removed: true };
   } catch (error) {
-    const why = `removing it failed: ${redactor().redact((error as Error).message)}`;
+    const why = `removing it failed: ${redactor.redact((error as Error).message)}`;
     return { text: `FAILED to remove the test upload: ${why}`, removed: false, why };
   }
 }
@@ -72,9 +71,11 @@ async function migrationApplied(ctx: Ctx, harness: HarnessContext, evidence: Evi
   ctx.skip(reason);
 }
 
-async function legacyContext(harness: HarnessContext, target: TargetClient): Promise<LegacyCheckContext> {
-  const setup = storageSetup(harness);
-  const admin = await login(target, harness, 'admin');
+type LegacyFixtures = Pick<RunbookFixtures, 'harness' | 'target' | 'storage' | 'sessions'>;
+
+async function legacyContext({ harness, target, storage, sessions }: LegacyFixtures): Promise<LegacyCheckContext> {
+  const setup = storage.setup();
+  const admin = await sessions.login(target, 'admin');
   return {
     db: setup.db,
     tables: harness.sections.storage.legacyTables,
@@ -87,8 +88,10 @@ async function legacyContext(harness: HarnessContext, target: TargetClient): Pro
   };
 }
 
-async function runMigration(harness: HarnessContext, evidence: Evidence, dryRun: boolean) {
-  const setup = storageSetup(harness);
+type MigrationFixtures = Pick<RunbookFixtures, 'harness' | 'evidence' | 'storage' | 'redactor' | 'targetEnv'>;
+
+async function runMigration({ harness, evidence, storage, redactor, targetEnv }: MigrationFixtures, dryRun: boolean) {
+  const setup = storage.setup();
   const m = harness.sections.storage.migrate;
   const before = await legacyStatus(setup.db, harness.sections.storage.legacyTables);
   const options = { dryRun, limit: m.limit, concurrency: m.concurrency, env: harness.env };
@@ -99,10 +102,10 @@ async function runMigration(harness: HarnessContext, evidence: Evidence, dryRun:
     sections: harness.sections,
     databaseUrl: setup.databaseUrl,
     s3: setup.s3,
-    redactor: redactor(),
+    redactor,
     rcSha: harness.rcSha,
     baseUrl: harness.baseUrl,
-    backendEnv: { ...process.env, ...readableTargetEnv(harness).values },
+    backendEnv: { ...process.env, ...readableTargetEnv(targetEnv).values },
   });
   await evidence.paste('D.output', result.output, commandLine(options));
   const after = await legacyStatus(setup.db, harness.sections.storage.legacyTables);
@@ -112,39 +115,36 @@ async function runMigration(harness: HarnessContext, evidence: Evidence, dryRun:
 const diskOnly = (status: { diskOnly: number }[]) => status.reduce((n, t) => n + t.diskOnly, 0);
 
 describeStep('storage', () => {
-  // eslint-disable-next-line no-empty-pattern
-  afterAll(async ({}, suite) => {
+  test.afterAll(async ({ harness, storage, redactor }, suite) => {
     // A check that failed half-way must not leave the test upload behind either.
-    const harness = harnessContext();
-    const done = upload && !cleanedUp ? await cleanUp(harness, storageSetup(harness)) : null;
+    const done = upload && !cleanedUp ? await cleanUp(harness, storage.setup(), redactor) : null;
     if (done && upload) {
       if (!done.removed) console.error(`step 3: the test upload was not removed: ${done.why}`);
       const record = { key: `upload:${upload.filename}`, what: `test upload ${upload.filename} (attachment #${upload.id} on job ${jobIdOf(harness)})` };
       suiteTestData(suite, done.removed ? { ...record, state: 'removed' } : { ...record, state: 'left', detail: done.why });
     }
-    await closeStorageSetup();
   });
 
-  test(NEW_UPLOAD, { tags: ['testdata'], meta: { ...checkId('3.new-upload'), ...proves('D.new-uploads') } }, async ({ harness, target, evidence, annotate, skip }) => {
+  test(NEW_UPLOAD, { tags: ['testdata'], meta: { ...checkId('3.new-upload'), ...proves('D.new-uploads') } }, async ({ harness, target, sessions, storage, evidence, annotate, skip }) => {
     const ctx = { annotate, skip };
     await attachmentsApply(ctx, harness);
-    const { jobTable } = storageSetup(harness);
-    const consumer = await login(target, harness, 'consumer');
+    const { jobTable } = storage.setup();
+    const consumer = await sessions.login(target, 'consumer');
     upload = await uploadAsTestData(evidence, target, harness, consumer.token, jobIdOf(harness));
     await evidence.note(`uploaded ${upload.filename} (${upload.bytes.length} bytes) as ${jobTable.table}#${upload.id}: storageKey ${upload.storageKey ?? 'null'}, diskPath ${upload.diskPath ?? 'null'}`);
     expect(upload.diskPath, 'the new upload went to the uploads dir (diskPath set): the target is not using object storage for new uploads').toBeNull();
     expect(upload.storageKey, 'the new upload has no storageKey: it is not in object storage').toBeTruthy();
   });
 
-  test(REDIRECT, { tags: ['readonly'], meta: { ...checkId('3.redirect'), ...proves('D.signed-url'), ...needs(NEW_UPLOAD) } }, async ({ harness, target, evidence, annotate, skip }) => {
+  test(REDIRECT, { tags: ['readonly'], meta: { ...checkId('3.redirect'), ...proves('D.signed-url'), ...needs(NEW_UPLOAD) } }, async ({ harness, target, sessions, storage, evidence, annotate, skip }) => {
     const ctx = { annotate, skip };
     await attachmentsApply(ctx, harness);
     const u = theUpload();
     if (!u.storageKey) throw new Error('the test upload has no storageKey: there is no object-storage URL to check');
-    const consumer = await login(target, harness, 'consumer');
+    const consumer = await sessions.login(target, 'consumer');
     const res = await getAttachment(target, harness, consumer.token, u.id);
     const location = redirectTarget(res);
-    const { s3 } = storageSetup(harness);
+    const { s3 } = storage.setup();
     const url = parseSignedUrl(location, s3);
     await evidence.note(`302 → ${location} (${url.style} style; Cache-Control: ${res.headers['cache-control'] ?? 'none'})`);
     const problems = locationProblems(url, s3, u.storageKey!);
@@ -152,23 +152,23 @@ describeStep('storage', () => {
     signed = url;
   });
 
-  test('signed URL: X-Amz-Expires equals ATTACHMENTS_SIGNED_URL_TTL_SECONDS (default 300) and the URL is valid now', { tags: ['readonly'], meta: { ...checkId('3.signed-url-ttl'), ...proves('D.signed-url'), ...needs(REDIRECT) } }, async ({ harness, evidence, annotate, skip }) => {
+  test('signed URL: X-Amz-Expires equals ATTACHMENTS_SIGNED_URL_TTL_SECONDS (default 300) and the URL is valid now', { tags: ['readonly'], meta: { ...checkId('3.signed-url-ttl'), ...proves('D.signed-url'), ...needs(REDIRECT) } }, async ({ harness, storage, evidence, annotate, skip }) => {
     await attachmentsApply({ annotate, skip }, harness);
     const url = theSignedUrl();
-    const { ttlSeconds } = storageSetup(harness);
+    const { ttlSeconds } = storage.setup();
     await evidence.measure({ name: 'X-Amz-Expires (s)', value: url.expiresSeconds ?? 'missing', threshold: `= ${ttlSeconds}`, ok: url.expiresSeconds === ttlSeconds });
     const problems = expiryProblems(url, ttlSeconds);
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
-  test('signed URL: the SigV4 signature is valid for the configured credentials (recomputed, since the store may not check)', { tags: ['readonly'], meta: { ...checkId('3.signed-url-signature'), ...proves('D.signed-url'), ...needs(REDIRECT) } }, async ({ harness, evidence, annotate, skip }) => {
+  test('signed URL: the SigV4 signature is valid for the configured credentials (recomputed, since the store may not check)', { tags: ['readonly'], meta: { ...checkId('3.signed-url-signature'), ...proves('D.signed-url'), ...needs(REDIRECT) } }, async ({ harness, storage, evidence, annotate, skip }) => {
     await attachmentsApply({ annotate, skip }, harness);
-    const problems = await signatureProblems(theSignedUrl(), storageSetup(harness).s3);
+    const problems = await signatureProblems(theSignedUrl(), storage.setup().s3);
     await evidence.note(problems.length ? problems.join('; ') : 'X-Amz-Signature recomputed from the URL\'s date, scope and signed headers with the configured key: identical');
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
-  test('signed URL: serves the uploaded bytes (sha256), then the test upload is removed (storage.cleanup)', { tags: ['testdata'], meta: { ...checkId('3.signed-url-bytes'), ...proves('D.signed-url'), ...needs(NEW_UPLOAD, REDIRECT) } }, async ({ harness, target, evidence, annotate, skip }) => {
+  test('signed URL: serves the uploaded bytes (sha256), then the test upload is removed (storage.cleanup)', { tags: ['testdata'], meta: { ...checkId('3.signed-url-bytes'), ...proves('D.signed-url'), ...needs(NEW_UPLOAD, REDIRECT) } }, async ({ harness, target, storage, redactor, evidence, annotate, skip }) => {
     const ctx = { annotate, skip };
     await attachmentsApply(ctx, harness);
     const u = theUpload();
@@ -177,7 +177,7 @@ describeStep('storage', () => {
     try {
       problem = await bytesProblem(target, theSignedUrl().url.toString(), u.bytes);
     } finally {
-      done = await cleanUp(harness, storageSetup(harness));
+      done = await cleanUp(harness, storage.setup(), redactor);
       if (done) {
         await evidence.note(done.text);
         await recordRemoval(evidence, u, jobIdOf(harness), done.removed ? { removed: true } : { removed: false, why: done.why });
@@ -187,10 +187,10 @@ describeStep('storage', () => {
     expect(done?.text ?? '', done?.text).not.toMatch(/^FAILED/);
   });
 
-  test('legacy uploads: rows left on disk per table, and disk-only rows still stream their disk bytes (200)', { tags: ['readonly'], meta: { ...checkId('3.legacy-disk'), ...proves('D.legacy', 'D.output') } }, async ({ harness, target, evidence, annotate, skip }) => {
+  test('legacy uploads: rows left on disk per table, and disk-only rows still stream their disk bytes (200)', { tags: ['readonly'], meta: { ...checkId('3.legacy-disk'), ...proves('D.legacy', 'D.output') } }, async ({ harness, target, sessions, storage, evidence, annotate, skip }) => {
     const ctx = { annotate, skip };
     await legacyApplies(ctx, harness);
-    const legacy = await legacyContext(harness, target);
+    const legacy = await legacyContext({ harness, target, storage, sessions });
     const status = await legacyStatus(legacy.db, legacy.tables);
     await evidence.paste('D.output', formatLegacyStatus(status), 'legacy attachments before the migration (rows per table)');
     const streams = await checkDiskOnlyStreams(legacy, harness.sections.storage.sampleSize);
@@ -198,29 +198,29 @@ describeStep('storage', () => {
     expect(streams.problems, streams.problems.join('\n')).toEqual([]);
   });
 
-  test('dry run: npm run migrate:attachments -- --dry-run --limit=N --concurrency=N lists what would move and changes nothing', { tags: ['readonly'], meta: { ...checkId('3.dry-run'), ...proves('D.output') } }, async ({ harness, evidence, annotate, skip }) => {
+  test('dry run: npm run migrate:attachments -- --dry-run --limit=N --concurrency=N lists what would move and changes nothing', { tags: ['readonly'], meta: { ...checkId('3.dry-run'), ...proves('D.output') } }, async ({ harness, evidence, storage, redactor, targetEnv, annotate, skip }) => {
     const ctx = { annotate, skip };
     await legacyApplies(ctx, harness);
     await migrationApplied(ctx, harness, evidence);
-    const { result, before, after } = await runMigration(harness, evidence, true);
+    const { result, before, after } = await runMigration({ harness, evidence, storage, redactor, targetEnv }, true);
     expect(result.passed, `the dry run found problems:\n${result.summary.failed.map((f) => `${f.row}: ${f.reason}`).join('\n')}`).toBe(true);
     expect(after, 'the dry run changed rows').toEqual(before);
   });
 
-  test(MIGRATION, { tags: ['mutating'], meta: { ...checkId('3.migration'), ...proves('D.output') } }, async ({ harness, evidence, annotate, skip }) => {
+  test(MIGRATION, { tags: ['mutating'], meta: { ...checkId('3.migration'), ...proves('D.output') } }, async ({ harness, evidence, storage, redactor, targetEnv, annotate, skip }) => {
     const ctx = { annotate, skip };
     await legacyApplies(ctx, harness);
     await migrationApplied(ctx, harness, evidence);
-    const { result, before, after } = await runMigration(harness, evidence, false);
+    const { result, before, after } = await runMigration({ harness, evidence, storage, redactor, targetEnv }, false);
     expect(result.passed, `the migration failed:\n${result.summary.failed.map((f) => `${f.row}: ${f.reason}`).join('\n')}`).toBe(true);
     const done = result.summary.moved + result.summary.resumed;
     expect(diskOnly(after), `${done} row(s) reported moved, but the disk-only count went from ${diskOnly(before)} to ${diskOnly(after)}`).toBe(diskOnly(before) - done);
   });
 
-  test('legacy uploads: a sample of migrated rows redirects (302) and serves the bytes of their disk files', { tags: ['readonly'], meta: { ...checkId('3.legacy-migrated'), ...proves('D.legacy') } }, async ({ harness, target, evidence, annotate, skip, task }) => {
+  test('legacy uploads: a sample of migrated rows redirects (302) and serves the bytes of their disk files', { tags: ['readonly'], meta: { ...checkId('3.legacy-migrated'), ...proves('D.legacy') } }, async ({ harness, target, sessions, storage, evidence, annotate, skip, task }) => {
     const ctx = { annotate, skip };
     await legacyApplies(ctx, harness);
-    const sample = await checkMigratedSample(await legacyContext(harness, target), harness.sections.storage.sampleSize);
+    const sample = await checkMigratedSample(await legacyContext({ harness, target, storage, sessions }), harness.sections.storage.sampleSize);
     await evidence.note(sample.checked.join('\n') || 'no migrated rows');
     // Nothing migrated yet, and this run's selection left the migration out: nothing to sample.
     const migrationLeftOut = leftOut(findCheck(task, MIGRATION));

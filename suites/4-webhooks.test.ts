@@ -1,7 +1,6 @@
 import { expect } from 'vitest';
 import { credential, optionalCredential } from '../lib/credentials';
 import { checkId, describeStep, notApplicable, proves, test } from '../lib/suite';
-import { login } from '../lib/http/session';
 import { DeliveryLog } from '../lib/webhooks/delivery-log';
 import { paymentsHealthProblems, type PaymentsHealth } from '../lib/webhooks/payments-health';
 import {
@@ -152,8 +151,8 @@ describeStep('webhooks', () => {
   test(
     'GET /payments/health (admin) → ok: true in the expected Stripe mode',
     { tags: ['readonly'], meta: { ...checkId('4.payments-health'), ...proves('E.payments-health') } },
-    async ({ harness, target, evidence }) => {
-      const admin = await login(target, harness, 'admin');
+    async ({ harness, target, sessions, evidence }) => {
+      const admin = await sessions.login(target, 'admin');
       const res = await target.get(harness.sections.routes.paymentsHealth, { token: admin.token });
       await evidence.paste('E.payments-health', `HTTP ${res.status}\n${res.text}`);
       expect(res.status, `/payments/health answered ${res.status}: ${res.excerpt(200)}`).toBe(200);

@@ -5,7 +5,6 @@ import { recordRemoval, uploadAsTestData } from '../lib/storage/test-upload-data
 import { LoginBudget, refusalProblems, refusedLogins, smokeLoginHeaders } from '../lib/smoke/login';
 import { checkId, describeStep, notApplicable, proves, test } from '../lib/suite';
 import { probeHealth, type HealthRoute } from '../lib/http/health';
-import { login } from '../lib/http/session';
 import { deliver, describeDelivery, isDelivered, signatureHeader, syntheticEvent } from '../lib/webhooks/signed-event';
 import { keptEvent } from '../lib/webhooks/test-events';
 import type { Evidence } from '../lib/evidence';
@@ -59,9 +58,9 @@ describeStep('smoke', () => {
   test(
     'Auth/login: the test account logs in → 200 with a token, as a verified CONSUMER',
     { tags: ['readonly'], meta: { ...checkId('5.login'), ...proves('F.login', 'F.notes') } },
-    async ({ harness, target, evidence }) => {
+    async ({ harness, target, sessions, evidence }) => {
       loginBudget(harness).take('the test account login');
-      const { user } = await login(target, harness, 'consumer', { fresh: true, headers: smokeLoginHeaders(harness) });
+      const { user } = await sessions.login(target, 'consumer', { fresh: true, headers: smokeLoginHeaders(harness) });
       await note(evidence, 'POST /auth/login', `HTTP 200 as the consumer test account: user #${user.id}, role ${user.role}, emailVerified ${user.emailVerified}, token issued`);
       // The operator prepares these accounts (contract §2); an unverified one fails step 6's job creation with 403.
       expect(user.role, `the consumer test account has role ${user.role}`).toBe('CONSUMER');
@@ -83,12 +82,12 @@ describeStep('smoke', () => {
   test(
     'Attachment round trip — signed URL: serves the uploaded bytes (or the disk-only stream does), then the test upload is removed',
     { tags: ['testdata'], meta: { ...checkId('5.attachment-round-trip'), ...proves('F.attachments', 'F.notes') } },
-    async ({ harness, target, evidence, annotate, skip }) => {
+    async ({ harness, target, sessions, storage, evidence, annotate, skip }) => {
       if (!harness.environment.optional.attachments) {
         return notApplicable({ annotate, skip }, 'attachments are not enabled in this environment (environment.optional.attachments is false)');
       }
       const jobId = setting(harness.sections.credentials.testJobId, 'the smoke upload');
-      const consumer = await login(target, harness, 'consumer');
+      const consumer = await sessions.login(target, 'consumer');
       const upload = await uploadAsTestData(evidence, target, harness, consumer.token, jobId);
       let trip: ReadBack | undefined;
       let cleanup = '';
@@ -96,7 +95,7 @@ describeStep('smoke', () => {
         trip = await readBack(target, harness, consumer.token, upload);
       } finally {
         // Production keeps no harness data, whatever the retrieval showed.
-        cleanup = await removeTestUpload(harness, upload).catch((error: Error) => `FAILED to remove the test upload: ${error.message}`);
+        cleanup = await removeTestUpload(harness, storage, upload).catch((error: Error) => `FAILED to remove the test upload: ${error.message}`);
         const left = cleanup.startsWith('FAILED') || harness.sections.storage.cleanup === 'mark';
         await recordRemoval(evidence, upload, jobId, left ? { removed: false, why: cleanup } : { removed: true });
         await note(evidence, 'attachment round trip', [describeUpload(upload), ...(trip?.hops ?? []), cleanup].join('\n'));

@@ -1,14 +1,14 @@
-import { afterAll, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { harnessContext } from '../lib/context';
 import { credential } from '../lib/credentials';
 import { eventually } from '../lib/eventually';
 import { probe, probeLines, restartRehearsalTarget } from '../lib/features/attestation';
 import { cleanUpDigestTrial, leftovers } from '../lib/features/cleanup';
 import { DigestTrial } from '../lib/features/digest';
-import { checkId, describeStep, needs, notApplicable, proves, redactor, suiteTestData, test } from '../lib/suite';
+import { checkId, describeStep, needs, notApplicable, proves, test, suiteTestData } from '../lib/suite';
 import type { TestDataRecord } from '../lib/evidence';
 import { TargetClient } from '../lib/http/client';
-import { attestationHeaders, login, type AccountRole } from '../lib/http/session';
+import { attestationHeaders, type AccountRole } from '../lib/http/session';
 
 // Names, deadlines and which rows apply come from the configuration, known at collection.
 const harness = harnessContext();
@@ -33,22 +33,26 @@ const trialData: Omit<TestDataRecord, 'state'> = {
 describeStep('features', () => {
   // Digest first: once enforcement is on, job creation and login need an attestation.
   describe('Job match digest mode', () => {
-    const trial = new DigestTrial(harness);
+    let trial!: DigestTrial;
     let cleaned = false;
 
+    // Before any check: the trial logs in through the run's sessions, like every other step.
+    test.beforeAll(({ sessions }) => {
+      trial = new DigestTrial(harness, sessions);
+    });
+
     // The check below cleans up on the way to GO; this catches every way of not getting there.
-    // eslint-disable-next-line no-empty-pattern
-    afterAll(async ({}, suite) => {
+    test.afterAll(async ({ redactor }, suite) => {
       if (cleaned || !trial.providers.size) return;
-      const target = new TargetClient({ baseUrl: harness.baseUrl, timeoutMs: harness.sections.http.timeoutMs, userAgent: harness.sections.http.userAgent, redactor: redactor() });
+      const target = new TargetClient({ baseUrl: harness.baseUrl, timeoutMs: harness.sections.http.timeoutMs, userAgent: harness.sections.http.userAgent, redactor });
       let problems: string[];
       try {
         problems = (await cleanUpDigestTrial(trial, target, harness, credential(harness.sections.credentials.databaseUrl, databaseWhy))).problems;
       } catch (error) {
         problems = [(error as Error).message];
       }
-      for (const problem of problems) console.error(redactor().redact(`[step 6] digest test data not fully removed: ${problem}`));
-      suiteTestData(suite, problems.length ? { ...trialData, state: 'left', detail: redactor().redact(problems.join('; ')) } : { ...trialData, state: 'removed' });
+      for (const problem of problems) console.error(redactor.redact(`[step 6] digest test data not fully removed: ${problem}`));
+      suiteTestData(suite, problems.length ? { ...trialData, state: 'left', detail: redactor.redact(problems.join('; ')) } : { ...trialData, state: 'removed' });
     });
 
     test(DIGEST_MODE, { tags: ['testdata'], meta: { ...checkId('6.digest-mode'), ...proves('G.digest-mode') } }, async ({ target, evidence }) => {
@@ -113,13 +117,13 @@ describeStep('features', () => {
     // The config requires at least one.
     const firstSensitive = att.sensitiveRoutes[0]!;
 
-    test(ENFORCEMENT_APPLIED, { tags: ['mutating'], meta: { ...checkId('6.attestation-applied'), ...proves('G.attestation-applied') } }, async ({ target, evidence, annotate, skip }) => {
+    test(ENFORCEMENT_APPLIED, { tags: ['mutating'], meta: { ...checkId('6.attestation-applied'), ...proves('G.attestation-applied') } }, async ({ target, sessions, evidence, annotate, skip }) => {
       if (!enforcementExpected) return notApplicable({ annotate, skip }, offReason);
       // Sessions are cached for the run: open them while login needs no attestation.
       const roles: AccountRole[] = ['consumer', 'providerInstant', 'providerDigest', 'admin'];
       for (const role of roles) {
         const names = harness.sections.credentials.accounts[role];
-        if (process.env[names.email] && process.env[names.password]) await login(target, harness, role);
+        if (process.env[names.email] && process.env[names.password]) await sessions.login(target, role);
       }
       const rehearsal = harness.rehearsal;
       let how = 'observed on the running target (the platform change is the operator\'s)';

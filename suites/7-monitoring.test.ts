@@ -8,7 +8,7 @@ import { newSentryIssues } from '../lib/monitoring/sentry';
 import { describePending, pendingDeliveries } from '../lib/monitoring/stripe-deliveries';
 import { checkId, describeStep, notApplicable, proves, test } from '../lib/suite';
 import type { TargetClient } from '../lib/http/client';
-import { login } from '../lib/http/session';
+import type { Sessions } from '../lib/http/session';
 import { stripeApi } from '../lib/webhooks/stripe-api';
 
 const harness = harnessContext();
@@ -17,8 +17,8 @@ const { fiveXx, sentry, kpis, aiMetrics } = m;
 const percent = (n: number) => `${(n * 100).toFixed(2)}%`;
 
 /** GET an admin route as the admin test account and parse its JSON, or fail saying what came back. */
-async function adminJson(target: TargetClient, path: string, query: Record<string, string | number>): Promise<{ text: string; body: unknown }> {
-  const admin = await login(target, harness, 'admin');
+async function adminJson(target: TargetClient, sessions: Sessions, path: string, query: Record<string, string | number>): Promise<{ text: string; body: unknown }> {
+  const admin = await sessions.login(target, 'admin');
   const res = await target.get(path, { token: admin.token, query });
   if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${res.excerpt(200)}`);
   return { text: res.text, body: res.json() };
@@ -72,17 +72,17 @@ describeStep('monitoring', () => {
     expect(pending.events.length, text).toBe(0);
   });
 
-  test(`\`/admin/ops/kpis\` looks sane (windowDays=${kpis.windowDays}: contract shape, ratios within [0, 1], window as asked)`, { tags: ['readonly'], meta: { ...checkId('7.kpis'), ...proves('H.kpis') } }, async ({ target, evidence }) => {
-    const { body } = await adminJson(target, harness.sections.routes.kpis, { windowDays: kpis.windowDays });
+  test(`\`/admin/ops/kpis\` looks sane (windowDays=${kpis.windowDays}: contract shape, ratios within [0, 1], window as asked)`, { tags: ['readonly'], meta: { ...checkId('7.kpis'), ...proves('H.kpis') } }, async ({ target, sessions, evidence }) => {
+    const { body } = await adminJson(target, sessions, harness.sections.routes.kpis, { windowDays: kpis.windowDays });
     const parsed = kpisSchema.safeParse(body);
     const judged = parsed.success ? judgeKpis(parsed.data, kpis.windowDays) : { problems: shapeProblems('kpis', parsed), measures: [], notes: [] };
     await record(evidence, 'H.kpis', body, judged);
     expect(judged.problems, `/admin/ops/kpis is not sane: ${judged.problems.join('; ')}`).toEqual([]);
   });
 
-  test(`\`/admin/ai/metrics\` looks sane (cache hit ratio ≥ ${aiMetrics.minCacheHitRatio}, blocked calls ≤ ${aiMetrics.maxBlockedCalls})`, { tags: ['readonly'], meta: { ...checkId('7.ai-metrics'), ...proves('H.ai-metrics') } }, async ({ target, evidence }) => {
+  test(`\`/admin/ai/metrics\` looks sane (cache hit ratio ≥ ${aiMetrics.minCacheHitRatio}, blocked calls ≤ ${aiMetrics.maxBlockedCalls})`, { tags: ['readonly'], meta: { ...checkId('7.ai-metrics'), ...proves('H.ai-metrics') } }, async ({ target, sessions, evidence }) => {
     const monthKey = currentMonthKey();
-    const { body } = await adminJson(target, harness.sections.routes.aiMetrics, { monthKey });
+    const { body } = await adminJson(target, sessions, harness.sections.routes.aiMetrics, { monthKey });
     const parsed = aiMetricsSchema.safeParse(body);
     const judged = parsed.success ? judgeAiMetrics(parsed.data, monthKey, aiMetrics) : { problems: shapeProblems('ai metrics', parsed), measures: [], notes: [] };
     await record(evidence, 'H.ai-metrics', maskEmails(body), judged);

@@ -1,26 +1,19 @@
-import type { HarnessContext } from '../context';
-import { redactor } from '../suite';
+import type { Sections } from '../config/schema';
+import type { Redactor } from '../secrets/redactor';
 import { loadTargetEnv, type TargetEnv } from './target-env';
 
-let cached: { key: string; env: TargetEnv } | undefined;
-
 /**
- * The target's env for the suites, read once per run; its secret values join the redactor
- * before anything can be recorded.
+ * The target's env for the suites (the `targetEnv` worker fixture, read once per run); its
+ * secret values join the redactor before anything can be recorded.
  */
-export function targetEnvFor(harness: HarnessContext): TargetEnv {
-  const key = `${harness.runId}|${harness.sections.env.snapshotFile ?? ''}`;
-  if (cached?.key !== key) {
-    const env = loadTargetEnv(harness.sections);
-    for (const secret of env.secrets) redactor().add(secret);
-    cached = { key, env };
-  }
-  return cached.env;
+export function targetEnvFor(sections: Sections, redactor: Redactor): TargetEnv {
+  const env = loadTargetEnv(sections);
+  redactor.add(...env.secrets);
+  return env;
 }
 
 /** The env or a thrown error naming every unreadable line of the snapshot. */
-export function readableTargetEnv(harness: HarnessContext): TargetEnv {
-  const env = targetEnvFor(harness);
+export function readableTargetEnv(env: TargetEnv): TargetEnv {
   if (env.problems.length) throw new Error(`${env.source} cannot be read: ${env.problems.join('; ')}`);
   return env;
 }

@@ -44,7 +44,7 @@ async function deleteJob(trial: DigestTrial, databaseUrl: string, report: Cleanu
   trial.jobRemoved = true;
 }
 
-async function undoProviderViaApi(target: TargetClient, harness: HarnessContext, p: TestProvider, report: CleanupReport): Promise<void> {
+async function undoProviderViaApi(target: TargetClient, harness: Pick<HarnessContext, 'sections'>, p: TestProvider, report: CleanupReport): Promise<void> {
   const { savedSearches, preferences } = harness.sections.routes;
   for (const id of [...p.savedSearchIds]) {
     const res = await target.request({ method: 'DELETE', path: `${savedSearches}/${encodeURIComponent(id)}`, token: p.session.token });
@@ -97,7 +97,7 @@ async function deleteOtherMatches(db: pg.Client, jobId: number | string, report:
 }
 
 /** Idempotent: what is undone is forgotten, so a second call (afterAll after the check) does nothing. */
-export async function cleanUpDigestTrial(trial: DigestTrial, target: TargetClient, harness: HarnessContext, databaseUrl: string): Promise<CleanupReport> {
+export async function cleanUpDigestTrial(trial: DigestTrial, target: TargetClient, harness: Pick<HarnessContext, 'sections'>, databaseUrl: string): Promise<CleanupReport> {
   const report: CleanupReport = { done: [], problems: [] };
   const jobId = trial.jobRemoved ? null : (trial.job?.id ?? null);
   await deleteJob(trial, databaseUrl, report);
@@ -115,7 +115,7 @@ export async function cleanUpDigestTrial(trial: DigestTrial, target: TargetClien
 }
 
 /** Reads back through the API what cleanup claims to have undone: a 204 is not proof. */
-export async function leftovers(trial: DigestTrial, target: TargetClient, harness: HarnessContext): Promise<string[]> {
+export async function leftovers(trial: DigestTrial, target: TargetClient, harness: Pick<HarnessContext, 'sections'>): Promise<string[]> {
   const { savedSearches, preferences } = harness.sections.routes;
   const found: string[] = [];
   for (const p of trial.providers.values()) {

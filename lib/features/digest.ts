@@ -1,6 +1,6 @@
 import type { HarnessContext } from '../context';
 import type { TargetClient, TargetResponse } from '../http/client';
-import { attestationHeaders, login, type Session } from '../http/session';
+import { attestationHeaders, type Sessions, type Session } from '../http/session';
 
 /**
  * The digest-mode trial of runbook step 6b: two test providers (one INSTANT, one DIGEST)
@@ -56,7 +56,10 @@ export class DigestTrial {
   /** Notifications the trial caused and saw, per provider (removed at cleanup). */
   readonly seen = new Map<ProviderRole, Notification[]>();
 
-  constructor(private readonly harness: HarnessContext) {}
+  constructor(
+    private readonly harness: Pick<HarnessContext, 'runId' | 'sections'>,
+    private readonly sessions: Pick<Sessions, 'login'>,
+  ) {}
 
   private get routes() {
     return this.harness.sections.routes;
@@ -70,7 +73,7 @@ export class DigestTrial {
   async provider(target: TargetClient, role: ProviderRole): Promise<TestProvider> {
     const known = this.providers.get(role);
     if (known) return known;
-    const session = await login(target, this.harness, role);
+    const session = await this.sessions.login(target, role);
     const res = await target.get(this.routes.preferences, { token: session.token });
     if (res.status !== 200 && res.status !== 404) {
       throw new Error(`GET ${this.routes.preferences} as the ${role} test account answered ${res.status}: ${res.excerpt(200)}; nothing was changed`);
@@ -114,7 +117,7 @@ export class DigestTrial {
 
   /** The consumer's test job: named as harness data, in the test ZIP, worded for the category. */
   async createJob(target: TargetClient): Promise<TestJob> {
-    this.consumer ??= await login(target, this.harness, 'consumer');
+    this.consumer ??= await this.sessions.login(target, 'consumer');
     const title = this.cfg.jobTitle;
     const res = await target.post(this.routes.jobs, {
       token: this.consumer.token,

@@ -1,6 +1,6 @@
 import type { HarnessContext } from '../context';
 import { credential, setting } from '../credentials';
-import { redactor } from '../suite';
+import type { Redactor } from '../secrets/redactor';
 import type { TargetClient } from './client';
 
 export type AccountRole = keyof HarnessContext['sections']['credentials']['accounts'];
@@ -12,45 +12,56 @@ export interface Session {
   user: { id: string; role: string; emailVerified?: boolean; [k: string]: unknown };
 }
 
-/**
- * One login per test account per run. The contract allows 5 logins a minute per client and
- * locks an account after 8 failures; a harness that logged in per check would trip both.
- * Suites share one worker (isolate: false), so this cache lives across steps.
- */
-const sessions = new Map<string, Session>();
-
 export interface LoginOptions {
   /** Log in again even when a session is cached (the smoke test proves login works now); the new session is kept. */
   fresh?: boolean;
   headers?: Record<string, string>;
 }
 
-export async function login(target: TargetClient, harness: HarnessContext, role: AccountRole, options: LoginOptions = {}): Promise<Session> {
-  const cached = sessions.get(`${target.baseUrl}|${role}`);
-  if (cached && !options.fresh) return cached;
-  const names = harness.sections.credentials.accounts[role];
-  const email = setting(names.email, `the ${role} test account`);
-  const password = credential(names.password, `the ${role} test account`);
-  const res = await target.post(harness.sections.routes.login, { json: { email, password }, headers: { ...attestationHeaders(harness), ...options.headers } });
-  if (res.status !== 200) {
-    throw new Error(`login as the ${role} test account (${names.email}) answered ${res.status}: ${res.excerpt(200)}`);
+type SessionsContext = Pick<HarnessContext, 'sections'>;
+
+/**
+ * One login per test account per run. The contract allows 5 logins a minute per client and
+ * locks an account after 8 failures; a harness that logged in per check would trip both.
+ * The suites get one instance for the whole run (a worker fixture, lib/suite.ts).
+ */
+export class Sessions {
+  private readonly cache = new Map<string, Session>();
+
+  constructor(
+    private readonly harness: SessionsContext,
+    private readonly redactor: Redactor,
+  ) {}
+
+  async login(target: TargetClient, role: AccountRole, options: LoginOptions = {}): Promise<Session> {
+    const key = `${target.baseUrl}|${role}`;
+    const cached = this.cache.get(key);
+    if (cached && !options.fresh) return cached;
+    const { sections } = this.harness;
+    const names = sections.credentials.accounts[role];
+    const email = setting(names.email, `the ${role} test account`);
+    const password = credential(names.password, `the ${role} test account`);
+    const res = await target.post(sections.routes.login, { json: { email, password }, headers: { ...attestationHeaders(this.harness), ...options.headers } });
+    if (res.status !== 200) {
+      throw new Error(`login as the ${role} test account (${names.email}) answered ${res.status}: ${res.excerpt(200)}`);
+    }
+    const body = res.json<{ token?: string; user?: Session['user'] }>();
+    if (!body.token || !body.user?.id) throw new Error(`login as the ${role} test account answered 200 without a token and user`);
+    // The target minted it: hide it in reports, but a later login answering with it is no leak.
+    this.redactor.addIssued(body.token);
+    const session: Session = { role, email, token: body.token, user: body.user };
+    this.cache.set(key, session);
+    return session;
   }
-  const body = res.json<{ token?: string; user?: Session['user'] }>();
-  if (!body.token || !body.user?.id) throw new Error(`login as the ${role} test account answered 200 without a token and user`);
-  // The target minted it: hide it in reports, but a later login answering with it is no leak.
-  redactor().addIssued(body.token);
-  const session: Session = { role, email, token: body.token, user: body.user };
-  sessions.set(`${target.baseUrl}|${role}`, session);
-  return session;
 }
 
 /**
  * Headers presenting the operator's attestation, when one is configured: once enforcement is
- * on, sensitive routes (login, uploads, job creation) refuse calls without it.
+ * on, sensitive routes (login, uploads, job creation) refuse calls without it. The token is a
+ * configured credential, so the redactor knows it from the start (lib/secrets/known.ts).
  */
-export function attestationHeaders(harness: HarnessContext): Record<string, string> {
+export function attestationHeaders(harness: SessionsContext): Record<string, string> {
   const token = process.env[harness.sections.credentials.attestationToken];
   if (!token) return {};
-  redactor().add(token);
   return { 'x-app-attestation': token };
 }

@@ -1,6 +1,6 @@
 import type { HarnessContext } from '../context';
 import { bytesProblem, deleteTestUpload, getAttachment, redirectTarget, servedBytesProblem, type TestUpload } from '../storage/attachments-api';
-import { closeStorageSetup, storageSetup } from '../storage/suite-storage';
+import type { SuiteStorage } from '../storage/suite-storage';
 import type { TargetClient } from '../http/client';
 
 export interface ReadBack {
@@ -17,7 +17,7 @@ export const describeUpload = (upload: TestUpload) =>
  * URL serving the uploaded bytes; a disk-only row (a target without object storage) must
  * stream them itself.
  */
-export async function readBack(target: TargetClient, harness: HarnessContext, token: string, upload: TestUpload): Promise<ReadBack> {
+export async function readBack(target: TargetClient, harness: Pick<HarnessContext, 'sections'>, token: string, upload: TestUpload): Promise<ReadBack> {
   const hops: string[] = [];
   const problems: string[] = [];
   const res = await getAttachment(target, harness, token, upload.id);
@@ -46,12 +46,8 @@ export async function readBack(target: TargetClient, harness: HarnessContext, to
  * Removes the test upload the way step 3 does (storage.cleanup 'delete': row and object, both
  * checked gone), or says why it stays (storage.cleanup 'mark': named as harness data).
  */
-export async function removeTestUpload(harness: HarnessContext, upload: TestUpload): Promise<string> {
+export async function removeTestUpload(harness: Pick<HarnessContext, 'sections'>, storage: Pick<SuiteStorage, 'setup'>, upload: TestUpload): Promise<string> {
   if (harness.sections.storage.cleanup === 'mark') return `left ${upload.filename} (attachment #${upload.id}) in place: storage.cleanup is 'mark'`;
-  const setup = storageSetup(harness);
-  try {
-    return await deleteTestUpload(setup.db, setup.jobTable.table, upload, setup.client, setup.s3.bucket);
-  } finally {
-    await closeStorageSetup();
-  }
+  const setup = storage.setup();
+  return deleteTestUpload(setup.db, setup.jobTable.table, upload, setup.client, setup.s3.bucket);
 }

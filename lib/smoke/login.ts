@@ -26,7 +26,7 @@ export class LoginBudget {
  * The smoke step's login probes present themselves as their own client (User-Agent), so they
  * spend their own per-client allowance instead of the one the other steps' logins share.
  */
-export function smokeLoginHeaders(harness: HarnessContext): Record<string, string> {
+export function smokeLoginHeaders(harness: Pick<HarnessContext, 'sections'>): Record<string, string> {
   return { 'user-agent': `${harness.sections.http.userAgent} smoke`, ...attestationHeaders(harness) };
 }
 
@@ -47,10 +47,10 @@ export interface RefusedLogins {
  * One wrong password for the test account (never more per run) and one login for an email that
  * has no account. The caller logs in correctly afterwards, which clears the account's failure count.
  */
-export async function refusedLogins(target: TargetClient, harness: HarnessContext, budget: LoginBudget): Promise<RefusedLogins> {
+export async function refusedLogins(target: TargetClient, harness: Pick<HarnessContext, 'sections'>, budget: LoginBudget): Promise<RefusedLogins> {
   const names = harness.sections.credentials.accounts.consumer;
   const email = setting(names.email, 'the login smoke test');
-  // Read as a credential so the real password is registered with the redactor before anything is recorded.
+  // Read as a credential: without the real password set, no refused login is worth spending.
   credential(names.password, 'the login smoke test');
   const attempt = (what: string, json: { email: string; password: string }) => {
     budget.take(what);

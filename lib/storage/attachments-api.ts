@@ -37,7 +37,7 @@ export class UploadWithoutId extends Error {
 }
 
 /** Runbook step 3.1: upload a small image through the API as the consumer who owns the test job. */
-export async function uploadTestAttachment(target: TargetClient, harness: HarnessContext, token: string, jobId: string): Promise<TestUpload> {
+export async function uploadTestAttachment(target: TargetClient, harness: Pick<HarnessContext, 'runId' | 'sections'>, token: string, jobId: string): Promise<TestUpload> {
   const filename = testUploadName(harness.runId);
   const bytes = tinyPng(`cutover-harness ${harness.runId}: test upload, safe to delete`);
   const form = multipartFile('file', { filename, contentType: 'image/png', data: bytes });
@@ -53,7 +53,7 @@ export async function uploadTestAttachment(target: TargetClient, harness: Harnes
   return { id: a.id, storageKey: a.storageKey ?? null, diskPath: a.diskPath ?? null, filename, bytes };
 }
 
-export function getAttachment(target: TargetClient, harness: HarnessContext, token: string, id: number): Promise<TargetResponse> {
+export function getAttachment(target: TargetClient, harness: Pick<HarnessContext, 'sections'>, token: string, id: number): Promise<TargetResponse> {
   return target.get(attachmentPath(harness.sections.routes.attachment, { id }), { token });
 }
 

@@ -14,7 +14,7 @@ export interface LegacyCheckContext {
   tables: readonly LegacyTable[];
   uploadsDir: string;
   target: TargetClient;
-  harness: HarnessContext;
+  harness: Pick<HarnessContext, 'sections'>;
   /** An admin may read every attachment (contract §4); the legacy rows belong to real users. */
   adminToken: string;
   client: S3Client;

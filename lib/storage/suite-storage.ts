@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import type { HarnessContext } from '../context';
 import { readableTargetEnv } from '../env-rules/suite-target-env';
+import type { TargetEnv } from '../env-rules/target-env';
 import type { LegacyTable } from './legacy';
 import { s3Client, s3SettingsFromEnv, type S3Settings } from './s3';
 
@@ -19,12 +20,34 @@ export interface StorageSetup {
 
 const DEFAULT_TTL_SECONDS = 300;
 
-let current: StorageSetup | undefined;
+type StorageContext = Pick<HarnessContext, 'sections'>;
 
-/** Built once per suite file; every missing or malformed setting is listed in one error. */
-export function storageSetup(harness: HarnessContext): StorageSetup {
-  if (current) return current;
-  const env = readableTargetEnv(harness);
+/**
+ * Step 3's storage for the run (the `storage` worker fixture): built at the first `setup()`,
+ * where every missing or malformed setting is listed in one error, and closed at the end.
+ */
+export class SuiteStorage {
+  private current: StorageSetup | undefined;
+
+  constructor(
+    private readonly harness: StorageContext,
+    private readonly targetEnv: TargetEnv,
+  ) {}
+
+  setup(): StorageSetup {
+    this.current ??= buildSetup(this.harness, readableTargetEnv(this.targetEnv));
+    return this.current;
+  }
+
+  async close(): Promise<void> {
+    const setup = this.current;
+    this.current = undefined;
+    setup?.client.destroy();
+    await setup?.db.end().catch(() => undefined);
+  }
+}
+
+function buildSetup(harness: StorageContext, env: TargetEnv): StorageSetup {
   const names = harness.sections.credentials;
   const { settings, problems } = s3SettingsFromEnv(env.values, names.s3);
   const databaseUrl = env.values[names.databaseUrl]?.trim();
@@ -38,7 +61,7 @@ export function storageSetup(harness: HarnessContext): StorageSetup {
   }
   const db = new pg.Pool({ connectionString: databaseUrl, max: 2, connectionTimeoutMillis: harness.sections.http.timeoutMs, query_timeout: 60_000 });
   db.on('error', () => undefined);
-  current = {
+  return {
     s3: settings,
     client: s3Client(settings, { requestTimeoutMs: harness.sections.http.timeoutMs * 6 }),
     db,
@@ -46,12 +69,4 @@ export function storageSetup(harness: HarnessContext): StorageSetup {
     ttlSeconds: rawTtl ? Number(rawTtl) : DEFAULT_TTL_SECONDS,
     jobTable,
   };
-  return current;
-}
-
-export async function closeStorageSetup(): Promise<void> {
-  const setup = current;
-  current = undefined;
-  setup?.client.destroy();
-  await setup?.db.end().catch(() => undefined);
 }

@@ -11,7 +11,7 @@ const key = (filename: string) => `upload:${filename}`;
 const what = (upload: Pick<TestUpload, 'id' | 'filename' | 'storageKey'>, jobId: string) =>
   `test upload ${upload.filename} (attachment #${upload.id} on job ${jobId}${upload.storageKey ? `, object ${upload.storageKey}` : ''})`;
 
-export async function uploadAsTestData(evidence: Evidence, target: TargetClient, harness: HarnessContext, token: string, jobId: string): Promise<TestUpload> {
+export async function uploadAsTestData(evidence: Evidence, target: TargetClient, harness: Pick<HarnessContext, 'runId' | 'sections'>, token: string, jobId: string): Promise<TestUpload> {
   try {
     const upload = await uploadTestAttachment(target, harness, token, jobId);
     await evidence.testData({ key: key(upload.filename), what: what(upload, jobId), state: 'created' });

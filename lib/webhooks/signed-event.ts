@@ -14,7 +14,10 @@ export interface SyntheticEvent {
  * An event of a type the target records but does not act on (contract §3), so sending it to
  * production is harmless and its id, prefixed and carrying the run id, says where it came from.
  */
-export function syntheticEvent(harness: HarnessContext): SyntheticEvent {
+/** What a synthetic event is built from: the run, the config, and the Stripe mode this environment expects. */
+export type EventContext = Pick<HarnessContext, 'runId' | 'sections'> & { environment: { expect: Pick<HarnessContext['environment']['expect'], 'stripeMode'> } };
+
+export function syntheticEvent(harness: EventContext): SyntheticEvent {
   const { syntheticEventType, eventIdPrefix } = harness.sections.webhooks;
   const id = `${eventIdPrefix}${harness.runId.replace(/[^A-Za-z0-9]/g, '')}_${randomBytes(6).toString('hex')}`;
   const event = {
@@ -51,7 +54,7 @@ export function signatureHeader(payload: string, secrets: readonly string[], tim
 }
 
 /** POSTs the event to the target's webhook route exactly as Stripe does; `header: null` sends none. */
-export function deliver(target: TargetClient, harness: HarnessContext, event: SyntheticEvent, header: string | null): Promise<TargetResponse> {
+export function deliver(target: TargetClient, harness: Pick<HarnessContext, 'sections'>, event: SyntheticEvent, header: string | null): Promise<TargetResponse> {
   return target.post(harness.sections.routes.webhook, {
     body: event.payload,
     headers: { 'content-type': 'application/json', ...(header === null ? {} : { 'stripe-signature': header }) },

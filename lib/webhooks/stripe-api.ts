@@ -15,7 +15,7 @@ export function stripeKeyMode(key: string): StripeMode {
  * Stripe's official SDK on the configured API (webhooks.stripeApiUrl), with the run's deadline
  * and no silent retries: a Stripe that does not answer is a failure the operator should see.
  */
-export function stripeApi(harness: HarnessContext, why: string): { stripe: Stripe; key: string } {
+export function stripeApi(harness: Pick<HarnessContext, 'sections'>, why: string): { stripe: Stripe; key: string } {
   const key = credential(harness.sections.credentials.stripeSecretKey, why);
   return { stripe: stripeClient(key, harness.sections.webhooks.stripeApiUrl, harness.sections.http.timeoutMs), key };
 }

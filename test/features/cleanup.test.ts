@@ -8,12 +8,11 @@ import { startTarget, type RunningTarget } from '../../rehearsal/target/app';
 import { signToken } from '../../rehearsal/target/auth';
 import { seedTarget, type SeedResult } from '../../rehearsal/target/seed';
 import { sectionsSchema } from '../../lib/config/schema';
-import type { HarnessContext } from '../../lib/context';
 import { cleanUpDigestTrial, leftovers } from '../../lib/features/cleanup';
 import { DigestTrial, type Preference, type ProviderRole } from '../../lib/features/digest';
 import { Redactor } from '../../lib/secrets/redactor';
 import { TargetClient } from '../../lib/http/client';
-import type { AccountRole, Session } from '../../lib/http/session';
+import { Sessions, type AccountRole, type Session } from '../../lib/http/session';
 
 /**
  * The digest trial's cleanup against the reference target (in-process, real HTTP) on a
@@ -24,7 +23,7 @@ const PG_ADMIN_URL = process.env.CUTOVER_STACK_DATABASE_URL || 'postgres://postg
 const JWT_SECRET = 'cleanup-test-jwt-secret-0123456789';
 const MIGRATIONS = path.resolve(import.meta.dirname, '../../rehearsal/target/prisma/migrations');
 
-const harness = { runId: 'selftest', sections: sectionsSchema.parse({}) } as HarnessContext;
+const harness = { runId: 'selftest', sections: sectionsSchema.parse({}) };
 const accounts = {
   admin: { email: 'admin@cleanup.test', password: 'admin-password-123' },
   consumer: { email: 'consumer@cleanup.test', password: 'consumer-password-123' },
@@ -63,7 +62,7 @@ function session(role: AccountRole): Session {
 
 /** A trial whose accounts are already signed in (login is the session module's business). */
 async function trialOn(client: TargetClient): Promise<DigestTrial> {
-  const trial = new DigestTrial(harness);
+  const trial = new DigestTrial(harness, new Sessions(harness, new Redactor()));
   trial.consumer = session('consumer');
   for (const role of ['providerInstant', 'providerDigest'] as ProviderRole[]) {
     const s = session(role);

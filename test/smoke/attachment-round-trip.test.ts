@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sectionsSchema } from '../../lib/config/schema';
-import type { HarnessContext } from '../../lib/context';
 import { describeUpload, readBack } from '../../lib/smoke/attachment-round-trip';
 import type { TestUpload } from '../../lib/storage/attachments-api';
 import type { Route } from '../support/tiny-target';
 import { clientFor } from './client';
 
-const harness = { sections: sectionsSchema.parse({}) } as unknown as HarnessContext;
+const harness = { sections: sectionsSchema.parse({}) };
 const bytes = Buffer.from('\x89PNG smoke bytes');
 const upload = (storageKey: string | null): TestUpload => ({ id: 7, storageKey, diskPath: storageKey ? null : 'job/1/x.png', filename: 'cutover-harness-test-x.png', bytes });
 

@@ -1,13 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sectionsSchema } from '../../lib/config/schema';
-import type { HarnessContext } from '../../lib/context';
 import { probeHealth } from '../../lib/http/health';
 import type { Route } from '../support/tiny-target';
 import { clientFor } from './client';
 
 const json = (status: number, body: unknown): Route => () => ({ status, body });
 
-const harness = { sections: sectionsSchema.parse({}) } as unknown as HarnessContext;
+const harness = { sections: sectionsSchema.parse({}) };
 
 let close: (() => Promise<void>) | undefined;
 afterEach(() => close?.());

@@ -1,15 +1,14 @@
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { sectionsSchema } from '../../lib/config/schema';
-import type { HarnessContext } from '../../lib/context';
 import type { TargetResponse } from '../../lib/http/client';
-import { describeDelivery, signatureHeader, syntheticEvent, unknownSecret } from '../../lib/webhooks/signed-event';
+import { describeDelivery, signatureHeader, syntheticEvent, unknownSecret, type EventContext } from '../../lib/webhooks/signed-event';
 
 const harness = {
   runId: '20261128T010203-prod',
   sections: sectionsSchema.parse({}),
   environment: { expect: { stripeMode: 'live' } },
-} as unknown as HarnessContext;
+} satisfies EventContext;
 
 const verify = (payload: string, header: string, secret: string) => Stripe.webhooks.constructEvent(payload, header, secret, 300);
 
