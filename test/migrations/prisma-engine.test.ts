@@ -238,8 +238,8 @@ describe('applyPrismaMigrations', () => {
   });
 });
 
-const TARGET = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'target', 'prisma');
-describe.runIf(fs.existsSync(path.join(TARGET, 'migrations')))('the reference target\'s own migrations', () => {
+const TARGET = path.resolve(import.meta.dirname, '..', '..', 'rehearsal', 'target', 'prisma');
+describe('the reference target\'s own migrations', () => {
   it('apply to a fresh database, then re-apply nothing', async () => {
     const url = await freshDb();
     const target = { schemaPath: path.join(TARGET, 'schema.prisma'), migrationsDir: path.join(TARGET, 'migrations') };
