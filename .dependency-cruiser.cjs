@@ -34,6 +34,13 @@ module.exports = {
       to: { path: '^(lib/cli|lib/runner|scripts)/|^lib/guard/(args|script)\\.ts$' },
     },
     {
+      name: 'core-imports-upwards',
+      severity: 'error',
+      comment: 'config, evidence, secrets and the runbook catalogue are what everything else builds on: they import only each other.',
+      from: { path: '^lib/(config|secrets|runbook|evidence)' },
+      to: { path: '^(lib|reporters|suites|scripts)/', pathNot: '^lib/(config|secrets|runbook|evidence|project-root)' },
+    },
+    {
       name: 'no-cycles',
       severity: 'error',
       comment: 'Import cycles tie modules into knots; move the shared part into a module of its own.',

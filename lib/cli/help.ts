@@ -1,5 +1,5 @@
 import { STEPS, TEST_TAGS } from '../runbook/catalogue';
-import type { ListedCheck } from '../runbook/collect';
+import type { ListedCheck } from '../runner/collect-checks';
 import { APPLY_TARGETS } from './args';
 
 export const USAGE =

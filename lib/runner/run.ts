@@ -106,7 +106,7 @@ function unknownFaults(names: readonly string[], known: readonly FaultSummary[])
 
 /** What --list prints: the steps' checks as Vitest collects them, and the rehearsal's faults. */
 async function collectListing(loadWing: LoadRehearsalWing | undefined) {
-  const { collectChecks } = await import('../runbook/collect');
+  const { collectChecks } = await import('./collect-checks');
   const [wing, { checks, errors }] = await Promise.all([loadWing?.(), collectChecks(PROJECT_ROOT)]);
   const faults = (wing?.faults ?? []).map(({ name, caughtAt, description }) => ({ name, caughtAt, description }));
   return { faults, checks, errors };

@@ -46,6 +46,16 @@ describe('the import rules', () => {
     expect(r.output).toContain('harness-imports-rehearsal');
   });
 
+  test('the core (config, evidence, secrets, runbook) importing the runner fails the check', async () => {
+    const dir = await tree({
+      'lib/config/load.ts': "import { run } from '../runner/run';\nexport const load = run;\n",
+      'lib/runner/run.ts': 'export const run = 1;\n',
+    });
+    const r = cruise(dir, ['lib']);
+    expect(r.code, r.output).not.toBe(0);
+    expect(r.output).toContain('core-imports-upwards');
+  });
+
   test('an import cycle fails the check', async () => {
     const dir = await tree({
       'lib/a.ts': "import { b } from './b';\nexport const a = () => b;\n",

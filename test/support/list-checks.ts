@@ -3,7 +3,7 @@
  * needs), as collected for the local rehearsal. Nothing runs.
  */
 import path from 'node:path';
-import { collectChecks } from '../../lib/runbook/collect';
+import { collectChecks } from '../../lib/runner/collect-checks';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const { checks, errors } = await collectChecks(root);

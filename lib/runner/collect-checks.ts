@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createVitest } from 'vitest/node';
 import { loadConfig } from '../config/load';
 import type { HarnessContext } from '../context';
-import { STEPS, stepForFile, type StepId } from './catalogue';
+import { STEPS, stepForFile, type StepId } from '../runbook/catalogue';
 
 export interface ListedCheck {
   step: StepId;
