@@ -51,7 +51,7 @@ export interface RunbookFixtures extends WorkerFixtures {
 const worker = { scope: 'worker' } as const;
 
 export const test = base.extend<RunbookFixtures & { prerequisites: void }>({
-  // eslint-disable-next-line no-empty-pattern
+   
   harness: [async ({}, use) => use(harnessContext()), worker],
   redactor: [async ({ harness }, use) => use(redactorFor(harness.sections)), worker],
   sessions: [async ({ harness, redactor }, use) => use(new Sessions(harness, redactor)), worker],

@@ -75,7 +75,7 @@ export interface TestDataEntry {
 
 export type StepStatus = 'passed' | 'failed' | 'not-run' | 'not-selected' | 'carried' | 'partial';
 
-export interface CheckResult extends RawTest {}
+export type CheckResult = RawTest;
 
 export interface StepResult {
   n: number;

@@ -5,6 +5,7 @@ import { stepForFile } from '../lib/runbook/catalogue';
 import type { EvidenceItem, RawRun, RawTest } from './model';
 
 // Vitest colours its diffs for terminals; a document wants plain text.
+// eslint-disable-next-line no-control-regex
 const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
 
 /** A skipped check that never started (lib/needs.ts) was left out by the selection. */

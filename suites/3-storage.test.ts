@@ -173,7 +173,7 @@ describeStep('storage', () => {
     await attachmentsApply(ctx, harness);
     const u = theUpload();
     let problem: string | null;
-    let done: Cleanup | null = null;
+    let done: Cleanup | null;
     try {
       problem = await bytesProblem(target, theSignedUrl().url.toString(), u.bytes);
     } finally {

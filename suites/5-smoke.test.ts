@@ -90,7 +90,7 @@ describeStep('smoke', () => {
       const consumer = await sessions.login(target, 'consumer');
       const upload = await uploadAsTestData(evidence, target, harness, consumer.token, jobId);
       let trip: ReadBack | undefined;
-      let cleanup = '';
+      let cleanup: string;
       try {
         trip = await readBack(target, harness, consumer.token, upload);
       } finally {
