@@ -10,17 +10,10 @@ import { redactorFor } from '../secrets/known';
 import type { Redactor } from '../secrets/redactor';
 import { audit, describeUnfinished, endInterrupted, unfinishedAudits, type AuditRecord } from './audit';
 import { parseScriptArgs, scriptUsage, type ScriptArgs, type ScriptSpec } from './args';
+import { Refused } from '../command/refused';
 import { describeResources, type Resources } from './resources';
 
-/** A guard said no before anything changed: one line per reason, exit 2, audited. */
-export class Refused extends Error {
-  constructor(
-    readonly problems: string[],
-    readonly touches?: Resources,
-  ) {
-    super(problems.join('; '));
-  }
-}
+export { Refused };
 
 /** Bad flags or settings: nothing was attempted, so nothing is written (not even the audit log). */
 export class BadInput extends Refused {}

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { EnvName, Sections } from '../config/schema';
+import { Refused } from '../command/refused';
 import { migrationSettings, unsetSettings } from '../config/settings';
 import { audit, auditId } from '../guard/audit';
 import { withAdvisoryLock } from '../guard/lock';
@@ -32,11 +33,7 @@ export interface DeployResult {
 }
 
 /** Nothing was changed: a guard or the migration history said no. */
-export class DeployRefused extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('; '));
-  }
-}
+export class DeployRefused extends Refused {}
 
 /** The deploy ran and failed; output is what it printed up to the failure. */
 export class DeployFailed extends Error {

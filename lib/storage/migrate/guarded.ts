@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { Refused } from '../../command/refused';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import type { EnvName, Sections } from '../../config/schema';
@@ -46,11 +47,7 @@ export interface MigrateResult {
 }
 
 /** Nothing was changed: a guard said no. One line per reason. */
-export class MigrateRefused extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('; '));
-  }
-}
+export class MigrateRefused extends Refused {}
 
 /** Legacy files are read from the target's uploads dir: a migration without it cannot start. */
 export const UPLOADS_SETTING: [SettingName, string][] = [['storage.uploadsDir', 'the attachment migration, which reads the legacy files']];
