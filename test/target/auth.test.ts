@@ -52,7 +52,7 @@ describe('login limits (contract §2)', () => {
   });
 });
 
-describe('app attestation, enforced (contract §2)', () => {
+describe('app attestation, enforced (contract §6)', () => {
   let enforcing = '';
   beforeAll(async () => {
     enforcing = (await target.start({ APP_ATTESTATION_ENFORCE: 'true' })).url;
