@@ -253,7 +253,10 @@ export function useReferenceTarget(opts: { rc?: boolean; worker?: boolean } = {}
       workerLog,
       start,
       startWorker: (extra: Env = {}) => {
-        const w = startWorker({ ...env, ...extra }, (m) => workerLog.push(m));
+        const running = startWorker({ ...env, ...extra }, (m) => workerLog.push(m));
+        // a test stops its worker, and the file's end stops it again: only the first counts
+        let stopped: Promise<void> | undefined;
+        const w = { stop: () => (stopped ??= running.stop()) };
         workers.push(w);
         return w;
       },
