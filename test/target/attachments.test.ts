@@ -8,7 +8,7 @@ beforeAll(async () => {
   consumerToken = await target.login(ACCOUNTS.consumer);
 });
 
-describe('uploads to S3 and presigned reads (contract §4)', () => {
+describe.concurrent('uploads to S3 and presigned reads (contract §4)', () => {
   const bytes = Buffer.concat([PNG, randomBytes(2048)]);
   let up: Res;
   let a: { id: number; diskPath: string | null; storageKey: string };
@@ -53,7 +53,7 @@ describe('uploads to S3 and presigned reads (contract §4)', () => {
 });
 
 // Before the migrate command runs: it moves these rows to S3.
-describe('legacy disk attachments (contract §4)', () => {
+describe.concurrent('legacy disk attachments (contract §4)', () => {
   test('a legacy attachment streams from the uploads dir with its type, length and bytes', async () => {
     const legacy = target.seed.legacy.job[0];
     const r = await fetch(`${target.url}/attachments/${legacy.id}`, { headers: { authorization: `Bearer ${consumerToken}` } });
@@ -74,11 +74,11 @@ describe('the migrate-attachments command (contract §4)', () => {
   const migrate = (args: string[], env = target.env) => target.runToEnd('migrate-attachments.ts', args, env);
   const summary = (out: string) => JSON.parse(/\[migrate\] done (.*)/.exec(out)![1]);
 
-  test('a malformed argument (--limit 20, not --limit=20) is a usage error: exit 2', async () => {
+  test.concurrent('a malformed argument (--limit 20, not --limit=20) is a usage error: exit 2', async () => {
     expect((await migrate(['--limit', '20'])).code, 'exit code').toBe(2);
   });
 
-  test('without the S3 settings even a dry run exits 1', async () => {
+  test.concurrent('without the S3 settings even a dry run exits 1', async () => {
     expect((await migrate(['--dry-run'], { ...target.env, OBJECT_STORAGE_PROVIDER: undefined })).code, 'exit code').toBe(1);
   });
 

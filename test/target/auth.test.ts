@@ -7,7 +7,7 @@ const target = useReferenceTarget();
 const login = (body: unknown, userAgent: string, headers: Record<string, string> = {}) =>
   call(target.url, 'POST', '/auth/login', { body, headers: { 'user-agent': userAgent, ...headers } });
 
-describe('login (contract §2)', () => {
+describe.concurrent('login (contract §2)', () => {
   test('a login answers a token valid for 7 days and the user without secrets', async () => {
     const ok = await login(ACCOUNTS.providerDigest, 'ua-x');
     expect(Object.keys(ok.json.user).sort(), 'user fields').toEqual(['email', 'emailVerified', 'id', 'name', 'role', 'subscriptionTier']);
@@ -29,7 +29,7 @@ describe('login (contract §2)', () => {
   });
 });
 
-describe('login limits (contract §2)', () => {
+describe.concurrent('login limits (contract §2)', () => {
   test('one client gets 5 attempts a minute, counted down in X-RateLimit-Remaining; the 6th is 429 with Retry-After', async () => {
     const attempt = () => login({ email: 'ghost2@cutover.test', password: 'x' }, 'burst');
     for (let i = 1; i <= 5; i++) {
@@ -52,7 +52,7 @@ describe('login limits (contract §2)', () => {
   });
 });
 
-describe('app attestation, enforced (contract §6)', () => {
+describe.concurrent('app attestation, enforced (contract §6)', () => {
   let enforcing = '';
   beforeAll(async () => {
     enforcing = (await target.start({ APP_ATTESTATION_ENFORCE: 'true' })).url;

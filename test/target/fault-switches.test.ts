@@ -23,7 +23,7 @@ const presignedLocation = async (b: string) => {
   return new URL((await call(b, 'GET', `/attachments/${a.id}`, { token: consumerToken })).headers.get('location')!);
 };
 
-type Group = 'health' | 'webhook and payments' | 'attachments' | 'login and attestation' | 'admin views and notifications';
+type Group = 'health' | 'webhook and payments' | 'attachments' | 'login and attestation' | 'admin views and saved searches' | 'match notifications (worker)';
 interface Check {
   group: Group;
   /** The fault is about attestation being enforced. */
@@ -177,25 +177,25 @@ const CHECKS: Record<FaultName, Check> = {
     },
   },
   'kpis-wrong-shape': {
-    group: 'admin views and notifications',
+    group: 'admin views and saved searches',
     async check(b) {
       const k = (await asAdmin(b, '/admin/ops/kpis?windowDays=7')).json;
       expect(!('reportRate' in k) && typeof k.windowDays === 'string', `no reportRate, windowDays a string: ${JSON.stringify(k)}`).toBe(true);
     },
   },
   'ai-metrics-low-hit-ratio': {
-    group: 'admin views and notifications',
+    group: 'admin views and saved searches',
     async check(b) {
       const m = (await asAdmin(b, '/admin/ai/metrics')).json;
       expect([m.cacheHitRatio, m.alert.triggered], '[cacheHitRatio, alert.triggered]').toEqual([0.01, true]);
     },
   },
   'ai-metrics-blocked-spike': {
-    group: 'admin views and notifications',
+    group: 'admin views and saved searches',
     check: async (b) => expect((await asAdmin(b, '/admin/ai/metrics')).json.blockedCallsCount, 'blockedCallsCount').toBeGreaterThan(1000),
   },
   'digest-preference-ignored': {
-    group: 'admin views and notifications',
+    group: 'admin views and saved searches',
     async check(b) {
       const token = await target.login(ACCOUNTS.providerDigest, 'fault-pref');
       const put = await call(b, 'PUT', '/me/notification-preferences', { token, body: { matchDeliveryMode: 'DIGEST', digestIntervalMinutes: 15 } });
@@ -204,7 +204,7 @@ const CHECKS: Record<FaultName, Check> = {
     },
   },
   'saved-search-delete-ignored': {
-    group: 'admin views and notifications',
+    group: 'admin views and saved searches',
     async check(b) {
       const token = await target.login(ACCOUNTS.providerInstant, 'fault-search');
       const { id } = (await call(b, 'POST', '/provider/saved-searches', { token, body: { categories: ['roofing'], radiusMiles: 5, zipCode: '10001' } })).json.savedSearch;
@@ -213,7 +213,7 @@ const CHECKS: Record<FaultName, Check> = {
     },
   },
   'digest-sent-immediately': {
-    group: 'admin views and notifications',
+    group: 'match notifications (worker)',
     worker: true,
     async check(b, fault) {
       const list = await digestProvider(b, fault);
@@ -222,7 +222,7 @@ const CHECKS: Record<FaultName, Check> = {
     },
   },
   'digest-never-sent': {
-    group: 'admin views and notifications',
+    group: 'match notifications (worker)',
     worker: true,
     async check(b, fault) {
       const list = await digestProvider(b, fault);
@@ -259,19 +259,24 @@ async function runCheck(fault: FaultName, c: Check): Promise<void> {
   }
 }
 
-const groups = [...new Set(Object.values(CHECKS).map((c) => c.group))];
-for (const group of groups) {
-  const entries = (Object.entries(CHECKS) as [FaultName, Check][]).filter(([, c]) => c.group === group);
-  // Server faults each get their own server and touch disjoint data: they may overlap. Worker
-  // faults may not: two workers on one database would take each other's match tasks.
-  const server = entries.filter(([, c]) => !c.worker);
-  const worker = entries.filter(([, c]) => c.worker);
-  if (server.length)
-    describe.concurrent(`fault switches: ${group}`, () => {
-      for (const [fault, c] of server) test(`${fault}: ${FAULTS[fault]}`, () => runCheck(fault, c));
-    });
-  if (worker.length)
-    describe.sequential(`worker fault switches: ${group}`, () => {
-      for (const [fault, c] of worker) test(`${fault}: ${FAULTS[fault]}`, () => runCheck(fault, c));
-    });
+// Each server fault gets its own server, and the checks touch disjoint data: they may overlap.
+// Worker faults may overlap those (no other check makes a job) but not each other: two workers
+// on one database would take each other's match tasks.
+let workerTurn = Promise.resolve();
+function oneWorkerAtATime(run: () => Promise<void>): Promise<void> {
+  const mine = workerTurn.then(run);
+  workerTurn = mine.catch(() => undefined);
+  return mine;
 }
+
+// The worker checks first: their waits then overlap the quick server checks.
+const groups = [...new Set(Object.values(CHECKS).map((c) => c.group))].sort((a, b) => Number(b.startsWith('match')) - Number(a.startsWith('match')));
+describe.concurrent('fault switches', () => {
+  for (const group of groups) {
+    describe(group, () => {
+      for (const [fault, c] of (Object.entries(CHECKS) as [FaultName, Check][]).filter(([, c]) => c.group === group)) {
+        test(`${fault}: ${FAULTS[fault]}`, () => (c.worker ? oneWorkerAtATime(() => runCheck(fault, c)) : runCheck(fault, c)));
+      }
+    });
+  }
+});

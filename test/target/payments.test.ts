@@ -4,7 +4,7 @@ import { ACCOUNTS, call, event, postHook, useReferenceTarget } from './reference
 const target = useReferenceTarget();
 const hook = (payload: string, sig?: string, contentType?: string) => postHook(target.url, payload, sig, contentType);
 
-describe('Stripe webhook (contract §3)', () => {
+describe.concurrent('Stripe webhook (contract §3)', () => {
   test('a correctly signed event is processed once, recorded with its type and payload hash; its repeat answers replay:true', async () => {
     const p = event('customer.created');
     expect((await hook(p, target.sign(p))).json, 'first delivery').toEqual({ received: true });

@@ -4,7 +4,8 @@
 // Stripe API stub. Everything a file starts is stopped after it, also when the boot or a test
 // fails half-way.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPair, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,9 +23,9 @@ import { createS3Client } from '../../rehearsal/target/storage';
 import { type RunningWorker, startWorker } from '../../rehearsal/target/worker-loop';
 import { startS3rver } from '../../rehearsal/stack/s3';
 import { useDatabases } from '../support/database';
-import { ROOT } from '../support/run-harness';
 import { contractEnv } from '../support/target-env';
 
+const ROOT = path.resolve(import.meta.dirname, '../..');
 const TARGET_DIR = path.join(ROOT, 'rehearsal/target');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const BUCKET = 'devcheck-attachments';
@@ -152,6 +153,16 @@ export function useReferenceTarget(opts: { rc?: boolean; worker?: boolean } = {}
     cleanups.push(() => rm(work, { recursive: true, force: true }));
     const uploadsDir = path.join(work, 'uploads');
 
+    // Independent parts start side by side: the boot runs once per file.
+    const keys = new Promise<{ publicKey: string; privateKey: string }>((resolve, reject) =>
+      generateKeyPair('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }, (err, publicKey, privateKey) =>
+        err ? reject(err) : resolve({ publicKey, privateKey }),
+      ),
+    );
+    const s3Started = startS3rver({ dir: path.join(work, 's3'), bucket: BUCKET });
+    cleanups.push(async () => (await s3Started).stop());
+    // awaited below or by the clean-up: not an unhandled rejection while the database is made
+    for (const p of [keys, s3Started]) p.catch(() => undefined);
     const DATABASE_URL = await databases.fresh();
     const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 3 });
     cleanups.push(() => pool.end());
@@ -165,8 +176,7 @@ export function useReferenceTarget(opts: { rc?: boolean; worker?: boolean } = {}
       redis.disconnect();
     });
 
-    const s3 = await startS3rver({ dir: path.join(work, 's3'), bucket: BUCKET });
-    cleanups.push(() => s3.stop());
+    const s3 = await s3Started;
 
     // The Stripe SDK's one call: GET /v1/account.
     const stripeStub = http.createServer((req, res) => {
@@ -182,11 +192,7 @@ export function useReferenceTarget(opts: { rc?: boolean; worker?: boolean } = {}
     cleanups.push(() => new Promise((r) => stripeStub.close(r)));
 
     const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
+    const { publicKey, privateKey } = await keys;
     const env: Env = {
       PATH: process.env.PATH,
       // the run's teardown finds leftover processes by it
@@ -233,7 +239,8 @@ export function useReferenceTarget(opts: { rc?: boolean; worker?: boolean } = {}
       return t;
     };
     const spawnScript = (script: string, args: string[], scriptEnv: Env) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(TARGET_DIR, script), ...args], {
+      const prebuilt = prebuiltEntry(script);
+      const child = spawn(process.execPath, [...(prebuilt ? [prebuilt] : ['--import', 'tsx', path.join(TARGET_DIR, script)]), ...args], {
         cwd: ROOT,
         env: scriptEnv as NodeJS.ProcessEnv,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -291,6 +298,18 @@ export function useReferenceTarget(opts: { rc?: boolean; worker?: boolean } = {}
   });
 
   return world;
+}
+
+/**
+ * The server and worker as the rehearsal starts them: prebuilt into dist/ (the run's global
+ * setup builds it), which plain node starts in a fraction of tsx's time. Else null: tsx.
+ */
+function prebuiltEntry(script: string): string | null {
+  const name = { 'main.ts': 'target-main.mjs', 'worker.ts': 'target-worker.mjs' }[script];
+  const current = path.join(ROOT, 'dist/current.json');
+  if (!name || !existsSync(current)) return null;
+  const entry = path.join(ROOT, 'dist', (JSON.parse(readFileSync(current, 'utf8')) as { dir: string }).dir, name);
+  return existsSync(entry) ? entry : null;
 }
 
 /** SIGTERM, then SIGKILL after 5 s: the entry points must exit on their own, but never linger. */
