@@ -226,6 +226,7 @@ export function useReferenceTarget(opts: { rc?: boolean; worker?: boolean } = {}
     await applyMigration('init');
     await applyMigration('notifications');
     const seed = await seedTarget(pool, { uploadsDir, accounts: ACCOUNTS });
+    expect(seed.legacy.job.length, 'legacy job attachments seeded on the previous release').toBe(2);
     if (opts.rc) await applyMigration('job_match_digest');
 
     cleanups.push(async () => {
