@@ -215,6 +215,8 @@ export function useReferenceTarget(opts: { rc?: boolean; worker?: boolean } = {}
       BUILD_SHA: 'deadbeefcafe',
       TARGET_CLOCK_SCALE: '600', // a 15-minute digest interval elapses in 1.5 s
       WORKER_POLL_MS: '200',
+      // bcrypt's lowest cost, as in the rehearsal: the tests log in often and the accounts are throwaway.
+      BCRYPT_ROUNDS: '4',
     };
 
     const applyMigration = async (name: string) => {
@@ -225,7 +227,7 @@ export function useReferenceTarget(opts: { rc?: boolean; worker?: boolean } = {}
     };
     await applyMigration('init');
     await applyMigration('notifications');
-    const seed = await seedTarget(pool, { uploadsDir, accounts: ACCOUNTS });
+    const seed = await seedTarget(pool, { uploadsDir, accounts: ACCOUNTS, bcryptRounds: 4 });
     expect(seed.legacy.job.length, 'legacy job attachments seeded on the previous release').toBe(2);
     if (opts.rc) await applyMigration('job_match_digest');
 
