@@ -8,7 +8,8 @@ module.exports = {
     {
       name: 'harness-imports-rehearsal',
       severity: 'error',
-      comment: 'lib/, reporters/ and suites/ run against real backends: the rehearsal wing is handed in by scripts/cutover.ts (lib/runner/rehearsal-wing.ts).',
+      comment:
+        'lib/, reporters/ and suites/ run against real backends: the rehearsal wing is handed in by scripts/cutover.ts (lib/runner/rehearsal-wing.ts).',
       from: { path: '^(lib|reporters|suites)/' },
       to: { path: '^(rehearsal|test|bench)/' },
     },

@@ -64,23 +64,40 @@ export async function benchMigration(rounds = 3, log: (line: string) => void = c
   let s3: LocalS3 | undefined;
   const stackLog: string[] = [];
   try {
-    stack = await startStack({ provider: (process.env.CUTOVER_STACK as 'auto' | 'embedded' | undefined) ?? 'embedded', log: (l) => stackLog.push(l) });
+    stack = await startStack({
+      provider: (process.env.CUTOVER_STACK as 'auto' | 'embedded' | undefined) ?? 'embedded',
+      log: (l) => stackLog.push(l),
+    });
     s3 = await startS3rver({ dir: path.join(work, 's3'), bucket: 'bench-setup' });
     const databaseUrl = stack.databaseUrl;
-    await applyPrismaMigrations({ databaseUrl, schemaPath: path.join(ROOT, 'rehearsal/target/prisma/schema.prisma'), migrationsDir: path.join(ROOT, 'rehearsal/target/prisma/migrations') });
+    await applyPrismaMigrations({
+      databaseUrl,
+      schemaPath: path.join(ROOT, 'rehearsal/target/prisma/schema.prisma'),
+      migrationsDir: path.join(ROOT, 'rehearsal/target/prisma/migrations'),
+    });
     const db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
     const results = new Map<string, Measured[]>();
     try {
-      const { rows: [user] } = await db.query(`INSERT INTO "User" ("email","passwordHash","name","role","updatedAt") VALUES ('b@bench','x','B','CONSUMER',now()) RETURNING "id"`);
-      const { rows: [job] } = await db.query(
+      const {
+        rows: [user],
+      } = await db.query(
+        `INSERT INTO "User" ("email","passwordHash","name","role","updatedAt") VALUES ('b@bench','x','B','CONSUMER',now()) RETURNING "id"`,
+      );
+      const {
+        rows: [job],
+      } = await db.query(
         `INSERT INTO "Job" ("consumerId","title","description","category","location","zipCode","updatedAt") VALUES ($1,'t','d','c','l','78701',now()) RETURNING "id"`,
         [user.id],
       );
       const config = path.join(work, 'cutover.config.mjs');
       const uploadsDir = path.join(work, 'uploads');
       const body = {
-        environments: { local: { expect: { stripeMode: 'test' } }, staging: { expect: { stripeMode: 'test' } }, prod: { expect: { stripeMode: 'live' } } },
+        environments: {
+          local: { expect: { stripeMode: 'test' } },
+          staging: { expect: { stripeMode: 'test' } },
+          prod: { expect: { stripeMode: 'live' } },
+        },
         storage: { uploadsDir, migrate: { partSizeMiB: PART_MIB, queueSize: QUEUE } },
         reports: { dir: path.join(work, 'reports'), auditLog: path.join(work, 'reports/audit.log') },
       };
@@ -129,11 +146,18 @@ export async function benchMigration(rounds = 3, log: (line: string) => void = c
                   ? tsxNode('rehearsal/target/migrate-attachments.ts', `--concurrency=${CONCURRENCY}`)
                   : tsxNode('bench/migrate/plain-upload.ts', uploadsDir, String(CONCURRENCY), String(PART_MIB), String(QUEUE));
             const m = await measure(cmd, args, { env, timeoutMs: 600_000 });
-            const { rows: [{ n }] } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "JobAttachment" WHERE "storageKey" IS NOT NULL`);
+            const {
+              rows: [{ n }],
+            } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "JobAttachment" WHERE "storageKey" IS NOT NULL`);
             const complete = runner === 'plain' ? m.code === 0 : m.code === 0 && Number(n) === set.files;
             await fs.rm(path.join(s3.dir, bucket), { recursive: true, force: true });
-            log(`  ${set.name} round ${round}: ${runner}: ${(m.ms / 1000).toFixed(2)} s, ${mib(m.treePeakKiB)}, exit ${m.code}${runner === 'plain' ? '' : `, ${n}/${set.files} rows migrated`}`);
-            if (!complete) throw new Error(`${LABEL[runner]} did not finish the ${set.name} set (exit ${m.code}, ${n}/${set.files} rows):\n${(m.stdout + m.stderr).trim().split('\n').slice(-8).join('\n')}`);
+            log(
+              `  ${set.name} round ${round}: ${runner}: ${(m.ms / 1000).toFixed(2)} s, ${mib(m.treePeakKiB)}, exit ${m.code}${runner === 'plain' ? '' : `, ${n}/${set.files} rows migrated`}`,
+            );
+            if (!complete)
+              throw new Error(
+                `${LABEL[runner]} did not finish the ${set.name} set (exit ${m.code}, ${n}/${set.files} rows):\n${(m.stdout + m.stderr).trim().split('\n').slice(-8).join('\n')}`,
+              );
             const key = `${set.name}/${runner}`;
             results.set(key, [...(results.get(key) ?? []), m]);
           }
@@ -151,9 +175,18 @@ export async function benchMigration(rounds = 3, log: (line: string) => void = c
       for (const r of ['harness', 'backend', 'plain'] as RunnerName[]) {
         const ms = results.get(`${set.name}/${r}`)!.map((m) => m.ms);
         const rss = results.get(`${set.name}/${r}`)!.map((m) => m.treePeakKiB);
-        rows.push([`${set.files} × ${sizeLabel(set.bytes)}`, LABEL[r], spreadSeconds(spread(ms)), `${throughput(r).toFixed(0)} MiB/s`, mib(Math.max(...rss)), (throughput(r) / throughput('plain')).toFixed(2)]);
+        rows.push([
+          `${set.files} × ${sizeLabel(set.bytes)}`,
+          LABEL[r],
+          spreadSeconds(spread(ms)),
+          `${throughput(r).toFixed(0)} MiB/s`,
+          mib(Math.max(...rss)),
+          (throughput(r) / throughput('plain')).toFixed(2),
+        ]);
       }
-      notes.push(`${set.name} set: harness ÷ plain loop throughput ${(throughput('harness') / throughput('plain')).toFixed(2)}× (goal ≥ 0.9×, every object verified).`);
+      notes.push(
+        `${set.name} set: harness ÷ plain loop throughput ${(throughput('harness') / throughput('plain')).toFixed(2)}× (goal ≥ 0.9×, every object verified).`,
+      );
     }
     const scale = Number(process.env.BENCH_MIGRATE_SCALE ?? 1);
     return {
@@ -163,7 +196,7 @@ export async function benchMigration(rounds = 3, log: (line: string) => void = c
         `Method (\`bench/migrate.ts\`): ${sets.map((s) => `${s.files} files of ${sizeLabel(s.bytes)}`).join(' and ')}${scale !== 1 ? ` (scaled down by BENCH_MIGRATE_SCALE=${scale})` : ''}, random bytes, one disk-only JobAttachment row each, in a database of the project's ${stack.provider} stack; an s3rver in the bench's process as the store, a fresh bucket per run. Every runner works at concurrency ${CONCURRENCY} as its own \`node --import tsx\` process, start-up included; ${rounds} round(s) each, interleaved, median (min–max) wall time; throughput is the set's bytes over the median; peak RSS is the highest summed RSS of the process tree over the rounds.`,
         '',
         `- harness: \`scripts/migrate-attachments.ts --limit=N --concurrency=${CONCURRENCY}\` (guards, lock, audit): each file streamed from disk (PutObject up to ${PART_MIB} MiB, else multipart with ${PART_MIB} MiB parts, ${QUEUE} in flight per file, each streamed with its length, nothing buffered), MD5 computed while sending and compared with the store's ETag of every object and part (multipart: plus HeadObject size, or S3's md5-of-parts ETag where the store gives one); read back (sha256) only where an ETag is not an MD5 or does not match; verified rows committed in batches (one run-file append and one UPDATE per table per batch);`,
-        "- backend: `rehearsal/target/migrate-attachments.ts` (reads each file whole, PutObject, one UPDATE per row, no verification);",
+        '- backend: `rehearsal/target/migrate-attachments.ts` (reads each file whole, PutObject, one UPDATE per row, no verification);',
         `- plain: \`bench/migrate/plain-upload.ts\`, an \`@aws-sdk/lib-storage\` Upload per file (${PART_MIB} MiB parts, queue ${QUEUE}), no database, no verification: the upload floor.`,
         '',
         "s3rver (3.7.1) ignores Content-MD5 and x-amz-checksum-* headers (its source raises no BadDigest), but it computes each object's and part's MD5 over the bytes it stored and answers it as the ETag, as S3 (without SSE-KMS/SSE-C) and MinIO do: that is the store-side check the harness relies on.",
@@ -173,7 +206,13 @@ export async function benchMigration(rounds = 3, log: (line: string) => void = c
       notes: [...notes, 'Goal: peak RSS ≤ 150 MiB for 1 GiB of files (the large set).'],
     };
   } catch (error) {
-    if (stackLog.length) log(stackLog.slice(-5).map((l) => `    ${l}`).join('\n'));
+    if (stackLog.length)
+      log(
+        stackLog
+          .slice(-5)
+          .map((l) => `    ${l}`)
+          .join('\n'),
+      );
     throw error;
   } finally {
     await s3?.stop();

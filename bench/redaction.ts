@@ -44,7 +44,8 @@ export function benchRedaction(secretCount = 40, documentKb = 512, rounds = 15):
   const redactor = new Redactor(secrets);
   const harness = (t: string) => redactor.redact(t);
   const forms = secrets.flatMap(secretForms).sort((a, b) => b.length - a.length);
-  if (harness(doc) !== naiveRedact(doc, forms) || !harness(doc).includes(REDACTED)) throw new Error('the two ways disagree, or nothing was planted');
+  if (harness(doc) !== naiveRedact(doc, forms) || !harness(doc).includes(REDACTED))
+    throw new Error('the two ways disagree, or nothing was planted');
   const time = (fn: (t: string) => string) => {
     const samples: number[] = [];
     for (let r = 0; r < rounds; r += 1) {
@@ -81,10 +82,15 @@ function reportOf(bytes: number, secrets: string[]): string {
 }
 
 function base64RunOf(bytes: number): string {
-  return randomBytes(Math.ceil((bytes * 3) / 4)).toString('base64').slice(0, bytes);
+  return randomBytes(Math.ceil((bytes * 3) / 4))
+    .toString('base64')
+    .slice(0, bytes);
 }
 
-export function benchRedactionScaling(sizesMb = [1, 10, 100], secretCount = 40): { rows: ScalingRow[]; oldPattern: { chars: number; ms: number }[] } {
+export function benchRedactionScaling(
+  sizesMb = [1, 10, 100],
+  secretCount = 40,
+): { rows: ScalingRow[]; oldPattern: { chars: number; ms: number }[] } {
   const secrets = Array.from({ length: secretCount }, () => randomBytes(18).toString('base64url'));
   const redactor = new Redactor(secrets);
   redactor.redact(reportOf(1 << 20, secrets)); // warm-up: compile the patterns once
@@ -92,7 +98,10 @@ export function benchRedactionScaling(sizesMb = [1, 10, 100], secretCount = 40):
   for (const megabytes of sizesMb) {
     // Fewer rounds at 100 MB keep `npm run bench` near a minute; each round is seconds there.
     const rounds = megabytes >= 100 ? 1 : 3;
-    for (const [input, make] of [['report', () => reportOf(megabytes << 20, secrets)], ['base64 run', () => base64RunOf(megabytes << 20)]] as const) {
+    for (const [input, make] of [
+      ['report', () => reportOf(megabytes << 20, secrets)],
+      ['base64 run', () => base64RunOf(megabytes << 20)],
+    ] as const) {
       const text = make();
       const samples: number[] = [];
       for (let r = 0; r < rounds; r += 1) {

@@ -25,20 +25,30 @@ export async function benchRehearsal(rounds = 5, log: (line: string) => void = c
   for (let i = 0; i < rounds; i += 1) {
     const run = await measure('npm', ['test'], { timeoutMs: 240_000 });
     const parsed = parsePhases(run.stdout + run.stderr);
-    if (!parsed.length) throw new Error(`npm test printed no Phases line (exit ${run.code}):\n${(run.stdout + run.stderr).trim().split('\n').slice(-10).join('\n')}`);
+    if (!parsed.length)
+      throw new Error(
+        `npm test printed no Phases line (exit ${run.code}):\n${(run.stdout + run.stderr).trim().split('\n').slice(-10).join('\n')}`,
+      );
     walls.push(run.ms);
     for (const [name, ms] of parsed) phases.set(name, [...(phases.get(name) ?? []), ms]);
     verdicts.push(String(run.code));
-    log(`  run ${i + 1}: ${(run.ms / 1000).toFixed(1)} s, exit ${run.code}, ${parsed.map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`).join(' · ')}`);
+    log(
+      `  run ${i + 1}: ${(run.ms / 1000).toFixed(1)} s, exit ${run.code}, ${parsed.map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`).join(' · ')}`,
+    );
   }
   const sum = [...phases.values()].map((v) => spread(v).median).reduce((a, b) => a + b, 0);
   return {
     name: 'rehearsal',
     title: 'Full rehearsal phases',
-    method:
-      `Method (\`bench/rehearsal.ts\`): \`npm test\` (the full local rehearsal) ${rounds} times in a row, each a fresh process; wall time from spawn to exit (npm's own start included), and each phase from the run's \`Phases: …\` line. Median (min–max) of the ${rounds} runs. No alternative: this measure tracks the rehearsal's own time.`,
+    method: `Method (\`bench/rehearsal.ts\`): \`npm test\` (the full local rehearsal) ${rounds} times in a row, each a fresh process; wall time from spawn to exit (npm's own start included), and each phase from the run's \`Phases: …\` line. Median (min–max) of the ${rounds} runs. No alternative: this measure tracks the rehearsal's own time.`,
     header: ['phase', 'median (min–max)'],
-    rows: [...[...phases].map(([name, v]) => [name, spreadSeconds(spread(v))]), ['sum of the phases', `${(sum / 1000).toFixed(2)} s`], ['wall (npm test)', spreadSeconds(spread(walls))]],
-    notes: [`Exit codes of the runs: ${verdicts.join(', ')} (0 GO; a NO-GO, e.g. on a machine without Redis, exits non-zero). Goal: ≤ 12 s wall on 2 cores, 8 s the moonshot.`],
+    rows: [
+      ...[...phases].map(([name, v]) => [name, spreadSeconds(spread(v))]),
+      ['sum of the phases', `${(sum / 1000).toFixed(2)} s`],
+      ['wall (npm test)', spreadSeconds(spread(walls))],
+    ],
+    notes: [
+      `Exit codes of the runs: ${verdicts.join(', ')} (0 GO; a NO-GO, e.g. on a machine without Redis, exits non-zero). Goal: ≤ 12 s wall on 2 cores, 8 s the moonshot.`,
+    ],
   };
 }

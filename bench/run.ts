@@ -33,14 +33,28 @@ const MEASURES: Measure[] = [
       const scaling = benchRedactionScaling();
       console.log('  time against input size (linear: the time per MB stays flat):');
       for (const row of scaling.rows) {
-        console.log(`    ${row.input.padEnd(10)} ${String(row.megabytes).padStart(4)} MB: ${row.ms.toFixed(0).padStart(6)} ms, ${row.msPerMb.toFixed(1).padStart(6)} ms/MB (median of ${row.rounds})`);
+        console.log(
+          `    ${row.input.padEnd(10)} ${String(row.megabytes).padStart(4)} MB: ${row.ms.toFixed(0).padStart(6)} ms, ${row.msPerMb.toFixed(1).padStart(6)} ms/MB (median of ${row.rounds})`,
+        );
       }
-      console.log(`    the old URL-shape pattern on a run of letters: ${scaling.oldPattern.map((o) => `${o.chars / 1000}K chars ${o.ms.toFixed(0)} ms`).join(', ')} (quadratic)`);
+      console.log(
+        `    the old URL-shape pattern on a run of letters: ${scaling.oldPattern.map((o) => `${o.chars / 1000}K chars ${o.ms.toFixed(0)} ms`).join(', ')} (quadratic)`,
+      );
       return null;
     },
   },
-  { name: 'smoke', about: 'smoke pass against one running target: harness vs Newman vs plain undici; --help, --list', defaultRounds: 7, run: (n) => benchSmoke(n) },
-  { name: 'migrate', about: "attachment migration: harness's migrator vs the backend's command vs a plain lib-storage loop", defaultRounds: 3, run: (n) => benchMigration(n) },
+  {
+    name: 'smoke',
+    about: 'smoke pass against one running target: harness vs Newman vs plain undici; --help, --list',
+    defaultRounds: 7,
+    run: (n) => benchSmoke(n),
+  },
+  {
+    name: 'migrate',
+    about: "attachment migration: harness's migrator vs the backend's command vs a plain lib-storage loop",
+    defaultRounds: 3,
+    run: (n) => benchMigration(n),
+  },
   { name: 'rehearsal', about: 'full rehearsal (npm test), each printed phase', defaultRounds: 5, run: (n) => benchRehearsal(n) },
 ];
 
@@ -71,7 +85,12 @@ function parse(argv: string[]): { only: Measure[]; rounds?: number; write: boole
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { only, rounds, write } = parse(process.argv.slice(2));
 const machine = `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? 'unknown'})`;
-console.log(`cutover harness benchmarks — ${machine}, load ${os.loadavg().map((n) => n.toFixed(1)).join(' ')}\n`);
+console.log(
+  `cutover harness benchmarks — ${machine}, load ${os
+    .loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ')}\n`,
+);
 
 const sections: BenchSection[] = [];
 let failed = false;

@@ -82,8 +82,14 @@ export async function benchSmoke(rounds = 7, log: (line: string) => void = conso
     await writeFile(path.join(work, 'bench-upload.png'), png);
 
     const config = path.join(work, 'cutover.config.mjs');
-    const sections = deepMerge({ reports: { dir: path.join(work, 'reports'), auditLog: path.join(work, 'reports/audit.log') } }, rehearsal.overrides as Record<string, unknown>);
-    await writeFile(config, `export default ${JSON.stringify({ ...sections, environments: { local: { production: true, expect: { stripeMode: 'test', attestation: 'on' } }, staging: { expect: { stripeMode: 'test' } }, prod: { expect: { stripeMode: 'live' } } } })};\n`);
+    const sections = deepMerge(
+      { reports: { dir: path.join(work, 'reports'), auditLog: path.join(work, 'reports/audit.log') } },
+      rehearsal.overrides as Record<string, unknown>,
+    );
+    await writeFile(
+      config,
+      `export default ${JSON.stringify({ ...sections, environments: { local: { production: true, expect: { stripeMode: 'test', attestation: 'on' } }, staging: { expect: { stripeMode: 'test' } }, prod: { expect: { stripeMode: 'live' } } } })};\n`,
+    );
 
     const base = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', CUTOVER_OWNER: 'bench' };
     const s3 = {
@@ -115,7 +121,22 @@ export async function benchSmoke(rounds = 7, log: (line: string) => void = conso
       },
       {
         name: 'Newman 6, same collection',
-        command: () => [process.execPath, [NEWMAN, 'run', path.join(ROOT, 'bench/smoke/collection.json'), '--working-dir', work, '--reporters', 'cli', '--color', 'off', '--bail', ...Object.entries(newmanVars).flatMap(([k, v]) => ['--env-var', `${k}=${v}`])]],
+        command: () => [
+          process.execPath,
+          [
+            NEWMAN,
+            'run',
+            path.join(ROOT, 'bench/smoke/collection.json'),
+            '--working-dir',
+            work,
+            '--reporters',
+            'cli',
+            '--color',
+            'off',
+            '--bail',
+            ...Object.entries(newmanVars).flatMap(([k, v]) => ['--env-var', `${k}=${v}`]),
+          ],
+        ],
         env: base,
         // Newman has no database client: the row of its upload goes here (the object it deleted itself).
         after: async () => void (await db.query(`DELETE FROM "JobAttachment" WHERE "filename" = 'bench-upload.png'`)),
@@ -152,7 +173,9 @@ export async function benchSmoke(rounds = 7, log: (line: string) => void = conso
           const [cmd, args] = r.command();
           const m = await measure(cmd, args, { env: r.env, timeoutMs: 120_000 });
           await r.after?.();
-          log(`  ${round ? `round ${round}` : 'warm-up'}: ${r.name}: ${(m.ms / 1000).toFixed(2)} s, ${Math.round(m.treePeakKiB / 1024)} MiB, exit ${m.code}`);
+          log(
+            `  ${round ? `round ${round}` : 'warm-up'}: ${r.name}: ${(m.ms / 1000).toFixed(2)} s, ${Math.round(m.treePeakKiB / 1024)} MiB, exit ${m.code}`,
+          );
           const problem = failed(m, r.name);
           if (problem) {
             problems.push(problem);
@@ -179,10 +202,10 @@ export async function benchSmoke(rounds = 7, log: (line: string) => void = conso
       method: [
         `Method (\`bench/smoke.ts\`): one reference target, booted the way the rehearsal boots it (\`rehearsal/boot/start.ts\`, ${rehearsal.info.stackProvider} stack) and restarted once with login limits off (3 runners × ${rounds} rounds of refused logins would lock the test account out). Each runner is a fresh process per round, start-up included; the rounds are interleaved (harness, Newman, undici, --help, --list), one untimed warm-up round first. Wall time is the median (min–max) of ${rounds} rounds; peak memory is the highest summed RSS of the runner's process tree (sampled every 20 ms from /proc).`,
         '',
-        'Every runner makes the same requests with the same checks: GET /healthz and /readyz; a wrong password and an unknown email, both 401 with the same body; the consumer test account\'s login (a verified CONSUMER with a token); a Stripe-signed `cutover_harness.ping` event (2xx, `received: true`); a PNG upload (201 with a storageKey) → GET attachment (302) → the signed URL serves the same bytes → cleanup (row deleted, object deleted and HEAD 404).',
+        "Every runner makes the same requests with the same checks: GET /healthz and /readyz; a wrong password and an unknown email, both 401 with the same body; the consumer test account's login (a verified CONSUMER with a token); a Stripe-signed `cutover_harness.ping` event (2xx, `received: true`); a PNG upload (201 with a storageKey) → GET attachment (302) → the signed URL serves the same bytes → cleanup (row deleted, object deleted and HEAD 404).",
         '',
         '- harness: `node bin/cutover.mjs --env=local --base-url=<url> --only=smoke --config=<bench config>`, what `npm test` runs (the prebuilt CLI; `BENCH_HARNESS` swaps the command prefix);',
-        '- Newman 6 (devDependency): `bench/smoke/collection.json`; it has no database client, so the bench deletes its upload\'s row after each round, untimed;',
+        "- Newman 6 (devDependency): `bench/smoke/collection.json`; it has no database client, so the bench deletes its upload's row after each round, untimed;",
         '- the floor: `bench/smoke/undici-smoke.mjs`, plain Node with undici, pg and a SigV4 signer, no loader.',
       ].join('\n'),
       header: ['runner', 'wall, median (min–max)', 'peak RSS (tree)', 'harness ÷ runner'],
@@ -192,7 +215,13 @@ export async function benchSmoke(rounds = 7, log: (line: string) => void = conso
       ],
     };
   } catch (error) {
-    if (bootLog.length) log(bootLog.slice(-10).map((l) => `    ${l}`).join('\n'));
+    if (bootLog.length)
+      log(
+        bootLog
+          .slice(-10)
+          .map((l) => `    ${l}`)
+          .join('\n'),
+      );
     throw error;
   } finally {
     await rehearsal?.stop();

@@ -39,7 +39,9 @@ function printedPids(output: string): number[] {
 async function tempEntries(): Promise<string[]> {
   const entries = await readdir(os.tmpdir()).catch(() => [] as string[]);
   const registrations = await Promise.all(
-    entries.filter((e) => /^cutover-rehearsals-\d+$/.test(e)).map(async (dir) => (await readdir(path.join(os.tmpdir(), dir)).catch(() => [] as string[])).map((f) => `${dir}/${f}`)),
+    entries
+      .filter((e) => /^cutover-rehearsals-\d+$/.test(e))
+      .map(async (dir) => (await readdir(path.join(os.tmpdir(), dir)).catch(() => [] as string[])).map((f) => `${dir}/${f}`)),
   );
   return [...entries.filter((e) => OURS.test(e)), ...registrations.flat()];
 }
@@ -71,16 +73,35 @@ for (let i = 1; i <= runs; i += 1) {
   const dirs = (await tempEntries()).filter((e) => !before.has(e));
   const leftovers = [...pids.map((p) => `process ${p}`), ...dirs];
   if (leftovers.length) dirty += 1;
-  const phases = parsePhases(output).map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)}`).join(' · ');
-  console.log(`run ${String(i).padStart(2)}/${runs}: ${decision.padEnd(5)} ${(run.ms / 1000).toFixed(1).padStart(5)} s  (${phases})  leftovers: ${leftovers.length ? leftovers.join(', ') : 'none'}`);
-  if (decision !== 'GO') console.log(output.trim().split('\n').slice(-12).map((l) => `    ${l}`).join('\n'));
+  const phases = parsePhases(output)
+    .map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)}`)
+    .join(' · ');
+  console.log(
+    `run ${String(i).padStart(2)}/${runs}: ${decision.padEnd(5)} ${(run.ms / 1000).toFixed(1).padStart(5)} s  (${phases})  leftovers: ${leftovers.length ? leftovers.join(', ') : 'none'}`,
+  );
+  if (decision !== 'GO')
+    console.log(
+      output
+        .trim()
+        .split('\n')
+        .slice(-12)
+        .map((l) => `    ${l}`)
+        .join('\n'),
+    );
   for (const dir of dirs) before.add(dir); // counted once
 }
 
 const go = decisions.get('GO') ?? 0;
 const wall = spread(walls);
 const summary = [
-  `GO ${go}/${runs}${go < runs ? ` (${[...decisions].filter(([d]) => d !== 'GO').map(([d, n]) => `${d} ${n}`).join(', ')})` : ''}`,
+  `GO ${go}/${runs}${
+    go < runs
+      ? ` (${[...decisions]
+          .filter(([d]) => d !== 'GO')
+          .map(([d, n]) => `${d} ${n}`)
+          .join(', ')})`
+      : ''
+  }`,
   `runs that left something behind: ${dirty}`,
   `wall per run: ${spreadSeconds(wall)}`,
 ];

@@ -37,7 +37,10 @@ export class Evidence {
 
   /** Output the runbook asks the operator to paste into the document. */
   paste(row: string, text: string, title?: string): Promise<void> {
-    return this.emit({ type: 'paste', row, title, text: redactedExcerpt(this.redactor, text, PASTE_LIMIT) }, `${row}: ${title ?? 'output'}`);
+    return this.emit(
+      { type: 'paste', row, title, text: redactedExcerpt(this.redactor, text, PASTE_LIMIT) },
+      `${row}: ${title ?? 'output'}`,
+    );
   }
 
   /** Fills a row's `__________`. */
@@ -65,7 +68,10 @@ export class Evidence {
   }
 
   testData(record: TestDataRecord): Promise<void> {
-    return this.emit({ type: 'testdata', ...record }, `test data ${record.state}: ${record.what}${record.detail ? ` (${record.detail})` : ''}`);
+    return this.emit(
+      { type: 'testdata', ...record },
+      `test data ${record.state}: ${record.what}${record.detail ? ` (${record.detail})` : ''}`,
+    );
   }
 
   confirmed(row: string, by: string, at: string, how: string): Promise<void> {

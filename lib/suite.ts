@@ -51,7 +51,6 @@ export interface RunbookFixtures extends WorkerFixtures {
 const worker = { scope: 'worker' } as const;
 
 export const test = base.extend<RunbookFixtures & { prerequisites: void }>({
-   
   harness: [async ({}, use) => use(harnessContext()), worker],
   redactor: [async ({ harness }, use) => use(redactorFor(harness.sections)), worker],
   sessions: [async ({ harness, redactor }, use) => use(new Sessions(harness, redactor)), worker],
@@ -118,7 +117,8 @@ let collecting: { step: Step; ids: Set<string> } | undefined;
 
 /** Why `id` cannot be a check id in `step` beside the ids already declared there, or null. */
 export function checkIdProblem(id: string, step: Step, declared: ReadonlySet<string>): string | null {
-  if (!new RegExp(`^${step.n}\\.[a-z0-9][a-z0-9.-]*$`).test(id)) return `check id "${id}" must be "${step.n}.<lowercase-name>": it is declared in Step ${step.n} — ${step.title}`;
+  if (!new RegExp(`^${step.n}\\.[a-z0-9][a-z0-9.-]*$`).test(id))
+    return `check id "${id}" must be "${step.n}.<lowercase-name>": it is declared in Step ${step.n} — ${step.title}`;
   if (declared.has(id)) return `check id "${id}" is declared twice in Step ${step.n}`;
   return null;
 }

@@ -20,7 +20,7 @@ if (ctx?.thirdParty === 'simulated' && !installed.__cutoverSandbox) {
 const controlUrl = ctx?.rehearsal?.controlUrl;
 if (controlUrl) {
   // Vitest hands the file's suite as the second argument; the first must be a destructuring.
-   
+
   beforeAll(async ({}, suite) => {
     const step = stepForFile(suite.file.filepath);
     if (!step) return;

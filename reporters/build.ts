@@ -67,7 +67,8 @@ export function accountTestData(steps: StepResult[], raw: RawRun): RunResult['te
     const entry = { stepN: step.n, stepTitle: step.title, what: record.what, detail: record.detail ?? '' };
     if (record.state === 'kept') kept.push(entry);
     else if (record.state === 'left') left.push(entry);
-    else if (record.state === 'created') left.push({ ...entry, detail: 'created, and nothing removed it: the run stopped before its cleanup' });
+    else if (record.state === 'created')
+      left.push({ ...entry, detail: 'created, and nothing removed it: the run stopped before its cleanup' });
   }
   return { left, kept };
 }
@@ -192,5 +193,10 @@ function describeOpenRows(open: RowResult[], steps: StepResult[]): string {
 }
 
 export function firstLine(text: string): string {
-  return text.split('\n').find((l) => l.trim())?.trim() ?? '';
+  return (
+    text
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? ''
+  );
 }

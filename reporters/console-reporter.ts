@@ -34,7 +34,6 @@ export class ConsoleReporter implements Reporter {
     this.say(step ? `\n▶ Step ${step.n} — ${step.title}` : `\n▶ ${module.moduleId}`);
   }
 
-
   private lastProgress = new Map<string, number>();
 
   /** A poll can attempt every second for minutes: show the first attempt, then one line per 5 s. */

@@ -20,8 +20,11 @@ const escape = (s: string) =>
 
 function serialize(el: Element, depth = 0): string {
   const pad = '  '.repeat(depth);
-  const attrs = Object.entries(el.attrs).map(([k, v]) => ` ${k}="${escape(String(v))}"`).join('');
-  if (el.children?.length) return `${pad}<${el.name}${attrs}>\n${el.children.map((c) => serialize(c, depth + 1)).join('')}${pad}</${el.name}>\n`;
+  const attrs = Object.entries(el.attrs)
+    .map(([k, v]) => ` ${k}="${escape(String(v))}"`)
+    .join('');
+  if (el.children?.length)
+    return `${pad}<${el.name}${attrs}>\n${el.children.map((c) => serialize(c, depth + 1)).join('')}${pad}</${el.name}>\n`;
   if (el.text !== undefined) return `${pad}<${el.name}${attrs}>${escape(el.text)}</${el.name}>\n`;
   return `${pad}<${el.name}${attrs}/>\n`;
 }
@@ -77,12 +80,22 @@ function stepSuite(step: StepResult): Element {
 export function renderJunit(run: RunResult): string {
   const suites = run.steps.map(stepSuite);
   if (run.decision === 'NO-GO' && !run.counts.failed) {
-    suites.push(testsuite('cutover run', 0, [testcase('the run completes', 'cutover run', 0, { name: 'failure', attrs: { message: run.reason }, text: run.reason })]));
+    suites.push(
+      testsuite('cutover run', 0, [
+        testcase('the run completes', 'cutover run', 0, { name: 'failure', attrs: { message: run.reason }, text: run.reason }),
+      ]),
+    );
   }
   const sum = (attr: 'tests' | 'failures' | 'skipped') => suites.reduce((n, s) => n + Number(s.attrs[attr]), 0);
   const root: Element = {
     name: 'testsuites',
-    attrs: { name: `cutover ${run.meta.env}: ${run.decision}`, tests: sum('tests'), failures: sum('failures'), errors: 0, skipped: sum('skipped') },
+    attrs: {
+      name: `cutover ${run.meta.env}: ${run.decision}`,
+      tests: sum('tests'),
+      failures: sum('failures'),
+      errors: 0,
+      skipped: sum('skipped'),
+    },
     children: suites,
   };
   return `<?xml version="1.0" encoding="UTF-8"?>\n${serialize(root)}`;

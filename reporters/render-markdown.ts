@@ -69,16 +69,29 @@ export function renderMarkdown(run: RunResult): string {
 
   out.push('## Evidence', '');
   for (const step of run.steps) out.push(...renderStepEvidence(step));
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 /** Test data the run could not remove comes first: someone has to remove it by hand. */
 function renderTestData(run: RunResult): string[] {
   const { left, kept } = run.testData;
-  const line = (e: RunResult['testData']['left'][number]) => `- Step ${e.stepN} — ${e.stepTitle}: ${e.what}${e.detail ? ` — ${e.detail}` : ''}`;
+  const line = (e: RunResult['testData']['left'][number]) =>
+    `- Step ${e.stepN} — ${e.stepTitle}: ${e.what}${e.detail ? ` — ${e.detail}` : ''}`;
   const out: string[] = [];
-  if (left.length) out.push('## Test data left on the target', '', 'The run could not remove these; remove them by hand:', '', ...left.map(line), '');
-  if (kept.length) out.push('## Test data the target keeps', '', 'Written on purpose and never removed (the runbook asks for them):', '', ...kept.map(line), '');
+  if (left.length)
+    out.push('## Test data left on the target', '', 'The run could not remove these; remove them by hand:', '', ...left.map(line), '');
+  if (kept.length)
+    out.push(
+      '## Test data the target keeps',
+      '',
+      'Written on purpose and never removed (the runbook asks for them):',
+      '',
+      ...kept.map(line),
+      '',
+    );
   return out;
 }
 
@@ -141,7 +154,10 @@ function decisionNote(run: RunResult): string {
 }
 
 function renderStepEvidence(step: StepResult): string[] {
-  const out = [`### Step ${step.n} — ${step.title}: ${STEP_STATUS[step.status]}${step.durationMs ? ` (${(step.durationMs / 1000).toFixed(1)} s)` : ''}`, ''];
+  const out = [
+    `### Step ${step.n} — ${step.title}: ${STEP_STATUS[step.status]}${step.durationMs ? ` (${(step.durationMs / 1000).toFixed(1)} s)` : ''}`,
+    '',
+  ];
   if (step.checks.length === 0) {
     out.push(`_${step.note ?? 'no checks ran'}_`, '');
     return out;

@@ -76,7 +76,8 @@ export class ResultCollector implements Reporter {
     for (const m of modules) {
       const where = m.moduleId.split('/').slice(-2).join('/');
       for (const e of m.errors()) this.unhandled.push(`${where}: ${e.message}`);
-      for (const suite of m.children.allSuites()) for (const e of suite.errors()) this.unhandled.push(`${where} (${suite.name}): ${e.message}`);
+      for (const suite of m.children.allSuites())
+        for (const e of suite.errors()) this.unhandled.push(`${where} (${suite.name}): ${e.message}`);
       const step = stepForFile(m.moduleId);
       const records = [...m.children.allSuites()].flatMap((suite) => suite.meta().testData ?? []);
       if (step && records.length) this.suiteTestData.push({ step: step.id, records });

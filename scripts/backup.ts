@@ -10,7 +10,7 @@ import { EXIT } from '../lib/command/exit';
 export const BACKUP_SPEC: ScriptSpec = {
   name: 'backup',
   summary:
-    'Backs up the environment\'s database (DATABASE_URL): pg_dump plain SQL, gzipped to db-backup-<UTC timestamp>.sql.gz in\n' +
+    "Backs up the environment's database (DATABASE_URL): pg_dump plain SQL, gzipped to db-backup-<UTC timestamp>.sql.gz in\n" +
     'preflight.backup.dir, integrity-tested, with a .sha256 and a manifest beside it. Step 0 accepts it while it is fresh.',
   flags: {},
 };

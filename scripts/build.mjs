@@ -26,7 +26,11 @@ export async function build() {
   const result = await esbuild({
     absWorkingDir: ROOT,
     // The reference target's server and worker too: the rehearsal starts them from here.
-    entryPoints: { cutover: 'scripts/cutover.ts', 'target-main': 'rehearsal/target/main.ts', 'target-worker': 'rehearsal/target/worker.ts' },
+    entryPoints: {
+      cutover: 'scripts/cutover.ts',
+      'target-main': 'rehearsal/target/main.ts',
+      'target-worker': 'rehearsal/target/worker.ts',
+    },
     outdir: path.join(DIST, dir),
     bundle: true,
     splitting: true,
@@ -42,7 +46,9 @@ export async function build() {
   const pointer = `${CURRENT}.${process.pid}`;
   writeFileSync(pointer, JSON.stringify({ dir, startedAt, inputs: Object.keys(result.metafile.inputs) }));
   renameSync(pointer, CURRENT);
-  const builds = readdirSync(DIST).filter((name) => name.startsWith('build-')).sort((a, b) => Number(b.split('-')[1]) - Number(a.split('-')[1]));
+  const builds = readdirSync(DIST)
+    .filter((name) => name.startsWith('build-'))
+    .sort((a, b) => Number(b.split('-')[1]) - Number(a.split('-')[1]));
   for (const old of builds.slice(KEEP + 1)) rmSync(path.join(DIST, old), { recursive: true, force: true });
   return dir;
 }

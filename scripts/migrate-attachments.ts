@@ -14,7 +14,7 @@ export const MIGRATE_ATTACHMENTS_SPEC: ScriptSpec = {
   name: 'migrate:attachments',
   summary:
     'Moves legacy disk attachments (diskPath, no storageKey) to object storage: streams each file to\n' +
-    'attachments/<kind>/<rowId>/<filename>, verifies the stored object (the store\'s MD5 ETag, else read back), then sets storageKey;\n' +
+    "attachments/<kind>/<rowId>/<filename>, verifies the stored object (the store's MD5 ETag, else read back), then sets storageKey;\n" +
     'diskPath is kept. Idempotent and resumable. A real run in prod needs a passing --dry-run of the same plan first,\n' +
     'the deployed build to be the RC (--sha) and a fresh backup. Every run prints its summary and a run id for --rollback.',
   flags: {
@@ -61,7 +61,16 @@ export function migrateAttachmentsMain(argv: readonly string[]): Promise<number>
       }));
     }
 
-    const common = { env: args.env, owner: ctx.owner, args: [...argv], dryRun, sections, databaseUrl, redactor, log: (line: string) => io.out(line) };
+    const common = {
+      env: args.env,
+      owner: ctx.owner,
+      args: [...argv],
+      dryRun,
+      sections,
+      databaseUrl,
+      redactor,
+      log: (line: string) => io.out(line),
+    };
     try {
       if (rollback) {
         await rollbackMigration({ ...common, runId: rollback });

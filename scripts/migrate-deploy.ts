@@ -12,7 +12,7 @@ import { blockingProblems, formatStatus, readMigrationStatus } from '../lib/migr
 export const MIGRATE_DEPLOY_SPEC: ScriptSpec = {
   name: 'migrate:deploy',
   summary:
-    'Applies pending Prisma migrations (migrations.deployCommand, or Prisma\'s engine in-process) under an advisory lock,\n' +
+    "Applies pending Prisma migrations (migrations.deployCommand, or Prisma's engine in-process) under an advisory lock,\n" +
     'after reading _prisma_migrations: failed, edited or drifted history is refused. Prod also needs the deployed build to\n' +
     'be the RC (--sha) and a fresh backup.',
   flags: {

@@ -7,58 +7,83 @@ import { checkDeployedSha } from '../lib/preflight/deployed-sha';
 import { checkId, describeStep, proves, test } from '../lib/suite';
 
 describeStep('preflight', () => {
-  test('RC commit SHA identified, and the deployed build is that commit', { tags: ['readonly'], meta: { ...checkId('0.rc-sha'), ...proves('A.rc-sha') } }, async ({ harness, target, evidence }) => {
-    const check = await checkDeployedSha(harness.rcSha, harness.sections.preflight.deployedSha, target);
-    await evidence.value('A.rc-sha', check.value);
-    if (check.attested) {
-      await evidence.note('The target exposes no build SHA (preflight.deployedSha.source is "none"): the RC SHA is recorded as operator-attested, not checked against the deployed build.');
-    }
-    expect(check.problems, check.problems.join('\n')).toEqual([]);
-  });
+  test(
+    'RC commit SHA identified, and the deployed build is that commit',
+    { tags: ['readonly'], meta: { ...checkId('0.rc-sha'), ...proves('A.rc-sha') } },
+    async ({ harness, target, evidence }) => {
+      const check = await checkDeployedSha(harness.rcSha, harness.sections.preflight.deployedSha, target);
+      await evidence.value('A.rc-sha', check.value);
+      if (check.attested) {
+        await evidence.note(
+          'The target exposes no build SHA (preflight.deployedSha.source is "none"): the RC SHA is recorded as operator-attested, not checked against the deployed build.',
+        );
+      }
+      expect(check.problems, check.problems.join('\n')).toEqual([]);
+    },
+  );
 
-  test('CI green on the RC SHA (GitHub commit statuses and check runs)', { tags: ['readonly'], meta: { ...checkId('0.ci-green'), ...proves('A.ci-green') } }, async ({ harness, evidence }) => {
-    const ci = harness.sections.preflight.ci;
-    // CI green is a mandatory runbook row: without a provider nothing proves it, so it fails rather than reads N/A.
-    if (ci.provider === 'none') throw new Error('no CI provider configured: set preflight.ci in cutover.config.ts (provider "github" with repo "owner/name")');
-    if (!harness.rcSha) throw new Error('no RC commit SHA given: pass --sha=<rc-sha>');
-    const token = credential(harness.sections.credentials.githubToken, 'CI status on the RC SHA (GitHub API)');
-    const result = await githubCiStatus({
-      apiUrl: ci.apiUrl,
-      repo: ci.repo,
-      sha: harness.rcSha,
-      token,
-      timeoutMs: harness.sections.http.timeoutMs,
-      userAgent: harness.sections.http.userAgent,
-    });
-    await evidence.value('A.ci-green', result.link);
-    await evidence.note(`${ci.repo}@${harness.rcSha}: ${result.checks.map((c) => `${c.name} (${c.kind}): ${c.detail}`).join(', ') || 'no checks'}`);
-    const problems = ciProblems(result, harness.rcSha);
-    expect(problems, problems.join('\n')).toEqual([]);
-  });
-
-  test('DB backup/snapshot completed: fresh, checksummed and restorable', { tags: ['readonly'], meta: { ...checkId('0.backup'), ...proves('A.backup') } }, async ({ harness, evidence, redactor }) => {
-    const settings = harness.sections.preflight.backup;
-    const databaseUrl = credential(harness.sections.credentials.databaseUrl, 'the database backup');
-    let check: BackupCheck;
-    if (harness.apply.includes('preflight')) {
-      await evidence.progress('taking a database backup (pg_dump, --apply=backup)');
-      const taken = await guardedBackup({
-        env: harness.env,
-        owner: harness.owner,
-        sections: harness.sections,
-        databaseUrl,
-        redactor,
-        args: [`--env=${harness.env}`, '--apply=backup', '(npm test, step 0)'],
+  test(
+    'CI green on the RC SHA (GitHub commit statuses and check runs)',
+    { tags: ['readonly'], meta: { ...checkId('0.ci-green'), ...proves('A.ci-green') } },
+    async ({ harness, evidence }) => {
+      const ci = harness.sections.preflight.ci;
+      // CI green is a mandatory runbook row: without a provider nothing proves it, so it fails rather than reads N/A.
+      if (ci.provider === 'none')
+        throw new Error('no CI provider configured: set preflight.ci in cutover.config.ts (provider "github" with repo "owner/name")');
+      if (!harness.rcSha) throw new Error('no RC commit SHA given: pass --sha=<rc-sha>');
+      const token = credential(harness.sections.credentials.githubToken, 'CI status on the RC SHA (GitHub API)');
+      const result = await githubCiStatus({
+        apiUrl: ci.apiUrl,
+        repo: ci.repo,
+        sha: harness.rcSha,
+        token,
+        timeoutMs: harness.sections.http.timeoutMs,
+        userAgent: harness.sections.http.userAgent,
       });
-      check = await checkHarnessBackup(taken.dir, taken.manifest, settings.maxAgeMinutes);
-    } else {
-      check = await checkBackup({ settings, databaseUrl, env: process.env });
-    }
-    await evidence.value('A.backup', check.value);
-    if (check.ageMinutes !== undefined) {
-      await evidence.measure({ name: 'backup age', value: `${check.ageMinutes} min`, threshold: `≤ ${settings.maxAgeMinutes} min`, ok: check.ageMinutes <= settings.maxAgeMinutes });
-    }
-    if (check.attested) await evidence.note('Provider snapshot named by the operator: the harness cannot see it, so its existence and time are operator-attested.');
-    expect(check.problems, check.problems.join('\n')).toEqual([]);
-  });
+      await evidence.value('A.ci-green', result.link);
+      await evidence.note(
+        `${ci.repo}@${harness.rcSha}: ${result.checks.map((c) => `${c.name} (${c.kind}): ${c.detail}`).join(', ') || 'no checks'}`,
+      );
+      const problems = ciProblems(result, harness.rcSha);
+      expect(problems, problems.join('\n')).toEqual([]);
+    },
+  );
+
+  test(
+    'DB backup/snapshot completed: fresh, checksummed and restorable',
+    { tags: ['readonly'], meta: { ...checkId('0.backup'), ...proves('A.backup') } },
+    async ({ harness, evidence, redactor }) => {
+      const settings = harness.sections.preflight.backup;
+      const databaseUrl = credential(harness.sections.credentials.databaseUrl, 'the database backup');
+      let check: BackupCheck;
+      if (harness.apply.includes('preflight')) {
+        await evidence.progress('taking a database backup (pg_dump, --apply=backup)');
+        const taken = await guardedBackup({
+          env: harness.env,
+          owner: harness.owner,
+          sections: harness.sections,
+          databaseUrl,
+          redactor,
+          args: [`--env=${harness.env}`, '--apply=backup', '(npm test, step 0)'],
+        });
+        check = await checkHarnessBackup(taken.dir, taken.manifest, settings.maxAgeMinutes);
+      } else {
+        check = await checkBackup({ settings, databaseUrl, env: process.env });
+      }
+      await evidence.value('A.backup', check.value);
+      if (check.ageMinutes !== undefined) {
+        await evidence.measure({
+          name: 'backup age',
+          value: `${check.ageMinutes} min`,
+          threshold: `≤ ${settings.maxAgeMinutes} min`,
+          ok: check.ageMinutes <= settings.maxAgeMinutes,
+        });
+      }
+      if (check.attested)
+        await evidence.note(
+          'Provider snapshot named by the operator: the harness cannot see it, so its existence and time are operator-attested.',
+        );
+      expect(check.problems, check.problems.join('\n')).toEqual([]);
+    },
+  );
 });

@@ -24,55 +24,90 @@ function databaseUrl(harness: HarnessContext): string {
 }
 
 describeStep('migrations', () => {
-  test('Migration status read from _prisma_migrations against the release\'s migrations directory', { tags: ['readonly'], meta: { ...checkId('1.status-read'), ...proves('B.status') } }, async ({ harness, evidence }) => {
-    const status = await statusBeforeDeploy(harness);
-    await evidence.paste('B.status', formatStatus(status, applyHint(harness.env)), 'migration status before deploy');
-  });
+  test(
+    "Migration status read from _prisma_migrations against the release's migrations directory",
+    { tags: ['readonly'], meta: { ...checkId('1.status-read'), ...proves('B.status') } },
+    async ({ harness, evidence }) => {
+      const status = await statusBeforeDeploy(harness);
+      await evidence.paste('B.status', formatStatus(status, applyHint(harness.env)), 'migration status before deploy');
+    },
+  );
 
-  test('No failed migration: every migration that started has finished (Prisma refuses to deploy over one, P3009)', { tags: ['readonly'], meta: { ...checkId('1.no-failed'), ...proves('B.status') } }, async ({ harness }) => {
-    const { failed, lock } = await statusBeforeDeploy(harness);
-    // A migration being applied by another run is not failed: no restore advice, just who and since when.
-    expect(lock && `${describeLock(lock)}: wait for it to end, then run again`).toBeNull();
-    const named = failed.map((f) => `${f.name} (started ${f.startedAt}, never finished)`).join(', ');
-    expect(failed, `failed migration(s): ${named}. Prisma refuses to deploy over them (P3009); a partial apply means restoring, per the rollback plan`).toEqual([]);
-  });
+  test(
+    'No failed migration: every migration that started has finished (Prisma refuses to deploy over one, P3009)',
+    { tags: ['readonly'], meta: { ...checkId('1.no-failed'), ...proves('B.status') } },
+    async ({ harness }) => {
+      const { failed, lock } = await statusBeforeDeploy(harness);
+      // A migration being applied by another run is not failed: no restore advice, just who and since when.
+      expect(lock && `${describeLock(lock)}: wait for it to end, then run again`).toBeNull();
+      const named = failed.map((f) => `${f.name} (started ${f.startedAt}, never finished)`).join(', ');
+      expect(
+        failed,
+        `failed migration(s): ${named}. Prisma refuses to deploy over them (P3009); a partial apply means restoring, per the rollback plan`,
+      ).toEqual([]);
+    },
+  );
 
-  test('No applied migration was edited after it was applied (checksum of migration.sql)', { tags: ['readonly'], meta: { ...checkId('1.no-edited'), ...proves('B.status') } }, async ({ harness }) => {
-    const { edited } = await statusBeforeDeploy(harness);
-    expect(edited, `edited after they were applied: ${edited.join(', ')}. Restore the original migration.sql from the release, or follow the rollback plan`).toEqual([]);
-  });
+  test(
+    'No applied migration was edited after it was applied (checksum of migration.sql)',
+    { tags: ['readonly'], meta: { ...checkId('1.no-edited'), ...proves('B.status') } },
+    async ({ harness }) => {
+      const { edited } = await statusBeforeDeploy(harness);
+      expect(
+        edited,
+        `edited after they were applied: ${edited.join(', ')}. Restore the original migration.sql from the release, or follow the rollback plan`,
+      ).toEqual([]);
+    },
+  );
 
-  test('No applied migration is missing from the migrations directory (drift)', { tags: ['readonly'], meta: { ...checkId('1.no-drift'), ...proves('B.status') } }, async ({ harness }) => {
-    const { drift, dir } = await statusBeforeDeploy(harness);
-    expect(drift, `applied to the database but missing from ${dir}: ${drift.join(', ')}. Is this the right release? Suspected drift: stop the rollout`).toEqual([]);
-  });
+  test(
+    'No applied migration is missing from the migrations directory (drift)',
+    { tags: ['readonly'], meta: { ...checkId('1.no-drift'), ...proves('B.status') } },
+    async ({ harness }) => {
+      const { drift, dir } = await statusBeforeDeploy(harness);
+      expect(
+        drift,
+        `applied to the database but missing from ${dir}: ${drift.join(', ')}. Is this the right release? Suspected drift: stop the rollout`,
+      ).toEqual([]);
+    },
+  );
 
-  test('npm run migrate:deploy: nothing left pending or failed', { tags: ['mutating'], meta: { ...checkId('1.deploy'), ...proves('B.output') } }, async ({ harness, evidence, redactor }) => {
-    const status = await statusBeforeDeploy(harness);
-    if (!harness.apply.includes('migrations')) {
-      await evidence.paste('B.output', `migrate deploy not run (not asked for: --apply=migrations)\n\n${formatStatus(status, applyHint(harness.env))}`);
-      expect(status.pending, `${status.pending.length} migration(s) pending and not applied: ${status.pending.join(', ')}. Apply with ${applyHint(harness.env)}`).toEqual([]);
-      return;
-    }
-    await evidence.progress(`applying ${status.pending.length} pending migration(s) under the advisory lock`);
-    try {
-      const result = await deployMigrations({
-        env: harness.env,
-        owner: harness.owner,
-        rcSha: harness.rcSha,
-        baseUrl: harness.baseUrl,
-        sections: harness.sections,
-        databaseUrl: databaseUrl(harness),
-        redactor,
-        args: [`--env=${harness.env}`, '--apply=migrations', '(npm test, step 1)'],
-      });
-      await evidence.paste('B.output', result.output, 'migrate deploy');
-      await evidence.paste('B.output', formatStatus(result.after, applyHint(harness.env)), 'migration status after deploy');
-      const left = [...result.after.pending, ...result.after.failed.map((f) => `${f.name} (failed)`)];
-      expect(left, `still pending or failed after the deploy: ${left.join(', ')}`).toEqual([]);
-    } catch (error) {
-      if (error instanceof DeployFailed) await evidence.paste('B.output', error.output || error.message, 'migrate deploy (failed)');
-      throw error;
-    }
-  });
+  test(
+    'npm run migrate:deploy: nothing left pending or failed',
+    { tags: ['mutating'], meta: { ...checkId('1.deploy'), ...proves('B.output') } },
+    async ({ harness, evidence, redactor }) => {
+      const status = await statusBeforeDeploy(harness);
+      if (!harness.apply.includes('migrations')) {
+        await evidence.paste(
+          'B.output',
+          `migrate deploy not run (not asked for: --apply=migrations)\n\n${formatStatus(status, applyHint(harness.env))}`,
+        );
+        expect(
+          status.pending,
+          `${status.pending.length} migration(s) pending and not applied: ${status.pending.join(', ')}. Apply with ${applyHint(harness.env)}`,
+        ).toEqual([]);
+        return;
+      }
+      await evidence.progress(`applying ${status.pending.length} pending migration(s) under the advisory lock`);
+      try {
+        const result = await deployMigrations({
+          env: harness.env,
+          owner: harness.owner,
+          rcSha: harness.rcSha,
+          baseUrl: harness.baseUrl,
+          sections: harness.sections,
+          databaseUrl: databaseUrl(harness),
+          redactor,
+          args: [`--env=${harness.env}`, '--apply=migrations', '(npm test, step 1)'],
+        });
+        await evidence.paste('B.output', result.output, 'migrate deploy');
+        await evidence.paste('B.output', formatStatus(result.after, applyHint(harness.env)), 'migration status after deploy');
+        const left = [...result.after.pending, ...result.after.failed.map((f) => `${f.name} (failed)`)];
+        expect(left, `still pending or failed after the deploy: ${left.join(', ')}`).toEqual([]);
+      } catch (error) {
+        if (error instanceof DeployFailed) await evidence.paste('B.output', error.output || error.message, 'migrate deploy (failed)');
+        throw error;
+      }
+    },
+  );
 });

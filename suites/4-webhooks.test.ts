@@ -24,10 +24,12 @@ const deliveries = new DeliveryLog('E.delivery-status');
 let testEvent: SyntheticEvent | undefined;
 const theTestEvent = (harness: HarnessContext) => (testEvent ??= syntheticEvent(harness));
 
-const newSecret = (harness: HarnessContext) => credential(harness.sections.credentials.stripeWebhookSecret, 'signing synthetic webhook events');
+const newSecret = (harness: HarnessContext) =>
+  credential(harness.sections.credentials.stripeWebhookSecret, 'signing synthetic webhook events');
 
 /** Where Stripe delivers: configured, or the target's own webhook route. */
-const stripeEndpointUrl = (harness: HarnessContext, target: TargetClient) => harness.sections.webhooks.endpointUrl ?? target.url(harness.sections.routes.webhook);
+const stripeEndpointUrl = (harness: HarnessContext, target: TargetClient) =>
+  harness.sections.webhooks.endpointUrl ?? target.url(harness.sections.routes.webhook);
 
 describeStep('webhooks', () => {
   test(
@@ -37,7 +39,11 @@ describeStep('webhooks', () => {
       const { stripe, key } = stripeApi(harness, 'Stripe endpoint lookup');
       const mode = harness.environment.expect.stripeMode;
       const keyMode = stripeKeyMode(key);
-      const report = await inspectWebhookEndpoint(stripe, { url: stripeEndpointUrl(harness, target), handledEvents: harness.sections.webhooks.handledEvents, mode });
+      const report = await inspectWebhookEndpoint(stripe, {
+        url: stripeEndpointUrl(harness, target),
+        handledEvents: harness.sections.webhooks.handledEvents,
+        mode,
+      });
       if (report.endpoint) await evidence.note(describeEndpoint(report.endpoint));
       const problems = [...report.problems];
       if (keyMode !== mode) problems.push(`STRIPE_SECRET_KEY is a ${keyMode}-mode key; this environment expects ${mode} mode`);
@@ -102,7 +108,10 @@ describeStep('webhooks', () => {
       const res = await deliver(target, harness, event, signatureHeader(event.payload, [previous, newSecret(harness)]));
       await deliveries.record(evidence, 'two v1 signatures (previous, new)', res);
       if (isDelivered(res)) await keptEvent(evidence, event);
-      expect(isDelivered(res), `an event whose second v1 signature is valid was answered ${describeDelivery(res)}: the target only tries the first`).toBe(true);
+      expect(
+        isDelivered(res),
+        `an event whose second v1 signature is valid was answered ${describeDelivery(res)}: the target only tries the first`,
+      ).toBe(true);
     },
   );
 
@@ -118,7 +127,10 @@ describeStep('webhooks', () => {
       const again = await send();
       await deliveries.record(evidence, 'same event id again', again);
       expect(isDelivered(again), `a retried delivery was answered ${describeDelivery(again)}; Stripe would keep retrying`).toBe(true);
-      expect(again.json(), `a retried delivery must be answered {received:true, replay:true}, got ${describeDelivery(again)}`).toMatchObject({
+      expect(
+        again.json(),
+        `a retried delivery must be answered {received:true, replay:true}, got ${describeDelivery(again)}`,
+      ).toMatchObject({
         received: true,
         replay: true,
       });
@@ -133,12 +145,23 @@ describeStep('webhooks', () => {
       const expired = harness.previousWebhookSecretExpired || harness.sections.webhooks.previousSecretExpired;
       const previous = optionalCredential(name);
       if (!previous) {
-        if (expired) throw new Error(`the previous secret is said to have expired, but ${name} is not set: give it so the harness can prove it is refused`);
-        return notApplicable({ annotate, skip }, `${name} is not set: without the pre-rotation secret the harness cannot show it is retired`);
+        if (expired)
+          throw new Error(
+            `the previous secret is said to have expired, but ${name} is not set: give it so the harness can prove it is refused`,
+          );
+        return notApplicable(
+          { annotate, skip },
+          `${name} is not set: without the pre-rotation secret the harness cannot show it is retired`,
+        );
       }
-      expect(previous !== newSecret(harness), `${name} equals STRIPE_WEBHOOK_SECRET: the secret was not rotated (or the new one was not set)`).toBe(true);
+      expect(
+        previous !== newSecret(harness),
+        `${name} equals STRIPE_WEBHOOK_SECRET: the secret was not rotated (or the new one was not set)`,
+      ).toBe(true);
       if (!expired) {
-        await evidence.note('The previous secret is still valid in Stripe during the roll; re-run with --previous-webhook-secret-expired once it expires to prove the target refuses it.');
+        await evidence.note(
+          'The previous secret is still valid in Stripe during the roll; re-run with --previous-webhook-secret-expired once it expires to prove the target refuses it.',
+        );
         return;
       }
       const event = syntheticEvent(harness);

@@ -36,7 +36,10 @@ test('every check in the suites has a fault that makes that check fail, at its s
   const uncovered = checks.filter((c) => !FAULTS.some((f) => f.breaks === c.id && f.caughtAt === c.step)).map((c) => `${c.id} ${c.name}`);
   expect(uncovered, 'checks no fault breaks at their own step').toEqual([]);
   const ids = new Set(checks.map((c) => c.id));
-  expect(FAULTS.filter((f) => !ids.has(f.breaks)).map((f) => `${f.name} breaks ${f.breaks}`), 'faults naming no check').toEqual([]);
+  expect(
+    FAULTS.filter((f) => !ids.has(f.breaks)).map((f) => `${f.name} breaks ${f.breaks}`),
+    'faults naming no check',
+  ).toEqual([]);
 });
 
 test('fault names are unique and each names an existing step, and a check id of that step', () => {

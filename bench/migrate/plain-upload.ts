@@ -26,7 +26,9 @@ if (!settings) {
 }
 const bucket = settings.bucket;
 const client = s3Client(settings, { requestTimeoutMs: 120_000 });
-const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((f) => f.isFile()).map((f) => path.join(f.parentPath, f.name));
+const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
+  .filter((f) => f.isFile())
+  .map((f) => path.join(f.parentPath, f.name));
 await inLanes(files, Number(concurrency), async (file) => {
   await new Upload({
     client,

@@ -47,18 +47,26 @@ const withoutRequestId = (res) => JSON.stringify({ ...jsonOf(res), requestId: un
 
 for (const route of ['/healthz', '/readyz']) {
   const res = await call('GET', route);
-  check(res.status === 200 && jsonOf(res).ok === true && (route !== '/readyz' || jsonOf(res).db === true), `${route} answered ${res.status}`);
+  check(
+    res.status === 200 && jsonOf(res).ok === true && (route !== '/readyz' || jsonOf(res).db === true),
+    `${route} answered ${res.status}`,
+  );
 }
 
 const wrong = `bench-wrong-${randomBytes(9).toString('hex')}`;
 const refusedA = await call('POST', '/auth/login', { json: { email, password: wrong } });
-const refusedB = await call('POST', '/auth/login', { json: { email: `bench-nobody-${randomBytes(6).toString('hex')}@${email.split('@')[1]}`, password: wrong } });
+const refusedB = await call('POST', '/auth/login', {
+  json: { email: `bench-nobody-${randomBytes(6).toString('hex')}@${email.split('@')[1]}`, password: wrong },
+});
 check(refusedA.status === 401 && refusedB.status === 401, `refused logins answered ${refusedA.status} and ${refusedB.status}`);
 check(withoutRequestId(refusedA) === withoutRequestId(refusedB), 'the two refusals differ');
 
 const good = await call('POST', '/auth/login', { json: { email, password } });
 const session = jsonOf(good);
-check(good.status === 200 && session.token && session.user?.role === 'CONSUMER' && session.user?.emailVerified === true, `login answered ${good.status}`);
+check(
+  good.status === 200 && session.token && session.user?.role === 'CONSUMER' && session.user?.emailVerified === true,
+  `login answered ${good.status}`,
+);
 
 const t = Math.floor(Date.now() / 1000);
 const payload = JSON.stringify({
@@ -72,14 +80,25 @@ const payload = JSON.stringify({
   data: { object: { object: 'cutover_harness', note: 'benchmark' } },
 });
 const v1 = createHmac('sha256', env('BENCH_WEBHOOK_SECRET')).update(`${t}.${payload}`).digest('hex');
-const hook = await call('POST', '/payments/webhook', { body: payload, headers: { 'content-type': 'application/json', 'stripe-signature': `t=${t},v1=${v1}` } });
-check(hook.status >= 200 && hook.status < 300 && jsonOf(hook).received === true && !('error' in jsonOf(hook)), `webhook answered ${hook.status}`);
+const hook = await call('POST', '/payments/webhook', {
+  body: payload,
+  headers: { 'content-type': 'application/json', 'stripe-signature': `t=${t},v1=${v1}` },
+});
+check(
+  hook.status >= 200 && hook.status < 300 && jsonOf(hook).received === true && !('error' in jsonOf(hook)),
+  `webhook answered ${hook.status}`,
+);
 
 const png = Buffer.from(env('BENCH_PNG_BASE64'), 'base64');
 const form = new FormData();
 form.append('file', new Blob([png], { type: 'image/png' }), `bench-${randomBytes(4).toString('hex')}.png`);
 const auth = { authorization: `Bearer ${session.token}` };
-const up = await request(new URL(`/jobs/${env('BENCH_JOB_ID')}/attachments/upload`, base), { method: 'POST', body: form, headers: { ...auth, 'user-agent': 'bench-undici' }, ...timeouts });
+const up = await request(new URL(`/jobs/${env('BENCH_JOB_ID')}/attachments/upload`, base), {
+  method: 'POST',
+  body: form,
+  headers: { ...auth, 'user-agent': 'bench-undici' },
+  ...timeouts,
+});
 const upload = (await up.body.json().catch(() => ({}))).attachment ?? {};
 check(up.statusCode === 201 && typeof upload.id === 'number' && upload.storageKey, `upload answered ${up.statusCode}`);
 
@@ -105,8 +124,19 @@ if (upload.id) {
     sha256: Hash.bind(null, 'sha256'),
   });
   const s3 = async (method) => {
-    const url = new URL(`/${env('BENCH_S3_BUCKET')}/${upload.storageKey.split('/').map(encodeURIComponent).join('/')}`, env('BENCH_S3_ENDPOINT'));
-    const signed = await signer.sign({ method, protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host }, query: {} });
+    const url = new URL(
+      `/${env('BENCH_S3_BUCKET')}/${upload.storageKey.split('/').map(encodeURIComponent).join('/')}`,
+      env('BENCH_S3_ENDPOINT'),
+    );
+    const signed = await signer.sign({
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      headers: { host: url.host },
+      query: {},
+    });
     const res = await request(url, { method, headers: signed.headers, ...timeouts });
     await res.body.dump();
     return res.statusCode;

@@ -22,15 +22,26 @@ const FUTURE_SKEW_MINUTES = 5;
 
 function ageProblems(what: string, at: Date, now: Date, maxAgeMinutes: number): { ageMinutes: number; problems: string[] } {
   const ageMinutes = Math.round(((now.getTime() - at.getTime()) / 60_000) * 10) / 10;
-  if (ageMinutes < -FUTURE_SKEW_MINUTES) return { ageMinutes, problems: [`${what} is dated ${at.toISOString()}, in the future: check the timestamp`] };
+  if (ageMinutes < -FUTURE_SKEW_MINUTES)
+    return { ageMinutes, problems: [`${what} is dated ${at.toISOString()}, in the future: check the timestamp`] };
   if (ageMinutes > maxAgeMinutes) {
-    return { ageMinutes, problems: [`${what} is ${Math.round(ageMinutes)} min old (taken ${at.toISOString()}); the cutover needs one newer than ${maxAgeMinutes} min: take a fresh one`] };
+    return {
+      ageMinutes,
+      problems: [
+        `${what} is ${Math.round(ageMinutes)} min old (taken ${at.toISOString()}); the cutover needs one newer than ${maxAgeMinutes} min: take a fresh one`,
+      ],
+    };
   }
   return { ageMinutes, problems: [] };
 }
 
 /** A backup the harness made: fresh enough, and checked restorable. */
-export async function checkHarnessBackup(dir: string, manifest: BackupManifest, maxAgeMinutes: number, now = new Date()): Promise<BackupCheck> {
+export async function checkHarnessBackup(
+  dir: string,
+  manifest: BackupManifest,
+  maxAgeMinutes: number,
+  now = new Date(),
+): Promise<BackupCheck> {
   const at = new Date(manifest.startedAt);
   const age = ageProblems(`the newest backup (${manifest.file})`, at, now, maxAgeMinutes);
   const verification = await verifyBackup(dir, manifest);
@@ -45,13 +56,21 @@ export async function checkHarnessBackup(dir: string, manifest: BackupManifest, 
 }
 
 /** A provider snapshot the operator took and names through the environment (operator-attested). */
-export function checkAttestedSnapshot(id: string | undefined, atText: string | undefined, settings: BackupSettings, now = new Date()): BackupCheck | undefined {
+export function checkAttestedSnapshot(
+  id: string | undefined,
+  atText: string | undefined,
+  settings: BackupSettings,
+  now = new Date(),
+): BackupCheck | undefined {
   if (!id && !atText) return undefined;
   const problems: string[] = [];
   if (!id) problems.push(`${settings.snapshotAtEnv} is set but ${settings.snapshotIdEnv} is not: name the provider snapshot`);
   // A time without a zone would be read in the harness's zone: ambiguous at 2 a.m.
   const valid = atText && /(Z|[+-]\d\d:?\d\d)$/i.test(atText.trim()) && !Number.isNaN(Date.parse(atText));
-  if (!atText) problems.push(`${settings.snapshotIdEnv} is set but ${settings.snapshotAtEnv} is not: give the snapshot's time (ISO 8601 with zone, e.g. 2026-11-28T01:30:00Z)`);
+  if (!atText)
+    problems.push(
+      `${settings.snapshotIdEnv} is set but ${settings.snapshotAtEnv} is not: give the snapshot's time (ISO 8601 with zone, e.g. 2026-11-28T01:30:00Z)`,
+    );
   else if (!valid) problems.push(`${settings.snapshotAtEnv} is not an ISO 8601 time with a zone (e.g. 2026-11-28T01:30:00Z)`);
   if (problems.length) return { value: '(provider snapshot incompletely described)', problems, attested: true };
   const at = new Date(atText!);
@@ -69,7 +88,12 @@ export function checkAttestedSnapshot(id: string | undefined, atText: string | u
  * The freshest evidence that this database is backed up: a provider snapshot the operator
  * names, else the newest backup the harness made of this database. Neither is a problem.
  */
-export async function checkBackup(opts: { settings: BackupSettings; databaseUrl: string; env: NodeJS.ProcessEnv; now?: Date }): Promise<BackupCheck> {
+export async function checkBackup(opts: {
+  settings: BackupSettings;
+  databaseUrl: string;
+  env: NodeJS.ProcessEnv;
+  now?: Date;
+}): Promise<BackupCheck> {
   const { settings } = opts;
   const now = opts.now ?? new Date();
   const snapshot = checkAttestedSnapshot(opts.env[settings.snapshotIdEnv], opts.env[settings.snapshotAtEnv], settings, now);

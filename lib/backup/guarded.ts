@@ -25,10 +25,21 @@ export interface GuardedBackupOptions {
  */
 export async function guardedBackup(opts: GuardedBackupOptions): Promise<TakenBackup> {
   const settings = opts.sections.preflight.backup;
-  const entry = { id: auditId(), script: 'backup', env: opts.env, owner: opts.owner, args: opts.args, touches: { database: databaseResource(opts.databaseUrl) } };
+  const entry = {
+    id: auditId(),
+    script: 'backup',
+    env: opts.env,
+    owner: opts.owner,
+    args: opts.args,
+    touches: { database: databaseResource(opts.databaseUrl) },
+  };
   const auditLog = opts.sections.reports.auditLog;
   return withAdvisoryLock(opts.databaseUrl, settings.lockKey, 'a database backup', async () => {
-    await audit(auditLog, { ...entry, outcome: 'started', summary: { database: describeDatabase(databaseIdentity(opts.databaseUrl)) } }, opts.redactor);
+    await audit(
+      auditLog,
+      { ...entry, outcome: 'started', summary: { database: describeDatabase(databaseIdentity(opts.databaseUrl)) } },
+      opts.redactor,
+    );
     try {
       const taken = await takeBackup({
         databaseUrl: opts.databaseUrl,
@@ -39,7 +50,11 @@ export async function guardedBackup(opts: GuardedBackupOptions): Promise<TakenBa
         now: opts.now,
       });
       const { file, sha256, sizeBytes, startedAt, database } = taken.manifest;
-      await audit(auditLog, { ...entry, outcome: 'done', summary: { file, sha256, sizeBytes, startedAt, database: describeDatabase(database) } }, opts.redactor);
+      await audit(
+        auditLog,
+        { ...entry, outcome: 'done', summary: { file, sha256, sizeBytes, startedAt, database: describeDatabase(database) } },
+        opts.redactor,
+      );
       return taken;
     } catch (error) {
       await audit(auditLog, { ...entry, outcome: 'failed', summary: { error: (error as Error).message } }, opts.redactor);

@@ -26,7 +26,10 @@ export function sameDatabase(a: DatabaseIdentity, b: DatabaseIdentity): boolean 
 
 /** `db-backup-<UTC timestamp>`, e.g. db-backup-20261128T054012Z, as the backend's own backup names them. */
 export function backupStem(at: Date): string {
-  return `db-backup-${at.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '')}`;
+  return `db-backup-${at
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/[-:]/g, '')}`;
 }
 
 export function manifestPathFor(dir: string, file: string): string {

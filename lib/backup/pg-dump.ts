@@ -7,7 +7,17 @@ import { createGzip } from 'node:zlib';
 import pg from 'pg';
 
 // Parameters Prisma (or the pg driver) accepts in DATABASE_URL that libpq rejects ("invalid URI query parameter").
-const NOT_LIBPQ = ['schema', 'connection_limit', 'pool_timeout', 'pgbouncer', 'statement_cache_size', 'socket_timeout', 'sslaccept', 'sslidentity', 'sslpassword'];
+const NOT_LIBPQ = [
+  'schema',
+  'connection_limit',
+  'pool_timeout',
+  'pgbouncer',
+  'statement_cache_size',
+  'socket_timeout',
+  'sslaccept',
+  'sslidentity',
+  'sslpassword',
+];
 
 /** A libpq URL without its password (that goes in PGPASSWORD, out of `ps`) or Prisma-only parameters. */
 export function libpqConnection(databaseUrl: string): { url: string; password: string | undefined } {
@@ -35,7 +45,9 @@ export async function pgDumpVersion(pgDump: string, timeoutMs = 10_000): Promise
       clearTimeout(timer);
       reject(
         err.code === 'ENOENT'
-          ? new BackupToolProblem(`${pgDump} not found on PATH: install the PostgreSQL client matching the server's major version (e.g. apt-get install -y postgresql-client-15) or set preflight.backup.pgDump`)
+          ? new BackupToolProblem(
+              `${pgDump} not found on PATH: install the PostgreSQL client matching the server's major version (e.g. apt-get install -y postgresql-client-15) or set preflight.backup.pgDump`,
+            )
           : err,
       );
     });
@@ -115,7 +127,8 @@ export async function dumpToGzipFile(opts: { pgDump: string; databaseUrl: string
   try {
     const [code] = await Promise.all([exited, pipeline(child.stdout, createGzip(), tap, createWriteStream(opts.file, { flags: 'wx' }))]);
     if (timedOut) throw new Error(`pg_dump did not finish within ${Math.round(opts.timeoutMs / 1000)} s and was stopped`);
-    if (code !== 0) throw new Error(`pg_dump failed (exit ${code ?? 'killed'}): ${stderr.trim().split('\n').slice(-3).join(' / ') || 'no message'}`);
+    if (code !== 0)
+      throw new Error(`pg_dump failed (exit ${code ?? 'killed'}): ${stderr.trim().split('\n').slice(-3).join(' / ') || 'no message'}`);
   } finally {
     clearTimeout(timer);
     if (child.exitCode === null) child.kill('SIGKILL');

@@ -25,7 +25,10 @@ async function freeStem(dir: string, at: Date): Promise<string> {
   const stem = backupStem(at);
   for (let n = 0; ; n += 1) {
     const candidate = n === 0 ? stem : `${stem}-${n}`;
-    const taken = await fs.stat(path.join(dir, `${candidate}.sql.gz`)).then(() => true, () => false);
+    const taken = await fs.stat(path.join(dir, `${candidate}.sql.gz`)).then(
+      () => true,
+      () => false,
+    );
     if (!taken) return candidate;
   }
 }
@@ -69,7 +72,9 @@ export async function takeBackup(opts: TakeBackupOptions): Promise<TakenBackup> 
     if (verification.problems.length) throw new Error(`the new backup failed its integrity test: ${verification.problems.join('; ')}`);
     const manifestPath = manifestPathFor(opts.dir, file);
     await fs.writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-    log(`[backup] done: ${file} (${dumped.sizeBytes} bytes, sha256 ${dumped.sha256}, ${verification.sqlBytes} bytes of SQL, ends with "dump complete")`);
+    log(
+      `[backup] done: ${file} (${dumped.sizeBytes} bytes, sha256 ${dumped.sha256}, ${verification.sqlBytes} bytes of SQL, ends with "dump complete")`,
+    );
     return { manifest, manifestPath, dir: opts.dir };
   } catch (error) {
     await fs.rm(target, { force: true });

@@ -35,10 +35,12 @@ export async function verifyBackup(dir: string, manifest: BackupManifest): Promi
   const problems: string[] = [];
   if (stat.size !== manifest.sizeBytes) problems.push(`${manifest.file} is ${stat.size} bytes, its manifest says ${manifest.sizeBytes}`);
   const actual = await sha256File(file);
-  if (actual !== manifest.sha256) problems.push(`${manifest.file} sha256 ${actual.slice(0, 12)}… does not match its manifest (${manifest.sha256.slice(0, 12)}…)`);
+  if (actual !== manifest.sha256)
+    problems.push(`${manifest.file} sha256 ${actual.slice(0, 12)}… does not match its manifest (${manifest.sha256.slice(0, 12)}…)`);
   const recorded = (await fs.readFile(`${file}.sha256`, 'utf8').catch(() => '')).trim().split(/\s+/)[0];
   if (!recorded) problems.push(`${manifest.file}.sha256 is missing`);
-  else if (recorded !== actual) problems.push(`${manifest.file}.sha256 records ${recorded.slice(0, 12)}…, the file hashes to ${actual.slice(0, 12)}…`);
+  else if (recorded !== actual)
+    problems.push(`${manifest.file}.sha256 records ${recorded.slice(0, 12)}…, the file hashes to ${actual.slice(0, 12)}…`);
 
   let head = '';
   let tail = '';

@@ -62,7 +62,10 @@ const CLI_FLAGS: FlagSpecs = {
 
 function stepList(value: string, flag: string, problems: string[]): StepId[] {
   const ids: StepId[] = [];
-  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const step = findStep(part);
     if (step) ids.push(step.id);
     else problems.push(`--${flag}: unknown step "${part}" (use 0-7 or ${STEPS.map((s) => s.id).join(', ')})`);
@@ -90,14 +93,20 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let apply: ApplyTarget[] | undefined;
   if (applyValue !== undefined) {
     apply = [];
-    for (const part of applyValue.split(',').map((p) => p.trim()).filter(Boolean)) {
+    for (const part of applyValue
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       if (part === 'none') continue;
       if (part in APPLY_TARGETS) apply.push(part as ApplyTarget);
       else problems.push(`--apply: "${part}" cannot be applied (use ${Object.keys(APPLY_TARGETS).join(', ')} or none)`);
     }
   }
 
-  const confirmManual = (one('confirm-manual') ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+  const confirmManual = (one('confirm-manual') ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   for (const row of confirmManual) {
     if (!isRowId(row)) problems.push(`--confirm-manual: unknown checklist row "${row}" (see --list)`);
   }
@@ -116,7 +125,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     confirmManual,
     envSnapshot: one('env-snapshot'),
     previousWebhookSecretExpired: flags.booleans.has('previous-webhook-secret-expired'),
-    faults: (one('fault') ?? '').split(',').map((f) => f.trim()).filter(Boolean),
+    faults: (one('fault') ?? '')
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean),
     stack: stack as CliOptions['stack'],
     list: flags.booleans.has('list'),
     help: flags.booleans.has('help'),

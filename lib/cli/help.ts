@@ -33,7 +33,9 @@ Selection (steps: 0-7 or their ids: ${STEPS.map((s) => s.id).join(', ')})
                                (readonly, testdata, mutating, ...) and what it needs, then exit
 
 Mutations (guarded)
-  --apply=<targets>            ${Object.entries(APPLY_TARGETS).map(([k]) => k).join(', ')} or none
+  --apply=<targets>            ${Object.entries(APPLY_TARGETS)
+    .map(([k]) => k)
+    .join(', ')} or none
   --confirm=<env>              required with --apply, except on a running rehearsal's own resources: the environment's name, typed again
   --confirm-manual=<rows>      confirm human-only rows (e.g. E.secret-rotated,G.real-client) as --owner
   --previous-webhook-secret-expired
@@ -51,7 +53,10 @@ Guarded scripts: npm run backup | migrate:deploy | migrate:attachments -- --help
 `;
 }
 
-export function listText(faults: readonly { name: string; caughtAt: string; description: string }[] = [], checks: readonly ListedCheck[] = []): string {
+export function listText(
+  faults: readonly { name: string; caughtAt: string; description: string }[] = [],
+  checks: readonly ListedCheck[] = [],
+): string {
   const lines: string[] = [];
   for (const step of STEPS) {
     lines.push(`${step.n} ${step.id.padEnd(11)} [${step.tag}] ${step.title}  (${step.file})`);

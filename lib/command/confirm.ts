@@ -24,7 +24,9 @@ export function mutationPermission(env: EnvName, confirm: string | undefined, wh
   if (owner) return { problems: [], because: `started by the running local rehearsal (pid ${owner.pid})` };
   const foreign = describeResources(touches);
   return {
-    problems: [`refusing to ${what} without --confirm=local: ${foreign} is not something a running local rehearsal started; nothing was changed`],
+    problems: [
+      `refusing to ${what} without --confirm=local: ${foreign} is not something a running local rehearsal started; nothing was changed`,
+    ],
     because: '',
   };
 }

@@ -86,7 +86,8 @@ export function parseFlags(argv: readonly string[], specs: FlagSpecs, options: P
       value = next;
       i += 1;
     }
-    if (value === undefined || value === '') problems.push(`${raw} needs a value (${raw.startsWith('--') ? `${raw}=...` : `${raw} <value>`})`);
+    if (value === undefined || value === '')
+      problems.push(`${raw} needs a value (${raw.startsWith('--') ? `${raw}=...` : `${raw} <value>`})`);
     else (values[name] ??= []).push(value);
   }
   for (const [name, spec] of Object.entries(specs)) {

@@ -49,10 +49,19 @@ export function resolveBaseUrl(
     const value = env[e.baseUrlEnv];
     const problem = value ? httpUrlProblem(value) : undefined;
     if (value && !problem) return { url: value };
-    if (problem) return { problem: `${e.baseUrlEnv} ${problem}: set it to the target's base URL, such as https://api.example.com (in the environment or .env.${name}), or pass --base-url` };
-    return { missing: true, problem: `no base URL for ${name}: set ${e.baseUrlEnv} (in the environment or .env.${name}) or pass --base-url` };
+    if (problem)
+      return {
+        problem: `${e.baseUrlEnv} ${problem}: set it to the target's base URL, such as https://api.example.com (in the environment or .env.${name}), or pass --base-url`,
+      };
+    return {
+      missing: true,
+      problem: `no base URL for ${name}: set ${e.baseUrlEnv} (in the environment or .env.${name}) or pass --base-url`,
+    };
   }
-  return { missing: true, problem: `no base URL for ${name}: set environments.${name}.baseUrl or baseUrlEnv in ${config.path}, or pass --base-url` };
+  return {
+    missing: true,
+    problem: `no base URL for ${name}: set environments.${name}.baseUrl or baseUrlEnv in ${config.path}, or pass --base-url`,
+  };
 }
 
 /** Which database a URL names: never the user or password. */
@@ -74,7 +83,12 @@ export function databaseIdentity(databaseUrl: string): DatabaseIdentity {
   // libpq also takes the host as a query parameter (unix sockets)
   const host = url.hostname || url.searchParams.get('host') || 'localhost';
   const schema = url.searchParams.get('schema') || undefined;
-  return { host, port: url.port || url.searchParams.get('port') || '5432', name: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres', ...(schema ? { schema } : {}) };
+  return {
+    host,
+    port: url.port || url.searchParams.get('port') || '5432',
+    name: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres',
+    ...(schema ? { schema } : {}),
+  };
 }
 
 export function describeDatabase(db: DatabaseIdentity): string {

@@ -74,7 +74,9 @@ export function requirementsFor(step: StepId, s: Sections, environment: Environm
         ...account('providerDigest', 'DIGEST provider'),
         { name: c.databaseUrl, why: 'removing the digest test job and its notifications (no API route deletes them)' },
         // With enforcement on, the test job (a sensitive POST) and any login need an attestation.
-        ...(environment.expect.attestation === 'on' ? [{ name: c.attestationToken, why: 'creating the digest test job once attestation is enforced' }] : []),
+        ...(environment.expect.attestation === 'on'
+          ? [{ name: c.attestationToken, why: 'creating the digest test job once attestation is enforced' }]
+          : []),
       ];
     case 'monitoring':
       return [

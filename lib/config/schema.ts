@@ -28,7 +28,10 @@ type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K
 export const environmentSchema = z.strictObject({
   /** A literal base URL, or the name of the env var that holds it (the runbook's PROD_BASE_URL). */
   baseUrl: z.url().optional(),
-  baseUrlEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+  baseUrlEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/)
+    .optional(),
   /** Apply the contract's production rules (missing variables are errors, not warnings). */
   production: z.boolean().default(false),
   expect: z.strictObject({

@@ -13,7 +13,8 @@ const SETTINGS = {
   },
   'migrations.schema': {
     value: (s: Sections) => s.migrations.schema,
-    example: "your backend's schema.prisma, e.g. migrations: { schema: '../backend/prisma/schema.prisma' } (or set migrations.deployCommand)",
+    example:
+      "your backend's schema.prisma, e.g. migrations: { schema: '../backend/prisma/schema.prisma' } (or set migrations.deployCommand)",
   },
   'storage.uploadsDir': {
     value: (s: Sections) => s.storage.uploadsDir,
@@ -43,7 +44,9 @@ export function unsetSettings(s: Sections, wanted: [SettingName, string][], file
 export function migrationSettings(s: Sections, deploy: boolean): [SettingName, string][] {
   return [
     ['migrations.dir', 'migration status against the release'],
-    ...(deploy && !s.migrations.deployCommand ? ([['migrations.schema', 'migrate deploy with the in-process engine']] as [SettingName, string][]) : []),
+    ...(deploy && !s.migrations.deployCommand
+      ? ([['migrations.schema', 'migrate deploy with the in-process engine']] as [SettingName, string][])
+      : []),
   ];
 }
 
@@ -54,7 +57,9 @@ export function settingsFor(step: StepId, s: Sections, environment: EnvironmentC
       // Step 1 deploys when asked to; its settings are asked for either way, so --apply cannot fail late.
       return migrationSettings(s, true).map(([name, why]) => [name, `step 1, ${why}`]);
     case 'storage':
-      return environment.optional.legacyStorageMigration ? [['storage.uploadsDir', 'step 3, the legacy attachment checks and migration']] : [];
+      return environment.optional.legacyStorageMigration
+        ? [['storage.uploadsDir', 'step 3, the legacy attachment checks and migration']]
+        : [];
     default:
       return [];
   }
@@ -62,5 +67,9 @@ export function settingsFor(step: StepId, s: Sections, environment: EnvironmentC
 
 /** Every unset setting the selected steps need, at once (outside the rehearsal, before anything runs). */
 export function unsetSettingsFor(steps: StepId[], s: Sections, environment: EnvironmentConfig, file: string): string[] {
-  return unsetSettings(s, steps.flatMap((step) => settingsFor(step, s, environment)), file);
+  return unsetSettings(
+    s,
+    steps.flatMap((step) => settingsFor(step, s, environment)),
+    file,
+  );
 }

@@ -56,21 +56,39 @@ export async function checkReadiness(input: ReadinessInput): Promise<ReadinessRe
     input.leftOut?.redis
       ? notRun('redis', input.leftOut.redis)
       : input.redisMissing
-      ? notConfigured('redis', [`could not run: this rehearsal has no Redis (${input.redisMissing})`])
-      : redisUrl
-        ? probeRedis(redisUrl, `${prefix}:${input.runId}:`, timeoutMs)
-        : notConfigured('redis', missing(names.redisUrl)),
-    input.leftOut?.['object storage'] ? notRun('object storage', input.leftOut['object storage']) : s3.settings ? probeObjectStorage(s3.settings, `${prefix}/${input.runId}/`, timeoutMs) : notConfigured('object storage', s3.problems),
-    stripeKey ? probeStripe(stripeKey, input.expect.stripeMode, sections.webhooks.stripeApiUrl, timeoutMs) : notConfigured('stripe', missing(names.stripeSecretKey)),
+        ? notConfigured('redis', [`could not run: this rehearsal has no Redis (${input.redisMissing})`])
+        : redisUrl
+          ? probeRedis(redisUrl, `${prefix}:${input.runId}:`, timeoutMs)
+          : notConfigured('redis', missing(names.redisUrl)),
+    input.leftOut?.['object storage']
+      ? notRun('object storage', input.leftOut['object storage'])
+      : s3.settings
+        ? probeObjectStorage(s3.settings, `${prefix}/${input.runId}/`, timeoutMs)
+        : notConfigured('object storage', s3.problems),
+    stripeKey
+      ? probeStripe(stripeKey, input.expect.stripeMode, sections.webhooks.stripeApiUrl, timeoutMs)
+      : notConfigured('stripe', missing(names.stripeSecretKey)),
   ]);
-  const rules = checkEnvRules(env.values, { production: input.production, stripeMode: input.expect.stripeMode, attestation: input.expect.attestation });
+  const rules = checkEnvRules(env.values, {
+    production: input.production,
+    stripeMode: input.expect.stripeMode,
+    attestation: input.expect.attestation,
+  });
   if (input.redisMissing) {
     // The rehearsal without Redis runs its target without it on purpose: that rule is not
     // checked here (and the Redis probe reports it could not run), rather than failed.
     rules.errors = rules.errors.filter((e) => e.variable !== names.redisUrl);
     rules.warnings = rules.warnings.filter((w) => w.variable !== names.redisUrl);
   }
-  return { source: env.source, fromSnapshot: env.fromSnapshot, production: input.production, expect: input.expect, snapshotProblems: env.problems, rules, probes };
+  return {
+    source: env.source,
+    fromSnapshot: env.fromSnapshot,
+    production: input.production,
+    expect: input.expect,
+    snapshotProblems: env.problems,
+    rules,
+    probes,
+  };
 }
 
 /** The text pasted into C.readiness: what was validated, every violation and warning, every probe. */
@@ -92,7 +110,7 @@ export function formatReadiness(report: ReadinessReport): string {
     rules.warnings.length ? `Warnings (${rules.warnings.length}, not failing):` : 'Warnings: none',
     ...rules.warnings.map((w) => `  ! ${w.message}`),
     '',
-    'Probes (the target\'s own credentials):',
+    "Probes (the target's own credentials):",
     ...report.probes.map((p) => `  ${p.ok ? 'ok  ' : 'FAIL'} ${p.name.padEnd(15)} ${p.detail} (${p.durationMs} ms)`),
   ];
   return lines.join('\n');

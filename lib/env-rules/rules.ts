@@ -37,8 +37,14 @@ const trueFalse = z.enum(['true', 'false'], { error: 'must be true or false' });
 /** Format of each variable when it is set, and how bad a wrong format is. */
 const FORMATS: Record<string, { schema: z.ZodType; level: Level }> = {
   DATABASE_URL: { schema: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }), level: 'always' },
-  STRIPE_SECRET_KEY: { schema: z.string().regex(/^(sk|rk)_(live|test)_\w+$/, 'must be a Stripe secret or restricted key (sk_/rk_, live or test)'), level: 'always' },
-  STRIPE_WEBHOOK_SECRET: { schema: z.string().regex(/^whsec_[A-Za-z0-9+/=_-]+$/, 'must be a Stripe webhook signing secret (whsec_...)'), level: 'production' },
+  STRIPE_SECRET_KEY: {
+    schema: z.string().regex(/^(sk|rk)_(live|test)_\w+$/, 'must be a Stripe secret or restricted key (sk_/rk_, live or test)'),
+    level: 'always',
+  },
+  STRIPE_WEBHOOK_SECRET: {
+    schema: z.string().regex(/^whsec_[A-Za-z0-9+/=_-]+$/, 'must be a Stripe webhook signing secret (whsec_...)'),
+    level: 'production',
+  },
   RATE_LIMIT_REDIS_URL: { schema: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }), level: 'production' },
   OBJECT_STORAGE_PROVIDER: { schema: z.literal('s3', { error: 'must be s3' }), level: 'production' },
   OBJECT_STORAGE_S3_ENDPOINT: { schema: httpUrl, level: 'production' },
@@ -72,7 +78,12 @@ const FORMATS: Record<string, { schema: z.ZodType; level: Level }> = {
   APP_ATTESTATION_IOS_VERIFY_URL: { schema: httpUrl, level: 'production' },
 };
 
-const S3_REQUIRED = ['OBJECT_STORAGE_S3_BUCKET', 'OBJECT_STORAGE_S3_REGION', 'OBJECT_STORAGE_S3_ACCESS_KEY_ID', 'OBJECT_STORAGE_S3_SECRET_ACCESS_KEY'];
+const S3_REQUIRED = [
+  'OBJECT_STORAGE_S3_BUCKET',
+  'OBJECT_STORAGE_S3_REGION',
+  'OBJECT_STORAGE_S3_ACCESS_KEY_ID',
+  'OBJECT_STORAGE_S3_SECRET_ACCESS_KEY',
+];
 const VERIFIERS = {
   android: ['APP_ATTESTATION_ANDROID_PACKAGE_NAME', 'APP_ATTESTATION_ANDROID_CERT_DIGESTS', 'APP_ATTESTATION_GOOGLE_CREDENTIALS_JSON'],
   ios: ['APP_ATTESTATION_IOS_BUNDLE_ID', 'APP_ATTESTATION_IOS_KEY_IDS', 'APP_ATTESTATION_IOS_VERIFY_URL'],

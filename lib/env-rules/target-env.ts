@@ -31,7 +31,13 @@ export function loadTargetEnv(sections: Sections, processEnv: NodeJS.ProcessEnv 
   }
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) {
-    return { source: `env snapshot ${file}`, fromSnapshot: true, values: {}, problems: [`env snapshot ${file} does not exist`], secrets: [] };
+    return {
+      source: `env snapshot ${file}`,
+      fromSnapshot: true,
+      values: {},
+      problems: [`env snapshot ${file} does not exist`],
+      secrets: [],
+    };
   }
   const { values, problems } = readEnvFile(absolute);
   return {
@@ -57,5 +63,7 @@ function urlPassword(value: string): string[] {
 export function formatEnvFile(env: Readonly<Record<string, string>>): string {
   // The inverse of parseEnvFile: backslash first, so an escaped quote or newline stays one.
   const quote = (v: string) => `"${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`;
-  return `${Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join('\n')}\n`;
+  return `${Object.entries(env)
+    .map(([k, v]) => `${k}=${quote(v)}`)
+    .join('\n')}\n`;
 }

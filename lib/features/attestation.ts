@@ -32,7 +32,13 @@ function errorOf(text: string): string | null {
  * Calls a route with an empty JSON body and no credentials. Harmless whether or not the
  * guard is on: without a token no handler gets past validation or auth.
  */
-export async function probe(target: TargetClient, route: Route, cfg: AttestationConfig, headers: Record<string, string> = {}, params?: Record<string, string>): Promise<Probe> {
+export async function probe(
+  target: TargetClient,
+  route: Route,
+  cfg: AttestationConfig,
+  headers: Record<string, string> = {},
+  params?: Record<string, string>,
+): Promise<Probe> {
   const path = fillPath(route.path, params);
   const res = await target.request({ method: route.method, path, headers, json: route.method === 'GET' ? undefined : {} });
   const error = errorOf(res.text);
@@ -65,6 +71,7 @@ export async function restartRehearsalTarget(controlUrl: string, env: Record<str
   }
   if (res.status !== 200) throw new Error(`the rehearsal could not restart the target (${res.status}): ${text.slice(0, 300)}`);
   const baseUrl = (JSON.parse(text) as { baseUrl?: unknown }).baseUrl;
-  if (typeof baseUrl !== 'string') throw new Error(`the rehearsal restarted the target but did not say where it listens: ${text.slice(0, 200)}`);
+  if (typeof baseUrl !== 'string')
+    throw new Error(`the rehearsal restarted the target but did not say where it listens: ${text.slice(0, 200)}`);
   return baseUrl;
 }

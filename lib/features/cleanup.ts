@@ -18,7 +18,12 @@ export interface CleanupReport {
 const DB_TIMEOUT_MS = 10_000;
 
 async function withDatabase<T>(databaseUrl: string, fn: (db: pg.Client) => Promise<T>): Promise<T> {
-  const db = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: DB_TIMEOUT_MS, statement_timeout: DB_TIMEOUT_MS, query_timeout: DB_TIMEOUT_MS });
+  const db = new pg.Client({
+    connectionString: databaseUrl,
+    connectionTimeoutMillis: DB_TIMEOUT_MS,
+    statement_timeout: DB_TIMEOUT_MS,
+    query_timeout: DB_TIMEOUT_MS,
+  });
   await db.connect();
   try {
     await db.query('BEGIN');
@@ -44,7 +49,12 @@ async function deleteJob(trial: DigestTrial, databaseUrl: string, report: Cleanu
   trial.jobRemoved = true;
 }
 
-async function undoProviderViaApi(target: TargetClient, harness: Pick<HarnessContext, 'sections'>, p: TestProvider, report: CleanupReport): Promise<void> {
+async function undoProviderViaApi(
+  target: TargetClient,
+  harness: Pick<HarnessContext, 'sections'>,
+  p: TestProvider,
+  report: CleanupReport,
+): Promise<void> {
   const { savedSearches, preferences } = harness.sections.routes;
   for (const id of [...p.savedSearchIds]) {
     const res = await target.request({ method: 'DELETE', path: `${savedSearches}/${encodeURIComponent(id)}`, token: p.session.token });
@@ -56,13 +66,25 @@ async function undoProviderViaApi(target: TargetClient, harness: Pick<HarnessCon
   }
   if (p.changed && p.previous) {
     const { matchDeliveryMode, digestIntervalMinutes, pushEnabled, emailEnabled } = p.previous;
-    const res = await target.request({ method: 'PUT', path: preferences, token: p.session.token, json: { matchDeliveryMode, digestIntervalMinutes, pushEnabled, emailEnabled } });
-    if (res.status !== 200) report.problems.push(`${p.role}: restoring the previous delivery mode answered ${res.status}: ${res.excerpt(200)}`);
+    const res = await target.request({
+      method: 'PUT',
+      path: preferences,
+      token: p.session.token,
+      json: { matchDeliveryMode, digestIntervalMinutes, pushEnabled, emailEnabled },
+    });
+    if (res.status !== 200)
+      report.problems.push(`${p.role}: restoring the previous delivery mode answered ${res.status}: ${res.excerpt(200)}`);
     else report.done.push(`${p.role}: delivery mode restored to ${matchDeliveryMode}`);
   }
 }
 
-async function undoProviderInDatabase(db: pg.Client, trial: DigestTrial, p: TestProvider, jobId: number | string | null, report: CleanupReport): Promise<void> {
+async function undoProviderInDatabase(
+  db: pg.Client,
+  trial: DigestTrial,
+  p: TestProvider,
+  jobId: number | string | null,
+  report: CleanupReport,
+): Promise<void> {
   const userId = p.session.user.id;
   const seenIds = (trial.seen.get(p.role) ?? []).map((n) => Number(n.id));
   if (jobId !== null || seenIds.length) {
@@ -75,7 +97,10 @@ async function undoProviderInDatabase(db: pg.Client, trial: DigestTrial, p: Test
     report.done.push(`${p.role}: ${rowCount} notification(s) about the test job deleted`);
   }
   if (p.savedSearchIds.length) {
-    const { rowCount } = await db.query(`DELETE FROM "SavedSearch" WHERE "providerId" = $1 AND "id" = ANY($2::int[])`, [userId, p.savedSearchIds]);
+    const { rowCount } = await db.query(`DELETE FROM "SavedSearch" WHERE "providerId" = $1 AND "id" = ANY($2::int[])`, [
+      userId,
+      p.savedSearchIds,
+    ]);
     report.done.push(`${p.role}: ${rowCount} saved search(es) deleted in the database`);
     p.savedSearchIds.length = 0;
   }
@@ -85,19 +110,29 @@ async function undoProviderInDatabase(db: pg.Client, trial: DigestTrial, p: Test
     report.done.push(`${p.role}: the preference the harness created was removed (none was stored before)`);
   } else if ('lastDigestSentAt' in p.previous) {
     // The worker moved it when it sent the trial's digest; the next run starts from the same clock.
-    await db.query(`UPDATE "NotificationPreference" SET "lastDigestSentAt" = $2 WHERE "userId" = $1`, [userId, p.previous.lastDigestSentAt ?? null]);
+    await db.query(`UPDATE "NotificationPreference" SET "lastDigestSentAt" = $2 WHERE "userId" = $1`, [
+      userId,
+      p.previous.lastDigestSentAt ?? null,
+    ]);
   }
   p.changed = false;
 }
 
 /** Match notifications about the test job sent to anyone else whose saved search matched it. */
 async function deleteOtherMatches(db: pg.Client, jobId: number | string, report: CleanupReport): Promise<void> {
-  const { rowCount } = await db.query(`DELETE FROM "Notification" WHERE "type" = 'job.match' AND "content"->>'jobId' = $1`, [String(jobId)]);
+  const { rowCount } = await db.query(`DELETE FROM "Notification" WHERE "type" = 'job.match' AND "content"->>'jobId' = $1`, [
+    String(jobId),
+  ]);
   if (rowCount) report.done.push(`${rowCount} other job.match notification(s) about the test job deleted`);
 }
 
 /** Idempotent: what is undone is forgotten, so a second call (afterAll after the check) does nothing. */
-export async function cleanUpDigestTrial(trial: DigestTrial, target: TargetClient, harness: Pick<HarnessContext, 'sections'>, databaseUrl: string): Promise<CleanupReport> {
+export async function cleanUpDigestTrial(
+  trial: DigestTrial,
+  target: TargetClient,
+  harness: Pick<HarnessContext, 'sections'>,
+  databaseUrl: string,
+): Promise<CleanupReport> {
   const report: CleanupReport = { done: [], problems: [] };
   const jobId = trial.jobRemoved ? null : (trial.job?.id ?? null);
   await deleteJob(trial, databaseUrl, report);
@@ -136,7 +171,9 @@ export async function leftovers(trial: DigestTrial, target: TargetClient, harnes
     const mode = res.status === 200 ? res.json<{ matchDeliveryMode?: unknown }>().matchDeliveryMode : null;
     const expected = p.previous?.matchDeliveryMode ?? null;
     if (p.previous ? mode !== expected : res.status === 200) {
-      found.push(`${p.role}: delivery mode reads ${res.status === 200 ? String(mode) : `HTTP ${res.status}`}, before the trial it was ${expected ?? 'not stored'}`);
+      found.push(
+        `${p.role}: delivery mode reads ${res.status === 200 ? String(mode) : `HTTP ${res.status}`}, before the trial it was ${expected ?? 'not stored'}`,
+      );
     }
   }
   return found;

@@ -76,7 +76,9 @@ export class DigestTrial {
     const session = await this.sessions.login(target, role);
     const res = await target.get(this.routes.preferences, { token: session.token });
     if (res.status !== 200 && res.status !== 404) {
-      throw new Error(`GET ${this.routes.preferences} as the ${role} test account answered ${res.status}: ${res.excerpt(200)}; nothing was changed`);
+      throw new Error(
+        `GET ${this.routes.preferences} as the ${role} test account answered ${res.status}: ${res.excerpt(200)}; nothing was changed`,
+      );
     }
     const provider: TestProvider = {
       role,
@@ -132,7 +134,9 @@ export class DigestTrial {
     const body = res.json<{ job?: Partial<TestJob>; id?: unknown }>();
     const job = body.job ?? (body as Partial<TestJob>);
     if (job.id === undefined || job.id === null) {
-      this.unremovable.push(`test job "${title}" of the consumer test account: the target took it (201) without saying its id, so the harness cannot remove it`);
+      this.unremovable.push(
+        `test job "${title}" of the consumer test account: the target took it (201) without saying its id, so the harness cannot remove it`,
+      );
       throw new Error(`POST ${this.routes.jobs} answered 201 without the job's id`);
     }
     this.job = { id: job.id, title, category: String(job.category ?? ''), createdAt: String(job.createdAt ?? new Date().toISOString()) };
@@ -176,7 +180,12 @@ export function mentionsJob(content: unknown, jobId: number | string): boolean {
   const same = (v: unknown) => v !== undefined && v !== null && String(v) === String(jobId);
   if (same(record.jobId)) return true;
   const top = record.topMatches;
-  return Array.isArray(top) && top.some((m) => typeof m === 'object' && m !== null && (same((m as Record<string, unknown>).jobId) || same((m as Record<string, unknown>).id)));
+  return (
+    Array.isArray(top) &&
+    top.some(
+      (m) => typeof m === 'object' && m !== null && (same((m as Record<string, unknown>).jobId) || same((m as Record<string, unknown>).id)),
+    )
+  );
 }
 
 function expectStatus(res: TargetResponse, status: number, what: string): void {

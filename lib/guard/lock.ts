@@ -17,7 +17,9 @@ export async function withAdvisoryLock<T>(databaseUrl: string, key: number, what
         .query<{ pid: number }>("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted LIMIT 1", [key])
         .catch(() => ({ rows: [] as { pid: number }[] }));
       const pid = holder.rows[0]?.pid;
-      throw new LockBusy(`${what} is already running against this database${pid ? ` (lock held by backend pid ${pid})` : ''}; wait for it or find who runs it`);
+      throw new LockBusy(
+        `${what} is already running against this database${pid ? ` (lock held by backend pid ${pid})` : ''}; wait for it or find who runs it`,
+      );
     }
     try {
       return await fn();

@@ -34,7 +34,9 @@ export async function prodPreconditions(input: ProdPreconditionInput): Promise<P
   const checked: string[] = [];
   const source = input.sections.preflight.deployedSha;
   if (!input.baseUrl) {
-    problems.push('the deployed SHA cannot be checked without the prod base URL: set it in the environment (see cutover.config.ts) or pass --base-url');
+    problems.push(
+      'the deployed SHA cannot be checked without the prod base URL: set it in the environment (see cutover.config.ts) or pass --base-url',
+    );
   } else if (source.source === 'none') {
     problems.push(
       "the deployed build's SHA cannot be checked (preflight.deployedSha.source is 'none'): configure a header, route or platform command that reports it before changing prod",
@@ -50,7 +52,12 @@ export async function prodPreconditions(input: ProdPreconditionInput): Promise<P
     problems.push(...sha.problems);
     checked.push(`RC SHA: ${sha.value}`);
   }
-  const backup = await checkBackup({ settings: input.sections.preflight.backup, databaseUrl: input.databaseUrl, env: input.processEnv ?? process.env, now: input.now });
+  const backup = await checkBackup({
+    settings: input.sections.preflight.backup,
+    databaseUrl: input.databaseUrl,
+    env: input.processEnv ?? process.env,
+    now: input.now,
+  });
   problems.push(...backup.problems);
   checked.push(`backup: ${backup.value}`);
   return { problems: problems.map((p) => input.redactor.redact(p)), checked: checked.map((c) => input.redactor.redact(c)) };

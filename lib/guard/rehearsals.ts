@@ -31,7 +31,12 @@ export function registerRehearsal(resources: Resources): () => void {
   const dir = rehearsalRegistryDir();
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `${process.pid}-${randomBytes(4).toString('hex')}.json`);
-  const record: RehearsalRecord = { pid: process.pid, startTime: processStartTime(process.pid), startedAt: new Date().toISOString(), resources };
+  const record: RehearsalRecord = {
+    pid: process.pid,
+    startTime: processStartTime(process.pid),
+    startedAt: new Date().toISOString(),
+    resources,
+  };
   fs.writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
   return () => fs.rmSync(file, { force: true });
 }

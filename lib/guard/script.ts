@@ -116,7 +116,15 @@ export async function runGuardedScript(
     if (error instanceof Refused) {
       say(error.problems.map((p) => redactor.redact(p)));
       if (!(error instanceof BadInput)) {
-        const entry = { script: spec.name, env: args.env, owner: ctx.owner, args: [...argv], outcome: 'refused' as const, touches: error.touches, summary: { problems: error.problems } };
+        const entry = {
+          script: spec.name,
+          env: args.env,
+          owner: ctx.owner,
+          args: [...argv],
+          outcome: 'refused' as const,
+          touches: error.touches,
+          summary: { problems: error.problems },
+        };
         await audit(auditLog, entry, redactor).catch(() => undefined);
       }
       return EXIT.refused;

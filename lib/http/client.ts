@@ -127,7 +127,9 @@ export class TargetClient {
       at,
       requestHeaders: Object.fromEntries(Object.entries(headers).filter(([k]) => k !== 'user-agent')),
       responseHeaders: Object.fromEntries(KEPT_HEADERS.filter((h) => h in responseHeaders).map((h) => [h, responseHeaders[h]!])),
-      responseExcerpt: isBinary ? `<${buffer.length} bytes of ${contentType ?? 'unknown type'}>${cut}` : `${redactedExcerpt(redactor, text)}${cut}`,
+      responseExcerpt: isBinary
+        ? `<${buffer.length} bytes of ${contentType ?? 'unknown type'}>${cut}`
+        : `${redactedExcerpt(redactor, text)}${cut}`,
       ...(truncated ? { truncatedAfterBytes: cap } : {}),
     });
     if (!isBinary && redactor.findKnown(text)) {
@@ -146,11 +148,16 @@ export class TargetClient {
       truncated,
       durationMs,
       json<T>() {
-        if (truncated) throw new Error(`${method} ${new URL(url).pathname} answered ${status} with a body longer than ${cap} bytes (http.maxBodyBytes): read no further, not parsed`);
+        if (truncated)
+          throw new Error(
+            `${method} ${new URL(url).pathname} answered ${status} with a body longer than ${cap} bytes (http.maxBodyBytes): read no further, not parsed`,
+          );
         try {
           return JSON.parse(text) as T;
         } catch {
-          throw new Error(`${method} ${new URL(url).pathname} answered ${status} with a body that is not JSON: ${redactedExcerpt(redactor, text, 200) || '(empty)'}`);
+          throw new Error(
+            `${method} ${new URL(url).pathname} answered ${status} with a body that is not JSON: ${redactedExcerpt(redactor, text, 200) || '(empty)'}`,
+          );
         }
       },
       excerpt: (limit = 200) => `${redactedExcerpt(redactor, text, limit)}${cut}`,
@@ -203,7 +210,10 @@ export function describeNetworkError(error: unknown, timeoutMs: number): string 
 }
 
 /** A small multipart/form-data body with one file field; enough for the upload route. */
-export function multipartFile(field: string, file: { filename: string; contentType: string; data: Buffer }): { body: Buffer; contentType: string } {
+export function multipartFile(
+  field: string,
+  file: { filename: string; contentType: string; data: Buffer },
+): { body: Buffer; contentType: string } {
   const boundary = `----cutover${Math.random().toString(16).slice(2)}`;
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${file.filename}"\r\n` +

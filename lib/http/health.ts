@@ -10,7 +10,11 @@ export const HEALTH_EXPECTATIONS = {
 export type HealthRoute = keyof typeof HEALTH_EXPECTATIONS;
 
 /** GETs /healthz or /readyz (as configured) and says what is wrong with the answer, if anything. */
-export async function probeHealth(target: TargetClient, harness: Pick<HarnessContext, 'sections'>, route: HealthRoute): Promise<{ res: TargetResponse; problem: string | null }> {
+export async function probeHealth(
+  target: TargetClient,
+  harness: Pick<HarnessContext, 'sections'>,
+  route: HealthRoute,
+): Promise<{ res: TargetResponse; problem: string | null }> {
   const path = harness.sections.routes[route];
   const res = await target.get(path);
   const expected = HEALTH_EXPECTATIONS[route];

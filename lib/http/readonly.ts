@@ -13,7 +13,8 @@ export function watchAcceptedWrites(client: TargetClient, loginRoute: string): {
   client.request = async (req) => {
     const res = await send(req);
     const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'HEAD' && req.path !== loginRoute && res.status >= 200 && res.status < 300) accepted.push(`${method} ${req.path} → ${res.status}`);
+    if (method !== 'GET' && method !== 'HEAD' && req.path !== loginRoute && res.status >= 200 && res.status < 300)
+      accepted.push(`${method} ${req.path} → ${res.status}`);
     return res;
   };
   return { client, accepted };

@@ -41,7 +41,10 @@ export class Sessions {
     const names = sections.credentials.accounts[role];
     const email = setting(names.email, `the ${role} test account`);
     const password = credential(names.password, `the ${role} test account`);
-    const res = await target.post(sections.routes.login, { json: { email, password }, headers: { ...attestationHeaders(this.harness), ...options.headers } });
+    const res = await target.post(sections.routes.login, {
+      json: { email, password },
+      headers: { ...attestationHeaders(this.harness), ...options.headers },
+    });
     if (res.status !== 200) {
       throw new Error(`login as the ${role} test account (${names.email}) answered ${res.status}: ${res.excerpt(200)}`);
     }

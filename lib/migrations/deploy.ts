@@ -102,12 +102,23 @@ export async function deployMigrations(opts: DeployOptions): Promise<DeployResul
   });
   if (pre.problems.length) throw new DeployRefused(pre.problems.map((p) => `prod precondition: ${p}`));
   const m = opts.sections.migrations;
-  const entry = { id: auditId(), script: 'migrate:deploy', env: opts.env, owner: opts.owner, args: opts.args, touches: { database: databaseResource(opts.databaseUrl) } };
+  const entry = {
+    id: auditId(),
+    script: 'migrate:deploy',
+    env: opts.env,
+    owner: opts.owner,
+    args: opts.args,
+    touches: { database: databaseResource(opts.databaseUrl) },
+  };
   return withAdvisoryLock(opts.databaseUrl, m.lockKey, 'migrate deploy', async () => {
     const before = await readMigrationStatus(opts.databaseUrl, dir);
     const blocking = blockingProblems(before);
     if (blocking.length) throw new DeployRefused(blocking);
-    await audit(opts.sections.reports.auditLog, { ...entry, outcome: 'started', summary: { database: before.database, pending: before.pending, preconditions: pre.checked } }, redactor);
+    await audit(
+      opts.sections.reports.auditLog,
+      { ...entry, outcome: 'started', summary: { database: before.database, pending: before.pending, preconditions: pre.checked } },
+      redactor,
+    );
     let output: string;
     try {
       output = redactor.redact(await runDeploy(opts));
@@ -118,7 +129,19 @@ export async function deployMigrations(opts: DeployOptions): Promise<DeployResul
       throw safe;
     }
     const after = await readMigrationStatus(opts.databaseUrl, dir);
-    await audit(opts.sections.reports.auditLog, { ...entry, outcome: 'done', summary: { database: after.database, applied: before.pending.filter((n) => !after.pending.includes(n)), stillPending: after.pending } }, redactor);
+    await audit(
+      opts.sections.reports.auditLog,
+      {
+        ...entry,
+        outcome: 'done',
+        summary: {
+          database: after.database,
+          applied: before.pending.filter((n) => !after.pending.includes(n)),
+          stillPending: after.pending,
+        },
+      },
+      redactor,
+    );
     return { output, before, after };
   });
 }

@@ -216,7 +216,9 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
     if (unknown.length > 0) fail(`only: unknown migration(s) ${unknown.join(', ')} (have: ${names.join(', ') || 'none'})`);
     const isPrefix = opts.only.every((n, i) => names[i] === n);
     if (!isPrefix) {
-      fail(`only: must be a prefix of the migrations in order (${names.slice(0, opts.only.length).join(', ')}), got ${opts.only.join(', ')}`);
+      fail(
+        `only: must be a prefix of the migrations in order (${names.slice(0, opts.only.length).join(', ')}), got ${opts.only.join(', ')}`,
+      );
     }
     migrations = all.slice(0, opts.only.length);
   }
@@ -251,7 +253,9 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
   say('');
 
   // 2. Engine run
-  const glue = await loadSchemaEngine().catch((err: Error) => fail(`could not load @prisma/schema-engine-wasm: ${err.message}`, { cause: err }));
+  const glue = await loadSchemaEngine().catch((err: Error) =>
+    fail(`could not load @prisma/schema-engine-wasm: ${err.message}`, { cause: err }),
+  );
   const clients = new Set<pg.Client>();
   const pool = new pg.Pool({
     connectionString: pgUrl,
@@ -339,8 +343,7 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
     say('');
     if (/^timed out after/.test(e.message)) {
       fail(
-        `migrate deploy ${e.message}` +
-          (current ? ` while applying \`${current}\`` : ' (waiting for the database or the migration lock?)'),
+        `migrate deploy ${e.message}` + (current ? ` while applying \`${current}\`` : ' (waiting for the database or the migration lock?)'),
         { migrationName: current },
       );
     }
@@ -366,7 +369,10 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
     // a timed-out run is still using its connections: cut them so it settles, then free it
     let settled = true;
     if (inFlight) {
-      const done = inFlight.then(() => true, () => true);
+      const done = inFlight.then(
+        () => true,
+        () => true,
+      );
       settled = await Promise.race([done, new Promise<boolean>((r) => setTimeout(() => r(false), 0))]);
       if (!settled) {
         for (const c of clients) (c as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();

@@ -92,12 +92,26 @@ async function readLock(client: pg.Client, harnessLockKey: number | undefined): 
   );
   const row = rows[0];
   if (!row) return null;
-  return { holder: Number(row.key) === PRISMA_MIGRATE_LOCK_KEY ? 'prisma' : 'harness', pid: row.pid, since: row.since?.toISOString() ?? null, host: row.host };
+  return {
+    holder: Number(row.key) === PRISMA_MIGRATE_LOCK_KEY ? 'prisma' : 'harness',
+    pid: row.pid,
+    since: row.since?.toISOString() ?? null,
+    host: row.host,
+  };
 }
 
-async function readRows(databaseUrl: string, timeoutMs: number, harnessLockKey: number | undefined): Promise<{ rows: Row[] | null; database: string; lock: MigrationLock | null }> {
+async function readRows(
+  databaseUrl: string,
+  timeoutMs: number,
+  harnessLockKey: number | undefined,
+): Promise<{ rows: Row[] | null; database: string; lock: MigrationLock | null }> {
   const { connectionString, schema } = splitSchema(databaseUrl);
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, statement_timeout: timeoutMs });
+  const client = new pg.Client({
+    connectionString,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    statement_timeout: timeoutMs,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -120,7 +134,12 @@ async function readRows(databaseUrl: string, timeoutMs: number, harnessLockKey: 
  * being applied right now: it is in progress, not failed. Pass the harness's lock key
  * (migrations.lockKey) unless the caller holds that lock itself.
  */
-export async function readMigrationStatus(databaseUrl: string, dir: string, timeoutMs = 15_000, harnessLockKey?: number): Promise<MigrationStatus> {
+export async function readMigrationStatus(
+  databaseUrl: string,
+  dir: string,
+  timeoutMs = 15_000,
+  harnessLockKey?: number,
+): Promise<MigrationStatus> {
   const local = await readMigrationsDir(dir);
   const { rows, database, lock } = await readRows(databaseUrl, timeoutMs, harnessLockKey);
   const compared = compareMigrations(local, rows ?? []);
@@ -139,12 +158,20 @@ export function compareMigrations(
   const finishedNames = new Set(finished.map((r) => r.migration_name));
   return {
     local: local.map((m) => m.name),
-    applied: finished.filter((r) => byName.has(r.migration_name)).map((r) => ({ name: r.migration_name, finishedAt: r.finished_at!.toISOString() })),
+    applied: finished
+      .filter((r) => byName.has(r.migration_name))
+      .map((r) => ({ name: r.migration_name, finishedAt: r.finished_at!.toISOString() })),
     pending: local.filter((m) => !finishedNames.has(m.name)).map((m) => m.name),
-    failed: live.filter((r) => !r.finished_at).map((r) => ({ name: r.migration_name, startedAt: r.started_at.toISOString(), logs: r.logs })),
-    edited: finished.filter((r) => byName.has(r.migration_name) && !sameScript(byName.get(r.migration_name)!, r.checksum)).map((r) => r.migration_name),
+    failed: live
+      .filter((r) => !r.finished_at)
+      .map((r) => ({ name: r.migration_name, startedAt: r.started_at.toISOString(), logs: r.logs })),
+    edited: finished
+      .filter((r) => byName.has(r.migration_name) && !sameScript(byName.get(r.migration_name)!, r.checksum))
+      .map((r) => r.migration_name),
     drift: [...new Set(finished.filter((r) => !byName.has(r.migration_name)).map((r) => r.migration_name))],
-    rolledBack: rows.filter((r) => r.rolled_back_at).map((r) => ({ name: r.migration_name, reapplied: finishedNames.has(r.migration_name) })),
+    rolledBack: rows
+      .filter((r) => r.rolled_back_at)
+      .map((r) => ({ name: r.migration_name, reapplied: finishedNames.has(r.migration_name) })),
   };
 }
 
@@ -152,9 +179,17 @@ export function compareMigrations(
 export function blockingProblems(status: MigrationStatus): string[] {
   return [
     ...(status.lock ? [`${describeLock(status.lock)}${inProgressNote(status)}: wait for it to end, then read the status again`] : []),
-    ...status.failed.map((f) => `migration ${f.name} started ${f.startedAt} and never finished (failed): Prisma refuses to deploy over it (P3009)`),
-    ...status.edited.map((n) => `migration ${n} was edited after it was applied: its migration.sql no longer matches the checksum recorded in _prisma_migrations`),
-    ...status.drift.map((n) => `migration ${n} is applied to the database but missing from ${status.dir} (drift): this release does not describe the live schema`),
+    ...status.failed.map(
+      (f) => `migration ${f.name} started ${f.startedAt} and never finished (failed): Prisma refuses to deploy over it (P3009)`,
+    ),
+    ...status.edited.map(
+      (n) =>
+        `migration ${n} was edited after it was applied: its migration.sql no longer matches the checksum recorded in _prisma_migrations`,
+    ),
+    ...status.drift.map(
+      (n) =>
+        `migration ${n} is applied to the database but missing from ${status.dir} (drift): this release does not describe the live schema`,
+    ),
   ];
 }
 
@@ -166,25 +201,45 @@ function inProgressNote(status: MigrationStatus): string {
 export function formatStatus(status: MigrationStatus, applyHint: string): string {
   const relative = path.relative(process.cwd(), path.resolve(status.dir));
   const dir = relative && !relative.startsWith('..') ? relative : path.resolve(status.dir);
-  const list = (title: string, items: string[]) => (items.length ? [`${title} (${items.length}):`, ...items.map((i) => `  ${i}`)] : [`${title}: none`]);
+  const list = (title: string, items: string[]) =>
+    items.length ? [`${title} (${items.length}):`, ...items.map((i) => `  ${i}`)] : [`${title}: none`];
   const lines = [
     `Datasource: PostgreSQL ${status.database}`,
     `${status.local.length} migration${status.local.length === 1 ? '' : 's'} found in ${dir}`,
     status.tableMissing ? '_prisma_migrations does not exist: no migration was ever deployed to this database' : '',
     '',
-    ...list('Applied', status.applied.map((a) => `${a.name.padEnd(44)} finished ${a.finishedAt}`)),
+    ...list(
+      'Applied',
+      status.applied.map((a) => `${a.name.padEnd(44)} finished ${a.finishedAt}`),
+    ),
     ...list('Not yet applied', status.pending),
-    ...(status.lock ? list(`In progress (${describeLock(status.lock)})`, status.inProgress.map((m) => `${m.name} started ${m.startedAt}`)) : []),
-    ...list('Failed (started, never finished)', status.failed.map((f) => `${f.name} started ${f.startedAt}${f.logs ? `: ${f.logs.split('\n')[0]!.slice(0, 160)}` : ''}`)),
+    ...(status.lock
+      ? list(
+          `In progress (${describeLock(status.lock)})`,
+          status.inProgress.map((m) => `${m.name} started ${m.startedAt}`),
+        )
+      : []),
+    ...list(
+      'Failed (started, never finished)',
+      status.failed.map((f) => `${f.name} started ${f.startedAt}${f.logs ? `: ${f.logs.split('\n')[0]!.slice(0, 160)}` : ''}`),
+    ),
     ...list('Edited after they were applied', status.edited),
     ...list('Applied but missing from the migrations directory', status.drift),
-    ...list('Rolled back', status.rolledBack.map((r) => `${r.name} (${r.reapplied ? 're-applied since' : 'not re-applied: pending'})`)),
+    ...list(
+      'Rolled back',
+      status.rolledBack.map((r) => `${r.name} (${r.reapplied ? 're-applied since' : 'not re-applied: pending'})`),
+    ),
     '',
   ].filter((l, i, all) => l !== '' || all[i - 1] !== '');
   const problems = blockingProblems(status);
-  if (status.lock) lines.push(`Status: ${describeLock(status.lock)}${inProgressNote(status)}. Wait for it to end, then read the status again.`);
-  else if (problems.length) lines.push(`Status: NOT deployable (${problems.length} problem${problems.length === 1 ? '' : 's'} above). Do not run migrate deploy; see the rollback plan.`);
-  else if (status.pending.length) lines.push(`Status: ${status.pending.length} migration${status.pending.length === 1 ? '' : 's'} pending. To apply: ${applyHint}`);
+  if (status.lock)
+    lines.push(`Status: ${describeLock(status.lock)}${inProgressNote(status)}. Wait for it to end, then read the status again.`);
+  else if (problems.length)
+    lines.push(
+      `Status: NOT deployable (${problems.length} problem${problems.length === 1 ? '' : 's'} above). Do not run migrate deploy; see the rollback plan.`,
+    );
+  else if (status.pending.length)
+    lines.push(`Status: ${status.pending.length} migration${status.pending.length === 1 ? '' : 's'} pending. To apply: ${applyHint}`);
   else lines.push('Status: Database schema is up to date!');
   return lines.join('\n');
 }

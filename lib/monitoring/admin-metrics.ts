@@ -61,7 +61,12 @@ export function judgeKpis(k: Kpis, requestedDays: number): Judgement {
     problems.push(`startAt..endAt spans ${(span / DAY_MS).toFixed(2)} days, not windowDays=${k.windowDays}`);
   }
   const conversion = k.postToAwardConversion as { posted?: unknown; awarded?: unknown };
-  if (typeof conversion === 'object' && typeof conversion.posted === 'number' && typeof conversion.awarded === 'number' && conversion.awarded > conversion.posted) {
+  if (
+    typeof conversion === 'object' &&
+    typeof conversion.posted === 'number' &&
+    typeof conversion.awarded === 'number' &&
+    conversion.awarded > conversion.posted
+  ) {
     problems.push(`postToAwardConversion: ${conversion.awarded} awarded out of ${conversion.posted} posted`);
   }
   return { problems, measures: [], notes: [] };
@@ -80,8 +85,16 @@ export function judgeAiMetrics(m: AiMetrics, monthKey: string, limits: { minCach
     notes.push(`no AI calls in ${monthKey} yet: the cache hit ratio has nothing to say`);
   } else {
     const ok = m.cacheHitRatio >= limits.minCacheHitRatio;
-    measures.push({ name: 'AI cache hit ratio', value: m.cacheHitRatio, threshold: `≥ ${limits.minCacheHitRatio} (of ${calls} calls)`, ok });
-    if (!ok) problems.push(`cache hit ratio ${m.cacheHitRatio} is below ${limits.minCacheHitRatio} (${m.cache.hits} hits, ${m.cache.providerCalls} provider calls)`);
+    measures.push({
+      name: 'AI cache hit ratio',
+      value: m.cacheHitRatio,
+      threshold: `≥ ${limits.minCacheHitRatio} (of ${calls} calls)`,
+      ok,
+    });
+    if (!ok)
+      problems.push(
+        `cache hit ratio ${m.cacheHitRatio} is below ${limits.minCacheHitRatio} (${m.cache.hits} hits, ${m.cache.providerCalls} provider calls)`,
+      );
   }
   const blockedOk = m.blockedCallsCount <= limits.maxBlockedCalls;
   measures.push({ name: 'AI blocked calls', value: m.blockedCallsCount, threshold: `≤ ${limits.maxBlockedCalls}`, ok: blockedOk });

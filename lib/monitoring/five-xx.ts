@@ -55,7 +55,14 @@ export async function countFiveXx(
   window: { since: Date; until: Date },
   fields: { statusField: string; timeField: string },
 ): Promise<FiveXxCount> {
-  const count: FiveXxCount = { total: 0, errors: 0, unreadable: 0, older: 0, since: window.since.toISOString(), until: window.until.toISOString() };
+  const count: FiveXxCount = {
+    total: 0,
+    errors: 0,
+    unreadable: 0,
+    older: 0,
+    since: window.since.toISOString(),
+    until: window.until.toISOString(),
+  };
   const since = window.since.getTime();
   const until = window.until.getTime();
   for await (const raw of lines) {

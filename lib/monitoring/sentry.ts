@@ -54,7 +54,12 @@ export async function newSentryIssues(q: SentryQuery): Promise<{ url: string; is
     throw new Error(`Sentry API ${new URL(url).origin} did not answer: ${describeNetworkError(error, q.timeoutMs)}`);
   }
   if (res.status !== 200) {
-    const hint = res.status === 401 || res.status === 403 ? ' (check the token and its project:read scope)' : res.status === 404 ? ' (check sentry org and project)' : '';
+    const hint =
+      res.status === 401 || res.status === 403
+        ? ' (check the token and its project:read scope)'
+        : res.status === 404
+          ? ' (check sentry org and project)'
+          : '';
     throw new Error(`Sentry API answered ${res.status}${hint}: ${text.slice(0, 200)}`);
   }
   let body: unknown;

@@ -61,7 +61,13 @@ export async function githubCiStatus(opts: GithubCiOptions): Promise<CiResult> {
     if (!Array.isArray(page.statuses)) throw new CiUnavailable(`GitHub's combined status for ${opts.sha} has no "statuses" list`);
     for (const s of page.statuses) {
       const state: CheckState = s.state === 'success' ? 'success' : s.state === 'pending' ? 'pending' : 'failure';
-      checks.push({ name: s.context ?? '(unnamed status)', kind: 'status', state, detail: s.state ?? 'unknown', url: s.target_url ?? undefined });
+      checks.push({
+        name: s.context ?? '(unnamed status)',
+        kind: 'status',
+        state,
+        detail: s.state ?? 'unknown',
+        url: s.target_url ?? undefined,
+      });
     }
   }
   for (const page of runPages) {
@@ -74,7 +80,7 @@ export async function githubCiStatus(opts: GithubCiOptions): Promise<CiResult> {
         name: run.name ?? '(unnamed check run)',
         kind: 'check run',
         state,
-        detail: completed ? conclusion || 'no conclusion' : run.status ?? 'unknown',
+        detail: completed ? conclusion || 'no conclusion' : (run.status ?? 'unknown'),
         url: run.html_url ?? run.details_url,
       });
     }
@@ -101,9 +107,11 @@ async function pages<T>(url: string, opts: GithubCiOptions): Promise<T[]> {
   while (next) {
     if (out.length >= maxPages) throw new CiUnavailable(`GitHub kept paging past ${maxPages} pages at ${url}`);
     const res = await get(next, opts);
-    out.push((await res.json().catch(() => {
-      throw new CiUnavailable(`GitHub answered ${next} with a body that is not JSON`);
-    })) as T);
+    out.push(
+      (await res.json().catch(() => {
+        throw new CiUnavailable(`GitHub answered ${next} with a body that is not JSON`);
+      })) as T,
+    );
     next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
   }
   return out;
@@ -123,19 +131,24 @@ async function get(url: string, opts: GithubCiOptions): Promise<Response> {
     });
   } catch (error) {
     const err = error as Error & { cause?: { code?: string } };
-    const reason = err.name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : err.cause?.code ?? err.message;
+    const reason = err.name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : (err.cause?.code ?? err.message);
     throw new CiUnavailable(`GitHub API (${new URL(url).origin}) did not answer: ${reason}`);
   }
   if (res.ok) return res;
   const body = (await res.text().catch(() => '')).slice(0, 200);
   const path = new URL(url).pathname;
-  if (res.status === 401) throw new CiUnavailable(`GitHub refused the token (401 on ${path}): check that the GitHub token is valid and not expired`);
+  if (res.status === 401)
+    throw new CiUnavailable(`GitHub refused the token (401 on ${path}): check that the GitHub token is valid and not expired`);
   if ((res.status === 403 || res.status === 429) && res.headers.get('x-ratelimit-remaining') === '0') {
     const reset = Number(res.headers.get('x-ratelimit-reset'));
-    throw new CiUnavailable(`GitHub's API rate limit for this token is used up${reset ? ` until ${new Date(reset * 1000).toISOString()}` : ''}: CI status cannot be read now`);
+    throw new CiUnavailable(
+      `GitHub's API rate limit for this token is used up${reset ? ` until ${new Date(reset * 1000).toISOString()}` : ''}: CI status cannot be read now`,
+    );
   }
   if (res.status === 403 || res.status === 404) {
-    throw new CiUnavailable(`GitHub answered ${res.status} on ${path}: the repository ${opts.repo} does not exist or the token cannot read its statuses and checks (${body})`);
+    throw new CiUnavailable(
+      `GitHub answered ${res.status} on ${path}: the repository ${opts.repo} does not exist or the token cannot read its statuses and checks (${body})`,
+    );
   }
   if (res.status === 422) throw new CiUnavailable(`GitHub does not know commit ${opts.sha} in ${opts.repo} (422): is it pushed? ${body}`);
   throw new CiUnavailable(`GitHub answered ${res.status} on ${path}: ${body}`);

@@ -44,9 +44,16 @@ export async function readDeployedSha(source: DeployedShaSource, target: Pick<Ta
     case 'route': {
       const res = await target.get(source.path);
       const via = `field "${source.field}" of GET ${source.path}`;
-      if (res.status !== 200) throw new DeployedShaUnreadable(`GET ${source.path} answered ${res.status}, so the deployed SHA (${via}) cannot be read`);
-      const value = source.field.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), res.json());
-      if (typeof value !== 'string') throw new DeployedShaUnreadable(`GET ${source.path} has no string field "${source.field}": the deployed SHA cannot be read`);
+      if (res.status !== 200)
+        throw new DeployedShaUnreadable(`GET ${source.path} answered ${res.status}, so the deployed SHA (${via}) cannot be read`);
+      const value = source.field
+        .split('.')
+        .reduce<unknown>(
+          (node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
+          res.json(),
+        );
+      if (typeof value !== 'string')
+        throw new DeployedShaUnreadable(`GET ${source.path} has no string field "${source.field}": the deployed SHA cannot be read`);
       return { kind: 'reported', sha: wellFormed(value.trim(), via), via };
     }
     case 'command': {
@@ -78,9 +85,14 @@ export interface ShaCheck {
 }
 
 /** The RC SHA is given and well formed, and the deployed build (where it says) is that commit. */
-export async function checkDeployedSha(rcSha: string | null | undefined, source: DeployedShaSource, target: Pick<TargetClient, 'get'>): Promise<ShaCheck> {
+export async function checkDeployedSha(
+  rcSha: string | null | undefined,
+  source: DeployedShaSource,
+  target: Pick<TargetClient, 'get'>,
+): Promise<ShaCheck> {
   if (!rcSha) return { value: '(none given)', problems: ['no RC commit SHA given: pass --sha=<rc-sha>'], attested: false };
-  if (!isWellFormedSha(rcSha)) return { value: '(malformed)', problems: ['the RC SHA is not a commit SHA (7 to 40 hex characters)'], attested: false };
+  if (!isWellFormedSha(rcSha))
+    return { value: '(malformed)', problems: ['the RC SHA is not a commit SHA (7 to 40 hex characters)'], attested: false };
   let deployed: DeployedSha;
   try {
     deployed = await readDeployedSha(source, target);
@@ -93,7 +105,9 @@ export async function checkDeployedSha(rcSha: string | null | undefined, source:
   if (!sameCommit(deployed.sha, rcSha)) {
     return {
       value: `${rcSha} (deployed build reports ${deployed.sha})`,
-      problems: [`the deployed build reports ${deployed.sha} (${deployed.via}), not the RC SHA ${rcSha}: deploy the RC first, or check --sha`],
+      problems: [
+        `the deployed build reports ${deployed.sha} (${deployed.via}), not the RC SHA ${rcSha}: deploy the RC first, or check --sha`,
+      ],
       attested: false,
       deployed,
     };

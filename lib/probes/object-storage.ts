@@ -25,11 +25,18 @@ export function probeObjectStorage(s3: S3Settings, keyPrefix: string, timeoutMs:
       await step('HeadBucket', () => client.send(new HeadBucketCommand({ Bucket: s3.bucket }), { abortSignal }));
       const Key = `${keyPrefix}canary-${randomBytes(4).toString('hex')}.txt`;
       const body = Buffer.from(`cutover harness canary ${new Date().toISOString()} ${randomBytes(8).toString('hex')}\n`);
-      await step('PutObject', () => client.send(new PutObjectCommand({ Bucket: s3.bucket, Key, Body: body, ContentType: 'text/plain', ContentLength: body.length }), { abortSignal }));
+      await step('PutObject', () =>
+        client.send(new PutObjectCommand({ Bucket: s3.bucket, Key, Body: body, ContentType: 'text/plain', ContentLength: body.length }), {
+          abortSignal,
+        }),
+      );
       try {
         const got = await step('GetObject', () => client.send(new GetObjectCommand({ Bucket: s3.bucket, Key }), { abortSignal }));
         const bytes = await step('GetObject body', async () => (await got.Body?.transformToByteArray()) ?? new Uint8Array());
-        if (sha256(bytes) !== sha256(body)) throw new ProbeFailure(`${where}: the canary object read back differs from what was written (${bytes.length} vs ${body.length} bytes)`);
+        if (sha256(bytes) !== sha256(body))
+          throw new ProbeFailure(
+            `${where}: the canary object read back differs from what was written (${bytes.length} vs ${body.length} bytes)`,
+          );
       } finally {
         await step('DeleteObject', () => client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key }), { abortSignal }));
       }

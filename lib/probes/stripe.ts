@@ -15,12 +15,15 @@ export function probeStripe(secretKey: string, expectedMode: 'live' | 'test', ap
       account = await stripeClient(secretKey, apiUrl, timeoutMs).accounts.retrieveCurrent();
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
-      if (status === 403) throw new ProbeFailure('GET /v1/account: the key may not read the account (403): a restricted key needs Account read access');
+      if (status === 403)
+        throw new ProbeFailure('GET /v1/account: the key may not read the account (403): a restricted key needs Account read access');
       throw new ProbeFailure(describeStripeError('GET /v1/account', error));
     }
     if (!account?.id) throw new ProbeFailure('GET /v1/account answered without an account id');
     if (mode !== expectedMode) {
-      throw new ProbeFailure(`the key works (account ${account.id}) but is a ${mode} key; this environment expects ${expectedMode} (environment.expect.stripeMode)`);
+      throw new ProbeFailure(
+        `the key works (account ${account.id}) but is a ${mode} key; this environment expects ${expectedMode} (environment.expect.stripeMode)`,
+      );
     }
     return `GET /v1/account → ${account.id}; ${mode} key, as expected`;
   });

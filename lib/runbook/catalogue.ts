@@ -5,16 +5,7 @@
  * cutover-staging-to-prod.md; change them there first, then here.
  */
 
-export const STEP_IDS = [
-  'preflight',
-  'migrations',
-  'env',
-  'storage',
-  'webhooks',
-  'smoke',
-  'features',
-  'monitoring',
-] as const;
+export const STEP_IDS = ['preflight', 'migrations', 'env', 'storage', 'webhooks', 'smoke', 'features', 'monitoring'] as const;
 export type StepId = (typeof STEP_IDS)[number];
 
 export type Section = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H';
@@ -163,7 +154,7 @@ export const STEPS: readonly Step[] = [
     file: 'suites/4-webhooks.test.ts',
     testData: {
       what: 'synthetic Stripe events of a type the target records but does not act on',
-      cleanup: 'kept in the target\'s processed-event record (its replay guard needs them)',
+      cleanup: "kept in the target's processed-event record (its replay guard needs them)",
     },
     rows: [
       { id: 'E.secret-rotated', label: 'Stripe endpoint secret rotated', kind: 'manual' },
@@ -216,7 +207,8 @@ export const STEPS: readonly Step[] = [
     applicable: 'features: (local rehearsal only) restart the target with APP_ATTESTATION_ENFORCE=true',
     testData: {
       what: 'delivery modes of the two test providers, a saved search each, a test job and its notifications; calls without attestation (security events)',
-      cleanup: 'modes restored and saved searches deleted through the API, the job and its notifications deleted by SQL on DATABASE_URL; the refused calls stay recorded',
+      cleanup:
+        'modes restored and saved searches deleted through the API, the job and its notifications deleted by SQL on DATABASE_URL; the refused calls stay recorded',
     },
     rows: [
       // Document order follows the runbook; the suite runs digest mode first because once

@@ -7,11 +7,19 @@ import type { CarriedStep, RunResult } from '../../reporters/model';
  * --from: the steps before the resume point count only if they passed in an earlier document
  * for the same environment and RC SHA; otherwise they stay NOT RUN and the decision cannot be GO.
  */
-export async function carryOver(reportsDir: string, env: string, sha: string | null, before: StepId[]): Promise<Partial<Record<StepId, CarriedStep>>> {
+export async function carryOver(
+  reportsDir: string,
+  env: string,
+  sha: string | null,
+  before: StepId[],
+): Promise<Partial<Record<StepId, CarriedStep>>> {
   if (!sha || before.length === 0) return {};
   let files: string[];
   try {
-    files = (await readdir(reportsDir)).filter((f) => f.endsWith(`-${env}-go-no-go.json`)).sort().reverse();
+    files = (await readdir(reportsDir))
+      .filter((f) => f.endsWith(`-${env}-go-no-go.json`))
+      .sort()
+      .reverse();
   } catch {
     return {};
   }

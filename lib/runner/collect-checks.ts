@@ -45,16 +45,35 @@ export async function collectChecks(root: string): Promise<{ checks: ListedCheck
       uploadsDir: '/nonexistent',
       requestLogFile: '/nonexistent',
       clockScale: 180,
-      sandbox: { faults: [], targetBaseUrl: '', stripeSecretKey: '', githubToken: '', sentryToken: '', githubRepo: 'example/backend', rcSha: '', startedAt: '' },
+      sandbox: {
+        faults: [],
+        targetBaseUrl: '',
+        stripeSecretKey: '',
+        githubToken: '',
+        sentryToken: '',
+        githubRepo: 'example/backend',
+        rcSha: '',
+        startedAt: '',
+      },
     },
   };
-  const vitest = await createVitest('test', { root, config: path.join(root, 'vitest.config.ts'), watch: false, reporters: [], provide: { harness: context } }, {});
+  const vitest = await createVitest(
+    'test',
+    { root, config: path.join(root, 'vitest.config.ts'), watch: false, reporters: [], provide: { harness: context } },
+    {},
+  );
   try {
     const { testModules } = await vitest.collect();
     const checks = testModules.flatMap((m) => {
       const step = stepForFile(m.moduleId);
       if (!step) return [];
-      return [...m.children.allTests()].map((t) => ({ step: step.id, id: t.meta().checkId ?? '', name: t.name, tags: [...(t.options.tags ?? [])], needs: t.meta().needs ?? [] }));
+      return [...m.children.allTests()].map((t) => ({
+        step: step.id,
+        id: t.meta().checkId ?? '',
+        name: t.name,
+        tags: [...(t.options.tags ?? [])],
+        needs: t.meta().needs ?? [],
+      }));
     });
     const order = (id: StepId) => STEPS.findIndex((s) => s.id === id);
     checks.sort((a, b) => order(a.step) - order(b.step));

@@ -69,7 +69,8 @@ export function appliedResources(steps: StepId[], sections: Sections, env: NodeJ
   const resources: Resources = {};
   if (!steps.length) return resources;
   const databaseUrl = env[sections.credentials.databaseUrl];
-  if (databaseUrl && steps.some((s) => s === 'preflight' || s === 'migrations' || s === 'storage')) resources.database = databaseResource(databaseUrl);
+  if (databaseUrl && steps.some((s) => s === 'preflight' || s === 'migrations' || s === 'storage'))
+    resources.database = databaseResource(databaseUrl);
   const s3 = steps.includes('storage') ? s3SettingsFromEnv(env, sections.credentials.s3).settings : undefined;
   if (s3) resources.bucket = bucketResource(s3);
   if (baseUrl) resources.baseUrl = baseUrlResource(baseUrl);

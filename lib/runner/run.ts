@@ -58,7 +58,11 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void,
   }
   if (opts.list) {
     const { cachedListing } = await import('../runbook/listing-cache');
-    const { faults, checks, errors } = await cachedListing(PROJECT_ROOT, () => collectListing(loadWing), (listing) => listing.errors.length === 0);
+    const { faults, checks, errors } = await cachedListing(
+      PROJECT_ROOT,
+      () => collectListing(loadWing),
+      (listing) => listing.errors.length === 0,
+    );
     io.out(listText(faults, checks));
     for (const error of errors) io.err(`cutover: --list: ${error}`);
     return errors.length ? EXIT.refused : EXIT.ok;

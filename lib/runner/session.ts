@@ -91,7 +91,10 @@ export class RunSession {
     if (this.interrupted) {
       const waited = Date.now() - this.interruptedAt;
       if (waited < FORCE_AFTER_MS) {
-        if (!this.graceSaid) this.io.err(`cutover: ${signal} again: still writing the NO-GO document and the audit entry (to force, send it again after ${FORCE_AFTER_MS / 1000} s)`);
+        if (!this.graceSaid)
+          this.io.err(
+            `cutover: ${signal} again: still writing the NO-GO document and the audit entry (to force, send it again after ${FORCE_AFTER_MS / 1000} s)`,
+          );
         this.graceSaid = true;
         return;
       }
@@ -102,14 +105,17 @@ export class RunSession {
     this.interrupted = true;
     this.interruptedAt = Date.now();
     this.abort = `interrupted by ${signal}${signal === 'SIGINT' ? ' (Ctrl-C)' : ''}`;
-    this.io.err(`\ncutover: ${this.abort}; stopping, writing the NO-GO document and cleaning up (to force, press again after ${FORCE_AFTER_MS / 1000} s)`);
+    this.io.err(
+      `\ncutover: ${this.abort}; stopping, writing the NO-GO document and cleaning up (to force, press again after ${FORCE_AFTER_MS / 1000} s)`,
+    );
     this.stopRehearsalStart.abort(new Error(this.abort));
     void this.vitest?.cancelCurrentRun('keyboard-input');
   };
 
   /** Still interrupted after the grace: the document (with what is known) and the audit end, then exit 1. */
   private async forceEnd(): Promise<never> {
-    const bounded = (work: Promise<unknown>) => Promise.race([work.catch(() => undefined), new Promise((r) => setTimeout(r, FORCED_WRITE_MS).unref())]);
+    const bounded = (work: Promise<unknown>) =>
+      Promise.race([work.catch(() => undefined), new Promise((r) => setTimeout(r, FORCED_WRITE_MS).unref())]);
     if (this.final) await bounded(this.final.write());
     process.exit(EXIT.failed);
   }
@@ -143,7 +149,10 @@ export class RunSession {
         const before = STEPS.filter((s) => !this.steps.includes(s.id)).map((s) => s.id);
         carried = await carryOver(config.sections.reports.dir, opts.env, rcSha, before);
         const missing = before.filter((id) => !carried[id]);
-        if (missing.length) this.notes.push(`--from=${opts.from}: no earlier passing result for ${missing.join(', ')} with this RC SHA, so they stay NOT RUN`);
+        if (missing.length)
+          this.notes.push(
+            `--from=${opts.from}: no earlier passing result for ${missing.join(', ')} with this RC SHA, so they stay NOT RUN`,
+          );
       }
       if (isRehearsal(opts)) {
         if (!this.loadWing) throw new Error('a local rehearsal needs the rehearsal wing (run the CLI through bin/cutover.mjs)');
@@ -184,7 +193,9 @@ export class RunSession {
         rehearsal: this.rehearsal?.info ?? null,
       };
       // Steps 0 and 1 back up and migrate the database (and schema) DATABASE_URL names: say which, here and in the document.
-      const database = this.steps.some((id) => id === 'preflight' || id === 'migrations') ? describeDatabaseUrl(process.env[this.sections.credentials.databaseUrl] ?? '') : '';
+      const database = this.steps.some((id) => id === 'preflight' || id === 'migrations')
+        ? describeDatabaseUrl(process.env[this.sections.credentials.databaseUrl] ?? '')
+        : '';
       if (database) this.notes.push(`Database (backup and migrations): ${database}`);
       this.io.out(
         `cutover: ${opts.env} → ${this.baseUrl} · RC ${rcSha ?? '(none given)'} · steps ${this.steps.map((id) => STEPS.find((s) => s.id === id)!.n).join(',')}` +
@@ -193,7 +204,8 @@ export class RunSession {
       const { tagsFilter, testNamePattern } = opts.vitest;
       const names = this.sections.credentials;
       const where = { database: describeDatabaseUrl(process.env[names.databaseUrl]), bucket: process.env[names.s3.bucket] };
-      for (const line of testDataPlan({ steps: this.steps, tagsFilter, testNamePattern, baseUrl: this.baseUrl, ...where })) this.io.out(line);
+      for (const line of testDataPlan({ steps: this.steps, tagsFilter, testNamePattern, baseUrl: this.baseUrl, ...where }))
+        this.io.out(line);
       await this.announceChanges(context, owner);
       if (this.abort) throw new Error(this.abort);
       await this.timed('steps', () => this.runVitest(context));
@@ -229,7 +241,16 @@ export class RunSession {
     const redactor = redactorFor(this.sections, process.env);
     this.io.out(redactor.redact(`cutover: ${line}`));
     this.notes.push(`Changed by this run: ${line}.`);
-    this.auditEntry = { id: auditId(), script: 'cutover', env: this.opts.env, owner, args: process.argv.slice(2), outcome: 'started', touches, summary: { runId: this.runId } };
+    this.auditEntry = {
+      id: auditId(),
+      script: 'cutover',
+      env: this.opts.env,
+      owner,
+      args: process.argv.slice(2),
+      outcome: 'started',
+      touches,
+      summary: { runId: this.runId },
+    };
     await audit(this.sections.reports.auditLog, this.auditEntry, redactor);
   }
 
@@ -259,7 +280,9 @@ export class RunSession {
   }
 
   private async runVitest(context: HarnessContext): Promise<void> {
-    const files = STEPS.filter((s) => this.steps.includes(s.id)).map((s) => path.join(PROJECT_ROOT, s.file)).filter((f) => existsSync(f));
+    const files = STEPS.filter((s) => this.steps.includes(s.id))
+      .map((s) => path.join(PROJECT_ROOT, s.file))
+      .filter((f) => existsSync(f));
     const redactor = redactorFor(this.sections, process.env);
     const { createVitest } = await this.vitestNode;
     const vitest = await createVitest(
@@ -326,13 +349,26 @@ export class RunSession {
     const redactor = redactorFor(this.sections, process.env);
     const auditLog = this.sections.reports.auditLog;
     const ended = async () => {
-      if (this.interrupted) await endInterrupted(auditLog, orphanedSince(this.startedAt, this.auditEntry?.id), `the interrupted run ${this.runId}: its writer was gone`, redactor);
+      if (this.interrupted)
+        await endInterrupted(
+          auditLog,
+          orphanedSince(this.startedAt, this.auditEntry?.id),
+          `the interrupted run ${this.runId}: its writer was gone`,
+          redactor,
+        );
       if (this.auditEntry) {
         const outcome = this.interrupted ? 'interrupted' : run.decision === 'NO-GO' ? 'failed' : 'done';
-        await audit(auditLog, { ...this.auditEntry, outcome, summary: { runId: this.runId, decision: run.decision, reason: run.reason } }, redactor);
+        await audit(
+          auditLog,
+          { ...this.auditEntry, outcome, summary: { runId: this.runId, decision: run.decision, reason: run.reason } },
+          redactor,
+        );
       }
     };
-    const [paths] = await Promise.all([writeDocuments(run, path.resolve(this.sections.reports.dir), redactor), ended().catch(() => undefined)]);
+    const [paths] = await Promise.all([
+      writeDocuments(run, path.resolve(this.sections.reports.dir), redactor),
+      ended().catch(() => undefined),
+    ]);
     return { run, paths, redactor };
   }
 

@@ -27,7 +27,9 @@ export function testDataPlan(input: TestDataPlanInput): string[] {
   const logins = 'readonly checks log in as the test accounts';
   if (!writing.length) return [`test data: none (the selection runs no testdata check); ${logins}`];
   const where = [input.database && `database ${input.database}`, input.bucket && `bucket ${input.bucket}`].filter(Boolean).join(', ');
-  const lines = [`test data: written on ${input.baseUrl}${where ? ` (${where})` : ''}${input.testNamePattern ? '; -t may leave some of it out' : ''}; ${logins}`];
+  const lines = [
+    `test data: written on ${input.baseUrl}${where ? ` (${where})` : ''}${input.testNamePattern ? '; -t may leave some of it out' : ''}; ${logins}`,
+  ];
   for (const step of writing) lines.push(`  step ${step.n}: ${step.testData!.what} → ${step.testData!.cleanup}`);
   return lines;
 }

@@ -27,9 +27,16 @@ export const STRUCTURED_SECRETS: readonly { pattern: RegExp; replace: string }[]
   // pattern rescans every run of letters from each of its characters (quadratic).
   { pattern: /(:\/\/[^:/@\s"']*:)[^@\s"'/]+@/g, replace: '$1[REDACTED]@' },
   // signed-URL signatures and credentials (SigV4 query, SigV2, GCS)
-  { pattern: /([?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|X-Goog-Signature|sig)=)[^&\s"'<>)]+/gi, replace: '$1[REDACTED]' },
+  {
+    pattern: /([?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|X-Goog-Signature|sig)=)[^&\s"'<>)]+/gi,
+    replace: '$1[REDACTED]',
+  },
   // header lines and JSON/JS header objects
-  { pattern: /((?:^|[\s"'{,])(?:authorization|proxy-authorization|cookie|set-cookie|x-api-key|stripe-signature|x-app-attestation)["']?\s*[:=]\s*["']?)[^"'\r\n,}]+/gim, replace: '$1[REDACTED]' },
+  {
+    pattern:
+      /((?:^|[\s"'{,])(?:authorization|proxy-authorization|cookie|set-cookie|x-api-key|stripe-signature|x-app-attestation)["']?\s*[:=]\s*["']?)[^"'\r\n,}]+/gim,
+    replace: '$1[REDACTED]',
+  },
   { pattern: /\b(Bearer|Basic)\s+[0-9A-Za-z._~+/=-]{6}[0-9A-Za-z._~+/=-]*/g, replace: '$1 [REDACTED]' },
   // Stripe signature header values appearing on their own
   { pattern: /\b(v[01]=)[0-9a-f]{32}[0-9a-f]*/g, replace: '$1[REDACTED]' },

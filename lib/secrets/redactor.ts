@@ -14,9 +14,7 @@ function base64Variants(value: string): string[] {
     // Characters mixing in bits of the unknown neighbours are cut: the first ceil(4*shift/3)
     // and everything after floor(4*(shift+n)/3).
     const padded = Buffer.concat([Buffer.alloc(shift), bytes]);
-    const encoded = padded
-      .toString('base64')
-      .slice(Math.ceil((shift * 4) / 3), Math.floor(((shift + bytes.length) * 4) / 3));
+    const encoded = padded.toString('base64').slice(Math.ceil((shift * 4) / 3), Math.floor(((shift + bytes.length) * 4) / 3));
     if (encoded.length >= MIN_SECRET_LENGTH) out.push(encoded, encoded.replaceAll('+', '-').replaceAll('/', '_'));
   }
   const whole = bytes.toString('base64');

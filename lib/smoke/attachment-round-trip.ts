@@ -1,5 +1,12 @@
 import type { HarnessContext } from '../context';
-import { bytesProblem, deleteTestUpload, getAttachment, redirectTarget, servedBytesProblem, type TestUpload } from '../storage/attachments-api';
+import {
+  bytesProblem,
+  deleteTestUpload,
+  getAttachment,
+  redirectTarget,
+  servedBytesProblem,
+  type TestUpload,
+} from '../storage/attachments-api';
 import type { SuiteStorage } from '../storage/suite-storage';
 import type { TargetClient } from '../http/client';
 
@@ -17,7 +24,12 @@ export const describeUpload = (upload: TestUpload) =>
  * URL serving the uploaded bytes; a disk-only row (a target without object storage) must
  * stream them itself.
  */
-export async function readBack(target: TargetClient, harness: Pick<HarnessContext, 'sections'>, token: string, upload: TestUpload): Promise<ReadBack> {
+export async function readBack(
+  target: TargetClient,
+  harness: Pick<HarnessContext, 'sections'>,
+  token: string,
+  upload: TestUpload,
+): Promise<ReadBack> {
   const hops: string[] = [];
   const problems: string[] = [];
   const res = await getAttachment(target, harness, token, upload.id);
@@ -46,8 +58,13 @@ export async function readBack(target: TargetClient, harness: Pick<HarnessContex
  * Removes the test upload the way step 3 does (storage.cleanup 'delete': row and object, both
  * checked gone), or says why it stays (storage.cleanup 'mark': named as harness data).
  */
-export async function removeTestUpload(harness: Pick<HarnessContext, 'sections'>, storage: Pick<SuiteStorage, 'setup'>, upload: TestUpload): Promise<string> {
-  if (harness.sections.storage.cleanup === 'mark') return `left ${upload.filename} (attachment #${upload.id}) in place: storage.cleanup is 'mark'`;
+export async function removeTestUpload(
+  harness: Pick<HarnessContext, 'sections'>,
+  storage: Pick<SuiteStorage, 'setup'>,
+  upload: TestUpload,
+): Promise<string> {
+  if (harness.sections.storage.cleanup === 'mark')
+    return `left ${upload.filename} (attachment #${upload.id}) in place: storage.cleanup is 'mark'`;
   const setup = storage.setup();
   return deleteTestUpload(setup.db, setup.jobTable.table, upload, setup.client, setup.s3.bucket);
 }

@@ -47,7 +47,11 @@ export interface RefusedLogins {
  * One wrong password for the test account (never more per run) and one login for an email that
  * has no account. The caller logs in correctly afterwards, which clears the account's failure count.
  */
-export async function refusedLogins(target: TargetClient, harness: Pick<HarnessContext, 'sections'>, budget: LoginBudget): Promise<RefusedLogins> {
+export async function refusedLogins(
+  target: TargetClient,
+  harness: Pick<HarnessContext, 'sections'>,
+  budget: LoginBudget,
+): Promise<RefusedLogins> {
   const names = harness.sections.credentials.accounts.consumer;
   const email = setting(names.email, 'the login smoke test');
   // Read as a credential: without the real password set, no refused login is worth spending.
@@ -69,7 +73,13 @@ function comparable(res: Pick<TargetResponse, 'text'>): string {
   try {
     const body = JSON.parse(res.text) as unknown;
     if (body && typeof body === 'object' && !Array.isArray(body)) {
-      return JSON.stringify(Object.fromEntries(Object.entries(body).filter(([k]) => !VOLATILE.has(k)).sort(([a], [b]) => a.localeCompare(b))));
+      return JSON.stringify(
+        Object.fromEntries(
+          Object.entries(body)
+            .filter(([k]) => !VOLATILE.has(k))
+            .sort(([a], [b]) => a.localeCompare(b)),
+        ),
+      );
     }
   } catch {
     // Not JSON: compare the text as it is.
@@ -85,10 +95,14 @@ type Refusal = Pick<TargetResponse, 'status' | 'text' | 'excerpt'>;
 
 export function refusalProblems({ wrongPassword, unknownEmail }: { wrongPassword: Refusal; unknownEmail: Refusal }): string[] {
   const problems: string[] = [];
-  if (wrongPassword.status !== 401) problems.push(`a wrong password answered ${wrongPassword.status}, not 401: ${wrongPassword.excerpt(200)}`);
+  if (wrongPassword.status !== 401)
+    problems.push(`a wrong password answered ${wrongPassword.status}, not 401: ${wrongPassword.excerpt(200)}`);
   if (unknownEmail.status !== 401) problems.push(`an unknown email answered ${unknownEmail.status}, not 401: ${unknownEmail.excerpt(200)}`);
   const a = comparable(wrongPassword);
   const b = comparable(unknownEmail);
-  if (a !== b) problems.push(`the refusal for an unknown email (${b.slice(0, 120)}) differs from the one for a wrong password (${a.slice(0, 120)}): it reveals which emails have accounts`);
+  if (a !== b)
+    problems.push(
+      `the refusal for an unknown email (${b.slice(0, 120)}) differs from the one for a wrong password (${a.slice(0, 120)}): it reveals which emails have accounts`,
+    );
   return problems;
 }

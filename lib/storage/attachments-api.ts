@@ -37,7 +37,12 @@ export class UploadWithoutId extends Error {
 }
 
 /** Runbook step 3.1: upload a small image through the API as the consumer who owns the test job. */
-export async function uploadTestAttachment(target: TargetClient, harness: Pick<HarnessContext, 'runId' | 'sections'>, token: string, jobId: string): Promise<TestUpload> {
+export async function uploadTestAttachment(
+  target: TargetClient,
+  harness: Pick<HarnessContext, 'runId' | 'sections'>,
+  token: string,
+  jobId: string,
+): Promise<TestUpload> {
   const filename = testUploadName(harness.runId);
   const bytes = tinyPng(`cutover-harness ${harness.runId}: test upload, safe to delete`);
   const form = multipartFile('file', { filename, contentType: 'image/png', data: bytes });
@@ -49,17 +54,24 @@ export async function uploadTestAttachment(target: TargetClient, harness: Pick<H
   if (res.status !== 201) throw new Error(`the upload answered ${res.status}, not 201: ${res.excerpt(200)}`);
   const body = res.json<{ attachment?: { id?: number; storageKey?: string | null; diskPath?: string | null } }>();
   const a = body.attachment;
-  if (!a || typeof a.id !== 'number') throw new UploadWithoutId(filename, `the upload answered 201 without attachment.id: ${res.excerpt(200)}`);
+  if (!a || typeof a.id !== 'number')
+    throw new UploadWithoutId(filename, `the upload answered 201 without attachment.id: ${res.excerpt(200)}`);
   return { id: a.id, storageKey: a.storageKey ?? null, diskPath: a.diskPath ?? null, filename, bytes };
 }
 
-export function getAttachment(target: TargetClient, harness: Pick<HarnessContext, 'sections'>, token: string, id: number): Promise<TargetResponse> {
+export function getAttachment(
+  target: TargetClient,
+  harness: Pick<HarnessContext, 'sections'>,
+  token: string,
+  id: number,
+): Promise<TargetResponse> {
   return target.get(attachmentPath(harness.sections.routes.attachment, { id }), { token });
 }
 
 /** The signed URL a 302 points at, or an error saying what came instead. */
 export function redirectTarget(res: TargetResponse): string {
-  if (res.status !== 302) throw new Error(`GET ${new URL(res.url).pathname} answered ${res.status}, not 302 to a signed URL: ${res.excerpt(200)}`);
+  if (res.status !== 302)
+    throw new Error(`GET ${new URL(res.url).pathname} answered ${res.status}, not 302 to a signed URL: ${res.excerpt(200)}`);
   const location = res.headers.location;
   if (!location) throw new Error(`GET ${new URL(res.url).pathname} answered 302 without a Location header`);
   return new URL(location, res.url).toString();
@@ -83,12 +95,20 @@ export async function bytesProblem(target: TargetClient, url: string, expected: 
  * storage.cleanup 'delete': the row and the object go, and both are checked gone, so production
  * keeps no harness data. Returns what was done, for the evidence.
  */
-export async function deleteTestUpload(db: Pick<pg.ClientBase, 'query'>, table: string, upload: TestUpload, client: S3Client, bucket: string): Promise<string> {
+export async function deleteTestUpload(
+  db: Pick<pg.ClientBase, 'query'>,
+  table: string,
+  upload: TestUpload,
+  client: S3Client,
+  bucket: string,
+): Promise<string> {
   const res = await db.query(`DELETE FROM "${table}" WHERE "id" = $1 AND "filename" = $2`, [upload.id, upload.filename]);
-  if (res.rowCount !== 1) throw new Error(`the test upload's row ${table}#${upload.id} could not be deleted (${res.rowCount} rows matched)`);
+  if (res.rowCount !== 1)
+    throw new Error(`the test upload's row ${table}#${upload.id} could not be deleted (${res.rowCount} rows matched)`);
   if (upload.storageKey) {
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: upload.storageKey }));
-    if ((await objectSize(client, bucket, upload.storageKey)) !== null) throw new Error(`the test upload's object ${upload.storageKey} is still in the bucket after DeleteObject`);
+    if ((await objectSize(client, bucket, upload.storageKey)) !== null)
+      throw new Error(`the test upload's object ${upload.storageKey} is still in the bucket after DeleteObject`);
   }
   return `removed the test upload: row ${table}#${upload.id}${upload.storageKey ? ` and object ${upload.storageKey}` : ''}`;
 }

@@ -8,7 +8,10 @@ export type AttachmentKind = 'job' | 'message' | 'verification';
  * 120 characters from the end. The harness must land on the same key the backend would.
  */
 export function keySegment(filename: string): string {
-  const cleaned = path.basename(filename).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '');
+  const cleaned = path
+    .basename(filename)
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.+/, '');
   return cleaned.slice(-120) || 'file';
 }
 

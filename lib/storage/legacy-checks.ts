@@ -53,7 +53,14 @@ export async function checkDiskOnlyStreams(ctx: LegacyCheckContext, limit: numbe
   for (const row of await diskOnlyRows(ctx.db, jobTables, limit * 4)) {
     if (out.checked.length >= limit) break;
     const file = fileInUploads(ctx.uploadsDir, row.diskPath!);
-    if (!file || !(await stat(file).then((s) => s.isFile(), () => false))) continue;
+    if (
+      !file ||
+      !(await stat(file).then(
+        (s) => s.isFile(),
+        () => false,
+      ))
+    )
+      continue;
     const label = rowLabel(row);
     const disk = await digestFile(file);
     const res = await getAttachment(ctx.target, ctx.harness, ctx.adminToken, row.id);
@@ -62,7 +69,9 @@ export async function checkDiskOnlyStreams(ctx: LegacyCheckContext, limit: numbe
       continue;
     }
     const problem = servedBytesProblem(res, disk);
-    out.checked.push(`${label} ${row.diskPath}: streamed ${problem ? `— ${problem}` : `200, ${disk.bytes} bytes, sha256 matches the disk file`}`);
+    out.checked.push(
+      `${label} ${row.diskPath}: streamed ${problem ? `— ${problem}` : `200, ${disk.bytes} bytes, sha256 matches the disk file`}`,
+    );
     if (problem) out.problems.push(`${label}: GET /attachments/${row.id} ${problem}`);
   }
   return out;
@@ -81,7 +90,8 @@ export async function checkMigratedSample(ctx: LegacyCheckContext, sampleSize: n
       const disk = await diskDigest(ctx.uploadsDir, row);
       const stored = await digestObject(ctx.client, ctx.bucket, row.storageKey!);
       if (!stored) throw new Error(`its object ${row.storageKey} is not in the bucket`);
-      if (stored.sha256 !== disk.sha256) throw new Error(`its object ${row.storageKey} differs from the disk file (sha256; ${stored.bytes} vs ${disk.bytes} bytes)`);
+      if (stored.sha256 !== disk.sha256)
+        throw new Error(`its object ${row.storageKey} differs from the disk file (sha256; ${stored.bytes} vs ${disk.bytes} bytes)`);
       let via = 'object in the bucket';
       if (row.kind === 'job') {
         const location = redirectTarget(await getAttachment(ctx.target, ctx.harness, ctx.adminToken, row.id));

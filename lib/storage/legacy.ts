@@ -54,7 +54,10 @@ export function formatLegacyStatus(status: readonly TableStatus[]): string {
   const width = Math.max(...status.map((s) => s.table.length), 5);
   return [
     `${'table'.padEnd(width)}  disk only (to migrate)  migrated (both set)  object storage only`,
-    ...status.map((s) => `${s.table.padEnd(width)}  ${String(s.diskOnly).padStart(22)}  ${String(s.migrated).padStart(19)}  ${String(s.objectOnly).padStart(19)}`),
+    ...status.map(
+      (s) =>
+        `${s.table.padEnd(width)}  ${String(s.diskOnly).padStart(22)}  ${String(s.migrated).padStart(19)}  ${String(s.objectOnly).padStart(19)}`,
+    ),
   ].join('\n');
 }
 
@@ -91,15 +94,23 @@ export async function migratedRows(db: Db, tables: readonly LegacyTable[], perTa
 export async function diskOnlyIds(db: Db, tables: readonly LegacyTable[]): Promise<Map<LegacyTable, number[]>> {
   const out = new Map<LegacyTable, number[]>();
   for (const t of tables) {
-    const { rows } = await db.query<{ id: number }>(`SELECT "id" FROM ${q(t.table)} WHERE "diskPath" IS NOT NULL AND "storageKey" IS NULL ORDER BY "id"`);
-    out.set(t, rows.map((r) => r.id));
+    const { rows } = await db.query<{ id: number }>(
+      `SELECT "id" FROM ${q(t.table)} WHERE "diskPath" IS NOT NULL AND "storageKey" IS NULL ORDER BY "id"`,
+    );
+    out.set(
+      t,
+      rows.map((r) => r.id),
+    );
   }
   return out;
 }
 
 export async function rowsById(db: Db, table: LegacyTable, ids: readonly number[]): Promise<AttachmentRow[]> {
   if (!ids.length) return [];
-  const { rows } = await db.query<Omit<AttachmentRow, 'table' | 'kind'>>(`SELECT ${COLUMNS} FROM ${q(table.table)} WHERE "id" = ANY($1::int[]) ORDER BY "id"`, [ids]);
+  const { rows } = await db.query<Omit<AttachmentRow, 'table' | 'kind'>>(
+    `SELECT ${COLUMNS} FROM ${q(table.table)} WHERE "id" = ANY($1::int[]) ORDER BY "id"`,
+    [ids],
+  );
   return rows.map((r) => ({ ...r, table: table.table, kind: table.kind }));
 }
 
@@ -122,6 +133,9 @@ export async function setStorageKeys(db: Db, table: string, rows: readonly { row
 
 /** The rollback: reads fall back to disk. Only where the key is still the one this run set and the disk copy exists. */
 export async function clearStorageKey(db: Db, table: string, id: number, key: string): Promise<boolean> {
-  const res = await db.query(`UPDATE ${q(table)} SET "storageKey" = NULL WHERE "id" = $1 AND "storageKey" = $2 AND "diskPath" IS NOT NULL`, [id, key]);
+  const res = await db.query(
+    `UPDATE ${q(table)} SET "storageKey" = NULL WHERE "id" = $1 AND "storageKey" = $2 AND "diskPath" IS NOT NULL`,
+    [id, key],
+  );
   return res.rowCount === 1;
 }

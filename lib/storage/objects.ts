@@ -110,13 +110,21 @@ async function streamUpload(opts: CopyOptions, size: number, sent: SentDigests):
   if (size <= opts.partSize) {
     const whole = createHash('md5');
     const res = await client.send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: size ? hashedRange(file, 0, size, [whole]) : Buffer.alloc(0), ContentLength: size, ContentType: opts.contentType }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: size ? hashedRange(file, 0, size, [whole]) : Buffer.alloc(0),
+        ContentLength: size,
+        ContentType: opts.contentType,
+      }),
       { abortSignal: signal },
     );
     sent.md5 = whole.digest('hex');
     return res.ServerSideEncryption === 'aws:kms' || res.SSECustomerAlgorithm ? undefined : res.ETag;
   }
-  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: opts.contentType }), { abortSignal: signal });
+  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: opts.contentType }), {
+    abortSignal: signal,
+  });
   try {
     const numbers = Array.from({ length: Math.ceil(size / opts.partSize) }, (_, i) => i + 1);
     const parts: { ETag: string; PartNumber: number }[] = [];
@@ -125,7 +133,14 @@ async function streamUpload(opts: CopyOptions, size: number, sent: SentDigests):
       const end = Math.min(size, start + opts.partSize);
       const part = createHash('md5');
       const res = await client.send(
-        new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: n, Body: hashedRange(file, start, end, [part]), ContentLength: end - start }),
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId,
+          PartNumber: n,
+          Body: hashedRange(file, start, end, [part]),
+          ContentLength: end - start,
+        }),
         { abortSignal: signal },
       );
       const md5 = part.digest();
@@ -135,7 +150,10 @@ async function streamUpload(opts: CopyOptions, size: number, sent: SentDigests):
       parts.push({ ETag: res.ETag!, PartNumber: n });
     });
     parts.sort((a, b) => a.PartNumber - b.PartNumber);
-    const done = await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }), { abortSignal: signal });
+    const done = await client.send(
+      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
+      { abortSignal: signal },
+    );
     return done.ETag;
   } catch (error) {
     await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId })).catch(() => undefined);
@@ -177,15 +195,26 @@ export async function copyFileVerified(opts: CopyOptions): Promise<CopyResult> {
   if (head?.size !== size) throw new VerificationFailed(`HeadObject says ${head?.size ?? 'no object'} bytes, ${size} were sent`);
   // Multipart on a store whose final ETag is not S3's md5-of-parts form (s3rver: the whole
   // object's MD5, unknown here as parts go in parallel): every part was checked as it arrived.
-  if (sent.parts.length && !sent.partsUnverified && !compositeEtag.test(etag ?? '')) return { bytes: size, resumed: false, verifiedBy: 'etag' };
+  if (sent.parts.length && !sent.partsUnverified && !compositeEtag.test(etag ?? ''))
+    return { bytes: size, resumed: false, verifiedBy: 'etag' };
   if (await sameBytesReadBack(opts, signal)) return { bytes: size, resumed: false, verifiedBy: 'read-back' };
-  throw new VerificationFailed(`the stored object's sha256 differs from the file's (read back after its ETag ${etag ?? '(none)'} did not match the MD5s sent)`);
+  throw new VerificationFailed(
+    `the stored object's sha256 differs from the file's (read back after its ETag ${etag ?? '(none)'} did not match the MD5s sent)`,
+  );
 }
 
-async function objectHead(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<{ size: number | null; etag?: string } | null> {
+async function objectHead(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<{ size: number | null; etag?: string } | null> {
   try {
     const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-    return { size: head.ContentLength ?? null, etag: head.ServerSideEncryption === 'aws:kms' || head.SSECustomerAlgorithm ? undefined : head.ETag };
+    return {
+      size: head.ContentLength ?? null,
+      etag: head.ServerSideEncryption === 'aws:kms' || head.SSECustomerAlgorithm ? undefined : head.ETag,
+    };
   } catch (error) {
     if (isNotFound(error)) return null;
     throw new Error(describeS3Error(`HeadObject ${key}`, error));

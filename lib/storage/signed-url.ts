@@ -23,7 +23,15 @@ export interface SignedUrl {
   signedHeaders: string[];
 }
 
-const AUTH_PARAMS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token'];
+const AUTH_PARAMS = [
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Signature',
+  'X-Amz-Security-Token',
+];
 
 function amzDate(value: string | null): Date | null {
   const m = value && /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
@@ -66,12 +74,16 @@ export function parseSignedUrl(location: string, s3: S3Settings): SignedUrl {
 export function locationProblems(signed: SignedUrl, s3: S3Settings, storageKey: string): string[] {
   const endpoint = endpointUrl(s3);
   const problems: string[] = [];
-  if (signed.url.protocol !== endpoint.protocol) problems.push(`the URL uses ${signed.url.protocol}// but the endpoint is ${endpoint.protocol}//`);
+  if (signed.url.protocol !== endpoint.protocol)
+    problems.push(`the URL uses ${signed.url.protocol}// but the endpoint is ${endpoint.protocol}//`);
   if (signed.style === 'unknown') {
-    problems.push(`the URL's host ${signed.url.host} is neither the configured endpoint ${endpoint.host} (path style) nor <bucket>.${endpoint.host}`);
+    problems.push(
+      `the URL's host ${signed.url.host} is neither the configured endpoint ${endpoint.host} (path style) nor <bucket>.${endpoint.host}`,
+    );
     return problems;
   }
-  if (s3.forcePathStyle && signed.style !== 'path') problems.push(`OBJECT_STORAGE_S3_FORCE_PATH_STYLE=true but the URL is virtual-host style (${signed.url.host})`);
+  if (s3.forcePathStyle && signed.style !== 'path')
+    problems.push(`OBJECT_STORAGE_S3_FORCE_PATH_STYLE=true but the URL is virtual-host style (${signed.url.host})`);
   if (signed.bucket !== s3.bucket) problems.push(`the URL is for bucket "${signed.bucket}", the configured bucket is "${s3.bucket}"`);
   if (signed.key !== storageKey) problems.push(`the URL is for key "${signed.key}", the row's storageKey is "${storageKey}"`);
   return problems;
@@ -81,12 +93,14 @@ export function locationProblems(signed: SignedUrl, s3: S3Settings, storageKey: 
 export function expiryProblems(signed: SignedUrl, ttlSeconds: number, now = new Date()): string[] {
   const problems: string[] = [];
   if (signed.expiresSeconds === null) problems.push('the URL has no X-Amz-Expires');
-  else if (signed.expiresSeconds !== ttlSeconds) problems.push(`X-Amz-Expires is ${signed.expiresSeconds} s, ATTACHMENTS_SIGNED_URL_TTL_SECONDS is ${ttlSeconds} s`);
+  else if (signed.expiresSeconds !== ttlSeconds)
+    problems.push(`X-Amz-Expires is ${signed.expiresSeconds} s, ATTACHMENTS_SIGNED_URL_TTL_SECONDS is ${ttlSeconds} s`);
   if (!signed.signedAt) problems.push('the URL has no valid X-Amz-Date');
   else {
     const skewMs = Math.abs(now.getTime() - signed.signedAt.getTime());
     if (skewMs > 15 * 60_000) problems.push(`X-Amz-Date is ${Math.round(skewMs / 60_000)} minutes away from now (S3 allows 15)`);
-    if (signed.expiresSeconds !== null && signed.signedAt.getTime() + signed.expiresSeconds * 1000 < now.getTime()) problems.push('the URL has already expired');
+    if (signed.expiresSeconds !== null && signed.signedAt.getTime() + signed.expiresSeconds * 1000 < now.getTime())
+      problems.push('the URL has already expired');
   }
   return problems;
 }
@@ -94,15 +108,19 @@ export function expiryProblems(signed: SignedUrl, ttlSeconds: number, now = new 
 /** Recomputes X-Amz-Signature with the configured credentials from the URL's own parameters. */
 export async function signatureProblems(signed: SignedUrl, s3: S3Settings): Promise<string[]> {
   const q = signed.url.searchParams;
-  if (q.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256') return [`X-Amz-Algorithm is ${q.get('X-Amz-Algorithm') ?? 'missing'}, not AWS4-HMAC-SHA256`];
+  if (q.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256')
+    return [`X-Amz-Algorithm is ${q.get('X-Amz-Algorithm') ?? 'missing'}, not AWS4-HMAC-SHA256`];
   const given = q.get('X-Amz-Signature');
   if (!given || !signed.credential || !signed.signedAt || signed.expiresSeconds === null) {
     return ['the URL lacks X-Amz-Signature, X-Amz-Credential, X-Amz-Date or X-Amz-Expires'];
   }
   const problems: string[] = [];
-  if (signed.credential.accessKeyId !== s3.accessKeyId) problems.push('X-Amz-Credential names another access key id than OBJECT_STORAGE_S3_ACCESS_KEY_ID');
-  if (signed.credential.region !== s3.region) problems.push(`the credential scope's region is ${signed.credential.region}, OBJECT_STORAGE_S3_REGION is ${s3.region}`);
-  if (signed.signedHeaders.join(';') !== 'host') problems.push(`the URL signs headers other than host (${signed.signedHeaders.join(', ')}): a plain GET cannot present them`);
+  if (signed.credential.accessKeyId !== s3.accessKeyId)
+    problems.push('X-Amz-Credential names another access key id than OBJECT_STORAGE_S3_ACCESS_KEY_ID');
+  if (signed.credential.region !== s3.region)
+    problems.push(`the credential scope's region is ${signed.credential.region}, OBJECT_STORAGE_S3_REGION is ${s3.region}`);
+  if (signed.signedHeaders.join(';') !== 'host')
+    problems.push(`the URL signs headers other than host (${signed.signedHeaders.join(', ')}): a plain GET cannot present them`);
   if (problems.length) return problems;
 
   const query: Record<string, string> = {};
@@ -130,8 +148,17 @@ export async function signatureProblems(signed: SignedUrl, s3: S3Settings): Prom
     query,
     headers,
   });
-  const resigned = await signer.presign(request, { signingDate: signed.signedAt, expiresIn: signed.expiresSeconds, signingRegion: signed.credential.region, signingService: signed.credential.service });
+  const resigned = await signer.presign(request, {
+    signingDate: signed.signedAt,
+    expiresIn: signed.expiresSeconds,
+    signingRegion: signed.credential.region,
+    signingService: signed.credential.service,
+  });
   const expected = String(resigned.query?.['X-Amz-Signature'] ?? '');
   const same = expected.length === given.length && timingSafeEqual(Buffer.from(expected), Buffer.from(given));
-  return same ? [] : ['X-Amz-Signature does not match the signature recomputed with the configured credentials: a real S3 would refuse this URL (403 SignatureDoesNotMatch)'];
+  return same
+    ? []
+    : [
+        'X-Amz-Signature does not match the signature recomputed with the configured credentials: a real S3 would refuse this URL (403 SignatureDoesNotMatch)',
+      ];
 }

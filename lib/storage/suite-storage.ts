@@ -59,7 +59,12 @@ function buildSetup(harness: StorageContext, env: TargetEnv): StorageSetup {
   if (problems.length || !settings || !databaseUrl || !jobTable) {
     throw new Error(`step 3 needs the target's storage settings (from ${env.source}): ${problems.join('; ')}`);
   }
-  const db = new pg.Pool({ connectionString: databaseUrl, max: 2, connectionTimeoutMillis: harness.sections.http.timeoutMs, query_timeout: 60_000 });
+  const db = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 2,
+    connectionTimeoutMillis: harness.sections.http.timeoutMs,
+    query_timeout: 60_000,
+  });
   db.on('error', () => undefined);
   return {
     s3: settings,

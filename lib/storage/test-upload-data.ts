@@ -11,7 +11,13 @@ const key = (filename: string) => `upload:${filename}`;
 const what = (upload: Pick<TestUpload, 'id' | 'filename' | 'storageKey'>, jobId: string) =>
   `test upload ${upload.filename} (attachment #${upload.id} on job ${jobId}${upload.storageKey ? `, object ${upload.storageKey}` : ''})`;
 
-export async function uploadAsTestData(evidence: Evidence, target: TargetClient, harness: Pick<HarnessContext, 'runId' | 'sections'>, token: string, jobId: string): Promise<TestUpload> {
+export async function uploadAsTestData(
+  evidence: Evidence,
+  target: TargetClient,
+  harness: Pick<HarnessContext, 'runId' | 'sections'>,
+  token: string,
+  jobId: string,
+): Promise<TestUpload> {
   try {
     const upload = await uploadTestAttachment(target, harness, token, jobId);
     await evidence.testData({ key: key(upload.filename), what: what(upload, jobId), state: 'created' });
@@ -22,7 +28,8 @@ export async function uploadAsTestData(evidence: Evidence, target: TargetClient,
         key: key(error.filename),
         what: `test upload ${error.filename} on job ${jobId}`,
         state: 'left',
-        detail: 'the target took it (201) without saying its id, so the harness cannot remove it: delete the attachment row with this filename and its object',
+        detail:
+          'the target took it (201) without saying its id, so the harness cannot remove it: delete the attachment row with this filename and its object',
       });
     }
     throw error;
@@ -30,6 +37,16 @@ export async function uploadAsTestData(evidence: Evidence, target: TargetClient,
 }
 
 /** Records how the removal went: removed, or left with why (storage.cleanup=mark, a failed delete). */
-export async function recordRemoval(evidence: Evidence, upload: TestUpload, jobId: string, outcome: { removed: true } | { removed: false; why: string }): Promise<void> {
-  await evidence.testData({ key: key(upload.filename), what: what(upload, jobId), state: outcome.removed ? 'removed' : 'left', detail: outcome.removed ? undefined : outcome.why });
+export async function recordRemoval(
+  evidence: Evidence,
+  upload: TestUpload,
+  jobId: string,
+  outcome: { removed: true } | { removed: false; why: string },
+): Promise<void> {
+  await evidence.testData({
+    key: key(upload.filename),
+    what: what(upload, jobId),
+    state: outcome.removed ? 'removed' : 'left',
+    detail: outcome.removed ? undefined : outcome.why,
+  });
 }

@@ -11,6 +11,7 @@ export function paymentsHealthProblems(body: PaymentsHealth, mode: 'live' | 'tes
   if (body.ok !== true) problems.push(`ok is ${JSON.stringify(body.ok)}, not true: the target cannot reach Stripe with its key`);
   if (body.stripeMode !== mode) problems.push(`stripeMode is ${JSON.stringify(body.stripeMode)}; this environment expects "${mode}"`);
   // Optional in the contract's drift sense: judged only when the target reports it.
-  if ('hasWebhookSecret' in body && body.hasWebhookSecret !== true) problems.push('hasWebhookSecret is not true: STRIPE_WEBHOOK_SECRET is not set on the target');
+  if ('hasWebhookSecret' in body && body.hasWebhookSecret !== true)
+    problems.push('hasWebhookSecret is not true: STRIPE_WEBHOOK_SECRET is not set on the target');
   return problems;
 }

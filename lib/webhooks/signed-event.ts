@@ -15,7 +15,9 @@ export interface SyntheticEvent {
  * production is harmless and its id, prefixed and carrying the run id, says where it came from.
  */
 /** What a synthetic event is built from: the run, the config, and the Stripe mode this environment expects. */
-export type EventContext = Pick<HarnessContext, 'runId' | 'sections'> & { environment: { expect: Pick<HarnessContext['environment']['expect'], 'stripeMode'> } };
+export type EventContext = Pick<HarnessContext, 'runId' | 'sections'> & {
+  environment: { expect: Pick<HarnessContext['environment']['expect'], 'stripeMode'> };
+};
 
 export function syntheticEvent(harness: EventContext): SyntheticEvent {
   const { syntheticEventType, eventIdPrefix } = harness.sections.webhooks;
@@ -28,7 +30,9 @@ export function syntheticEvent(harness: EventContext): SyntheticEvent {
     livemode: harness.environment.expect.stripeMode === 'live',
     pending_webhooks: 1,
     request: { id: null, idempotency_key: null },
-    data: { object: { object: 'cutover_harness', run: harness.runId, note: 'synthetic event sent by the cutover harness; safe to ignore' } },
+    data: {
+      object: { object: 'cutover_harness', run: harness.runId, note: 'synthetic event sent by the cutover harness; safe to ignore' },
+    },
   };
   return { id, type: syntheticEventType, payload: JSON.stringify(event) };
 }
@@ -54,7 +58,12 @@ export function signatureHeader(payload: string, secrets: readonly string[], tim
 }
 
 /** POSTs the event to the target's webhook route exactly as Stripe does; `header: null` sends none. */
-export function deliver(target: TargetClient, harness: Pick<HarnessContext, 'sections'>, event: SyntheticEvent, header: string | null): Promise<TargetResponse> {
+export function deliver(
+  target: TargetClient,
+  harness: Pick<HarnessContext, 'sections'>,
+  event: SyntheticEvent,
+  header: string | null,
+): Promise<TargetResponse> {
   return target.post(harness.sections.routes.webhook, {
     body: event.payload,
     headers: { 'content-type': 'application/json', ...(header === null ? {} : { 'stripe-signature': header }) },

@@ -75,7 +75,9 @@ export async function inspectWebhookEndpoint(stripe: Stripe, expected: EndpointE
   // Stripe allows duplicates; the enabled one is the one that delivers.
   const endpoint = matches.find((e) => e.status === 'enabled') ?? matches[0] ?? null;
   if (!endpoint) {
-    const seen = otherUrls.length ? `the account has ${otherUrls.length} other endpoint(s): ${otherUrls.join(', ')}` : 'the account has no webhook endpoints';
+    const seen = otherUrls.length
+      ? `the account has ${otherUrls.length} other endpoint(s): ${otherUrls.join(', ')}`
+      : 'the account has no webhook endpoints';
     return { endpoint, otherUrls, problems: [`no Stripe webhook endpoint is registered for ${expected.url} (${seen})`] };
   }
   return { endpoint, otherUrls, problems: endpointProblems(endpoint, expected) };
@@ -83,14 +85,17 @@ export async function inspectWebhookEndpoint(stripe: Stripe, expected: EndpointE
 
 export function endpointProblems(endpoint: Stripe.WebhookEndpoint, expected: EndpointExpectations): string[] {
   const problems: string[] = [];
-  if (endpoint.status !== 'enabled') problems.push(`the endpoint ${endpoint.id} is ${endpoint.status}, not enabled: Stripe delivers nothing to it`);
+  if (endpoint.status !== 'enabled')
+    problems.push(`the endpoint ${endpoint.id} is ${endpoint.status}, not enabled: Stripe delivers nothing to it`);
   const events = endpoint.enabled_events ?? [];
   if (!events.includes('*')) {
     const missing = expected.handledEvents.filter((e) => !events.includes(e));
-    if (missing.length) problems.push(`the endpoint ${endpoint.id} does not send ${missing.join(', ')} (it sends ${events.join(', ') || 'nothing'})`);
+    if (missing.length)
+      problems.push(`the endpoint ${endpoint.id} does not send ${missing.join(', ')} (it sends ${events.join(', ') || 'nothing'})`);
   }
   const mode = endpoint.livemode ? 'live' : 'test';
-  if (mode !== expected.mode) problems.push(`the endpoint ${endpoint.id} is a ${mode}-mode endpoint; this environment expects ${expected.mode} mode`);
+  if (mode !== expected.mode)
+    problems.push(`the endpoint ${endpoint.id} is a ${mode}-mode endpoint; this environment expects ${expected.mode} mode`);
   return problems;
 }
 

@@ -34,7 +34,9 @@ export interface Child {
  * exits or stays silent past the deadline is an error carrying its last output lines.
  */
 export async function startChild(opts: ChildOptions): Promise<Child> {
-  const loader = opts.entry.endsWith('.mjs') ? [] : ['--import', pathToImport(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs'))];
+  const loader = opts.entry.endsWith('.mjs')
+    ? []
+    : ['--import', pathToImport(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs'))];
   const proc: ChildProcess = spawn(process.execPath, [...loader, opts.entry], {
     cwd: opts.cwd,
     env: opts.env,
@@ -42,7 +44,12 @@ export async function startChild(opts: ChildOptions): Promise<Child> {
   });
   const lines: string[] = [];
   let exited = false;
-  const exitPromise = new Promise<void>((resolve) => proc.once('exit', () => { exited = true; resolve(); }));
+  const exitPromise = new Promise<void>((resolve) =>
+    proc.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   const record = (stream: 'out' | 'err') => (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
       lines.push(line);

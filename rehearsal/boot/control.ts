@@ -20,7 +20,8 @@ export async function startControlServer(handlers: ControlHandlers): Promise<{ u
       res.end(JSON.stringify(body));
     };
     const route = req.method === 'POST' ? req.url : undefined;
-    if (route !== '/target/restart' && route !== '/step/starting') return send(404, { error: 'POST /target/restart or /step/starting only' });
+    if (route !== '/target/restart' && route !== '/step/starting')
+      return send(404, { error: 'POST /target/restart or /step/starting only' });
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     let body: { env?: Record<string, unknown>; step?: unknown };

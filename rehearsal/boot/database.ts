@@ -7,7 +7,12 @@ import type { RehearsalCredentials, RehearsalPaths } from './settings';
 import { BCRYPT_ROUNDS } from './settings';
 
 /** Returns the seeded test job's id. Without step 1 in the run, every migration is applied here. */
-export async function previousRelease(databaseUrl: string, paths: RehearsalPaths, creds: RehearsalCredentials, runsStep1: boolean): Promise<number> {
+export async function previousRelease(
+  databaseUrl: string,
+  paths: RehearsalPaths,
+  creds: RehearsalCredentials,
+  runsStep1: boolean,
+): Promise<number> {
   const migrations = await readMigrationsDir(paths.migrationsDir);
   const previous = migrations.slice(0, runsStep1 ? -1 : undefined).map((m) => m.name);
   await applyPrismaMigrations({ databaseUrl, schemaPath: paths.schemaPath, migrationsDir: paths.migrationsDir, only: previous });

@@ -41,7 +41,12 @@ export interface RehearsalSettings {
   overrides: Record<string, unknown>;
 }
 
-export function rehearsalSettings(stack: Stack, creds: RehearsalCredentials, paths: RehearsalPaths, buildSha: string | null): RehearsalSettings {
+export function rehearsalSettings(
+  stack: Stack,
+  creds: RehearsalCredentials,
+  paths: RehearsalPaths,
+  buildSha: string | null,
+): RehearsalSettings {
   const { tmp, uploadsDir, migrationsDir, requestLogFile, backupsDir } = paths;
   const s3Env = {
     OBJECT_STORAGE_PROVIDER: 's3',

@@ -69,7 +69,10 @@ async function boot(opts: StartRehearsalOptions, cleanups: Cleanups, stopAll: ()
   const baseUrl = await opts.timed('target', async () => {
     harnessEnv.CUTOVER_TEST_JOB_ID = String(await previousRelease(stack.databaseUrl, paths, creds, opts.steps.includes('migrations')));
     for (const fault of faults) await fault.plant?.(plant);
-    targetEnv.TARGET_FAULTS = faults.filter((f) => f.layer === 'target').map((f) => f.name).join(',');
+    targetEnv.TARGET_FAULTS = faults
+      .filter((f) => f.layer === 'target')
+      .map((f) => f.name)
+      .join(',');
     // The target's env as an operator would export it from the platform; step 2 validates it.
     await writeFile(path.join(tmp, 'target.env'), formatEnvFile(targetEnv), { mode: 0o600 });
     const stripeApi = await serveThirdParty(thirdPartyHandlers(sandbox));
@@ -81,7 +84,13 @@ async function boot(opts: StartRehearsalOptions, cleanups: Cleanups, stopAll: ()
   });
 
   // From here, a guarded script or `--base-url` run may change these without --confirm (lib/guard/rehearsals.ts).
-  cleanups.push(registerRehearsal({ database: databaseResource(stack.databaseUrl), bucket: bucketResource(stack.s3), baseUrl: baseUrlResource(baseUrl) }));
+  cleanups.push(
+    registerRehearsal({
+      database: databaseResource(stack.databaseUrl),
+      bucket: bucketResource(stack.s3),
+      baseUrl: baseUrlResource(baseUrl),
+    }),
+  );
   const control = await startControlServer({
     restart: (changes) => target.restart(changes),
     stepStarting: (step) => flipLateFaults(faults, step, target, log),
@@ -92,10 +101,11 @@ async function boot(opts: StartRehearsalOptions, cleanups: Cleanups, stopAll: ()
 
   const notes = [
     `Local rehearsal on the ${stack.provider} stack: ${stack.describe()}.`,
-    'Stripe\'s, GitHub\'s and Sentry\'s APIs are simulated here (rehearsal/thirdparty): their rows prove the harness\'s checks, not a real account.',
+    "Stripe's, GitHub's and Sentry's APIs are simulated here (rehearsal/thirdparty): their rows prove the harness's checks, not a real account.",
     'Manual rows are performed by the rehearsal itself: it starts the target with the post-rotation webhook secret and presents an attestation the target accepts.',
   ];
-  if (stack.redisMissing) notes.push(`No Redis in this rehearsal: ${stack.redisMissing}. The checks that need Redis did not run, so it cannot be GO.`);
+  if (stack.redisMissing)
+    notes.push(`No Redis in this rehearsal: ${stack.redisMissing}. The checks that need Redis did not run, so it cannot be GO.`);
   for (const fault of faults) notes.push(`Fault planted: ${fault.name} — ${fault.description}`);
 
   return {
@@ -125,13 +135,20 @@ async function boot(opts: StartRehearsalOptions, cleanups: Cleanups, stopAll: ()
 /** The rehearsal's temp dir (it will hold target.env); dirs of rehearsals whose process is gone are removed first. */
 async function freshTempDir(log: (line: string) => void): Promise<string> {
   const stale = removeStaleRehearsalDirs();
-  if (stale.removed.length) log(`rehearsal: removed ${stale.removed.length} temp dir(s) left by rehearsals whose process is gone (they held target.env)`);
+  if (stale.removed.length)
+    log(`rehearsal: removed ${stale.removed.length} temp dir(s) left by rehearsals whose process is gone (they held target.env)`);
   for (const problem of stale.errors) log(`rehearsal: ${problem}`);
   return makeRehearsalDir();
 }
 
 /** What a fault's plant hook may change before the target starts. */
-function plantContext(stack: Stack, migrationsDir: string, targetEnv: Record<string, string>, harnessEnv: Record<string, string>, overrides: Record<string, unknown>): PlantContext {
+function plantContext(
+  stack: Stack,
+  migrationsDir: string,
+  targetEnv: Record<string, string>,
+  harnessEnv: Record<string, string>,
+  overrides: Record<string, unknown>,
+): PlantContext {
   return {
     databaseUrl: stack.databaseUrl,
     migrationsDir,
@@ -142,7 +159,9 @@ function plantContext(stack: Stack, migrationsDir: string, targetEnv: Record<str
       startWorker: true,
       applyMigrationsInStep1: true,
       applyBackupInStep0: true,
-      confirmManual: STEPS.flatMap((s) => s.rows).filter((r) => r.kind === 'manual').map((r) => r.id),
+      confirmManual: STEPS.flatMap((s) => s.rows)
+        .filter((r) => r.kind === 'manual')
+        .map((r) => r.id),
     },
   };
 }

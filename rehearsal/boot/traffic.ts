@@ -1,7 +1,9 @@
 import { request } from 'undici';
 
 const get = (url: string) =>
-  request(url, { headersTimeout: 2_000, bodyTimeout: 2_000, headers: { 'user-agent': 'rehearsal-traffic' } }).then((res) => res.body.dump());
+  request(url, { headersTimeout: 2_000, bodyTimeout: 2_000, headers: { 'user-agent': 'rehearsal-traffic' } }).then((res) =>
+    res.body.dump(),
+  );
 
 /**
  * A trickle of ordinary reads, as real users would send, so the monitoring step has a 5xx

@@ -20,7 +20,9 @@ describe('npm run backup', () => {
     const box = await sandbox();
     const run = await box.run('backup', ['--env=staging'], { DATABASE_URL: databaseUrl });
     expect(run.code).toBe(2);
-    expect(run.stderr.trim().split('\n')).toEqual(['backup: refusing to dump the database on staging without --confirm=staging; nothing was changed']);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'backup: refusing to dump the database on staging without --confirm=staging; nothing was changed',
+    ]);
     expect(await files(box.backupsDir)).toEqual([]);
     expect((await box.audit()).map((e) => e.outcome)).toEqual(['refused']);
   });
@@ -52,7 +54,7 @@ describe('npm run backup', () => {
     expect(await files(box.backupsDir)).toEqual([]);
   });
 
-  it('has no default environment, and in local dumps only a rehearsal\'s database unless confirmed: exit 2, nothing written', async () => {
+  it("has no default environment, and in local dumps only a rehearsal's database unless confirmed: exit 2, nothing written", async () => {
     const box = await sandbox();
     const none = await box.run('backup', [], { DATABASE_URL: databaseUrl });
     expect(none.code).toBe(2);
@@ -68,13 +70,26 @@ describe('npm run backup', () => {
 
   it('names runs an earlier audit entry says started and never ended', async () => {
     const box = await sandbox();
-    const started = { time: '2026-11-28T05:00:00.000Z', host: 'another-host', pid: 4242, id: 'abc123', script: 'migrate:deploy', env: 'staging', owner: 'Dana', args: [], outcome: 'started', touches: { database: 'db.example:5432/app' } };
+    const started = {
+      time: '2026-11-28T05:00:00.000Z',
+      host: 'another-host',
+      pid: 4242,
+      id: 'abc123',
+      script: 'migrate:deploy',
+      env: 'staging',
+      owner: 'Dana',
+      args: [],
+      outcome: 'started',
+      touches: { database: 'db.example:5432/app' },
+    };
     const finished = { ...started, id: 'def456' };
     await fs.writeFile(box.auditLog, [started, finished, { ...finished, outcome: 'done' }].map((e) => JSON.stringify(e)).join('\n') + '\n');
     const run = await box.run('backup', ['--env=staging'], { DATABASE_URL: databaseUrl });
     expect(run.code).toBe(2);
     const note = run.stderr.split('\n').find((l) => l.startsWith('backup: note: '));
-    expect(note).toContain(`1 earlier run(s) in ${box.auditLog} started and never recorded an end: migrate:deploy on staging (db.example:5432/app) started 2026-11-28T05:00:00.000Z by Dana, pid 4242 on another-host ended without saying how`);
+    expect(note).toContain(
+      `1 earlier run(s) in ${box.auditLog} started and never recorded an end: migrate:deploy on staging (db.example:5432/app) started 2026-11-28T05:00:00.000Z by Dana, pid 4242 on another-host ended without saying how`,
+    );
   });
 
   it('backs up the local database: dump, .sha256 and manifest, audited start and end', async () => {
@@ -82,7 +97,9 @@ describe('npm run backup', () => {
     const run = await box.run('backup', ['--env=local', '--confirm=local'], { DATABASE_URL: databaseUrl });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`backup: about to dump the database on local: database ${databaseResource(databaseUrl)} (confirmed with --confirm=local)`);
+    expect(run.stdout).toContain(
+      `backup: about to dump the database on local: database ${databaseResource(databaseUrl)} (confirmed with --confirm=local)`,
+    );
     const written = await files(box.backupsDir);
     expect(written).toHaveLength(3);
     expect(written.some((f) => /^db-backup-\d{8}T\d{6}Z\.sql\.gz$/.test(f))).toBe(true);

@@ -17,7 +17,10 @@ let databaseUrl: string;
 
 beforeAll(async () => {
   databaseUrl = await databases.fresh();
-  await sql(databaseUrl, "CREATE TABLE account (id serial PRIMARY KEY, email text NOT NULL); INSERT INTO account (email) VALUES ('a@example.test'), ('b@example.test')");
+  await sql(
+    databaseUrl,
+    "CREATE TABLE account (id serial PRIMARY KEY, email text NOT NULL); INSERT INTO account (email) VALUES ('a@example.test'), ('b@example.test')",
+  );
 });
 
 const dirs: string[] = [];
@@ -68,16 +71,21 @@ describe('takeBackup', () => {
     const at = new Date('2026-11-28T01:02:03Z');
     const first = await takeBackup({ databaseUrl, dir, pgDump: 'pg_dump', timeoutMs: 60_000, now: () => at });
     const second = await takeBackup({ databaseUrl, dir, pgDump: 'pg_dump', timeoutMs: 60_000, now: () => at });
-    expect([first.manifest.file, second.manifest.file]).toEqual(['db-backup-20261128T010203Z.sql.gz', 'db-backup-20261128T010203Z-1.sql.gz']);
+    expect([first.manifest.file, second.manifest.file]).toEqual([
+      'db-backup-20261128T010203Z.sql.gz',
+      'db-backup-20261128T010203Z-1.sql.gz',
+    ]);
   });
 
   it('says clearly when pg_dump is missing, and leaves nothing behind', async () => {
     const dir = await tmpDir();
-    await expect(takeBackup({ databaseUrl, dir, pgDump: '/nonexistent/pg_dump', timeoutMs: 60_000 })).rejects.toThrow(/not found on PATH: install the PostgreSQL client/);
+    await expect(takeBackup({ databaseUrl, dir, pgDump: '/nonexistent/pg_dump', timeoutMs: 60_000 })).rejects.toThrow(
+      /not found on PATH: install the PostgreSQL client/,
+    );
     expect(await fs.readdir(dir).catch(() => [])).toEqual([]);
   });
 
-  it('removes a failed dump and reports pg_dump\'s words without the password', async () => {
+  it("removes a failed dump and reports pg_dump's words without the password", async () => {
     const dir = await tmpDir();
     const wrong = new URL(databaseUrl);
     wrong.pathname = '/cutover_selftest_no_such_database';
@@ -106,11 +114,17 @@ describe('verifyBackup: restorable, not merely present', () => {
     await rewriteConsistently(dir, manifest, bytes);
   });
 
-  it("catches a well-formed gzip whose SQL lacks pg_dump's \"dump complete\" trailer", async () => {
+  it('catches a well-formed gzip whose SQL lacks pg_dump\'s "dump complete" trailer', async () => {
     const bytes = await fs.readFile(path.join(dir, manifest.file));
     const sqlText = gunzipSync(bytes).toString('utf8');
-    const cut = await rewriteConsistently(dir, manifest, gzipSync(sqlText.slice(0, sqlText.indexOf('-- PostgreSQL database dump complete'))));
-    expect((await verifyBackup(dir, cut)).problems).toEqual([expect.stringMatching(/ends without pg_dump's "-- PostgreSQL database dump complete" line/)]);
+    const cut = await rewriteConsistently(
+      dir,
+      manifest,
+      gzipSync(sqlText.slice(0, sqlText.indexOf('-- PostgreSQL database dump complete'))),
+    );
+    expect((await verifyBackup(dir, cut)).problems).toEqual([
+      expect.stringMatching(/ends without pg_dump's "-- PostgreSQL database dump complete" line/),
+    ]);
     await rewriteConsistently(dir, manifest, bytes);
   });
 
@@ -122,7 +136,9 @@ describe('verifyBackup: restorable, not merely present', () => {
     expect(problems).toMatch(/does not match its manifest/);
     expect(problems).toMatch(/\.sha256 records/);
     await fs.writeFile(file, original);
-    expect((await verifyBackup(dir, { ...manifest, file: 'db-backup-19990101T000000Z.sql.gz' })).problems).toEqual([expect.stringMatching(/is missing/)]);
+    expect((await verifyBackup(dir, { ...manifest, file: 'db-backup-19990101T000000Z.sql.gz' })).problems).toEqual([
+      expect.stringMatching(/is missing/),
+    ]);
   });
 });
 
@@ -131,7 +147,9 @@ describe('checkBackup (A.backup)', () => {
 
   it('fails when there is no backup of this database and no snapshot, saying how to get one', async () => {
     const check = await checkBackup({ settings: settings(await tmpDir()), databaseUrl, env: {}, now });
-    expect(check.problems).toEqual([expect.stringMatching(/no backup of .* `npm run backup -- --env=<env> --confirm=<env>` or set SNAP_ID and SNAP_AT/)]);
+    expect(check.problems).toEqual([
+      expect.stringMatching(/no backup of .* `npm run backup -- --env=<env> --confirm=<env>` or set SNAP_ID and SNAP_AT/),
+    ]);
   });
 
   it("ignores another database's backups", async () => {
@@ -140,13 +158,21 @@ describe('checkBackup (A.backup)', () => {
     const other = new URL(databaseUrl);
     other.pathname = '/some_other_db';
     expect((await backupsOf(dir, databaseIdentity(other.toString()))).found).toEqual([]);
-    expect((await checkBackup({ settings: settings(dir), databaseUrl: other.toString(), env: {}, now })).problems.join()).toMatch(/no backup of/);
+    expect((await checkBackup({ settings: settings(dir), databaseUrl: other.toString(), env: {}, now })).problems.join()).toMatch(
+      /no backup of/,
+    );
   });
 
   it('accepts the newest fresh, restorable backup and reports its time, file and checksum', async () => {
     const dir = await tmpDir();
     await takeBackup({ databaseUrl, dir, pgDump: 'pg_dump', timeoutMs: 60_000, now: () => new Date(now.getTime() - 3 * 3_600_000) });
-    const fresh = await takeBackup({ databaseUrl, dir, pgDump: 'pg_dump', timeoutMs: 60_000, now: () => new Date(now.getTime() - 10 * 60_000) });
+    const fresh = await takeBackup({
+      databaseUrl,
+      dir,
+      pgDump: 'pg_dump',
+      timeoutMs: 60_000,
+      now: () => new Date(now.getTime() - 10 * 60_000),
+    });
     const check = await checkBackup({ settings: settings(dir), databaseUrl, env: {}, now });
     expect(check.problems).toEqual([]);
     expect(check.ageMinutes).toBe(10);
@@ -156,26 +182,45 @@ describe('checkBackup (A.backup)', () => {
 
   it('fails a backup older than the configured age', async () => {
     const dir = await tmpDir();
-    const taken = await takeBackup({ databaseUrl, dir, pgDump: 'pg_dump', timeoutMs: 60_000, now: () => new Date(now.getTime() - 121 * 60_000) });
+    const taken = await takeBackup({
+      databaseUrl,
+      dir,
+      pgDump: 'pg_dump',
+      timeoutMs: 60_000,
+      now: () => new Date(now.getTime() - 121 * 60_000),
+    });
     const check = await checkHarnessBackup(dir, taken.manifest, 120, now);
     expect(check.problems).toEqual([expect.stringMatching(/is 121 min old .* newer than 120 min/)]);
   });
 
   it('fails a backup dated in the future', async () => {
     const dir = await tmpDir();
-    const taken = await takeBackup({ databaseUrl, dir, pgDump: 'pg_dump', timeoutMs: 60_000, now: () => new Date(now.getTime() + 60 * 60_000) });
+    const taken = await takeBackup({
+      databaseUrl,
+      dir,
+      pgDump: 'pg_dump',
+      timeoutMs: 60_000,
+      now: () => new Date(now.getTime() + 60 * 60_000),
+    });
     expect((await checkHarnessBackup(dir, taken.manifest, 120, now)).problems.join()).toMatch(/in the future/);
   });
 
   it('reports unreadable manifests instead of skipping them silently', async () => {
     const dir = await tmpDir();
     await fs.writeFile(manifestPathFor(dir, 'db-backup-20261128T000000Z.sql.gz'), '{ not json');
-    expect((await checkBackup({ settings: settings(dir), databaseUrl, env: {}, now })).problems.join()).toMatch(/unreadable manifests there: db-backup-20261128T000000Z\.manifest\.json/);
+    expect((await checkBackup({ settings: settings(dir), databaseUrl, env: {}, now })).problems.join()).toMatch(
+      /unreadable manifests there: db-backup-20261128T000000Z\.manifest\.json/,
+    );
   });
 
   it('takes an operator-named provider snapshot as operator-attested, and still checks its age', async () => {
     const s = settings(await tmpDir());
-    const fresh = await checkBackup({ settings: s, databaseUrl, env: { SNAP_ID: 'rds:prod-2026-11-28', SNAP_AT: new Date(now.getTime() - 30 * 60_000).toISOString() }, now });
+    const fresh = await checkBackup({
+      settings: s,
+      databaseUrl,
+      env: { SNAP_ID: 'rds:prod-2026-11-28', SNAP_AT: new Date(now.getTime() - 30 * 60_000).toISOString() },
+      now,
+    });
     expect(fresh).toMatchObject({ problems: [], attested: true });
     expect(fresh.value).toMatch(/provider snapshot rds:prod-2026-11-28 \(operator-attested\)$/);
     const stale = checkAttestedSnapshot('snap-1', new Date(now.getTime() - 5 * 3_600_000).toISOString(), s, now);
@@ -193,13 +238,17 @@ describe('checkBackup (A.backup)', () => {
 
 describe('pg_dump plumbing', () => {
   it('keeps the password out of the command line and drops Prisma-only URL parameters', () => {
-    const { url, password } = libpqConnection('postgresql://app:s3cr%40t@db.internal:6543/app?schema=tenant&sslmode=require&connection_limit=5');
+    const { url, password } = libpqConnection(
+      'postgresql://app:s3cr%40t@db.internal:6543/app?schema=tenant&sslmode=require&connection_limit=5',
+    );
     expect(password).toBe('s3cr@t');
     expect(url).toBe('postgresql://app@db.internal:6543/app?sslmode=require');
   });
 
   it('says which client to install when pg_dump is older than the server', () => {
-    expect(versionProblem('pg_dump', '14.11', '15.6')).toMatch(/pg_dump 14.11 is older than the server \(PostgreSQL 15.6\): install postgresql-client-15/);
+    expect(versionProblem('pg_dump', '14.11', '15.6')).toMatch(
+      /pg_dump 14.11 is older than the server \(PostgreSQL 15.6\): install postgresql-client-15/,
+    );
     expect(versionProblem('pg_dump', '16.2', '15.6')).toBeUndefined();
   });
 });

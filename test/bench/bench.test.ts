@@ -23,7 +23,7 @@ describe('bench bookkeeping', () => {
     expect(spread([4, 1, 3, 2])).toEqual({ median: 2.5, min: 1, max: 4 });
   });
 
-  it("replaces only its own section between markers and appends a section the doc lacks", () => {
+  it('replaces only its own section between markers and appends a section the doc lacks', () => {
     const section = { name: 'smoke', title: 'Smoke', method: 'how', header: ['a', 'b'], rows: [['1', '2']] };
     const doc = `# B\n\nhand-written\n\n<!-- bench:smoke -->\nold numbers\n<!-- /bench:smoke -->\n\ntail\n`;
     const once = replaceSection(doc, 'smoke', renderSection(section, 'today'));

@@ -21,8 +21,20 @@ describe('CLI arguments', () => {
   });
 
   test('both --flag=value and --flag value forms; Vitest options pass through', () => {
-    const opts = parseArgs(['--env', 'staging', '--base-url=https://s.example.com', '--tags-filter=readonly', '--tags-filter=!slow', '-t', 'healthz']);
-    expect(opts).toMatchObject({ env: 'staging', baseUrl: 'https://s.example.com', vitest: { tagsFilter: ['readonly', '!slow'], testNamePattern: 'healthz' } });
+    const opts = parseArgs([
+      '--env',
+      'staging',
+      '--base-url=https://s.example.com',
+      '--tags-filter=readonly',
+      '--tags-filter=!slow',
+      '-t',
+      'healthz',
+    ]);
+    expect(opts).toMatchObject({
+      env: 'staging',
+      baseUrl: 'https://s.example.com',
+      vitest: { tagsFilter: ['readonly', '!slow'], testNamePattern: 'healthz' },
+    });
   });
 
   test('steps by number or id; --from selects that step and the rest', () => {
@@ -43,9 +55,13 @@ describe('CLI arguments', () => {
 
   test('outside local, nothing is applied unless named and confirmed by environment name', () => {
     expect(applyTargets(parseArgs(['--env=prod', '--base-url=https://x.example']))).toEqual([]);
-    expect(guardProblems(parseArgs(['--env=prod', '--apply=migrations']))).toEqual(['refusing to apply migrations on prod without --confirm=prod; nothing was changed']);
+    expect(guardProblems(parseArgs(['--env=prod', '--apply=migrations']))).toEqual([
+      'refusing to apply migrations on prod without --confirm=prod; nothing was changed',
+    ]);
     expect(guardProblems(parseArgs(['--env=prod', '--apply=migrations', '--confirm=prod']))).toEqual([]);
-    expect(guardProblems(parseArgs(['--env=staging', '--fault=readyz-db-down']))).toContain('--fault only works in the local rehearsal (--env=local without --base-url)');
+    expect(guardProblems(parseArgs(['--env=staging', '--fault=readyz-db-down']))).toContain(
+      '--fault only works in the local rehearsal (--env=local without --base-url)',
+    );
     expect(guardProblems(parseArgs(['--base-url=http://127.0.0.1:1', '--stack=embedded']))).toHaveLength(1);
   });
 });

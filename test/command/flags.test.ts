@@ -23,7 +23,9 @@ describe('the command frame parses flags from a spec', () => {
   });
 
   test('a required flag is a problem unless --help (or -h) is asked for; --help needs nothing else', () => {
-    expect(parseFlags([], SPECS).problems).toEqual(['--env is required (local, staging, prod): the guarded scripts have no default environment']);
+    expect(parseFlags([], SPECS).problems).toEqual([
+      '--env is required (local, staging, prod): the guarded scripts have no default environment',
+    ]);
     for (const help of ['--help', '-h']) {
       const parsed = parseFlags([help], SPECS);
       expect(parsed.problems).toEqual([]);

@@ -46,10 +46,15 @@ describe('.env.<env> and the config load the same way for every command', () => 
   test('a guarded script: the same two lines, exit 2, its body never runs', async () => {
     const io = buffers();
     let ran = false;
-    const code = await runGuardedScript(BACKUP_SPEC, ['--env=staging', '--config=cutover.config.mjs'], async () => {
-      ran = true;
-      return 0;
-    }, io);
+    const code = await runGuardedScript(
+      BACKUP_SPEC,
+      ['--env=staging', '--config=cutover.config.mjs'],
+      async () => {
+        ran = true;
+        return 0;
+      },
+      io,
+    );
     expect(code).toBe(2);
     expect(ran).toBe(false);
     expect(io.lines).toEqual([`err: backup: ${envLine()}`, `err: backup: ${CONFIG_LINE}`]);

@@ -34,7 +34,10 @@ describe('configuration', () => {
     const raw = {
       environments: {
         ...envs,
-        local: { ...envs.local, overrides: { monitoring: { fiveXx: { source: { kind: 'log-file', path: '/tmp/x.log' } } }, http: { timeoutMs: 2000 } } },
+        local: {
+          ...envs.local,
+          overrides: { monitoring: { fiveXx: { source: { kind: 'log-file', path: '/tmp/x.log' } } }, http: { timeoutMs: 2000 } },
+        },
       },
       monitoring: { fiveXx: { maxRate: 0.05 } },
     };
@@ -70,7 +73,10 @@ describe('configuration', () => {
     try {
       const file = path.join(await tempDir('cutover-selftest-config'), 'throws.config.mjs');
       await writeFile(file, `throw new Error('vault login failed with ${stripeKey} and token ' + process.env.CUTOVER_VAULT_TOKEN);\n`);
-      const error = await loadConfig(file, 'local').then(() => null, (e: unknown) => e);
+      const error = await loadConfig(file, 'local').then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(ConfigError);
       const text = (error as ConfigError).problems.join('\n');
       expect(text).toContain('cannot be loaded: vault login failed with [REDACTED] and token [REDACTED]');

@@ -25,12 +25,17 @@ describe('settings that name the backend', () => {
     expect(unsetNames({})).toEqual(['migrations.dir', 'migrations.schema', 'storage.uploadsDir']);
     expect(unsetNames({}, ['env', 'smoke'])).toEqual([]);
     const { sections, environment } = resolveConfig({ environments: envs }, 'prod');
-    expect(unsetSettingsFor(['migrations'], sections, environment, 'my.config.ts')[0]).toMatch(/^migrations\.dir is not set in my\.config\.ts \(needed for step 1, .*\): set it to /);
+    expect(unsetSettingsFor(['migrations'], sections, environment, 'my.config.ts')[0]).toMatch(
+      /^migrations\.dir is not set in my\.config\.ts \(needed for step 1, .*\): set it to /,
+    );
   });
 
   test('a deploy command needs no schema file; no legacy migration needs no uploads dir; set ones are not asked for', () => {
     expect(unsetNames({ migrations: { deployCommand: 'npx prisma migrate deploy' } })).toEqual(['migrations.dir', 'storage.uploadsDir']);
-    expect(unsetNames({ environments: { ...envs, prod: { ...envs.prod, optional: { legacyStorageMigration: false } } } })).toEqual(['migrations.dir', 'migrations.schema']);
+    expect(unsetNames({ environments: { ...envs, prod: { ...envs.prod, optional: { legacyStorageMigration: false } } } })).toEqual([
+      'migrations.dir',
+      'migrations.schema',
+    ]);
     expect(unsetNames({ migrations: { dir: 'm', schema: 's.prisma' }, storage: { uploadsDir: 'u' } })).toEqual([]);
   });
 });

@@ -56,7 +56,7 @@ function input(env: TargetEnv, extra: Partial<ReadinessInput> = {}): ReadinessIn
 }
 
 describe('checkReadiness', () => {
-  it("validates the snapshot and probes with its values: everything passes, and the summary holds no secret", async () => {
+  it('validates the snapshot and probes with its values: everything passes, and the summary holds no secret', async () => {
     const values = targetEnv();
     const env = await snapshot(values);
     expect(env.source).toMatch(/^env snapshot .*\(20 variables\)$/);
@@ -72,11 +72,15 @@ describe('checkReadiness', () => {
     expect(text).toContain('Violations: none');
     expect(text).toMatch(/ok {3}stripe +GET \/v1\/account → acct_rehearsal/);
     for (const secret of env.secrets) if (secret.length >= 8) expect(text).not.toContain(secret);
-    expect(env.secrets).toEqual(expect.arrayContaining([values.STRIPE_SECRET_KEY, values.STRIPE_WEBHOOK_SECRET, values.JWT_SECRET, 'Mail-Selftest-Pw']));
+    expect(env.secrets).toEqual(
+      expect.arrayContaining([values.STRIPE_SECRET_KEY, values.STRIPE_WEBHOOK_SECRET, values.JWT_SECRET, 'Mail-Selftest-Pw']),
+    );
   });
 
   it('without Redis in the rehearsal, the Redis probe fails with the how-to (that rehearsal cannot be GO)', async () => {
-    const report = await checkReadiness(input(await snapshot(targetEnv()), { redisMissing: 'redis-server is not installed: apt-get install -y redis-server' }));
+    const report = await checkReadiness(
+      input(await snapshot(targetEnv()), { redisMissing: 'redis-server is not installed: apt-get install -y redis-server' }),
+    );
     expect(probe(report, 'redis')).toMatchObject({ ok: false, detail: expect.stringContaining('apt-get install -y redis-server') });
   });
 
@@ -92,7 +96,9 @@ describe('checkReadiness', () => {
     expect(formatReadiness(report)).toMatch(/Violations \(3\):/);
     expect(formatReadiness(report)).not.toContain('pass --env-snapshot');
     const own = await checkReadiness(input(loadTargetEnv(sectionsSchema.parse({}), {})));
-    expect(formatReadiness(own)).toContain("these are the harness's own variables: export the target's env from the platform and pass --env-snapshot=<file>");
+    expect(formatReadiness(own)).toContain(
+      "these are the harness's own variables: export the target's env from the platform and pass --env-snapshot=<file>",
+    );
   });
 
   it('a snapshot file that is not there is a problem, not an empty pass', async () => {

@@ -88,20 +88,33 @@ describe('checkEnvRules', () => {
 
   it('expects a test key where the environment runs Stripe in test mode', () => {
     const result = checkEnvRules({ ...goodEnv(), STRIPE_SECRET_KEY: 'rk' + '_live_SelftestRestricted01' }, { ...PROD, stripeMode: 'test' });
-    expect(messages(result.errors)).toEqual(['STRIPE_SECRET_KEY must be a test key (sk_test_/rk_test_) in this environment, but it is a live key']);
-    expect(checkEnvRules({ ...goodEnv(), STRIPE_SECRET_KEY: 'rk_test_SelftestRestricted01' }, { ...PROD, stripeMode: 'test' }).errors).toEqual([]);
+    expect(messages(result.errors)).toEqual([
+      'STRIPE_SECRET_KEY must be a test key (sk_test_/rk_test_) in this environment, but it is a live key',
+    ]);
+    expect(
+      checkEnvRules({ ...goodEnv(), STRIPE_SECRET_KEY: 'rk_test_SelftestRestricted01' }, { ...PROD, stripeMode: 'test' }).errors,
+    ).toEqual([]);
   });
 
   it('EMAIL_PROVIDER=smtp needs EMAIL_SMTP_URL and EMAIL_FROM; log is refused in production', () => {
     const env = goodEnv();
     delete (env as Record<string, string>).EMAIL_SMTP_URL;
     delete (env as Record<string, string>).EMAIL_FROM;
-    expect(messages(checkEnvRules(env, PROD).errors)).toEqual(['EMAIL_SMTP_URL is not set (EMAIL_PROVIDER=smtp)', 'EMAIL_FROM is not set (EMAIL_PROVIDER=smtp)']);
-    expect(messages(checkEnvRules({ ...goodEnv(), EMAIL_PROVIDER: 'log' }, PROD).errors)).toEqual(['EMAIL_PROVIDER log is not allowed in production']);
+    expect(messages(checkEnvRules(env, PROD).errors)).toEqual([
+      'EMAIL_SMTP_URL is not set (EMAIL_PROVIDER=smtp)',
+      'EMAIL_FROM is not set (EMAIL_PROVIDER=smtp)',
+    ]);
+    expect(messages(checkEnvRules({ ...goodEnv(), EMAIL_PROVIDER: 'log' }, PROD).errors)).toEqual([
+      'EMAIL_PROVIDER log is not allowed in production',
+    ]);
   });
 
   it('attestation: the verifiers of the listed platforms are required once it is (to be) enforced; unset enforcement is a warning', () => {
-    const env: Record<string, string> = { ...goodEnv(), APP_ATTESTATION_PLATFORMS: 'ios', APP_ATTESTATION_IOS_VERIFY_URL: 'attest.example.com' };
+    const env: Record<string, string> = {
+      ...goodEnv(),
+      APP_ATTESTATION_PLATFORMS: 'ios',
+      APP_ATTESTATION_IOS_VERIFY_URL: 'attest.example.com',
+    };
     delete env.APP_ATTESTATION_ANDROID_PACKAGE_NAME;
     delete env.APP_ATTESTATION_IOS_KEY_IDS;
     expect(messages(checkEnvRules(env, PROD).errors)).toEqual([
@@ -109,9 +122,13 @@ describe('checkEnvRules', () => {
       'APP_ATTESTATION_IOS_VERIFY_URL must be an http(s) URL',
     ]);
     // Not to be enforced here: the verifiers are not required (their format still is).
-    expect(messages(checkEnvRules(env, { ...PROD, attestation: 'off' }).errors)).toEqual(['APP_ATTESTATION_IOS_VERIFY_URL must be an http(s) URL']);
+    expect(messages(checkEnvRules(env, { ...PROD, attestation: 'off' }).errors)).toEqual([
+      'APP_ATTESTATION_IOS_VERIFY_URL must be an http(s) URL',
+    ]);
     delete env.APP_ATTESTATION_ENFORCE;
-    expect(messages(checkEnvRules(env, { ...PROD, attestation: 'off' }).warnings)).toEqual(['APP_ATTESTATION_ENFORCE is not set (attestation is not enforced)']);
+    expect(messages(checkEnvRules(env, { ...PROD, attestation: 'off' }).warnings)).toEqual([
+      'APP_ATTESTATION_ENFORCE is not set (attestation is not enforced)',
+    ]);
     const bad = { ...goodEnv(), APP_ATTESTATION_PLATFORMS: 'android,windows', APP_ATTESTATION_GOOGLE_CREDENTIALS_JSON: '[1]' };
     expect(messages(checkEnvRules(bad, PROD).errors)).toEqual([
       'APP_ATTESTATION_PLATFORMS may only list android and ios',

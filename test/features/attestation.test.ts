@@ -15,7 +15,10 @@ afterAll(async () => {
 async function serve(routes: Parameters<typeof tinyTarget>[0]) {
   const server = await tinyTarget(routes);
   closers.push(server.close);
-  return { url: server.url, client: new TargetClient({ baseUrl: server.url, timeoutMs: 2_000, userAgent: 'attestation-test', redactor: new Redactor() }) };
+  return {
+    url: server.url,
+    client: new TargetClient({ baseUrl: server.url, timeoutMs: 2_000, userAgent: 'attestation-test', redactor: new Redactor() }),
+  };
 }
 
 describe('probing routes without an attestation', () => {

@@ -57,7 +57,12 @@ async function target(faults = ''): Promise<TargetClient> {
 function session(role: AccountRole): Session {
   const id = seed.users[role];
   const dbRole = role === 'consumer' ? 'CONSUMER' : role === 'admin' ? 'ADMIN' : 'PROVIDER';
-  return { role, email: accounts[role].email, token: signToken(JWT_SECRET, { id, role: dbRole } as never), user: { id: String(id), role: dbRole } };
+  return {
+    role,
+    email: accounts[role].email,
+    token: signToken(JWT_SECRET, { id, role: dbRole } as never),
+    user: { id: String(id), role: dbRole },
+  };
 }
 
 /** A trial whose accounts are already signed in (login is the session module's business). */
@@ -67,13 +72,24 @@ async function trialOn(client: TargetClient): Promise<DigestTrial> {
   for (const role of ['providerInstant', 'providerDigest'] as ProviderRole[]) {
     const s = session(role);
     const res = await client.get(harness.sections.routes.preferences, { token: s.token });
-    trial.providers.set(role, { role, session: s, previous: res.status === 200 ? res.json<Preference>() : null, changed: false, createdSearchIds: [], savedSearchIds: [] });
+    trial.providers.set(role, {
+      role,
+      session: s,
+      previous: res.status === 200 ? res.json<Preference>() : null,
+      changed: false,
+      createdSearchIds: [],
+      savedSearchIds: [],
+    });
   }
   return trial;
 }
 
 const notify = (userId: number, type: string, content: unknown) =>
-  pool.query(`INSERT INTO "Notification" ("userId", "type", "content", "createdAt") VALUES ($1, $2, $3, now())`, [userId, type, JSON.stringify(content)]);
+  pool.query(`INSERT INTO "Notification" ("userId", "type", "content", "createdAt") VALUES ($1, $2, $3, now())`, [
+    userId,
+    type,
+    JSON.stringify(content),
+  ]);
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'digest-cleanup-'));
@@ -104,8 +120,13 @@ describe('digest trial cleanup', () => {
     const { users } = seed;
     // Before the trial: the INSTANT provider had a stored preference, the DIGEST one none.
     const before = { matchDeliveryMode: 'DIGEST', digestIntervalMinutes: 30, pushEnabled: false };
-    expect((await client.request({ method: 'PUT', path: '/me/notification-preferences', token: session('providerInstant').token, json: before })).status).toBe(200);
-    await pool.query(`UPDATE "NotificationPreference" SET "lastDigestSentAt" = '2026-01-02T03:04:05Z' WHERE "userId" = $1`, [users.providerInstant]);
+    expect(
+      (await client.request({ method: 'PUT', path: '/me/notification-preferences', token: session('providerInstant').token, json: before }))
+        .status,
+    ).toBe(200);
+    await pool.query(`UPDATE "NotificationPreference" SET "lastDigestSentAt" = '2026-01-02T03:04:05Z' WHERE "userId" = $1`, [
+      users.providerInstant,
+    ]);
 
     const trial = await trialOn(client);
     await trial.setPreference(client, 'providerInstant', { matchDeliveryMode: 'INSTANT' });
@@ -133,9 +154,17 @@ describe('digest trial cleanup', () => {
       { userId: users.providerInstant, jobId: String(seed.jobId) },
     ]);
     expect((await pool.query(`SELECT count(*)::int AS n FROM "SavedSearch"`)).rows[0].n).toBe(0);
-    const prefs = await pool.query(`SELECT "userId", "matchDeliveryMode", "digestIntervalMinutes", "pushEnabled", "lastDigestSentAt" FROM "NotificationPreference"`);
+    const prefs = await pool.query(
+      `SELECT "userId", "matchDeliveryMode", "digestIntervalMinutes", "pushEnabled", "lastDigestSentAt" FROM "NotificationPreference"`,
+    );
     expect(prefs.rows).toEqual([
-      { userId: users.providerInstant, matchDeliveryMode: 'DIGEST', digestIntervalMinutes: 30, pushEnabled: false, lastDigestSentAt: new Date('2026-01-02T03:04:05Z') },
+      {
+        userId: users.providerInstant,
+        matchDeliveryMode: 'DIGEST',
+        digestIntervalMinutes: 30,
+        pushEnabled: false,
+        lastDigestSentAt: new Date('2026-01-02T03:04:05Z'),
+      },
     ]);
 
     // Nothing left to undo: a second pass (afterAll after the check) changes nothing.

@@ -30,7 +30,11 @@ const mine: Resources = {
 
 describe('the rehearsal registry', () => {
   it('names resources by identity, never by credential', () => {
-    expect(mine).toEqual({ database: '127.0.0.1:5432/cutover_rehearsal_1', bucket: 'cutover-attachments at 127.0.0.1:9000', baseUrl: 'http://127.0.0.1:4000' });
+    expect(mine).toEqual({
+      database: '127.0.0.1:5432/cutover_rehearsal_1',
+      bucket: 'cutover-attachments at 127.0.0.1:9000',
+      baseUrl: 'http://127.0.0.1:4000',
+    });
   });
 
   it('a live rehearsal owns exactly what it registered, until it forgets it', () => {
@@ -41,7 +45,10 @@ describe('the rehearsal registry', () => {
       expect(owningRehearsal({ ...mine, database: '127.0.0.1:5432/app_production' })).toBeUndefined();
       expect(owningRehearsal({ database: mine.database, bucket: 'uploads at s3.eu-west-1.amazonaws.com' })).toBeUndefined();
       expect(owningRehearsal({})).toBeUndefined();
-      expect(mutationPermission('local', undefined, 'apply migrations', { database: mine.database })).toEqual({ problems: [], because: `started by the running local rehearsal (pid ${process.pid})` });
+      expect(mutationPermission('local', undefined, 'apply migrations', { database: mine.database })).toEqual({
+        problems: [],
+        because: `started by the running local rehearsal (pid ${process.pid})`,
+      });
       // Outside local the environment's name is always typed again.
       expect(mutationPermission('staging', undefined, 'apply migrations', { database: mine.database }).problems).toEqual([
         'refusing to apply migrations on staging without --confirm=staging; nothing was changed',

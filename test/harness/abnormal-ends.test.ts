@@ -68,7 +68,10 @@ describe('a run that does not end normally still leaves a NO-GO document', { tim
     const dir = await tempDir('cutover-selftest-early-signal');
     const config = path.join(dir, 'slow.config.mjs');
     // Says it is loading, then takes its time: the signal lands while main() validates.
-    await writeFile(config, "console.log('config: loading'); await new Promise((resolve) => setTimeout(resolve, 30_000)); export default {};\n");
+    await writeFile(
+      config,
+      "console.log('config: loading'); await new Promise((resolve) => setTimeout(resolve, 30_000)); export default {};\n",
+    );
     let sent = false;
     const result = await runHarness(['--env=staging', `--config=${config}`], {
       onStdout: (text, child) => {

@@ -85,7 +85,19 @@ describe('exit codes and bad input', () => {
   test('--help and --list exit 0 and explain the flags, steps, tags and rows', async () => {
     const help = await runHarness(['--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--env=', '--base-url=', '--sha=', '--owner=', '--only=', '--from=', '--apply=', '--confirm=', '--list', '--tags-filter', '-t <pattern>']) {
+    for (const flag of [
+      '--env=',
+      '--base-url=',
+      '--sha=',
+      '--owner=',
+      '--only=',
+      '--from=',
+      '--apply=',
+      '--confirm=',
+      '--list',
+      '--tags-filter',
+      '-t <pattern>',
+    ]) {
       expect(help.stdout).toContain(flag);
     }
     const list = await runHarness(['--list']);

@@ -30,9 +30,12 @@ describe('--apply outside the rehearsal', () => {
   test('--env=local --base-url=... --apply=migrations without --confirm is refused: exit 2, one line naming the database, nothing changed', async () => {
     const url = await databases.fresh();
     const box = await configFor();
-    const result = await runHarness([`--config=${box.config}`, '--env=local', '--base-url=http://127.0.0.1:9', '--apply=migrations', '--only=1'], {
-      env: { DATABASE_URL: url, TMPDIR: box.dir },
-    });
+    const result = await runHarness(
+      [`--config=${box.config}`, '--env=local', '--base-url=http://127.0.0.1:9', '--apply=migrations', '--only=1'],
+      {
+        env: { DATABASE_URL: url, TMPDIR: box.dir },
+      },
+    );
     expect(result.code, summary(result)).toBe(2);
     expect(result.stderr.split('\n')[0]).toBe(
       `cutover: refusing to apply migrations without --confirm=local: database ${databaseResource(url)}, base URL http://127.0.0.1:9 is not something a running local rehearsal started; nothing was changed`,
@@ -44,16 +47,32 @@ describe('--apply outside the rehearsal', () => {
   test('with --confirm=local it applies, and the console, the document and the audit log name what it changed', async () => {
     const url = await databases.fresh();
     const box = await configFor();
-    const result = await runHarness([`--config=${box.config}`, '--env=local', '--base-url=http://127.0.0.1:9', '--apply=migrations', '--confirm=local', '--only=1', '--owner=selftest'], {
-      env: { DATABASE_URL: url },
-    });
+    const result = await runHarness(
+      [
+        `--config=${box.config}`,
+        '--env=local',
+        '--base-url=http://127.0.0.1:9',
+        '--apply=migrations',
+        '--confirm=local',
+        '--only=1',
+        '--owner=selftest',
+      ],
+      {
+        env: { DATABASE_URL: url },
+      },
+    );
     expect(result.code, summary(result)).not.toBe(2);
     const changed = `--apply=migrations changes database ${databaseResource(url)}, base URL http://127.0.0.1:9 (confirmed with --confirm=local)`;
     expect(result.stdout).toContain(`cutover: ${changed}`);
     expect(result.run!.meta.notes).toContain(`Changed by this run: ${changed}.`);
     expect(await historyOf(url)).toHaveLength(3);
     const entries = await readAudit(path.join(result.reportsDir, 'audit.log'));
-    expect(entries.map((e) => `${e.script} ${e.outcome}`)).toEqual(['cutover started', 'migrate:deploy started', 'migrate:deploy done', 'cutover done']);
+    expect(entries.map((e) => `${e.script} ${e.outcome}`)).toEqual([
+      'cutover started',
+      'migrate:deploy started',
+      'migrate:deploy done',
+      'cutover done',
+    ]);
     for (const e of entries) expect(e.touches?.database).toBe(databaseResource(url));
   });
 });
@@ -94,10 +113,24 @@ describe('bad input that used to run: one line, exit 2, nothing created', () => 
 describe('an interrupted run still ends with its document and audit entry', () => {
   test('the next run names an audit entry that started and never ended, on the console and in the document', async () => {
     const reportsDir = await tempDir('cutover-selftest-reports');
-    const started = { time: '2026-11-28T05:00:00.000Z', host: 'another-host', pid: 4242, id: 'abc123', script: 'cutover', env: 'staging', owner: 'Dana', args: [], outcome: 'started', touches: { database: 'db.example:5432/app' } };
+    const started = {
+      time: '2026-11-28T05:00:00.000Z',
+      host: 'another-host',
+      pid: 4242,
+      id: 'abc123',
+      script: 'cutover',
+      env: 'staging',
+      owner: 'Dana',
+      args: [],
+      outcome: 'started',
+      touches: { database: 'db.example:5432/app' },
+    };
     await fs.writeFile(path.join(reportsDir, 'audit.log'), `${JSON.stringify(started)}\n`);
     const result = await runHarness(['--base-url=http://127.0.0.1:9', '--only=env', '-t', 'GET /healthz'], { reportsDir });
-    const said = '1 earlier run(s) in ' + path.join(reportsDir, 'audit.log') + ' started and never recorded an end: cutover on staging (db.example:5432/app) started 2026-11-28T05:00:00.000Z by Dana, pid 4242 on another-host ended without saying how';
+    const said =
+      '1 earlier run(s) in ' +
+      path.join(reportsDir, 'audit.log') +
+      ' started and never recorded an end: cutover on staging (db.example:5432/app) started 2026-11-28T05:00:00.000Z by Dana, pid 4242 on another-host ended without saying how';
     expect(result.stderr).toContain(`cutover: note: ${said}`);
     expect(result.run!.meta.notes.join('\n')).toContain(said);
   });
@@ -107,25 +140,46 @@ describe('an interrupted run still ends with its document and audit entry', () =
     const migrations = await tempDir('cutover-slow-migrations');
     await fs.cp(path.join(BASIC, 'migrations'), migrations, { recursive: true });
     await fs.mkdir(path.join(migrations, '20240104000000_slow'));
-    await fs.writeFile(path.join(migrations, '20240104000000_slow', 'migration.sql'), 'SELECT pg_sleep(4);\nCREATE TABLE "Slow" (id int);\n');
+    await fs.writeFile(
+      path.join(migrations, '20240104000000_slow', 'migration.sql'),
+      'SELECT pg_sleep(4);\nCREATE TABLE "Slow" (id int);\n',
+    );
     const box = await configFor(migrations);
     const reportsDir = await tempDir('cutover-selftest-reports');
 
     const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...process.env, CUTOVER_REPORTS_DIR: reportsDir, DATABASE_URL: url })) if (v !== undefined && !k.startsWith('VITEST')) env[k] = v;
-    const args = [`--config=${box.config}`, '--env=local', '--base-url=http://127.0.0.1:9', '--apply=migrations', '--confirm=local', '--only=1'];
+    for (const [k, v] of Object.entries({ ...process.env, CUTOVER_REPORTS_DIR: reportsDir, DATABASE_URL: url }))
+      if (v !== undefined && !k.startsWith('VITEST')) env[k] = v;
+    const args = [
+      `--config=${box.config}`,
+      '--env=local',
+      '--base-url=http://127.0.0.1:9',
+      '--apply=migrations',
+      '--confirm=local',
+      '--only=1',
+    ];
     // As `npm test` runs it, in a process group of its own, as a terminal or a CI runner has it.
-    const child = spawn(process.execPath, ['bin/cutover.mjs', ...args], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/cutover.mjs', ...args], {
+      cwd: ROOT,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
-    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.once('exit', (code, signal) => resolve([code, signal])),
+    );
     const killer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 120_000);
     try {
       // The slow migration is running when Postgres shows its pg_sleep.
       let sleeping = false;
       for (let i = 0; i < 600 && !sleeping && child.exitCode === null; i += 1) {
-        const rows = await sql(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'SELECT pg_sleep(4)%' AND state = 'active'");
+        const rows = await sql(
+          url,
+          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'SELECT pg_sleep(4)%' AND state = 'active'",
+        );
         sleeping = rows.length > 0;
         if (!sleeping) await new Promise((r) => setTimeout(r, 100));
       }

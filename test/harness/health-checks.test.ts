@@ -45,7 +45,10 @@ describe('a run limited to the health checks', () => {
     for (const line of rollback.split('\n')) expect(result.markdown).toContain(`> ${line}`);
     expect(result.markdown).toContain('Blocked at **Step 2 — Env validation (production gates)**');
     // The failing body is still pasted: it is the evidence.
-    expect(run.rows.find((r) => r.id === 'C.readyz')).toMatchObject({ status: 'failed', pastes: [{ text: 'HTTP 503\n{"ok":false,"db":false}' }] });
+    expect(run.rows.find((r) => r.id === 'C.readyz')).toMatchObject({
+      status: 'failed',
+      pastes: [{ text: 'HTTP 503\n{"ok":false,"db":false}' }],
+    });
     const later = run.rows.filter((r) => STEPS.findIndex((s) => s.id === r.step) > 2);
     expect(later.length).toBeGreaterThan(10);
     for (const row of later) expect(row, row.id).toMatchObject({ status: 'not-run' });

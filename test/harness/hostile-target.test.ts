@@ -87,7 +87,15 @@ describe.concurrent('a hostile target ends the run bounded, NO-GO at the step th
     const target = await targetFor(mode);
     const file = await config();
     const run = await runHarness(
-      ['--env=local', `--base-url=${target.url}`, `--config=${file}`, `--only=${id}`, '--sha=a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', '-t', check],
+      [
+        '--env=local',
+        `--base-url=${target.url}`,
+        `--config=${file}`,
+        `--only=${id}`,
+        '--sha=a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+        '-t',
+        check,
+      ],
       { env: ENV },
     );
     expect(run.signal, summary(run)).toBeNull();

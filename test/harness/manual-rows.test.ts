@@ -5,7 +5,14 @@ import { describe, expect, test } from 'vitest';
 import type { RunResult } from '../../reporters/model';
 import { ROOT, runHarness, summary, tempDir } from '../support/run-harness';
 
-const onlyTheRotationRow = ['--env=staging', '--base-url=http://127.0.0.1:9', '--only=webhooks', '-t', 'secret rotated in the Dashboard', '--owner=Dana Ops'];
+const onlyTheRotationRow = [
+  '--env=staging',
+  '--base-url=http://127.0.0.1:9',
+  '--only=webhooks',
+  '-t',
+  'secret rotated in the Dashboard',
+  '--owner=Dana Ops',
+];
 
 /** Runs the CLI under a pseudo-terminal (util-linux `script`), typing `answer` at the prompt. */
 async function runInTerminal(args: string[], answer: string): Promise<{ code: number | null; output: string; run: RunResult }> {

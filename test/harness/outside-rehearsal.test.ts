@@ -33,7 +33,16 @@ beforeAll(async () => {
   work = await tempDir('cutover-outside-rehearsal');
   target = await tinyTarget({ ...healthy, 'GET /healthz': () => ({ body: { ok: true }, headers: { 'x-release-sha': RC } }) });
   // Stripe's and GitHub's APIs as the rehearsal simulates them, here over HTTP at the URLs the config names.
-  const apis: SandboxOptions = { faults: [], targetBaseUrl: target.url, stripeSecretKey: STRIPE_KEY, githubToken: GITHUB_TOKEN, sentryToken: '', githubRepo: 'acme/backend', rcSha: RC, startedAt: new Date().toISOString() };
+  const apis: SandboxOptions = {
+    faults: [],
+    targetBaseUrl: target.url,
+    stripeSecretKey: STRIPE_KEY,
+    githubToken: GITHUB_TOKEN,
+    sentryToken: '',
+    githubRepo: 'acme/backend',
+    rcSha: RC,
+    startedAt: new Date().toISOString(),
+  };
   stripe = await serveThirdParty(stripeHandlers(apis));
   github = await serveThirdParty(githubHandlers(apis), 'https://api.github.com');
   s3 = await startS3rver({ dir: path.join(work, 's3'), bucket: 'outside-rehearsal' });
@@ -53,7 +62,10 @@ async function configFile(sections: Record<string, unknown>): Promise<string> {
     staging: { baseUrl: target.url, production: true, expect: { stripeMode: 'test', attestation: 'on' } },
     prod: { baseUrl: target.url, production: true, expect: { stripeMode: 'live', attestation: 'on' } },
   };
-  await writeFile(file, `export default ${JSON.stringify({ environments: envs, webhooks: { stripeApiUrl: stripe.url }, ...sections }, null, 2)};\n`);
+  await writeFile(
+    file,
+    `export default ${JSON.stringify({ environments: envs, webhooks: { stripeApiUrl: stripe.url }, ...sections }, null, 2)};\n`,
+  );
   return file;
 }
 
@@ -65,13 +77,26 @@ function processEnv(databaseUrl: string): Record<string, string> {
 describe('outside the rehearsal', () => {
   test('the settings that name the backend have no default: every unset one is listed at start, exit 2, nothing run', async () => {
     const config = await configFile({});
-    const env = { ...processEnv('postgres://postgres@127.0.0.1:9/none'), CUTOVER_TEST_JOB_ID: '1', CUTOVER_CONSUMER_EMAIL: 'c@example.com', CUTOVER_CONSUMER_PASSWORD: 'x', CUTOVER_ADMIN_EMAIL: 'a@example.com', CUTOVER_ADMIN_PASSWORD: 'y' };
+    const env = {
+      ...processEnv('postgres://postgres@127.0.0.1:9/none'),
+      CUTOVER_TEST_JOB_ID: '1',
+      CUTOVER_CONSUMER_EMAIL: 'c@example.com',
+      CUTOVER_CONSUMER_PASSWORD: 'x',
+      CUTOVER_ADMIN_EMAIL: 'a@example.com',
+      CUTOVER_ADMIN_PASSWORD: 'y',
+    };
     const result = await runHarness([`--config=${config}`, '--env=staging', '--only=migrations,storage'], { env });
     expect(result.code, summary(result)).toBe(2);
     expect(result.stderr).toContain('cannot start, 3 problems');
-    expect(result.stderr).toContain(`migrations.dir is not set in ${config} (needed for step 1, migration status against the release): set it to your backend's prisma/migrations directory`);
-    expect(result.stderr).toContain(`migrations.schema is not set in ${config} (needed for step 1, migrate deploy with the in-process engine): set it to your backend's schema.prisma`);
-    expect(result.stderr).toContain(`storage.uploadsDir is not set in ${config} (needed for step 3, the legacy attachment checks and migration): set it to the target's legacy uploads directory`);
+    expect(result.stderr).toContain(
+      `migrations.dir is not set in ${config} (needed for step 1, migration status against the release): set it to your backend's prisma/migrations directory`,
+    );
+    expect(result.stderr).toContain(
+      `migrations.schema is not set in ${config} (needed for step 1, migrate deploy with the in-process engine): set it to your backend's schema.prisma`,
+    );
+    expect(result.stderr).toContain(
+      `storage.uploadsDir is not set in ${config} (needed for step 3, the legacy attachment checks and migration): set it to the target's legacy uploads directory`,
+    );
     expect(result.stdout).not.toContain('cutover: staging →');
     expect(result.artifacts).toEqual({});
   });
@@ -79,7 +104,11 @@ describe('outside the rehearsal', () => {
   test('steps 1 and 2 run with the env the process gives, in the schema the URL names, and pass', async () => {
     const plain = await databases.fresh();
     const databaseUrl = `${plain}?schema=app`;
-    await applyPrismaMigrations({ databaseUrl, schemaPath: path.join(BASIC, 'schema.prisma'), migrationsDir: path.join(BASIC, 'migrations') });
+    await applyPrismaMigrations({
+      databaseUrl,
+      schemaPath: path.join(BASIC, 'schema.prisma'),
+      migrationsDir: path.join(BASIC, 'migrations'),
+    });
     const config = await configFile({ migrations: { dir: path.join(BASIC, 'migrations'), schema: path.join(BASIC, 'schema.prisma') } });
     const result = await runHarness([`--config=${config}`, '--env=staging', '--only=migrations,env'], { env: processEnv(databaseUrl) });
 
@@ -91,7 +120,9 @@ describe('outside the rehearsal', () => {
     // Step 2 read the process env, not a snapshot.
     expect(result.markdown).toContain('the harness process environment (no env snapshot given)');
     // The schema is named where the operator looks: the plan line, the document, the status pasted.
-    expect(result.stdout).toMatch(/cutover: staging → .* · database 127\.0\.0\.1:\d+\/cutover_selftest_\w+ \(schema "app"\) · apply nothing/);
+    expect(result.stdout).toMatch(
+      /cutover: staging → .* · database 127\.0\.0\.1:\d+\/cutover_selftest_\w+ \(schema "app"\) · apply nothing/,
+    );
     expect(result.run!.meta.notes).toContainEqual(expect.stringMatching(/^Database \(backup and migrations\): .*\(schema "app"\)$/));
     expect(result.markdown).toMatch(/Datasource: PostgreSQL .*\(schema "app"\)/);
   });
@@ -99,7 +130,11 @@ describe('outside the rehearsal', () => {
   test('step 0 with the real-API path: deployed SHA from the target, CI from the configured GitHub URL, a confirmed backup of the named schema, then found fresh', async () => {
     const plain = await databases.fresh();
     const databaseUrl = `${plain}?schema=app`;
-    await applyPrismaMigrations({ databaseUrl, schemaPath: path.join(BASIC, 'schema.prisma'), migrationsDir: path.join(BASIC, 'migrations') });
+    await applyPrismaMigrations({
+      databaseUrl,
+      schemaPath: path.join(BASIC, 'schema.prisma'),
+      migrationsDir: path.join(BASIC, 'migrations'),
+    });
     const backups = path.join(work, `backups-${Math.random().toString(36).slice(2)}`);
     const config = await configFile({
       preflight: {
@@ -120,7 +155,9 @@ describe('outside the rehearsal', () => {
     ]);
     expect(applied.stdout).toMatch(/· database .*\(schema "app"\) · apply backup/);
     expect(applied.markdown).toMatch(/of 127\.0\.0\.1:\d+\/cutover_selftest_\w+ \(schema "app"\)/);
-    const audit = applied.artifacts['audit.log']!.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { script: string; env: string; outcome: string });
+    const audit = applied.artifacts['audit.log']!.split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { script: string; env: string; outcome: string });
     // The run's own entries (it names what --apply changes) around the backup's.
     expect(audit.map((e) => [e.script, e.env, e.outcome])).toEqual([
       ['cutover', 'staging', 'started'],
@@ -143,11 +180,16 @@ describe('outside the rehearsal', () => {
     });
     try {
       const config = await configFile({
-        features: { attestation: { sensitiveRoutes: [{ method: 'POST', path: '/auth/login' }], openRoutes: [{ method: 'GET', path: '/healthz' }] } },
+        features: {
+          attestation: { sensitiveRoutes: [{ method: 'POST', path: '/auth/login' }], openRoutes: [{ method: 'GET', path: '/healthz' }] },
+        },
       });
-      const result = await runHarness([`--config=${config}`, '--env=staging', `--base-url=${enforced.url}`, '--only=features', '-t', 'Attestation enforcement'], {
-        env: { DATABASE_URL: await databases.fresh() },
-      });
+      const result = await runHarness(
+        [`--config=${config}`, '--env=staging', `--base-url=${enforced.url}`, '--only=features', '-t', 'Attestation enforcement'],
+        {
+          env: { DATABASE_URL: await databases.fresh() },
+        },
+      );
       const checks = result.run?.steps.flatMap((s) => s.checks) ?? [];
       const applied = checks.find((c) => c.name.includes('APP_ATTESTATION_ENFORCE=true'));
       expect(applied?.state, summary(result)).toBe('passed');
@@ -163,16 +205,27 @@ describe('outside the rehearsal', () => {
     const databaseUrl = await databases.fresh();
     const reference = path.resolve(import.meta.dirname, '../../rehearsal/target/prisma');
     // Only the tables of a backend with attachments: no reference target runs here.
-    await applyPrismaMigrations({ databaseUrl, schemaPath: path.join(reference, 'schema.prisma'), migrationsDir: path.join(reference, 'migrations') });
+    await applyPrismaMigrations({
+      databaseUrl,
+      schemaPath: path.join(reference, 'schema.prisma'),
+      migrationsDir: path.join(reference, 'migrations'),
+    });
     const uploadsDir = await tempDir('cutover-outside-rehearsal-uploads');
     const config = await configFile({ storage: { uploadsDir } });
-    const result = await runHarness([`--config=${config}`, '--env=staging', '--only=storage', '--apply=storage', '--confirm=staging', '-t', 'dry run:'], {
-      env: processEnv(databaseUrl),
-    });
+    const result = await runHarness(
+      [`--config=${config}`, '--env=staging', '--only=storage', '--apply=storage', '--confirm=staging', '-t', 'dry run:'],
+      {
+        env: processEnv(databaseUrl),
+      },
+    );
     const dry = result.run?.steps.flatMap((s) => s.checks).find((c) => c.name.startsWith('dry run:'));
     expect(dry?.state, summary(result)).toBe('passed');
-    expect(result.markdown).toMatch(/\[migrate\] starting run \S+-staging-\w+ \(harness runner, dry run\) → bucket outside-rehearsal at 127\.0\.0\.1:\d+/);
-    const audit = result.artifacts['audit.log']!.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { script: string; env: string; outcome: string; summary: { plan?: { uploadsDir?: string } } });
+    expect(result.markdown).toMatch(
+      /\[migrate\] starting run \S+-staging-\w+ \(harness runner, dry run\) → bucket outside-rehearsal at 127\.0\.0\.1:\d+/,
+    );
+    const audit = result.artifacts['audit.log']!.split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { script: string; env: string; outcome: string; summary: { plan?: { uploadsDir?: string } } });
     expect(audit.map((e) => [e.script, e.env, e.outcome])).toEqual([
       ['cutover', 'staging', 'started'],
       ['migrate:attachments', 'staging', 'started'],

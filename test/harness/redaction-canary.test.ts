@@ -66,7 +66,10 @@ test('canary secrets in raw, base64, hex, URL-encoded and JSON-escaped forms, an
     }
   }
   for (const [name, text] of Object.entries(artifacts)) {
-    expect(text.includes(canaries.JWT_SECRET.slice(0, STRADDLE)), `the start of the secret straddling the excerpt cut leaked into ${name}`).toBe(false);
+    expect(
+      text.includes(canaries.JWT_SECRET.slice(0, STRADDLE)),
+      `the start of the secret straddling the excerpt cut leaked into ${name}`,
+    ).toBe(false);
   }
   // The excerpt was cut (so the straddle test means something) and is in the JSON document.
   expect(Object.entries(result.artifacts).find(([n]) => n.endsWith('.json'))![1]).toContain('more characters)');

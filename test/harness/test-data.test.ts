@@ -26,7 +26,9 @@ describe('test data on a rehearsal target', () => {
 
     // Every non-GET the target received from this run: a login, or a call it refused.
     const writes = ran.flatMap((c) =>
-      c.evidence.flatMap((e) => (e.type === 'exchange' && e.method !== 'GET' && e.method !== 'HEAD' ? [`${e.method} ${new URL(e.url).pathname} → ${e.status}`] : [])),
+      c.evidence.flatMap((e) =>
+        e.type === 'exchange' && e.method !== 'GET' && e.method !== 'HEAD' ? [`${e.method} ${new URL(e.url).pathname} → ${e.status}`] : [],
+      ),
     );
     expect(writes.length).toBeGreaterThan(0);
     expect(writes.filter((w) => !/^POST \/auth\/login → 200$/.test(w) && !/ → 4\d\d$/.test(w))).toEqual([]);
@@ -36,7 +38,9 @@ describe('test data on a rehearsal target', () => {
     // A readonly check that builds on a test-data check is NOT RUN, with the reason.
     const redirect = checks.find((c) => c.name.startsWith('GET /attachments/:id → 302'))!;
     expect(redirect.state).toBe('skipped');
-    expect(redirect.notRun).toMatch(/^needs "new uploads: POST \/jobs\/:jobId\/attachments\/upload[^"]*" \(testdata\), which was left out of this run by the selection/);
+    expect(redirect.notRun).toMatch(
+      /^needs "new uploads: POST \/jobs\/:jobId\/attachments\/upload[^"]*" \(testdata\), which was left out of this run by the selection/,
+    );
     expect(run.markdown).toContain(`- **NOT RUN** ${redirect.name}`);
     expect(run.markdown).toContain(`  - not run: ${redirect.notRun}`);
     expect(run.stdout).toContain(`↓ ${redirect.name}: NOT RUN (needs "new uploads:`);
@@ -49,7 +53,9 @@ describe('test data on a rehearsal target', () => {
     const run = await runHarness(['--only=webhooks,smoke', '--fault=upload-without-id']);
     const r = run.run!;
     expect(run.code, summary(run)).toBe(1);
-    expect(run.stdout.split('▶ Step 4')[0]).toMatch(/test data: written on http:\/\/127\.0\.0\.1:\d+ \(database [^)]*\)[^\n]*\n {2}step 4: synthetic Stripe events/);
+    expect(run.stdout.split('▶ Step 4')[0]).toMatch(
+      /test data: written on http:\/\/127\.0\.0\.1:\d+ \(database [^)]*\)[^\n]*\n {2}step 4: synthetic Stripe events/,
+    );
     expect(r.blocking?.check, summary(run)).toMatch(/^Attachment round trip/);
 
     const kept = r.testData.kept.map((e) => `${e.stepN}: ${e.what}`);
@@ -59,7 +65,12 @@ describe('test data on a rehearsal target', () => {
 
     // The target took the upload but never said which row it is: listed, and the decision says so.
     expect(r.testData.left).toEqual([
-      { stepN: 5, stepTitle: 'Smoke tests', what: expect.stringMatching(/^test upload cutover-harness-test-[\w-]+\.png on job \d+$/), detail: expect.stringMatching(/without saying its id/) },
+      {
+        stepN: 5,
+        stepTitle: 'Smoke tests',
+        what: expect.stringMatching(/^test upload cutover-harness-test-[\w-]+\.png on job \d+$/),
+        detail: expect.stringMatching(/without saying its id/),
+      },
     ]);
     expect(r.reason).toContain('1 item of test data could not be removed and is still on the target (see "Test data left on the target")');
     expect(run.markdown).toContain('## Test data left on the target');

@@ -10,7 +10,11 @@ const DEPCRUISE = path.join(ROOT, 'node_modules/dependency-cruiser/bin/dependenc
 const CONFIG = path.join(ROOT, '.dependency-cruiser.cjs');
 
 function cruise(cwd: string, dirs: string[]) {
-  const r = spawnSync(process.execPath, [DEPCRUISE, ...dirs, '--config', CONFIG, '--output-type', 'err'], { cwd, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [DEPCRUISE, ...dirs, '--config', CONFIG, '--output-type', 'err'], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, output: `${r.stdout}${r.stderr}` };
 }
 

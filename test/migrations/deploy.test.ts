@@ -33,7 +33,12 @@ afterAll(async () => {
 /** A database at the previous release: the first two migrations applied, the third pending. */
 async function previousRelease(): Promise<string> {
   const url = await databases.fresh();
-  await applyPrismaMigrations({ databaseUrl: url, schemaPath: path.join(BASIC, 'schema.prisma'), migrationsDir: path.join(BASIC, 'migrations'), only: NAMES.slice(0, 2) });
+  await applyPrismaMigrations({
+    databaseUrl: url,
+    schemaPath: path.join(BASIC, 'schema.prisma'),
+    migrationsDir: path.join(BASIC, 'migrations'),
+    only: NAMES.slice(0, 2),
+  });
   return url;
 }
 
@@ -46,12 +51,25 @@ function sections(over: Record<string, unknown> = {}): Sections {
 }
 
 function options(databaseUrl: string, s: Sections, over: Partial<DeployOptions> = {}): DeployOptions {
-  return { env: 'local', owner: 'selftest', rcSha: RC, baseUrl: target.url, sections: s, databaseUrl, redactor: new Redactor([]), args: ['--env=local'], ...over };
+  return {
+    env: 'local',
+    owner: 'selftest',
+    rcSha: RC,
+    baseUrl: target.url,
+    sections: s,
+    databaseUrl,
+    redactor: new Redactor([]),
+    args: ['--env=local'],
+    ...over,
+  };
 }
 
 async function auditOutcomes(s: Sections): Promise<string[]> {
   const text = await fs.readFile(s.reports.auditLog, 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { outcome: string }).outcome);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { outcome: string }).outcome);
 }
 
 const pendingOf = async (url: string) => (await readMigrationStatus(url, path.join(BASIC, 'migrations'))).pending;
@@ -86,17 +104,24 @@ describe('deployMigrations', () => {
     const url = await previousRelease();
     const c = new pg.Client({ connectionString: url });
     await c.connect();
-    await c.query(`INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES ('f', 'x', $1, now(), 0)`, [NAMES[2]]);
+    await c.query(
+      `INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES ('f', 'x', $1, now(), 0)`,
+      [NAMES[2]],
+    );
     await c.end();
     const error = await deployMigrations(options(url, sections())).catch((e: Error) => e);
     expect(error).toBeInstanceOf(DeployRefused);
-    expect((error as DeployRefused).problems).toEqual([expect.stringMatching(/20240103000000_add_posts started .* never finished \(failed\): Prisma refuses to deploy over it \(P3009\)/)]);
+    expect((error as DeployRefused).problems).toEqual([
+      expect.stringMatching(/20240103000000_add_posts started .* never finished \(failed\): Prisma refuses to deploy over it \(P3009\)/),
+    ]);
     expect((await readMigrationStatus(url, path.join(BASIC, 'migrations'))).applied).toHaveLength(2);
   });
 
   it('runs a configured deploy command with the database URL in its env, and pastes its output', async () => {
     const url = await previousRelease();
-    const s = sections({ migrations: { dir: path.join(BASIC, 'migrations'), deployCommand: 'echo "deploying to ${DATABASE_URL%%@*}@…"; echo done' } });
+    const s = sections({
+      migrations: { dir: path.join(BASIC, 'migrations'), deployCommand: 'echo "deploying to ${DATABASE_URL%%@*}@…"; echo done' },
+    });
     const result = await deployMigrations(options(url, s, { redactor: new Redactor([url]) }));
     expect(result.output).toMatch(/^\$ echo/);
     expect(result.output).toContain('deploying to postgres://postgres@…');
@@ -107,7 +132,9 @@ describe('deployMigrations', () => {
 
   it('reports a failing deploy command with its output, audited as failed', async () => {
     const url = await previousRelease();
-    const s = sections({ migrations: { dir: path.join(BASIC, 'migrations'), deployCommand: 'echo "Error: P3018 migration failed" >&2; exit 1' } });
+    const s = sections({
+      migrations: { dir: path.join(BASIC, 'migrations'), deployCommand: 'echo "Error: P3018 migration failed" >&2; exit 1' },
+    });
     const error = await deployMigrations(options(url, s)).catch((e: Error) => e);
     expect(error).toBeInstanceOf(DeployFailed);
     expect((error as DeployFailed).message).toMatch(/exited with code 1/);
@@ -117,12 +144,16 @@ describe('deployMigrations', () => {
 
   describe('in prod', () => {
     const prod = (backupsDir: string) =>
-      sections({ preflight: { deployedSha: { source: 'header', header: 'x-release-sha', path: '/healthz' }, backup: { dir: backupsDir } } });
+      sections({
+        preflight: { deployedSha: { source: 'header', header: 'x-release-sha', path: '/healthz' }, backup: { dir: backupsDir } },
+      });
 
     it('refuses without a fresh backup, and when the deployed build is not the RC, changing nothing', async () => {
       const url = await previousRelease();
       const s = prod(path.join(work, 'no-backups'));
-      const error = await deployMigrations(options(url, s, { env: 'prod', rcSha: 'ffffffffffffffffffffffffffffffffffffffff' })).catch((e: Error) => e);
+      const error = await deployMigrations(options(url, s, { env: 'prod', rcSha: 'ffffffffffffffffffffffffffffffffffffffff' })).catch(
+        (e: Error) => e,
+      );
       expect(error).toBeInstanceOf(DeployRefused);
       const problems = (error as DeployRefused).problems.join('\n');
       expect(problems).toMatch(/prod precondition: the deployed build reports a1b2c3d.* not the RC SHA ffff/);
@@ -134,7 +165,9 @@ describe('deployMigrations', () => {
       const url = await previousRelease();
       const s = sections({ preflight: { backup: { dir: path.join(work, 'none') } } });
       const error = await deployMigrations(options(url, s, { env: 'prod' })).catch((e: Error) => e);
-      expect((error as DeployRefused).problems.join()).toMatch(/deployed build's SHA cannot be checked \(preflight.deployedSha.source is 'none'\)/);
+      expect((error as DeployRefused).problems.join()).toMatch(
+        /deployed build's SHA cannot be checked \(preflight.deployedSha.source is 'none'\)/,
+      );
       expect(await pendingOf(url)).toEqual([NAMES[2]]);
     });
 

@@ -19,13 +19,21 @@ const migrations = { migrations: { dir: path.join(BASIC, 'migrations'), schema: 
 
 async function previousRelease(): Promise<string> {
   const url = await databases.fresh();
-  await applyPrismaMigrations({ databaseUrl: url, schemaPath: path.join(BASIC, 'schema.prisma'), migrationsDir: path.join(BASIC, 'migrations'), only: NAMES.slice(0, 2) });
+  await applyPrismaMigrations({
+    databaseUrl: url,
+    schemaPath: path.join(BASIC, 'schema.prisma'),
+    migrationsDir: path.join(BASIC, 'migrations'),
+    only: NAMES.slice(0, 2),
+  });
   return url;
 }
 
 /** Everything a deploy could change: the migration history and the tables. */
 async function snapshot(url: string): Promise<string> {
-  const history = await sql(url, 'SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY migration_name');
+  const history = await sql(
+    url,
+    'SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY migration_name',
+  );
   const tables = await sql(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
   return JSON.stringify({ history, tables });
 }
@@ -69,28 +77,36 @@ describe('npm run migrate:deploy: nothing changes that the operator did not name
     expect(await snapshot(url)).toBe(before);
     // A rehearsal that has ended (its pid is gone) vouches for nothing.
     await fs.mkdir(path.join(box.dir, `cutover-rehearsals-${process.getuid!()}`), { recursive: true, mode: 0o700 });
-    await fs.writeFile(path.join(box.dir, `cutover-rehearsals-${process.getuid!()}`, 'dead.json'), JSON.stringify({ pid: 2 ** 22 + 7, startedAt: '', resources: { database: databaseResource(url) } }), { mode: 0o600 });
+    await fs.writeFile(
+      path.join(box.dir, `cutover-rehearsals-${process.getuid!()}`, 'dead.json'),
+      JSON.stringify({ pid: 2 ** 22 + 7, startedAt: '', resources: { database: databaseResource(url) } }),
+      { mode: 0o600 },
+    );
     const stale = await box.run('migrate-deploy', ['--env=local'], { DATABASE_URL: url, TMPDIR: box.dir });
     expect(stale.code).toBe(2);
     expect(await snapshot(url)).toBe(before);
 
     const confirmed = await box.run('migrate-deploy', ['--env=local', '--confirm=local'], { DATABASE_URL: url, TMPDIR: box.dir });
     expect(confirmed.code, confirmed.stderr).toBe(0);
-    expect(confirmed.stdout).toContain(`migrate:deploy: about to apply migrations on local: database ${databaseResource(url)} (confirmed with --confirm=local)`);
+    expect(confirmed.stdout).toContain(
+      `migrate:deploy: about to apply migrations on local: database ${databaseResource(url)} (confirmed with --confirm=local)`,
+    );
     const entries = await box.audit();
     expect(entries.map((e) => e.outcome)).toEqual(['refused', 'refused', 'started', 'done']);
     expect(entries.every((e) => (e as { touches?: { database?: string } }).touches?.database === databaseResource(url))).toBe(true);
     expect(JSON.stringify(entries)).not.toMatch(/postgres:\/\//);
   });
 
-  it("a database a running local rehearsal started is migrated without --confirm, saying why", async () => {
+  it('a database a running local rehearsal started is migrated without --confirm, saying why', async () => {
     const url = await previousRelease();
     const box = await sandbox(migrations);
     const forget = pretendRehearsalOwns(box.dir, url);
     try {
       const run = await box.run('migrate-deploy', ['--env=local'], { DATABASE_URL: url, TMPDIR: box.dir });
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toContain(`about to apply migrations on local: database ${databaseResource(url)} (started by the running local rehearsal (pid ${process.pid}))`);
+      expect(run.stdout).toContain(
+        `about to apply migrations on local: database ${databaseResource(url)} (started by the running local rehearsal (pid ${process.pid}))`,
+      );
       expect(run.stdout).toContain('Status: Database schema is up to date!');
     } finally {
       forget();
@@ -107,7 +123,10 @@ describe('npm run migrate:deploy: nothing changes that the operator did not name
     let signalled = false;
     const run = await box.run('migrate-deploy', ['--env=staging', '--confirm=staging'], { DATABASE_URL: url }, (child) => {
       const poll = setInterval(async () => {
-        const rows = await sql(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'SELECT pg_sleep(3)%' AND state = 'active'").catch(() => []);
+        const rows = await sql(
+          url,
+          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'SELECT pg_sleep(3)%' AND state = 'active'",
+        ).catch(() => []);
         if (!rows.length || signalled) return;
         signalled = true;
         clearInterval(poll);
@@ -125,13 +144,15 @@ describe('npm run migrate:deploy: nothing changes that the operator did not name
     expect((await box.audit()).map((e) => e.outcome)).toEqual(['started', 'interrupted']);
   });
 
-  it("bad --base-url values are refused before anything is read or written", async () => {
+  it('bad --base-url values are refused before anything is read or written', async () => {
     const url = await previousRelease();
     const box = await sandbox(migrations);
     for (const bad of ['http://a b/', 'http://127.0.0.1:99999']) {
       const run = await box.run('migrate-deploy', ['--env=staging', '--confirm=staging', `--base-url=${bad}`], { DATABASE_URL: url });
       expect(run.code).toBe(2);
-      expect(run.stderr.split('\n')[0]).toMatch(/^migrate:deploy: --base-url: (is not a URL \(it contains whitespace\)|has a port outside 1-65535); give an http\(s\) URL/);
+      expect(run.stderr.split('\n')[0]).toMatch(
+        /^migrate:deploy: --base-url: (is not a URL \(it contains whitespace\)|has a port outside 1-65535); give an http\(s\) URL/,
+      );
     }
     expect(await fs.readdir(box.dir)).toEqual(['cutover.config.mjs']);
   });
@@ -144,7 +165,9 @@ describe('npm run migrate:deploy', () => {
     const box = await sandbox(migrations);
     const run = await box.run('migrate-deploy', ['--env=staging'], { DATABASE_URL: url });
     expect(run.code).toBe(2);
-    expect(run.stderr.trim().split('\n')).toEqual(['migrate:deploy: refusing to apply migrations on staging without --confirm=staging; nothing was changed']);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'migrate:deploy: refusing to apply migrations on staging without --confirm=staging; nothing was changed',
+    ]);
     expect(await snapshot(url)).toBe(before);
   });
 
@@ -155,8 +178,12 @@ describe('npm run migrate:deploy', () => {
     const run = await box.run('migrate-deploy', ['--env=staging', '--confirm=staging'], { DATABASE_URL: url });
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^migrate:deploy: migrations\.dir is not set in .*cutover\.config\.mjs \(needed for migration status against the release\): set it to your backend's prisma\/migrations directory/),
-      expect.stringMatching(/^migrate:deploy: migrations\.schema is not set in .*cutover\.config\.mjs \(needed for migrate deploy with the in-process engine\): set it to your backend's schema\.prisma/),
+      expect.stringMatching(
+        /^migrate:deploy: migrations\.dir is not set in .*cutover\.config\.mjs \(needed for migration status against the release\): set it to your backend's prisma\/migrations directory/,
+      ),
+      expect.stringMatching(
+        /^migrate:deploy: migrations\.schema is not set in .*cutover\.config\.mjs \(needed for migrate deploy with the in-process engine\): set it to your backend's schema\.prisma/,
+      ),
     ]);
     expect(await snapshot(url)).toBe(before);
     // A dry run only reads the status: it needs the directory alone.

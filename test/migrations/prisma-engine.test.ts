@@ -8,12 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../rehearsal/stack/index';
-import {
-  PrismaMigrateError,
-  applyPrismaMigrations,
-  migrationChecksum,
-  readMigrationsDir,
-} from '../../lib/migrations/prisma-engine';
+import { PrismaMigrateError, applyPrismaMigrations, migrationChecksum, readMigrationsDir } from '../../lib/migrations/prisma-engine';
 
 const FIX = path.join(import.meta.dirname, 'fixtures');
 const basic = { schemaPath: path.join(FIX, 'basic', 'schema.prisma'), migrationsDir: path.join(FIX, 'basic', 'migrations') };
@@ -98,8 +93,13 @@ describe('applyPrismaMigrations', () => {
       expect(row.rolled_back_at).toBeNull();
       expect(row.applied_steps_count).toBe(1);
     }
-    expect(migrationChecksum(fs.readFileSync(path.join(basic.migrationsDir, BASIC_NAMES[0]!, 'migration.sql'), 'utf8'))).toBe(r[0]!.checksum);
-    const cols = await query<{ column_name: string }>(url, `SELECT column_name FROM information_schema.columns WHERE table_name = 'User' ORDER BY 1`);
+    expect(migrationChecksum(fs.readFileSync(path.join(basic.migrationsDir, BASIC_NAMES[0]!, 'migration.sql'), 'utf8'))).toBe(
+      r[0]!.checksum,
+    );
+    const cols = await query<{ column_name: string }>(
+      url,
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'User' ORDER BY 1`,
+    );
     expect(cols.map((c) => c.column_name)).toEqual(['email', 'id', 'name']);
 
     expect(res.output).toContain('3 migrations found in basic/migrations');
@@ -114,12 +114,16 @@ describe('applyPrismaMigrations', () => {
     const url = await freshDb();
     await applyPrismaMigrations({ databaseUrl: url, ...basic });
     const dbName = new URL(url).pathname.slice(1);
-    const others = await query<{ n: number }>(urlFor('postgres'), 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [dbName]);
+    const others = await query<{ n: number }>(urlFor('postgres'), 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [
+      dbName,
+    ]);
     expect(others[0]!.n).toBe(0);
 
     const again = await applyPrismaMigrations({ databaseUrl: url, ...basic });
     // No session of its own is left holding the lock for the next run.
-    const after = await query<{ n: number }>(urlFor('postgres'), 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [dbName]);
+    const after = await query<{ n: number }>(urlFor('postgres'), 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [
+      dbName,
+    ]);
     expect(after[0]!.n).toBe(0);
     expect(again.applied).toEqual([]);
     expect(again.output).toContain('No pending migrations to apply.');
@@ -143,7 +147,9 @@ describe('applyPrismaMigrations', () => {
   it('`only` that is not a prefix, or names an unknown migration, is refused before touching the database', async () => {
     const url = await freshDb();
     await expect(applyPrismaMigrations({ databaseUrl: url, ...basic, only: [BASIC_NAMES[1]!] })).rejects.toThrow(/must be a prefix/);
-    await expect(applyPrismaMigrations({ databaseUrl: url, ...basic, only: ['20990101000000_nope'] })).rejects.toThrow(/unknown migration\(s\) 20990101000000_nope/);
+    await expect(applyPrismaMigrations({ databaseUrl: url, ...basic, only: ['20990101000000_nope'] })).rejects.toThrow(
+      /unknown migration\(s\) 20990101000000_nope/,
+    );
     expect(await query(url, `SELECT 1 FROM information_schema.tables WHERE table_name = '_prisma_migrations'`)).toHaveLength(0);
   });
 
@@ -208,7 +214,9 @@ describe('applyPrismaMigrations', () => {
     expect(e2.code).toBe('P1000');
     expect(`${e2.message}\n${e2.output}`).not.toContain('S3cr3t-pw-xyz');
 
-    const e3 = (await applyPrismaMigrations({ databaseUrl: urlFor('no_such_db'), ...basic }).catch((e: unknown) => e)) as PrismaMigrateError;
+    const e3 = (await applyPrismaMigrations({ databaseUrl: urlFor('no_such_db'), ...basic }).catch(
+      (e: unknown) => e,
+    )) as PrismaMigrateError;
     expect(e3.code).toBe('P1003');
 
     // and the real password of a working URL never appears in a success output either
@@ -223,7 +231,9 @@ describe('applyPrismaMigrations', () => {
     await holder.connect();
     await holder.query('SELECT pg_advisory_lock(72707369)'); // Prisma's migration lock id
     try {
-      const err = (await applyPrismaMigrations({ databaseUrl: url, ...basic, timeoutMs: 1_500 }).catch((e: unknown) => e)) as PrismaMigrateError;
+      const err = (await applyPrismaMigrations({ databaseUrl: url, ...basic, timeoutMs: 1_500 }).catch(
+        (e: unknown) => e,
+      )) as PrismaMigrateError;
       expect(err).toBeInstanceOf(PrismaMigrateError);
       expect(err.message).toMatch(/timed out after 1500 ms/);
     } finally {
@@ -231,7 +241,9 @@ describe('applyPrismaMigrations', () => {
       await holder.end();
     }
     const dbName = new URL(url).pathname.slice(1);
-    const left = await query<{ n: number }>(urlFor('postgres'), 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [dbName]);
+    const left = await query<{ n: number }>(urlFor('postgres'), 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [
+      dbName,
+    ]);
     expect(left[0]!.n).toBe(0);
     // and the engine is usable again afterwards
     expect((await applyPrismaMigrations({ databaseUrl: url, ...basic })).applied).toEqual(BASIC_NAMES);
@@ -239,7 +251,7 @@ describe('applyPrismaMigrations', () => {
 });
 
 const TARGET = path.resolve(import.meta.dirname, '..', '..', 'rehearsal', 'target', 'prisma');
-describe('the reference target\'s own migrations', () => {
+describe("the reference target's own migrations", () => {
   it('apply to a fresh database, then re-apply nothing', async () => {
     const url = await freshDb();
     const target = { schemaPath: path.join(TARGET, 'schema.prisma'), migrationsDir: path.join(TARGET, 'migrations') };

@@ -33,10 +33,15 @@ function sections(): Sections {
 }
 
 const tablesIn = async (url: string, schema: string) =>
-  (await sql<{ t: string }>(url, 'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schema])).map((r) => r.t);
+  (await sql<{ t: string }>(url, 'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schema])).map(
+    (r) => r.t,
+  );
 
 async function auditEntries(s: Sections): Promise<{ script: string; outcome: string; summary?: { database?: string } }[]> {
-  return (await fs.readFile(s.reports.auditLog, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return (await fs.readFile(s.reports.auditLog, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 describe('a DATABASE_URL naming a schema other than public', () => {
@@ -47,7 +52,16 @@ describe('a DATABASE_URL naming a schema other than public', () => {
     const url = `${plain}?schema=app`;
     const s = sections();
 
-    const result = await deployMigrations({ env: 'local', owner: 'selftest', rcSha: null, baseUrl: undefined, sections: s, databaseUrl: url, redactor: new Redactor([]), args: ['--env=local'] });
+    const result = await deployMigrations({
+      env: 'local',
+      owner: 'selftest',
+      rcSha: null,
+      baseUrl: undefined,
+      sections: s,
+      databaseUrl: url,
+      redactor: new Redactor([]),
+      args: ['--env=local'],
+    });
     expect(result.output).toContain('schema "app"');
     expect(result.after.pending).toEqual([]);
 
@@ -66,7 +80,14 @@ describe('a DATABASE_URL naming a schema other than public', () => {
     expect(deploys.map((e) => e.outcome)).toEqual(['started', 'done']);
     for (const e of deploys) expect(e.summary?.database).toMatch(/\(schema "app"\)$/);
 
-    const taken = await guardedBackup({ env: 'local', owner: 'selftest', sections: s, databaseUrl: url, redactor: new Redactor([]), args: ['--env=local'] });
+    const taken = await guardedBackup({
+      env: 'local',
+      owner: 'selftest',
+      sections: s,
+      databaseUrl: url,
+      redactor: new Redactor([]),
+      args: ['--env=local'],
+    });
     expect(taken.manifest.database.schema).toBe('app');
     const dump = gunzipSync(await fs.readFile(path.join(taken.dir, taken.manifest.file))).toString('utf8');
     expect(dump).toContain('CREATE TABLE app."User"');
@@ -81,7 +102,16 @@ describe('a DATABASE_URL naming a schema other than public', () => {
   it('a schema that does not exist is created by the deploy, as prisma migrate deploy does', async () => {
     const plain = await databases.fresh();
     const url = `${plain}?schema=${encodeURIComponent('Tenant One')}`;
-    const result = await deployMigrations({ env: 'local', owner: 'selftest', rcSha: null, baseUrl: undefined, sections: sections(), databaseUrl: url, redactor: new Redactor([]), args: ['--env=local'] });
+    const result = await deployMigrations({
+      env: 'local',
+      owner: 'selftest',
+      rcSha: null,
+      baseUrl: undefined,
+      sections: sections(),
+      databaseUrl: url,
+      redactor: new Redactor([]),
+      args: ['--env=local'],
+    });
     expect(result.output).toContain('The schema "Tenant One" was created.');
     expect(await tablesIn(plain, 'Tenant One')).toEqual(['Post', 'User', '_prisma_migrations']);
     expect(await tablesIn(plain, 'public')).toEqual([]);

@@ -5,7 +5,13 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyPrismaMigrations, migrationChecksum } from '../../lib/migrations/prisma-engine';
-import { blockingProblems, compareMigrations, formatStatus, PRISMA_MIGRATE_LOCK_KEY, readMigrationStatus } from '../../lib/migrations/status';
+import {
+  blockingProblems,
+  compareMigrations,
+  formatStatus,
+  PRISMA_MIGRATE_LOCK_KEY,
+  readMigrationStatus,
+} from '../../lib/migrations/status';
 import { sql, useDatabases } from '../support/database';
 
 const databases = useDatabases();
@@ -73,7 +79,12 @@ describe('readMigrationStatus (real database)', () => {
 
   it('reads what the engine applied', async () => {
     const url = await databases.fresh();
-    await applyPrismaMigrations({ databaseUrl: url, schemaPath: path.join(BASIC, 'schema.prisma'), migrationsDir: path.join(BASIC, 'migrations'), only: NAMES.slice(0, 2) });
+    await applyPrismaMigrations({
+      databaseUrl: url,
+      schemaPath: path.join(BASIC, 'schema.prisma'),
+      migrationsDir: path.join(BASIC, 'migrations'),
+      only: NAMES.slice(0, 2),
+    });
     const status = await readMigrationStatus(url, path.join(BASIC, 'migrations'));
     expect(status.applied.map((a) => a.name)).toEqual(NAMES.slice(0, 2));
     expect(status.pending).toEqual([NAMES[2]]);
@@ -95,7 +106,12 @@ describe('readMigrationStatus (real database)', () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cutover-status-test-'));
     dirs.push(dir);
     await fs.cp(path.join(BASIC, 'migrations'), dir, { recursive: true });
-    await applyPrismaMigrations({ databaseUrl: url, schemaPath: path.join(BASIC, 'schema.prisma'), migrationsDir: dir, only: NAMES.slice(0, 2) });
+    await applyPrismaMigrations({
+      databaseUrl: url,
+      schemaPath: path.join(BASIC, 'schema.prisma'),
+      migrationsDir: dir,
+      only: NAMES.slice(0, 2),
+    });
     await fs.appendFile(path.join(dir, NAMES[0]!, 'migration.sql'), '\n-- edited\n');
     const insert = `INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count) VALUES ($1, 'x', $2, now(), $3, 0)`;
     await sql(url, insert, ['f1', NAMES[2], null]);
@@ -109,16 +125,31 @@ describe('readMigrationStatus (real database)', () => {
   });
 
   // Two operators at once: the second reads the first's unfinished row while the first applies it.
-  for (const [holder, key] of [['Prisma\'s migrate', PRISMA_MIGRATE_LOCK_KEY], ['the harness\'s', 72_707_001]] as const) {
+  for (const [holder, key] of [
+    ["Prisma's migrate", PRISMA_MIGRATE_LOCK_KEY],
+    ["the harness's", 72_707_001],
+  ] as const) {
     it(`a migration being applied under ${holder} lock is in progress, with who holds it, and no restore advice`, async () => {
       const url = await databases.fresh();
-      await applyPrismaMigrations({ databaseUrl: url, schemaPath: path.join(BASIC, 'schema.prisma'), migrationsDir: path.join(BASIC, 'migrations'), only: NAMES.slice(0, 2) });
+      await applyPrismaMigrations({
+        databaseUrl: url,
+        schemaPath: path.join(BASIC, 'schema.prisma'),
+        migrationsDir: path.join(BASIC, 'migrations'),
+        only: NAMES.slice(0, 2),
+      });
       const other = new pg.Client({ connectionString: url, application_name: 'other-operator' });
       await other.connect();
       try {
-        const [{ pid, since }] = (await other.query<{ pid: number; since: Date }>('SELECT pg_backend_pid() AS pid, backend_start AS since FROM pg_stat_activity WHERE pid = pg_backend_pid()')).rows as [{ pid: number; since: Date }];
+        const [{ pid, since }] = (
+          await other.query<{ pid: number; since: Date }>(
+            'SELECT pg_backend_pid() AS pid, backend_start AS since FROM pg_stat_activity WHERE pid = pg_backend_pid()',
+          )
+        ).rows as [{ pid: number; since: Date }];
         await other.query('SELECT pg_advisory_lock($1)', [key]);
-        await other.query(`INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES ('p1', 'x', $1, now(), 0)`, [NAMES[2]]);
+        await other.query(
+          `INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES ('p1', 'x', $1, now(), 0)`,
+          [NAMES[2]],
+        );
 
         const status = await readMigrationStatus(url, path.join(BASIC, 'migrations'), undefined, 72_707_001);
         expect(status.failed).toEqual([]);
@@ -128,7 +159,7 @@ describe('readMigrationStatus (real database)', () => {
         expect(said).toContain(`another run holds the migration lock (since ${since.toISOString()}, pid ${pid}, host 127.0.0.1)`);
         expect(said).toContain(`applying ${NAMES[2]}`);
         expect(said).not.toMatch(/restor|rollback plan|P3009|NOT deployable/i);
-        expect(said).toContain("Failed (started, never finished): none");
+        expect(said).toContain('Failed (started, never finished): none');
       } finally {
         await other.end();
       }

@@ -51,7 +51,10 @@ describe('/admin/ai/metrics', () => {
   it('passes a sane month and measures both thresholds', () => {
     const judged = judgeAiMetrics(aiMetricsSchema.parse(metrics), '2026-11', limits);
     expect(judged.problems).toEqual([]);
-    expect(judged.measures.map((m) => [m.name, m.ok])).toEqual([['AI cache hit ratio', true], ['AI blocked calls', true]]);
+    expect(judged.measures.map((m) => [m.name, m.ok])).toEqual([
+      ['AI cache hit ratio', true],
+      ['AI blocked calls', true],
+    ]);
   });
 
   it('fails a low cache hit ratio (ai-metrics-low-hit-ratio)', () => {
@@ -73,10 +76,13 @@ describe('/admin/ai/metrics', () => {
 
   it('catches another month and disagreeing ratios', () => {
     const odd = aiMetricsSchema.parse({ ...metrics, cacheHitRatio: 0.5 });
-    expect(judgeAiMetrics(odd, '2026-10', limits).problems).toEqual([expect.stringMatching(/monthKey is 2026-11/), expect.stringMatching(/disagrees/)]);
+    expect(judgeAiMetrics(odd, '2026-10', limits).problems).toEqual([
+      expect.stringMatching(/monthKey is 2026-11/),
+      expect.stringMatching(/disagrees/),
+    ]);
   });
 
-  it('keeps top-cost users\' addresses out of the document', () => {
+  it("keeps top-cost users' addresses out of the document", () => {
     expect(maskEmails(metrics).topCostUsers[0]!.email).toBe('p***@example.com');
   });
 });

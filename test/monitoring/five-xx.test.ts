@@ -33,7 +33,11 @@ describe('countFiveXx', () => {
   });
 
   it('reads the field names it is configured with', async () => {
-    const count = await countFiveXx([JSON.stringify({ ts: '2026-11-28T11:50:00Z', code: 502 })], { since, until }, { statusField: 'code', timeField: 'ts' });
+    const count = await countFiveXx(
+      [JSON.stringify({ ts: '2026-11-28T11:50:00Z', code: 502 })],
+      { since, until },
+      { statusField: 'code', timeField: 'ts' },
+    );
     expect(count).toMatchObject({ total: 1, errors: 1 });
   });
 });
@@ -61,14 +65,20 @@ describe('request log sources', () => {
   });
 
   it("takes a command's stdout as lines", async () => {
-    const lines = await requestLogLines({ kind: 'command', command: `printf '%s\\n' '${line(500, '2026-11-28T11:50:00Z')}'`, timeoutSeconds: 10 });
+    const lines = await requestLogLines({
+      kind: 'command',
+      command: `printf '%s\\n' '${line(500, '2026-11-28T11:50:00Z')}'`,
+      timeoutSeconds: 10,
+    });
     expect(await countFiveXx(lines, { since, until }, fields)).toMatchObject({ total: 1, errors: 1 });
   });
 });
 
 describe('runCommand', () => {
   it('fails on a non-zero exit with the last line of stderr', async () => {
-    await expect(runCommand("echo 'railway: not logged in' >&2; exit 3", 10_000)).rejects.toThrow('log command exited 3: railway: not logged in');
+    await expect(runCommand("echo 'railway: not logged in' >&2; exit 3", 10_000)).rejects.toThrow(
+      'log command exited 3: railway: not logged in',
+    );
   });
 
   it('kills a command that outlives its deadline, with its children', async () => {

@@ -30,9 +30,16 @@ afterAll(() => server.close());
 const world = (faults: string[]) => server.resetHandlers(...sentryHandlers(options(faults)), ...stripeEventHandlers(options(faults)));
 
 describe('Sentry: new issues since the deploy', () => {
-  const query = { apiUrl: 'https://sentry.io', ...REHEARSAL_SENTRY, token: 'sntrys_monitoring', since: startedAt, query: 'is:unresolved', timeoutMs: 5_000 };
+  const query = {
+    apiUrl: 'https://sentry.io',
+    ...REHEARSAL_SENTRY,
+    token: 'sntrys_monitoring',
+    since: startedAt,
+    query: 'is:unresolved',
+    timeoutMs: 5_000,
+  };
 
-  it('asks for issues first seen after the deploy, in Sentry\'s search syntax', () => {
+  it("asks for issues first seen after the deploy, in Sentry's search syntax", () => {
     const url = new URL(issuesUrl({ ...query, since: '2026-11-28T05:42:31.303Z' }));
     expect(url.pathname).toBe('/api/0/projects/cutover-rehearsal/backend/issues/');
     expect(url.searchParams.get('query')).toBe('is:unresolved firstSeen:>2026-11-28T05:42:31');

@@ -89,17 +89,22 @@ describe('CI green on the RC SHA', () => {
   it('says when the rate limit, not the token, is the problem', async () => {
     server.use(
       http.get('https://api.github.com/repos/:o/:r/commits/:sha/status', () =>
-        HttpResponse.json({ message: 'API rate limit exceeded' }, { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1795920000' } }),
+        HttpResponse.json(
+          { message: 'API rate limit exceeded' },
+          { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1795920000' } },
+        ),
       ),
     );
     await expect(githubCiStatus(options())).rejects.toThrow(/rate limit for this token is used up until 2026-11-29T02:40:00.000Z/);
   });
 
   it('fails closed when GitHub does not answer in time or answers nonsense', async () => {
-    server.use(http.get('https://api.github.com/repos/:o/:r/commits/:sha/status', async () => {
-      await delay('infinite');
-      return HttpResponse.json({});
-    }));
+    server.use(
+      http.get('https://api.github.com/repos/:o/:r/commits/:sha/status', async () => {
+        await delay('infinite');
+        return HttpResponse.json({});
+      }),
+    );
     await expect(githubCiStatus(options({ timeoutMs: 200 }))).rejects.toThrow(/did not answer: no answer within 200 ms/);
     server.resetHandlers(
       http.get('https://api.github.com/repos/:o/:r/commits/:sha/status', () => HttpResponse.text('<html>proxy error</html>')),

@@ -35,22 +35,41 @@ describe('sameCommit', () => {
 
 describe('readDeployedSha', () => {
   it('reads the header the config names', async () => {
-    await expect(readDeployedSha({ source: 'header', header: 'X-Release-Sha', path: '/healthz' }, target)).resolves.toMatchObject({ kind: 'reported', sha: RC });
+    await expect(readDeployedSha({ source: 'header', header: 'X-Release-Sha', path: '/healthz' }, target)).resolves.toMatchObject({
+      kind: 'reported',
+      sha: RC,
+    });
   });
   it('fails when the header is missing or is not a SHA', async () => {
-    await expect(readDeployedSha({ source: 'header', header: 'X-Release-Sha', path: '/bare' }, target)).rejects.toThrow(/without a X-Release-Sha header/);
-    await expect(readDeployedSha({ source: 'header', header: 'X-Release-Sha', path: '/garbled' }, target)).rejects.toThrow(/not a commit SHA/);
+    await expect(readDeployedSha({ source: 'header', header: 'X-Release-Sha', path: '/bare' }, target)).rejects.toThrow(
+      /without a X-Release-Sha header/,
+    );
+    await expect(readDeployedSha({ source: 'header', header: 'X-Release-Sha', path: '/garbled' }, target)).rejects.toThrow(
+      /not a commit SHA/,
+    );
   });
   it('reads a dotted field of a JSON route, and fails on a non-200', async () => {
-    await expect(readDeployedSha({ source: 'route', path: '/version', field: 'build.sha' }, target)).resolves.toMatchObject({ sha: RC.slice(0, 7) });
-    await expect(readDeployedSha({ source: 'route', path: '/version', field: 'build.commit' }, target)).rejects.toThrow(/no string field "build.commit"/);
+    await expect(readDeployedSha({ source: 'route', path: '/version', field: 'build.sha' }, target)).resolves.toMatchObject({
+      sha: RC.slice(0, 7),
+    });
+    await expect(readDeployedSha({ source: 'route', path: '/version', field: 'build.commit' }, target)).rejects.toThrow(
+      /no string field "build.commit"/,
+    );
     await expect(readDeployedSha({ source: 'route', path: '/version-broken', field: 'build.sha' }, target)).rejects.toThrow(/answered 500/);
   });
   it('takes the first SHA a platform command prints; a failing, silent or slow command is an error', async () => {
-    await expect(readDeployedSha({ source: 'command', command: `echo "deployment ok, commit ${RC}"`, timeoutMs: 5_000 }, target)).resolves.toMatchObject({ sha: RC });
-    await expect(readDeployedSha({ source: 'command', command: 'echo nope >&2; exit 3', timeoutMs: 5_000 }, target)).rejects.toThrow(/exited with code 3: nope/);
-    await expect(readDeployedSha({ source: 'command', command: 'echo no sha here', timeoutMs: 5_000 }, target)).rejects.toThrow(/printed no commit SHA/);
-    await expect(readDeployedSha({ source: 'command', command: 'sleep 30', timeoutMs: 300 }, target)).rejects.toThrow(/did not finish within/);
+    await expect(
+      readDeployedSha({ source: 'command', command: `echo "deployment ok, commit ${RC}"`, timeoutMs: 5_000 }, target),
+    ).resolves.toMatchObject({ sha: RC });
+    await expect(readDeployedSha({ source: 'command', command: 'echo nope >&2; exit 3', timeoutMs: 5_000 }, target)).rejects.toThrow(
+      /exited with code 3: nope/,
+    );
+    await expect(readDeployedSha({ source: 'command', command: 'echo no sha here', timeoutMs: 5_000 }, target)).rejects.toThrow(
+      /printed no commit SHA/,
+    );
+    await expect(readDeployedSha({ source: 'command', command: 'sleep 30', timeoutMs: 300 }, target)).rejects.toThrow(
+      /did not finish within/,
+    );
   });
   it("says 'unknown' for source none rather than inventing a SHA", async () => {
     await expect(readDeployedSha({ source: 'none' }, target)).resolves.toEqual({ kind: 'unknown' });

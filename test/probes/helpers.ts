@@ -9,10 +9,18 @@ export const STRIPE_KEY = 'sk_test_ProbeSelftestKey0123456789';
 /** Stripe's API as the rehearsal simulates it (rehearsal/thirdparty/stripe.ts), for this file. */
 export function useSimulatedStripe(): ReturnType<typeof setupServer> {
   const server = setupServer(
-    ...stripeHandlers({ faults: [], targetBaseUrl: 'http://127.0.0.1:9', stripeSecretKey: STRIPE_KEY, githubToken: '', sentryToken: '', githubRepo: 'a/b', rcSha: '', startedAt: new Date().toISOString() }),
+    ...stripeHandlers({
+      faults: [],
+      targetBaseUrl: 'http://127.0.0.1:9',
+      stripeSecretKey: STRIPE_KEY,
+      githubToken: '',
+      sentryToken: '',
+      githubRepo: 'a/b',
+      rcSha: '',
+      startedAt: new Date().toISOString(),
+    }),
   );
   beforeAll(() => server.listen({ onUnhandledRequest: 'bypass' }));
   afterAll(() => server.close());
   return server;
 }
-

@@ -89,14 +89,22 @@ describe('probeObjectStorage', () => {
 
   it('HeadBucket, then put/get/delete of a canary that is gone afterwards', async () => {
     const result = await probeObjectStorage(s3.settings, 'cutover-harness/selftest/', 5_000);
-    expect(result).toMatchObject({ ok: true, detail: expect.stringMatching(/HeadBucket ok; canary cutover-harness\/selftest\/canary-\w+\.txt put, read back identical \(sha256\), deleted/) });
+    expect(result).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(
+        /HeadBucket ok; canary cutover-harness\/selftest\/canary-\w+\.txt put, read back identical \(sha256\), deleted/,
+      ),
+    });
     const left = await fs.readdir(path.join(dir, 'probe-bucket')).catch(() => []);
     expect(left.filter((f) => !f.startsWith('.'))).toEqual([]);
   });
 
   it('a bucket that does not exist is named', async () => {
     const result = await probeObjectStorage({ ...s3.settings, bucket: 'no-such-bucket' }, 'x/', 5_000);
-    expect(result).toMatchObject({ ok: false, detail: `bucket "no-such-bucket" at 127.0.0.1:${s3.port}: the bucket does not exist (HeadBucket 404)` });
+    expect(result).toMatchObject({
+      ok: false,
+      detail: `bucket "no-such-bucket" at 127.0.0.1:${s3.port}: the bucket does not exist (HeadBucket 404)`,
+    });
   });
 
   it('an endpoint nobody listens on fails within the deadline', async () => {
@@ -108,25 +116,36 @@ describe('probeObjectStorage', () => {
 
 describe('probeStripe', () => {
   it('the key works and is in the expected mode', async () => {
-    expect(await probeStripe(STRIPE_KEY, 'test', API, 5_000)).toMatchObject({ ok: true, detail: 'GET /v1/account → acct_rehearsal; test key, as expected' });
+    expect(await probeStripe(STRIPE_KEY, 'test', API, 5_000)).toMatchObject({
+      ok: true,
+      detail: 'GET /v1/account → acct_rehearsal; test key, as expected',
+    });
   });
 
   it('a key Stripe does not know is refused (401), without quoting it', async () => {
     const result = await probeStripe('sk_test_UnknownSelftestKey000000', 'test', API, 5_000);
-    expect(result).toMatchObject({ ok: false, detail: expect.stringMatching(/^GET \/v1\/account: Stripe refused STRIPE_SECRET_KEY \(401\)/) });
+    expect(result).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/^GET \/v1\/account: Stripe refused STRIPE_SECRET_KEY \(401\)/),
+    });
     expect(result.detail).not.toContain('UnknownSelftestKey');
   });
 
   it('a working key of the other mode fails', async () => {
     const result = await probeStripe(STRIPE_KEY, 'live', API, 5_000);
-    expect(result).toMatchObject({ ok: false, detail: 'the key works (account acct_rehearsal) but is a test key; this environment expects live (environment.expect.stripeMode)' });
+    expect(result).toMatchObject({
+      ok: false,
+      detail: 'the key works (account acct_rehearsal) but is a test key; this environment expects live (environment.expect.stripeMode)',
+    });
   });
 
   it('Stripe not answering fails within the deadline', async () => {
-    stripe.use(http.get('https://api.stripe.com/v1/account', async () => {
-      await delay('infinite');
-      return new Response();
-    }));
+    stripe.use(
+      http.get('https://api.stripe.com/v1/account', async () => {
+        await delay('infinite');
+        return new Response();
+      }),
+    );
     try {
       const result = await probeStripe(STRIPE_KEY, 'test', API, 300);
       expect(result.ok).toBe(false);
@@ -137,6 +156,9 @@ describe('probeStripe', () => {
   });
 
   it('a key that is no Stripe secret key is refused before any call', async () => {
-    expect(await probeStripe('pk_live_PublishableSelftest01', 'live', API, 5_000)).toMatchObject({ ok: false, detail: 'the secret key is not an sk_/rk_ live or test key' });
+    expect(await probeStripe('pk_live_PublishableSelftest01', 'live', API, 5_000)).toMatchObject({
+      ok: false,
+      detail: 'the secret key is not an sk_/rk_ live or test key',
+    });
   });
 });

@@ -9,7 +9,9 @@ import { REHEARSAL_TIMEOUT_MS, runHarness, summary, tempDir } from '../support/r
  * run rehearsals at the same time.
  */
 function startedPids(stdout: string): number[] {
-  const pids = [...stdout.matchAll(/\b(?:postgres [\d.]+|redis-server [\d.]+) \(pid (\d+)|^(?:target|worker): pid (\d+)/gm)].map((m) => Number(m[1] ?? m[2]));
+  const pids = [...stdout.matchAll(/\b(?:postgres [\d.]+|redis-server [\d.]+) \(pid (\d+)|^(?:target|worker): pid (\d+)/gm)].map((m) =>
+    Number(m[1] ?? m[2]),
+  );
   return [...new Set(pids)];
 }
 
@@ -53,7 +55,10 @@ describe('the local rehearsal', { timeout: REHEARSAL_TIMEOUT_MS }, () => {
     expect(result.code, summary(result)).toBe(0);
     const run = result.run!;
     expect(run.decision).toBe('INCOMPLETE');
-    expect(run.steps.every((s) => s.status === 'passed' || s.status === 'partial'), summary(result)).toBe(true);
+    expect(
+      run.steps.every((s) => s.status === 'passed' || s.status === 'partial'),
+      summary(result),
+    ).toBe(true);
     const readiness = run.rows.find((r) => r.id === 'C.readiness')!;
     expect(readiness.status).toBe('not-run');
     const redisCheck = run.steps.find((s) => s.id === 'env')!.checks.find((c) => c.name.includes('Redis'))!;
@@ -63,25 +68,32 @@ describe('the local rehearsal', { timeout: REHEARSAL_TIMEOUT_MS }, () => {
   });
 
   // Three runs in one test: three rehearsals' time.
-  test('--from resumes a cutover: earlier steps carry over from the newest passing document for the same SHA', { timeout: 3 * REHEARSAL_TIMEOUT_MS }, async () => {
-    const reportsDir = await tempDir('cutover-selftest-resume');
-    const sha = 'abc1234def5678abc1234def5678abc1234def56';
-    const broken = await runHarness([`--sha=${sha}`, '--owner=selftest', '--fault=kpis-wrong-shape'], { reportsDir });
-    expect(broken.run?.blocking?.stepN, summary(broken)).toBe(7);
-    // Fixed; resume at the step that failed.
-    const resumed = await runHarness([`--sha=${sha}`, '--owner=selftest', '--from=monitoring'], { reportsDir });
-    expect(resumed.code, summary(resumed)).toBe(0);
-    const run = resumed.run!;
-    expect(run.decision).toBe('GO');
-    const earlier = Object.keys(broken.artifacts).find((n) => n.endsWith('-go-no-go.json'))!;
-    for (const step of run.steps.filter((s) => s.n < 7)) expect(step, step.id).toMatchObject({ status: 'carried', note: `passed in ${earlier}` });
-    expect(run.steps.find((s) => s.id === 'monitoring')!.status).toBe('passed');
-    expect(resumed.markdown).toContain(`_(carried over from ${earlier})_`);
-    // Another SHA carries nothing over.
-    const other = await runHarness(['--sha=0000000', '--owner=selftest', '--from=monitoring'], { reportsDir });
-    expect(other.run!.decision).toBe('INCOMPLETE');
-    expect(other.markdown).toContain('no earlier passing result for preflight, migrations, env, storage, webhooks, smoke, features with this RC SHA');
-  });
+  test(
+    '--from resumes a cutover: earlier steps carry over from the newest passing document for the same SHA',
+    { timeout: 3 * REHEARSAL_TIMEOUT_MS },
+    async () => {
+      const reportsDir = await tempDir('cutover-selftest-resume');
+      const sha = 'abc1234def5678abc1234def5678abc1234def56';
+      const broken = await runHarness([`--sha=${sha}`, '--owner=selftest', '--fault=kpis-wrong-shape'], { reportsDir });
+      expect(broken.run?.blocking?.stepN, summary(broken)).toBe(7);
+      // Fixed; resume at the step that failed.
+      const resumed = await runHarness([`--sha=${sha}`, '--owner=selftest', '--from=monitoring'], { reportsDir });
+      expect(resumed.code, summary(resumed)).toBe(0);
+      const run = resumed.run!;
+      expect(run.decision).toBe('GO');
+      const earlier = Object.keys(broken.artifacts).find((n) => n.endsWith('-go-no-go.json'))!;
+      for (const step of run.steps.filter((s) => s.n < 7))
+        expect(step, step.id).toMatchObject({ status: 'carried', note: `passed in ${earlier}` });
+      expect(run.steps.find((s) => s.id === 'monitoring')!.status).toBe('passed');
+      expect(resumed.markdown).toContain(`_(carried over from ${earlier})_`);
+      // Another SHA carries nothing over.
+      const other = await runHarness(['--sha=0000000', '--owner=selftest', '--from=monitoring'], { reportsDir });
+      expect(other.run!.decision).toBe('INCOMPLETE');
+      expect(other.markdown).toContain(
+        'no earlier passing result for preflight, migrations, env, storage, webhooks, smoke, features with this RC SHA',
+      );
+    },
+  );
 
   test('Ctrl-C in the middle of a rehearsal: NO-GO document, and no postgres, redis, target or worker left behind', async () => {
     let sent = false;

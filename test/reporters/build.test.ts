@@ -11,11 +11,20 @@ describe('the decision', () => {
     expect(run.blocking).toBeUndefined();
   });
 
-  test('NO-GO at the first failure in runbook order, naming the check by id and quoting that step\'s rollback plan', () => {
-    const tests = greenTests().map((t) => (t.rows[0] === 'D.signed-url' ? { ...t, checkId: '3.redirect', state: 'failed' as const, errors: ['302 missing'] } : t));
+  test("NO-GO at the first failure in runbook order, naming the check by id and quoting that step's rollback plan", () => {
+    const tests = greenTests().map((t) =>
+      t.rows[0] === 'D.signed-url' ? { ...t, checkId: '3.redirect', state: 'failed' as const, errors: ['302 missing'] } : t,
+    );
     const run = buildRun(rawRun(tests));
     expect(run.decision).toBe('NO-GO');
-    expect(run.blocking).toEqual({ stepN: 3, stepTitle: STEPS[3]!.title, checkId: '3.redirect', check: 'proves D.signed-url', error: '302 missing', rollback: STEPS[3]!.rollback });
+    expect(run.blocking).toEqual({
+      stepN: 3,
+      stepTitle: STEPS[3]!.title,
+      checkId: '3.redirect',
+      check: 'proves D.signed-url',
+      error: '302 missing',
+      rollback: STEPS[3]!.rollback,
+    });
     expect(run.rows.find((r) => r.id === 'D.signed-url')).toMatchObject({ status: 'failed', reason: 'proves D.signed-url: 302 missing' });
   });
 
@@ -27,7 +36,10 @@ describe('the decision', () => {
     ];
     const run = buildRun(rawRun(tests));
     expect(run.rows.find((r) => r.id === 'C.healthz')).toMatchObject({ status: 'not-run', reason: 'some of its checks did not run' });
-    expect(run.steps.find((s) => s.id === 'smoke')).toMatchObject({ status: 'not-run', note: 'stopped at Step 2 (first failure ends the run)' });
+    expect(run.steps.find((s) => s.id === 'smoke')).toMatchObject({
+      status: 'not-run',
+      note: 'stopped at Step 2 (first failure ends the run)',
+    });
     expect(run.counts).toEqual({ passed: 1, failed: 1, notRun: 1, notApplicable: 0 });
   });
 
@@ -45,7 +57,9 @@ describe('the decision', () => {
   });
 
   test('N/A by configuration does not block GO, but a plain skip does', () => {
-    const na = greenTests().map((t) => (t.rows[0] === 'H.sentry' ? { ...t, state: 'skipped' as const, notApplicable: 'Sentry is not enabled' } : t));
+    const na = greenTests().map((t) =>
+      t.rows[0] === 'H.sentry' ? { ...t, state: 'skipped' as const, notApplicable: 'Sentry is not enabled' } : t,
+    );
     expect(buildRun(rawRun(na)).decision).toBe('GO');
     expect(buildRun(rawRun(na)).rows.find((r) => r.id === 'H.sentry')).toMatchObject({ status: 'na', reason: 'Sentry is not enabled' });
     const skipped = greenTests().map((t) => (t.rows[0] === 'H.sentry' ? { ...t, state: 'skipped' as const, skipNote: 'filtered' } : t));
@@ -53,14 +67,21 @@ describe('the decision', () => {
   });
 
   test('an unconfirmed manual row is NO-GO and says NOT CONFIRMED', () => {
-    const tests = greenTests().map((t) => (t.rows[0] === 'E.secret-rotated' ? { ...t, state: 'failed' as const, errors: ['not confirmed'] } : t));
+    const tests = greenTests().map((t) =>
+      t.rows[0] === 'E.secret-rotated' ? { ...t, state: 'failed' as const, errors: ['not confirmed'] } : t,
+    );
     const run = buildRun(rawRun(tests));
     expect(run.decision).toBe('NO-GO');
     expect(run.rows.find((r) => r.id === 'E.secret-rotated')!.status).toBe('unconfirmed');
   });
 
   test('an aborted run is NO-GO even when what ran passed', () => {
-    const run = buildRun(rawRun(greenTests().filter((t) => t.step === 'preflight'), { abort: 'interrupted by SIGINT (Ctrl-C)' }));
+    const run = buildRun(
+      rawRun(
+        greenTests().filter((t) => t.step === 'preflight'),
+        { abort: 'interrupted by SIGINT (Ctrl-C)' },
+      ),
+    );
     expect(run.decision).toBe('NO-GO');
     expect(run.reason).toBe('the run did not finish: interrupted by SIGINT (Ctrl-C)');
     expect(run.blocking).toMatchObject({ stepN: 1, check: '(the run itself)' });
@@ -80,8 +101,16 @@ describe('the decision', () => {
 
   test('--from: earlier steps carried over from a passing document count towards GO', () => {
     const all = greenTests();
-    const early = (['preflight', 'migrations'] as const).map((id) => [id, { from: 'earlier.json', tests: all.filter((t) => t.step === id) }]);
-    const run = buildRun(rawRun(all.filter((t) => t.step !== 'preflight' && t.step !== 'migrations'), { carried: Object.fromEntries(early) }));
+    const early = (['preflight', 'migrations'] as const).map((id) => [
+      id,
+      { from: 'earlier.json', tests: all.filter((t) => t.step === id) },
+    ]);
+    const run = buildRun(
+      rawRun(
+        all.filter((t) => t.step !== 'preflight' && t.step !== 'migrations'),
+        { carried: Object.fromEntries(early) },
+      ),
+    );
     expect(run.decision).toBe('GO');
     expect(run.rows.find((r) => r.id === 'A.rc-sha')).toMatchObject({ status: 'ticked', carriedFrom: 'earlier.json' });
   });

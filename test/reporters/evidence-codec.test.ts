@@ -60,7 +60,15 @@ describe('the evidence codec', () => {
   test('round-trips a record without its optional fields, and an exchange that got no answer', () => {
     const bare: EvidenceRecord[] = [
       { type: 'paste', row: 'B.output', text: 'x' },
-      { type: 'exchange', method: 'GET', url: 'https://x.test/', status: null, durationMs: 5000, at: '2026-11-28T01:01:00.000Z', error: 'timed out' },
+      {
+        type: 'exchange',
+        method: 'GET',
+        url: 'https://x.test/',
+        status: null,
+        durationMs: 5000,
+        at: '2026-11-28T01:01:00.000Z',
+        error: 'timed out',
+      },
       { type: 'measure', name: 'new Sentry issues', value: 0, threshold: '≤ 0', ok: true },
     ];
     for (const record of bare) expect(decode(encode(record))).toEqual({ ok: true, record });
@@ -86,13 +94,18 @@ describe('the evidence codec', () => {
 });
 
 describe('the reporter reads evidence loudly', () => {
-  test('evidence, N/A and NOT RUN marks come through; progress and annotations that are not the harness\'s do not', () => {
-    const raw = toRawTest(testCase([
-      { type: 'notice', message: 'a suite\'s own annotate' },
-      { type: encode(SAMPLES.progress).type, message: 'waiting', attachment: encode(SAMPLES.progress).attachment },
-      { ...encode(SAMPLES.value), message: 'A.rc-sha: abc1234' },
-      { ...encode(SAMPLES.na), message: SAMPLES.na.reason },
-    ], 'skipped'))!;
+  test("evidence, N/A and NOT RUN marks come through; progress and annotations that are not the harness's do not", () => {
+    const raw = toRawTest(
+      testCase(
+        [
+          { type: 'notice', message: "a suite's own annotate" },
+          { type: encode(SAMPLES.progress).type, message: 'waiting', attachment: encode(SAMPLES.progress).attachment },
+          { ...encode(SAMPLES.value), message: 'A.rc-sha: abc1234' },
+          { ...encode(SAMPLES.na), message: SAMPLES.na.reason },
+        ],
+        'skipped',
+      ),
+    )!;
     expect(raw.evidence).toEqual([SAMPLES.value]);
     expect(raw.notApplicable).toBe(SAMPLES.na.reason);
     expect(raw.state).toBe('skipped');
@@ -100,9 +113,21 @@ describe('the reporter reads evidence loudly', () => {
   });
 
   test.each([
-    ['a field of the wrong type', annotation('cutover:measure', JSON.stringify({ name: 'x', value: true, threshold: 't', ok: true })), /\(cutover:measure\): value: Invalid input/],
-    ['a missing field', annotation('cutover:paste', JSON.stringify({ row: 'B.output' })), /\(cutover:paste\): text: Invalid input: expected string, received undefined/],
-    ['a field the codec does not know', annotation('cutover:value', JSON.stringify({ row: 'A.rc-sha', text: 'x', by: 'me' })), /\(cutover:value\): \(body\): Unrecognized key: "by"/],
+    [
+      'a field of the wrong type',
+      annotation('cutover:measure', JSON.stringify({ name: 'x', value: true, threshold: 't', ok: true })),
+      /\(cutover:measure\): value: Invalid input/,
+    ],
+    [
+      'a missing field',
+      annotation('cutover:paste', JSON.stringify({ row: 'B.output' })),
+      /\(cutover:paste\): text: Invalid input: expected string, received undefined/,
+    ],
+    [
+      'a field the codec does not know',
+      annotation('cutover:value', JSON.stringify({ row: 'A.rc-sha', text: 'x', by: 'me' })),
+      /\(cutover:value\): \(body\): Unrecognized key: "by"/,
+    ],
     ['an unknown kind', annotation('cutover:bogus', JSON.stringify({ text: 'x' })), /\(cutover:bogus\): type: Invalid discriminator value/],
     ['a body that is not JSON', annotation('cutover:note', '{"text": "cut off'), /\(cutover:note\): its body is not JSON/],
     ['no body', { type: 'cutover:note', message: 'm' }, /\(cutover:note\): it has no JSON body/],

@@ -2,7 +2,13 @@ import type { StepId } from '../../lib/runbook/catalogue';
 import { STEPS } from '../../lib/runbook/catalogue';
 import type { RawRun, RawTest } from '../../reporters/model';
 
-export function rawTest(step: StepId, name: string, rows: string[], state: RawTest['state'] = 'passed', extra: Partial<RawTest> = {}): RawTest {
+export function rawTest(
+  step: StepId,
+  name: string,
+  rows: string[],
+  state: RawTest['state'] = 'passed',
+  extra: Partial<RawTest> = {},
+): RawTest {
   return { step, name, state, durationMs: 5, rows, tags: [], errors: state === 'failed' ? [`${name} broke`] : [], evidence: [], ...extra };
 }
 

@@ -33,14 +33,30 @@ const EVIDENCE_BY_ROW: Record<string, EvidenceItem[]> = {
   'C.readiness': [paste('C.readiness', 'readiness: 14 checks, 14 ok')],
   'C.healthz': [paste('C.healthz', 'HTTP 200\n{"ok":true}')],
   'C.readyz': [
-    { type: 'exchange', method: 'GET', url: 'https://staging.example.com/readyz', status: 200, durationMs: 18, at: '2026-11-28T01:01:10.000Z', responseExcerpt: '{"ok":true,"db":true}' },
+    {
+      type: 'exchange',
+      method: 'GET',
+      url: 'https://staging.example.com/readyz',
+      status: 200,
+      durationMs: 18,
+      at: '2026-11-28T01:01:10.000Z',
+      responseExcerpt: '{"ok":true,"db":true}',
+    },
     paste('C.readyz', 'HTTP 200\n{"ok":true,"db":true}'),
   ],
   'D.output': [paste('D.output', 'dry run: 20 rows would move\nmigrated 200 of 200 rows (0 failed)')],
   'E.secret-rotated': [{ type: 'confirmed', row: 'E.secret-rotated', by: 'dana', at: '2026-11-28T01:02:00Z', how: '--confirm-manual' }],
   'E.delivery-status': [value('E.delivery-status', 'delivered (HTTP 200)')],
   'E.payments-health': [paste('E.payments-health', 'HTTP 200\n{"ok":true,"stripe":"reachable"}')],
-  'F.login': [{ type: 'testdata', key: 'login:qa', what: 'a failed-login record for qa@example.com', state: 'kept', detail: 'the target records every failed login' }],
+  'F.login': [
+    {
+      type: 'testdata',
+      key: 'login:qa',
+      what: 'a failed-login record for qa@example.com',
+      state: 'kept',
+      detail: 'the target records every failed login',
+    },
+  ],
   'F.notes': [paste('F.notes', 'healthz 200, readyz 200, login 200, webhook 200, attachment 302')],
   'G.worker-running': [{ type: 'note', text: 'the INSTANT provider got job.match 4 s after the job was created' }],
   'H.sentry': [{ type: 'measure', name: 'new Sentry issues', value: 0, threshold: '≤ 0', ok: true }],
@@ -64,7 +80,12 @@ const RUNS: Record<string, { decision: string; raw: RawRun }> = {
   go: {
     decision: 'GO',
     raw: rawRun(
-      checks({ 'G.attestation-applied': { state: 'skipped', notApplicable: 'APP_ATTESTATION_ENFORCE is off for staging (features.attestation.enforce=false)' } }),
+      checks({
+        'G.attestation-applied': {
+          state: 'skipped',
+          notApplicable: 'APP_ATTESTATION_ENFORCE is off for staging (features.attestation.enforce=false)',
+        },
+      }),
       { meta: { ...rawRun([]).meta, notes: ['Stripe and the email provider are the real services'] } },
     ),
   },
@@ -76,7 +97,15 @@ const RUNS: Record<string, { decision: string; raw: RawRun }> = {
         'D.signed-url': {
           state: 'failed',
           errors: ['GET /attachments/42 answered 500, expected 302 to a signed URL\nbody: {"error":"NoSuchBucket"}'],
-          evidence: [{ type: 'testdata', key: 'upload:golden.png', what: 'uploads/golden.png in the bucket', state: 'left', detail: 'DELETE answered 403' }],
+          evidence: [
+            {
+              type: 'testdata',
+              key: 'upload:golden.png',
+              what: 'uploads/golden.png in the bucket',
+              state: 'left',
+              detail: 'DELETE answered 403',
+            },
+          ],
         },
         'D.legacy': { state: 'pending', durationMs: 0 },
         'D.output': { state: 'pending', durationMs: 0 },
@@ -85,14 +114,24 @@ const RUNS: Record<string, { decision: string; raw: RawRun }> = {
   },
   incomplete: {
     decision: 'INCOMPLETE',
-    raw: rawRun(checks({ 'D.signed-url': { state: 'skipped', durationMs: 0, notRun: 'needs "new uploads are object-storage backed", which was left out by the selection' } })),
+    raw: rawRun(
+      checks({
+        'D.signed-url': {
+          state: 'skipped',
+          durationMs: 0,
+          notRun: 'needs "new uploads are object-storage backed", which was left out by the selection',
+        },
+      }),
+    ),
   },
 };
 
 function matchesGolden(file: string, actual: string): void {
   const golden = path.join(GOLDEN_DIR, file);
   if (process.env.UPDATE_GOLDEN) writeFileSync(golden, actual);
-  expect(actual, `${file} differs from test/reporters/golden/${file} (UPDATE_GOLDEN=1 rewrites it, if the change is meant)`).toBe(readFileSync(golden, 'utf8'));
+  expect(actual, `${file} differs from test/reporters/golden/${file} (UPDATE_GOLDEN=1 rewrites it, if the change is meant)`).toBe(
+    readFileSync(golden, 'utf8'),
+  );
 }
 
 describe.each(Object.entries(RUNS))('the %s run', (name, { decision, raw }) => {

@@ -14,12 +14,17 @@ describe('the Go/No-Go document', () => {
     expect(headings).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H']);
     const decision = md.indexOf('### GO / NO-GO');
     expect(decision).toBeGreaterThan(md.indexOf('### H) '));
-    expect(md.slice(decision)).toContain('- Decision: **GO**\n- Owner: `ops`\n- Timestamp (UTC): `2026-11-28T01:05:00.000Z`\n- RC SHA: `abc1234`');
+    expect(md.slice(decision)).toContain(
+      '- Decision: **GO**\n- Owner: `ops`\n- Timestamp (UTC): `2026-11-28T01:05:00.000Z`\n- RC SHA: `abc1234`',
+    );
     for (const step of STEPS) for (const row of step.rows.filter((r) => r.kind !== 'paste')) expect(md).toContain(`- [x] ${row.label}`);
   });
 
   test('ticks only proven rows and says why the others are open', () => {
-    const tests = [rawTest('preflight', 'sha', ['A.rc-sha'], 'passed', { evidence: [{ type: 'value', row: 'A.rc-sha', text: 'abc1234' }] }), rawTest('preflight', 'ci', ['A.ci-green'], 'failed')];
+    const tests = [
+      rawTest('preflight', 'sha', ['A.rc-sha'], 'passed', { evidence: [{ type: 'value', row: 'A.rc-sha', text: 'abc1234' }] }),
+      rawTest('preflight', 'ci', ['A.ci-green'], 'failed'),
+    ];
     const md = renderMarkdown(buildRun(rawRun(tests)));
     expect(md).toContain('- [x] RC commit SHA: `abc1234`');
     expect(md).toContain('- [ ] CI green on SHA (link): `__________` — **FAILED**: ci: ci broke');
@@ -30,14 +35,20 @@ describe('the Go/No-Go document', () => {
 
   test('manual rows show who confirmed them and when', () => {
     const tests = greenTests().map((t) =>
-      t.rows[0] === 'E.secret-rotated' ? { ...t, evidence: [{ type: 'confirmed' as const, row: 'E.secret-rotated', by: 'dana', at: '2026-11-28T01:02:00Z', how: 'flag' }] } : t,
+      t.rows[0] === 'E.secret-rotated'
+        ? { ...t, evidence: [{ type: 'confirmed' as const, row: 'E.secret-rotated', by: 'dana', at: '2026-11-28T01:02:00Z', how: 'flag' }] }
+        : t,
     );
-    expect(renderMarkdown(buildRun(rawRun(tests)))).toContain('- [x] Stripe endpoint secret rotated — confirmed by dana at 2026-11-28T01:02:00Z (flag)');
+    expect(renderMarkdown(buildRun(rawRun(tests)))).toContain(
+      '- [x] Stripe endpoint secret rotated — confirmed by dana at 2026-11-28T01:02:00Z (flag)',
+    );
   });
 
   test('pasted output cannot break out of its code block', () => {
     expect(fence('a ``` b')).toBe('````\na ``` b\n````');
-    const tests = greenTests().map((t) => (t.rows[0] === 'B.output' ? { ...t, evidence: [{ type: 'paste' as const, row: 'B.output', text: '```\n# injected heading' }] } : t));
+    const tests = greenTests().map((t) =>
+      t.rows[0] === 'B.output' ? { ...t, evidence: [{ type: 'paste' as const, row: 'B.output', text: '```\n# injected heading' }] } : t,
+    );
     const md = renderMarkdown(buildRun(rawRun(tests)));
     expect(md).toContain('  ````\n  ```\n  # injected heading\n  ````');
   });
@@ -65,16 +76,24 @@ describe('the Go/No-Go document', () => {
 
 describe('JUnit', () => {
   test('one suite per step; failures carry the error; steps that did not run are skipped cases', () => {
-    const xml = renderJunit(buildRun(rawRun([rawTest('preflight', 'sha <ok> & "fine"', ['A.rc-sha']), rawTest('preflight', 'ci', ['A.ci-green'], 'failed')])));
+    const xml = renderJunit(
+      buildRun(rawRun([rawTest('preflight', 'sha <ok> & "fine"', ['A.rc-sha']), rawTest('preflight', 'ci', ['A.ci-green'], 'failed')])),
+    );
     expect(xml.match(/<testsuite /g)).toHaveLength(8);
     expect(xml).toContain('name="sha &lt;ok&gt; &amp; &quot;fine&quot;"');
     expect(xml).toContain('<failure message="ci broke">ci broke</failure>');
     expect(xml).toContain('<skipped message="NOT RUN: stopped at Step 0 (first failure ends the run)"/>');
-    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="cutover staging: NO-GO" tests="9" failures="1" errors="0" skipped="7">/);
+    expect(xml).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="cutover staging: NO-GO" tests="9" failures="1" errors="0" skipped="7">/,
+    );
   });
 
   test('the totals are counted from the cases: an interrupted run is never "failures=0" around a failing case', () => {
-    const tests = [rawTest('preflight', 'sha', ['A.rc-sha']), rawTest('preflight', 'ci', ['A.ci-green']), rawTest('migrations', 'status', ['B.status'], 'pending')];
+    const tests = [
+      rawTest('preflight', 'sha', ['A.rc-sha']),
+      rawTest('preflight', 'ci', ['A.ci-green']),
+      rawTest('migrations', 'status', ['B.status'], 'pending'),
+    ];
     const xml = renderJunit(buildRun(rawRun(tests, { abort: 'interrupted by SIGINT (Ctrl-C)' })));
     const count = (pattern: RegExp) => (xml.match(pattern) ?? []).length;
     const cases = count(/<testcase /g);
@@ -82,7 +101,9 @@ describe('JUnit', () => {
     const skipped = count(/<skipped /g);
     expect(failures).toBe(1);
     expect(xml).toMatch(/<failure message="[^"]*interrupted by SIGINT \(Ctrl-C\)"/);
-    expect(xml).toContain(`<testsuites name="cutover staging: NO-GO" tests="${cases}" failures="${failures}" errors="0" skipped="${skipped}">`);
+    expect(xml).toContain(
+      `<testsuites name="cutover staging: NO-GO" tests="${cases}" failures="${failures}" errors="0" skipped="${skipped}">`,
+    );
     // Each suite's own counts are its cases'.
     for (const suite of xml.split('<testsuite ').slice(1)) {
       const body = suite.slice(0, suite.indexOf('</testsuite>'));

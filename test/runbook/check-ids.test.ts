@@ -4,7 +4,7 @@ import { checkIdProblem } from '../../lib/suite';
 
 const smoke = STEPS.find((s) => s.id === 'smoke')!;
 
-test('a check id is its own step\'s number, a dot and a lowercase name', () => {
+test("a check id is its own step's number, a dot and a lowercase name", () => {
   expect(checkIdProblem('5.healthz', smoke, new Set())).toBeNull();
   expect(checkIdProblem('5.attachment-round-trip', smoke, new Set())).toBeNull();
   // Faults name the check they break by id and the coverage test holds each to its step: an id

@@ -12,7 +12,9 @@ let checks: ListedCheck[];
 beforeAll(() => {
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('VITEST') || k === 'TEST') delete env[k];
-  const listed = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'test/support/list-checks.ts'], { cwd: ROOT, encoding: 'utf8', env })) as { checks: ListedCheck[]; errors: string[] };
+  const listed = JSON.parse(
+    execFileSync(process.execPath, ['--import', 'tsx', 'test/support/list-checks.ts'], { cwd: ROOT, encoding: 'utf8', env }),
+  ) as { checks: ListedCheck[]; errors: string[] };
   expect(listed.errors).toEqual([]);
   checks = listed.checks;
 }, 120_000);
@@ -25,12 +27,15 @@ describe('every check says what it may change', () => {
 
   test('each check of the suites carries exactly one of readonly, testdata, mutating', () => {
     expect(checks.length).toBeGreaterThan(40);
-    const wrong = checks.filter((c) => c.tags.filter((t) => (WRITE_TAGS as readonly string[]).includes(t)).length !== 1).map((c) => `${c.step}: ${c.name} [${c.tags.join(', ')}]`);
+    const wrong = checks
+      .filter((c) => c.tags.filter((t) => (WRITE_TAGS as readonly string[]).includes(t)).length !== 1)
+      .map((c) => `${c.step}: ${c.name} [${c.tags.join(', ')}]`);
     expect(wrong).toEqual([]);
   });
 
-  test('the checks that write the runbook\'s test data are tagged testdata', () => {
-    const tagOf = (title: RegExp) => checks.find((c) => title.test(c.name))?.tags.find((t) => (WRITE_TAGS as readonly string[]).includes(t));
+  test("the checks that write the runbook's test data are tagged testdata", () => {
+    const tagOf = (title: RegExp) =>
+      checks.find((c) => title.test(c.name))?.tags.find((t) => (WRITE_TAGS as readonly string[]).includes(t));
     expect(tagOf(/^new uploads: POST/)).toBe('testdata');
     expect(tagOf(/^Test event signed with the new STRIPE_WEBHOOK_SECRET → 2xx$/)).toBe('testdata');
     expect(tagOf(/^Same event id delivered again/)).toBe('testdata');
@@ -66,7 +71,9 @@ describe('every check says what it may change', () => {
   test('npm test -- --list prints them', async () => {
     const list = await runHarness(['--list']);
     expect(list.code, list.stderr).toBe(0);
-    expect(list.stdout).toContain('    checks (id, tags):\n      0.rc-sha                 [readonly] RC commit SHA identified, and the deployed build is that commit\n');
+    expect(list.stdout).toContain(
+      '    checks (id, tags):\n      0.rc-sha                 [readonly] RC commit SHA identified, and the deployed build is that commit\n',
+    );
     expect(list.stdout).toContain('      3.new-upload             [testdata] new uploads: POST /jobs/:jobId/attachments/upload');
     expect(list.stdout).toContain('      6.digest-observed        [readonly, slow] Digest notification observed at interval');
     expect(list.stdout).toMatch(/\n {2}testdata +writes test data the runbook asks for/);

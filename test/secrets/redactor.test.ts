@@ -41,7 +41,17 @@ describe('redaction', () => {
       't=1700000000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd',
     ].join('\n');
     const out = new Redactor().redact(input);
-    for (const leaked of ['abc.def.ghi123', 'sid=123456789', 'deadbeefcafe', 'AK' + 'IAABCDEFGHIJKLMNOP', 'hunter2hunter2', 'sk_live_51H', 'whsec_abcd', 'eyJ1c2VySWQiOjF9', '5257a869e7']) {
+    for (const leaked of [
+      'abc.def.ghi123',
+      'sid=123456789',
+      'deadbeefcafe',
+      'AK' + 'IAABCDEFGHIJKLMNOP',
+      'hunter2hunter2',
+      'sk_live_51H',
+      'whsec_abcd',
+      'eyJ1c2VySWQiOjF9',
+      '5257a869e7',
+    ]) {
       expect(out, leaked).not.toContain(leaked);
     }
     expect(out).toContain('X-Amz-Expires=300');
@@ -81,22 +91,33 @@ describe('redaction', () => {
     ['header starts, then a dot', () => `${'eyJ-'.repeat(500_000)}.eyJ.x`],
     ['schemes without passwords', () => 'a://b:'.repeat(330_000)],
     ['key prefixes', () => '-sk_live_abcdefgh_'.repeat(110_000)],
-  ])('redacting 2 MB of %s ends (linear time)', (_, make) => {
-    const text = make();
-    const r0 = new Redactor(['operator-secret-value']);
-    expect(r0.redact(text).length).toBeGreaterThan(0);
-    expect(r0.findKnown(text)).toBe(false);
-  }, 30_000);
+  ])(
+    'redacting 2 MB of %s ends (linear time)',
+    (_, make) => {
+      const text = make();
+      const r0 = new Redactor(['operator-secret-value']);
+      expect(r0.redact(text).length).toBeGreaterThan(0);
+      expect(r0.findKnown(text)).toBe(false);
+    },
+    30_000,
+  );
 
   test('short values are not treated as secrets (a password of "true" would wreck the document)', () => {
     expect(new Redactor(['true']).redact('ok: true')).toBe('ok: true');
   });
 
-  test('every credential the config names is known from the start, the accounts\' emails are not', () => {
+  test("every credential the config names is known from the start, the accounts' emails are not", () => {
     // credential() leaves registration to this: nothing the suites read through it may go unredacted.
     const sections = sectionsSchema.parse({});
     const c = sections.credentials;
-    const secrets = [c.stripeWebhookSecret, c.stripePreviousWebhookSecret, c.attestationToken, c.githubToken, c.accounts.consumer.password, c.accounts.admin.password];
+    const secrets = [
+      c.stripeWebhookSecret,
+      c.stripePreviousWebhookSecret,
+      c.attestationToken,
+      c.githubToken,
+      c.accounts.consumer.password,
+      c.accounts.admin.password,
+    ];
     const env = Object.fromEntries(secrets.map((name, i) => [name, `configured-credential-value-${i}`]));
     const redactor = redactorFor(sections, { ...env, [c.accounts.consumer.email]: 'consumer@example.com' });
     for (const value of Object.values(env)) expect(redactor.findKnown(`echo ${value}`), value).toBe(true);
@@ -104,12 +125,16 @@ describe('redaction', () => {
   });
 
   test('values of env vars named like secrets are known without configuration', () => {
-    expect(secretEnvNames(undefined, { MY_API_TOKEN: 'x', SOMETHING_SECRET: 'y', PATH: '/bin', DATABASE_URL: 'z' })).toEqual(['DATABASE_URL', 'MY_API_TOKEN', 'SOMETHING_SECRET']);
+    expect(secretEnvNames(undefined, { MY_API_TOKEN: 'x', SOMETHING_SECRET: 'y', PATH: '/bin', DATABASE_URL: 'z' })).toEqual([
+      'DATABASE_URL',
+      'MY_API_TOKEN',
+      'SOMETHING_SECRET',
+    ]);
   });
 });
 
 describe('leak detection', () => {
-  test('the operator\'s secrets echoed by the target are a leak; a token the target issued is only hidden', () => {
+  test("the operator's secrets echoed by the target are a leak; a token the target issued is only hidden", () => {
     const r = new Redactor(['operator-secret-value']).addIssued('issued-session-token');
     expect(r.findKnown('{"error":"bad operator-secret-value"}')).toBe(true);
     expect(r.findKnown('{"token":"issued-session-token"}')).toBe(false);

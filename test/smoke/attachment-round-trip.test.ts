@@ -7,10 +7,20 @@ import { clientFor } from './client';
 
 const harness = { sections: sectionsSchema.parse({}) };
 const bytes = Buffer.from('\x89PNG smoke bytes');
-const upload = (storageKey: string | null): TestUpload => ({ id: 7, storageKey, diskPath: storageKey ? null : 'job/1/x.png', filename: 'cutover-harness-test-x.png', bytes });
+const upload = (storageKey: string | null): TestUpload => ({
+  id: 7,
+  storageKey,
+  diskPath: storageKey ? null : 'job/1/x.png',
+  filename: 'cutover-harness-test-x.png',
+  bytes,
+});
 
-const redirect = (to: string): Route => () => ({ status: 302, body: '', headers: { location: to, 'cache-control': 'private, max-age=0, no-store' } });
-const png = (data: Buffer): Route => () => ({ body: data, headers: { 'content-type': 'image/png' } });
+const redirect =
+  (to: string): Route =>
+  () => ({ status: 302, body: '', headers: { location: to, 'cache-control': 'private, max-age=0, no-store' } });
+const png =
+  (data: Buffer): Route =>
+  () => ({ body: data, headers: { 'content-type': 'image/png' } });
 
 let close: (() => Promise<void>) | undefined;
 afterEach(() => close?.());
@@ -29,7 +39,10 @@ describe('readBack', () => {
   });
 
   it('object storage: other bytes behind the signed URL are a problem', async () => {
-    const result = await trip({ 'GET /attachments/7': redirect('/signed/7'), 'GET /signed/7': png(Buffer.from('other')) }, 'attachments/job/1/x.png');
+    const result = await trip(
+      { 'GET /attachments/7': redirect('/signed/7'), 'GET /signed/7': png(Buffer.from('other')) },
+      'attachments/job/1/x.png',
+    );
     expect(result.problems).toEqual([expect.stringMatching(/^the signed URL served 5 bytes whose sha256 differs/)]);
   });
 
@@ -50,6 +63,8 @@ describe('readBack', () => {
   });
 
   it('describes the upload for the notes', () => {
-    expect(describeUpload(upload('k'))).toBe(`upload cutover-harness-test-x.png (${bytes.length} bytes) → 201 attachment #7, storageKey set`);
+    expect(describeUpload(upload('k'))).toBe(
+      `upload cutover-harness-test-x.png (${bytes.length} bytes) → 201 attachment #7, storageKey set`,
+    );
   });
 });

@@ -4,7 +4,9 @@ import { probeHealth } from '../../lib/http/health';
 import type { Route } from '../support/tiny-target';
 import { clientFor } from './client';
 
-const json = (status: number, body: unknown): Route => () => ({ status, body });
+const json =
+  (status: number, body: unknown): Route =>
+  () => ({ status, body });
 
 const harness = { sections: sectionsSchema.parse({}) };
 
@@ -18,7 +20,7 @@ async function probe(route: 'healthz' | 'readyz', answer: Route) {
 }
 
 describe('probeHealth', () => {
-  it('passes 200 with the contract\'s fields, extra fields allowed', async () => {
+  it("passes 200 with the contract's fields, extra fields allowed", async () => {
     expect(await probe('healthz', json(200, { ok: true }))).toBeNull();
     expect(await probe('readyz', json(200, { ok: true, db: true, latencyMs: 3 }))).toBeNull();
   });

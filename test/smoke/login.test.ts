@@ -48,12 +48,14 @@ describe('LoginBudget', () => {
     budget.take('a wrong password');
     budget.take('an unknown email');
     budget.take('the test account login');
-    expect(() => budget.take('one more')).toThrow('smoke.maxLoginAttempts (3) already spent on a wrong password, an unknown email, the test account login: not attempting one more');
+    expect(() => budget.take('one more')).toThrow(
+      'smoke.maxLoginAttempts (3) already spent on a wrong password, an unknown email, the test account login: not attempting one more',
+    );
   });
 });
 
 describe('nobodyEmail', () => {
-  it('is on the reserved example.com (never a real mailbox), marked as the harness\'s, and new each time', () => {
+  it("is on the reserved example.com (never a real mailbox), marked as the harness's, and new each time", () => {
     const a = nobodyEmail();
     expect(a).toMatch(/^cutover-harness-nobody-[0-9a-f]{12}@example\.com$/);
     expect(nobodyEmail()).not.toBe(a);

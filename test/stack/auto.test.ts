@@ -10,12 +10,15 @@ const probe = await probeContainerRuntime();
 
 describe('provider choice', () => {
   // Only where the machine has no socket of its own (as here and in CI): that is the case to prove.
-  it.runIf(containerRuntimeHint(NO_HINTS) === null)('with no DOCKER_HOST, socket or properties file, the probe says no without asking testcontainers', async () => {
-    expect(await probeContainerRuntime(undefined, NO_HINTS)).toEqual({
-      ok: false,
-      reason: 'no DOCKER_HOST, no docker or podman socket, no ~/.testcontainers.properties',
-    });
-  });
+  it.runIf(containerRuntimeHint(NO_HINTS) === null)(
+    'with no DOCKER_HOST, socket or properties file, the probe says no without asking testcontainers',
+    async () => {
+      expect(await probeContainerRuntime(undefined, NO_HINTS)).toEqual({
+        ok: false,
+        reason: 'no DOCKER_HOST, no docker or podman socket, no ~/.testcontainers.properties',
+      });
+    },
+  );
 
   it('DOCKER_HOST is a hint: the probe then asks the runtime, and one that does not answer is a no with its reason', async () => {
     expect(containerRuntimeHint({ DOCKER_HOST: 'tcp://127.0.0.1:1' })).toBe('DOCKER_HOST=tcp://127.0.0.1:1');
@@ -38,13 +41,22 @@ describe('provider choice', () => {
   });
 
   it('CUTOVER_STACK overrides auto; an explicit provider overrides CUTOVER_STACK', async () => {
-    expect(await chooseProvider(undefined, { CUTOVER_STACK: 'external' })).toEqual({ provider: 'external', reason: 'CUTOVER_STACK', auto: false });
+    expect(await chooseProvider(undefined, { CUTOVER_STACK: 'external' })).toEqual({
+      provider: 'external',
+      reason: 'CUTOVER_STACK',
+      auto: false,
+    });
     expect(await chooseProvider('auto', { CUTOVER_STACK: 'embedded' })).toMatchObject({ provider: 'embedded', auto: false });
-    expect(await chooseProvider('embedded', { CUTOVER_STACK: 'external' })).toMatchObject({ provider: 'embedded', reason: 'requested explicitly' });
+    expect(await chooseProvider('embedded', { CUTOVER_STACK: 'external' })).toMatchObject({
+      provider: 'embedded',
+      reason: 'requested explicitly',
+    });
   });
 
   it('a bad CUTOVER_STACK is an error that names the valid values', async () => {
-    await expect(chooseProvider(undefined, { CUTOVER_STACK: 'dokcer' })).rejects.toThrow(/CUTOVER_STACK="dokcer" is not a stack provider: use docker, embedded, external or auto/);
+    await expect(chooseProvider(undefined, { CUTOVER_STACK: 'dokcer' })).rejects.toThrow(
+      /CUTOVER_STACK="dokcer" is not a stack provider: use docker, embedded, external or auto/,
+    );
   });
 
   it.runIf(!probe.ok)('startStack() with auto starts the embedded stack and logs the choice', async () => {

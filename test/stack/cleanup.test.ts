@@ -21,7 +21,11 @@ interface Ready {
   postgresPid?: number;
 }
 
-function startChild(mode: string): { child: ChildProcess; ready: Promise<Ready>; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+function startChild(mode: string): {
+  child: ChildProcess;
+  ready: Promise<Ready>;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', helper, mode], {
     env: { ...process.env, TMPDIR: base },
     stdio: ['ignore', 'pipe', 'pipe'],

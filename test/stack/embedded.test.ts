@@ -43,7 +43,9 @@ describe('embedded provider', () => {
   it('starts postgres, redis-server and s3rver and says so in one line', () => {
     expect(stack.provider).toBe('embedded');
     expect(logs.some((l) => l.startsWith('stack provider: embedded'))).toBe(true);
-    expect(stack.describe()).toMatch(/^embedded: postgres 15\.\d+ \(pid \d+, :\d+, db cutover_\d{14}_[0-9a-f]{8}, \/.+\), redis-server \d+\.\d+\.\d+ \(pid \d+, :\d+\), s3rver :\d+ bucket \S+$/);
+    expect(stack.describe()).toMatch(
+      /^embedded: postgres 15\.\d+ \(pid \d+, :\d+, db cutover_\d{14}_[0-9a-f]{8}, \/.+\), redis-server \d+\.\d+\.\d+ \(pid \d+, :\d+\), s3rver :\d+ bucket \S+$/,
+    );
   });
 
   it('never prints the generated postgres password', () => {
@@ -57,7 +59,11 @@ describe('embedded provider', () => {
     const client = new pg.Client({ connectionString: stack.databaseUrl, connectionTimeoutMillis: 5_000 });
     await client.connect();
     try {
-      const db = (await client.query<{ db: string; su: boolean }>('SELECT current_database() AS db, usesuper AS su FROM pg_user WHERE usename = current_user')).rows[0]!;
+      const db = (
+        await client.query<{ db: string; su: boolean }>(
+          'SELECT current_database() AS db, usesuper AS su FROM pg_user WHERE usename = current_user',
+        )
+      ).rows[0]!;
       expect(db.db).toBe(new URL(stack.databaseUrl).pathname.slice(1));
       expect(db.db).toMatch(/^cutover_/);
       expect(db.su).toBe(true);
@@ -111,7 +117,11 @@ describe('embedded provider', () => {
           ContentLength: data.length,
         }),
       );
-      const back = Buffer.from(await (await client.send(new GetObjectCommand({ Bucket: stack.s3.bucket, Key: 'attachments/stream.bin' }))).Body!.transformToByteArray());
+      const back = Buffer.from(
+        await (
+          await client.send(new GetObjectCommand({ Bucket: stack.s3.bucket, Key: 'attachments/stream.bin' }))
+        ).Body!.transformToByteArray(),
+      );
       expect(createHash('sha256').update(back).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
     } finally {
       client.destroy();
@@ -178,7 +188,9 @@ describe('embedded provider, unhappy paths', () => {
   it('a part failing half-way (redis-server exits at once) stops the parts that started and leaves nothing', async () => {
     process.env.CUTOVER_STACK_REDIS_SERVER = '/bin/false';
     try {
-      await expect(startStack({ provider: 'embedded', log: () => undefined })).rejects.toThrow(/redis-server \(port \d+\) exited during startup/);
+      await expect(startStack({ provider: 'embedded', log: () => undefined })).rejects.toThrow(
+        /redis-server \(port \d+\) exited during startup/,
+      );
     } finally {
       delete process.env.CUTOVER_STACK_REDIS_SERVER;
     }

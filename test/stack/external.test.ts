@@ -101,7 +101,9 @@ describe('external provider', () => {
   });
 
   it('describes itself in one line without credentials', () => {
-    expect(stack.describe()).toMatch(/^external: postgres \S+ at 127\.0\.0\.1:5432 \(db cutover_\S+\), redis \S+ at 127\.0\.0\.1:6379, s3rver :\d+ bucket \S+$/);
+    expect(stack.describe()).toMatch(
+      /^external: postgres \S+ at 127\.0\.0\.1:5432 \(db cutover_\S+\), redis \S+ at 127\.0\.0\.1:6379, s3rver :\d+ bucket \S+$/,
+    );
   });
 
   it('stop() drops the database even with a session still open, and removes its temp dir', async () => {
@@ -128,7 +130,7 @@ describe('external provider, configuration and failures', () => {
       CUTOVER_STACK_S3_ENDPOINT: 'http://minio:9000',
     });
     expect(problems).toHaveLength(4);
-    expect(problems.join("\n")).toMatch(/not a postgres:\/\/ URL[\s\S]*not a redis:\/\/ URL/);
+    expect(problems.join('\n')).toMatch(/not a postgres:\/\/ URL[\s\S]*not a redis:\/\/ URL/);
     expect(problems.join('\n')).toMatch(/CUTOVER_STACK_S3_SECRET_ACCESS_KEY is required/);
   });
 
@@ -157,7 +159,9 @@ describe('external provider, configuration and failures', () => {
 
   it('a Redis URL that does not answer fails the start, and the database already created is dropped again', async () => {
     setEnv({ CUTOVER_STACK_DATABASE_URL: SERVER_URL, CUTOVER_STACK_REDIS_URL: 'redis://:redispw-secret@127.0.0.1:1' });
-    const before = new Set((await serverQuery<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'cutover\\_%'`)).map((r) => r.datname));
+    const before = new Set(
+      (await serverQuery<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'cutover\\_%'`)).map((r) => r.datname),
+    );
     try {
       const err = await startStack({ provider: 'external', log: () => undefined }).catch((e: Error) => e);
       expect((err as Error).message).toMatch(/Redis at .*127\.0\.0\.1:1 did not answer PING/);
@@ -165,7 +169,9 @@ describe('external provider, configuration and failures', () => {
     } finally {
       setEnv({ CUTOVER_STACK_REDIS_URL: REDIS_URL });
     }
-    const after = (await serverQuery<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'cutover\\_%'`)).map((r) => r.datname);
+    const after = (await serverQuery<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'cutover\\_%'`)).map(
+      (r) => r.datname,
+    );
     expect(after.filter((d) => !before.has(d))).toEqual([]);
     expect(registryFiles()).toEqual([]);
     expect(stackDirs()).toEqual([]);

@@ -63,7 +63,11 @@ export function useStorageWorlds(): () => Promise<StorageWorld> {
   });
   return async () => {
     const databaseUrl = await databases.fresh();
-    await applyPrismaMigrations({ databaseUrl, schemaPath: path.join(TARGET, 'schema.prisma'), migrationsDir: path.join(TARGET, 'migrations') });
+    await applyPrismaMigrations({
+      databaseUrl,
+      schemaPath: path.join(TARGET, 'schema.prisma'),
+      migrationsDir: path.join(TARGET, 'migrations'),
+    });
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cutover-storage-test-'));
     cleanups.push(() => fs.rm(dir, { recursive: true, force: true }));
     const s3 = await startS3rver({ dir: path.join(dir, 's3'), bucket: 'legacy-test' });
@@ -81,7 +85,11 @@ export function useStorageWorlds(): () => Promise<StorageWorld> {
        VALUES ($1, 't', 'd', 'plumbing', 'x', '78701', now()) RETURNING "id"`,
       [user!.id],
     );
-    const [message] = await sql<{ id: number }>(databaseUrl, `INSERT INTO "Message" ("jobId", "senderId", "body") VALUES ($1, $2, 'm') RETURNING "id"`, [job!.id, user!.id]);
+    const [message] = await sql<{ id: number }>(
+      databaseUrl,
+      `INSERT INTO "Message" ("jobId", "senderId", "body") VALUES ($1, $2, 'm') RETURNING "id"`,
+      [job!.id, user!.id],
+    );
     const [verification] = await sql<{ id: number }>(
       databaseUrl,
       `INSERT INTO "ProviderVerification" ("providerId", "updatedAt") VALUES ($1, now()) RETURNING "id"`,

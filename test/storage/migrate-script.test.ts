@@ -39,7 +39,10 @@ describe('npm run migrate:attachments', () => {
     const w = await world();
     await w.legacy('job', 'legacy/a.png', bytesOf(10));
     const box = await boxFor(w);
-    const run = await box.run('migrate-attachments', ['--limit=abc', '--concurrency=0', '--env=staging'], { ...envFor(w), OBJECT_STORAGE_S3_BUCKET: undefined });
+    const run = await box.run('migrate-attachments', ['--limit=abc', '--concurrency=0', '--env=staging'], {
+      ...envFor(w),
+      OBJECT_STORAGE_S3_BUCKET: undefined,
+    });
     expect(run.code).toBe(2);
     const lines = run.stderr.trim().split('\n');
     expect(lines).toEqual(
@@ -56,13 +59,15 @@ describe('npm run migrate:attachments', () => {
     expect(await fs.readdir(box.dir)).toEqual(['cutover.config.mjs']);
   });
 
-  it('without storage.uploadsDir in the config it says what to set (no default into the reference target\'s ./uploads): exit 2, nothing changed', async () => {
+  it("without storage.uploadsDir in the config it says what to set (no default into the reference target's ./uploads): exit 2, nothing changed", async () => {
     const w = await world();
     await w.legacy('job', 'legacy/a.png', bytesOf(10));
     const box = await sandbox({ storage: { migrate: { partSizeMiB: 5 } } });
     const run = await box.run('migrate-attachments', ['--env=staging', '--confirm=staging', '--limit=10'], envFor(w));
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^migrate:attachments: storage\.uploadsDir is not set in .*cutover\.config\.mjs \(needed for the attachment migration, which reads the legacy files\): set it to the target's legacy uploads directory/m);
+    expect(run.stderr).toMatch(
+      /^migrate:attachments: storage\.uploadsDir is not set in .*cutover\.config\.mjs \(needed for the attachment migration, which reads the legacy files\): set it to the target's legacy uploads directory/m,
+    );
     expect(await w.objectKeys()).toEqual([]);
     expect((await w.rows('JobAttachment'))[0]?.storageKey).toBeNull();
   });
@@ -86,7 +91,9 @@ describe('npm run migrate:attachments', () => {
     const box = await boxFor(w);
     const noEnv = await box.run('migrate-attachments', ['--limit=10'], envFor(w));
     expect(noEnv.code).toBe(2);
-    expect(noEnv.stderr.split('\n')[0]).toBe('migrate:attachments: --env is required (local, staging, prod): the guarded scripts have no default environment');
+    expect(noEnv.stderr.split('\n')[0]).toBe(
+      'migrate:attachments: --env is required (local, staging, prod): the guarded scripts have no default environment',
+    );
     const noEnvRollback = await box.run('migrate-attachments', ['--rollback=20261128T050000Z-local-abcdef'], envFor(w));
     expect(noEnvRollback.code).toBe(2);
     expect(noEnvRollback.stderr).toContain('--env is required');
@@ -128,7 +135,8 @@ describe('npm run migrate:attachments', () => {
   it('kill -9 at any point loses nothing: re-runs finish the job, each row migrated once, every object verified', async () => {
     const w = await world();
     const rows: LegacyRow[] = [];
-    for (let i = 0; i < 24; i += 1) rows.push(await w.legacy('job', `legacy/k/${i}.png`, bytesOf(i % 6 === 0 ? 6 * 1024 * 1024 : 200 * 1024)));
+    for (let i = 0; i < 24; i += 1)
+      rows.push(await w.legacy('job', `legacy/k/${i}.png`, bytesOf(i % 6 === 0 ? 6 * 1024 * 1024 : 200 * 1024)));
     const box = await boxFor(w);
     const args = ['--env=local', '--confirm=local', '--limit=1000', '--concurrency=2', `--config=${box.config}`];
     const env = envFor(w);
@@ -150,7 +158,8 @@ describe('npm run migrate:attachments', () => {
     expect(await w.objectKeys()).toEqual([...keys].sort());
     const client = s3Client(w.s3.settings);
     try {
-      for (const [i, r] of rows.entries()) expect((await digestObject(client, w.s3.settings.bucket, keys[i]!))?.sha256, r.diskPath).toBe(digestBuffer(r.bytes).sha256);
+      for (const [i, r] of rows.entries())
+        expect((await digestObject(client, w.s3.settings.bucket, keys[i]!))?.sha256, r.diskPath).toBe(digestBuffer(r.bytes).sha256);
     } finally {
       client.destroy();
     }
@@ -168,11 +177,19 @@ describe('npm run migrate:attachments', () => {
 });
 
 /** Runs the script as its own process (no npx between us and it) and kills it with SIGKILL after `rows` rows moved. */
-function runUntilKilled(args: string[], env: Record<string, string>, rows: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+function runUntilKilled(
+  args: string[],
+  env: Record<string, string>,
+  rows: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...env })) if (v !== undefined && !k.startsWith('VITEST')) childEnv[k] = v;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/migrate-attachments.ts', ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/migrate-attachments.ts', ...args], {
+      cwd: ROOT,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     let moved = 0;
     child.stdout.on('data', (d: Buffer) => {

@@ -51,7 +51,10 @@ const keyOf = (r: LegacyRow) => legacyObjectKey(r.kind, r.id, path.basename(r.di
 
 async function audit(w: StorageWorld): Promise<{ outcome: string; summary?: Record<string, unknown> }[]> {
   const text = await fs.readFile(path.join(w.reportsDir, 'audit.log'), 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 describe('migrateAttachments (harness runner)', () => {
@@ -66,7 +69,15 @@ describe('migrateAttachments (harness runner)', () => {
     const lines: string[] = [];
     const result = await migrateAttachments(options(w, { log: (l) => lines.push(l) }));
     expect(result.passed, result.output).toBe(true);
-    expect(result.summary).toMatchObject({ moved: 4, resumed: 0, considered: 4, pending: 4, stoppedAtLimit: false, failed: [], skipped: [] });
+    expect(result.summary).toMatchObject({
+      moved: 4,
+      resumed: 0,
+      considered: 4,
+      pending: 4,
+      stoppedAtLimit: false,
+      failed: [],
+      skipped: [],
+    });
     for (const r of rows) {
       const [row] = (await w.rows(r.table)).filter((x) => x.id === r.id);
       expect(row).toEqual({ id: r.id, diskPath: r.diskPath, storageKey: keyOf(r) });
@@ -146,7 +157,10 @@ describe('migrateAttachments (harness runner)', () => {
       expect(result.output).not.toContain('ro-Selftest-Pw-1');
       expect(await w.objectKeys()).toEqual([]);
       expect((await w.rows('JobAttachment')).every((r) => r.storageKey === null)).toBe(true);
-      const plan = (await fs.readFile(path.join(w.reportsDir, 'migrate-attachments/dry-runs.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      const plan = (await fs.readFile(path.join(w.reportsDir, 'migrate-attachments/dry-runs.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(plan).toEqual([expect.objectContaining({ env: 'local', passed: true, runId: result.summary.runId })]);
     } finally {
       await sql(w.databaseUrl, `REASSIGN OWNED BY ${role} TO postgres; DROP OWNED BY ${role}; DROP ROLE ${role}`).catch(() => undefined);
@@ -170,9 +184,15 @@ describe('migrateAttachments (harness runner)', () => {
     expect(refused).toBeInstanceOf(MigrateRefused);
     const problems = (refused as MigrateRefused).problems;
     expect(problems).toContainEqual(expect.stringContaining('no passing dry run of this plan'));
-    expect(problems).toContainEqual(expect.stringContaining('npm run migrate:attachments -- --env=prod --dry-run --limit=200 --concurrency=3'));
+    expect(problems).toContainEqual(
+      expect.stringContaining('npm run migrate:attachments -- --env=prod --dry-run --limit=200 --concurrency=3'),
+    );
     await migrateAttachments(options(w, { ...prod, dryRun: true }));
-    const refusal = (o: MigrateOptions) => migrateAttachments(o).then(() => [] as string[], (e: MigrateRefused) => e.problems);
+    const refusal = (o: MigrateOptions) =>
+      migrateAttachments(o).then(
+        () => [] as string[],
+        (e: MigrateRefused) => e.problems,
+      );
     const other = await refusal(options(w, prod));
     // The dry run now counts; the other prod preconditions (deployed SHA, backup) still refuse here.
     expect(other).not.toContainEqual(expect.stringContaining('no passing dry run'));
@@ -207,7 +227,14 @@ describe('migrateAttachments (harness runner)', () => {
     await migrateAttachments(options(w));
     const third = await w.legacy('job', 'legacy/r3.png', bytesOf(10));
     await sql(w.databaseUrl, `UPDATE "JobAttachment" SET "storageKey" = 'attachments/job/elsewhere' WHERE "id" = $1`, [third.id]);
-    const common = { env: 'local' as const, owner: 'selftest', args: [], sections: w.sections(), databaseUrl: w.databaseUrl, redactor: w.redactor };
+    const common = {
+      env: 'local' as const,
+      owner: 'selftest',
+      args: [],
+      sections: w.sections(),
+      databaseUrl: w.databaseUrl,
+      redactor: w.redactor,
+    };
     const dry = await rollbackMigration({ ...common, runId: run1.summary.runId, dryRun: true });
     expect(dry.output).toContain(`would clear storageKey of JobAttachment#${first.id}`);
     expect((await w.rows('JobAttachment')).find((r) => r.id === first.id)?.storageKey).toBe(keyOf(first));
@@ -226,7 +253,9 @@ describe('migrateAttachments (harness runner)', () => {
 
 describe('migrateAttachments (backend runner: rehearsal/target/migrate-attachments.ts)', () => {
   const backend = (w: StorageWorld, faults = '') => ({
-    sections: w.sections({ storage: { migrate: { runner: 'backend', backendCommand: 'npx tsx rehearsal/target/migrate-attachments.ts' } } }),
+    sections: w.sections({
+      storage: { migrate: { runner: 'backend', backendCommand: 'npx tsx rehearsal/target/migrate-attachments.ts' } },
+    }),
     backendEnv: {
       ...process.env,
       DATABASE_URL: w.databaseUrl,
@@ -282,15 +311,26 @@ describe('copyFileVerified', () => {
   function recording(w: StorageWorld) {
     const client = s3Client(w.s3.settings);
     const calls: string[] = [];
-    client.middlewareStack.add((next, context) => (args) => {
-      calls.push(context.commandName!);
-      return next(args);
-    }, { step: 'initialize' });
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        calls.push(context.commandName!);
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
     return { client, calls };
   }
 
   const copy = (w: StorageWorld, client: S3Client, key: string, file: string) =>
-    copyFileVerified({ client, bucket: w.s3.settings.bucket, key, file, contentType: 'application/octet-stream', partSize: 5 * MiB, queueSize: 2 });
+    copyFileVerified({
+      client,
+      bucket: w.s3.settings.bucket,
+      key,
+      file,
+      contentType: 'application/octet-stream',
+      partSize: 5 * MiB,
+      queueSize: 2,
+    });
 
   /** Flips the first byte of every request body after the harness has hashed it: bytes damaged on the way. */
   function damaging(client: S3Client, command: string) {
@@ -331,7 +371,15 @@ describe('copyFileVerified', () => {
       client.destroy();
     }
     // s3rver's final ETag is the whole object's MD5 (not S3's md5-of-parts): the parts' ETags and the size are the proof
-    expect(calls).toEqual(['HeadObjectCommand', 'CreateMultipartUploadCommand', 'UploadPartCommand', 'UploadPartCommand', 'UploadPartCommand', 'CompleteMultipartUploadCommand', 'HeadObjectCommand']);
+    expect(calls).toEqual([
+      'HeadObjectCommand',
+      'CreateMultipartUploadCommand',
+      'UploadPartCommand',
+      'UploadPartCommand',
+      'UploadPartCommand',
+      'CompleteMultipartUploadCommand',
+      'HeadObjectCommand',
+    ]);
     expect(digestBuffer(await storedBytes(w, 'k/big.bin')).sha256).toBe(digestBuffer(data).sha256);
   });
 
@@ -391,10 +439,25 @@ describe('copyFileVerified', () => {
 describe('setStorageKeys', () => {
   it('sets storageKey in one statement only on rows still disk-only with the planned diskPath', async () => {
     const w = await world();
-    const rows = [await w.legacy('job', 'legacy/s1.png', bytesOf(10)), await w.legacy('job', 'legacy/s2.png', bytesOf(10)), await w.legacy('job', 'legacy/s3.png', bytesOf(10))];
+    const rows = [
+      await w.legacy('job', 'legacy/s1.png', bytesOf(10)),
+      await w.legacy('job', 'legacy/s2.png', bytesOf(10)),
+      await w.legacy('job', 'legacy/s3.png', bytesOf(10)),
+    ];
     await sql(w.databaseUrl, `UPDATE "JobAttachment" SET "diskPath" = 'legacy/moved.png' WHERE "id" = $1`, [rows[1]!.id]);
     await sql(w.databaseUrl, `UPDATE "JobAttachment" SET "storageKey" = 'elsewhere' WHERE "id" = $1`, [rows[2]!.id]);
-    const planned = rows.map((r) => ({ row: { table: 'JobAttachment', kind: 'job' as const, id: r.id, diskPath: r.diskPath, storageKey: null, filename: 'x', mimeType: 'image/png' }, key: keyOf(r) }));
+    const planned = rows.map((r) => ({
+      row: {
+        table: 'JobAttachment',
+        kind: 'job' as const,
+        id: r.id,
+        diskPath: r.diskPath,
+        storageKey: null,
+        filename: 'x',
+        mimeType: 'image/png',
+      },
+      key: keyOf(r),
+    }));
     const db = new pg.Client({ connectionString: w.databaseUrl });
     await db.connect();
     try {

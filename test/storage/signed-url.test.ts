@@ -20,7 +20,9 @@ const KEY = 'attachments/job/7/5f0c a+b.png';
 async function presign(s3: S3Settings, opts: { key?: string; bucket?: string; expiresIn?: number; secret?: string } = {}): Promise<string> {
   const client = s3Client({ ...s3, secretAccessKey: opts.secret ?? s3.secretAccessKey });
   try {
-    return await getSignedUrl(client, new GetObjectCommand({ Bucket: opts.bucket ?? s3.bucket, Key: opts.key ?? KEY }), { expiresIn: opts.expiresIn ?? 300 });
+    return await getSignedUrl(client, new GetObjectCommand({ Bucket: opts.bucket ?? s3.bucket, Key: opts.key ?? KEY }), {
+      expiresIn: opts.expiresIn ?? 300,
+    });
   } finally {
     client.destroy();
   }
@@ -70,7 +72,7 @@ describe('parseSignedUrl and its checks', () => {
     const url = parseSignedUrl((await presign(pathStyle)).replace('127.0.0.1:4569', 'evil.example:4569'), pathStyle);
     expect(url.style).toBe('unknown');
     expect(locationProblems(url, pathStyle, KEY)).toEqual([
-      'the URL\'s host evil.example:4569 is neither the configured endpoint 127.0.0.1:4569 (path style) nor <bucket>.127.0.0.1:4569',
+      "the URL's host evil.example:4569 is neither the configured endpoint 127.0.0.1:4569 (path style) nor <bucket>.127.0.0.1:4569",
     ]);
   });
 

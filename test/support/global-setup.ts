@@ -13,7 +13,8 @@ import type { StackRecord } from '../../rehearsal/stack/cleanup';
 
 const SERVER_URL = process.env.CUTOVER_SELFTEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Kinds of process a self-test starts; anything else in the run (Vitest's own workers) is not ours to judge. */
-const OURS = /bin\/cutover\.mjs|scripts\/(cutover|backup|migrate-[a-z]+)\.ts|rehearsal\/target\/|target-(main|worker)\.mjs|bin\/postgres|postgres:|redis-server/;
+const OURS =
+  /bin\/cutover\.mjs|scripts\/(cutover|backup|migrate-[a-z]+)\.ts|rehearsal\/target\/|target-(main|worker)\.mjs|bin\/postgres|postgres:|redis-server/;
 /** Left by tools, not by the tests: tsx's transform cache. */
 const TOOL_DIRS = /^tsx-\d+$/;
 
@@ -93,7 +94,9 @@ export async function teardown(): Promise<void> {
       return [];
     }
   };
-  const stacks = entries('cutover-harness-stacks').map((name) => JSON.parse(readFileSync(path.join(runDir, 'cutover-harness-stacks', name), 'utf8')) as StackRecord);
+  const stacks = entries('cutover-harness-stacks').map(
+    (name) => JSON.parse(readFileSync(path.join(runDir, 'cutover-harness-stacks', name), 'utf8')) as StackRecord,
+  );
   for (const stack of stacks) problems.push(`stack left (owner pid ${stack.ownerPid}): ${stack.id}`);
   for (const dir of [...registries].filter((name) => name !== 'cutover-harness-stacks')) {
     for (const name of entries(dir)) problems.push(`rehearsal registration left: ${path.join(dir, name)}`);

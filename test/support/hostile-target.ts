@@ -7,7 +7,16 @@ import { readFileSync } from 'node:fs';
 import { tempDir } from './run-harness';
 
 /** Every way a target can answer badly that the harness must survive (issue 8, item 5). */
-export const HOSTILE_MODES = ['refused', 'accept-and-hang', 'drip', 'huge-body', 'redirect-loop', 'html-200', 'error-500', 'self-signed-tls'] as const;
+export const HOSTILE_MODES = [
+  'refused',
+  'accept-and-hang',
+  'drip',
+  'huge-body',
+  'redirect-loop',
+  'html-200',
+  'error-500',
+  'self-signed-tls',
+] as const;
 export type HostileMode = (typeof HOSTILE_MODES)[number];
 
 export const HUGE_BODY_BYTES = 20 * 1_048_576;
@@ -24,7 +33,27 @@ async function selfSignedCert(): Promise<{ key: Buffer; cert: Buffer }> {
   const dir = await tempDir('cutover-selftest-tls');
   const key = path.join(dir, 'key.pem');
   const cert = path.join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(key), cert: readFileSync(cert) };
 }
 

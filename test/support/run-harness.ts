@@ -130,7 +130,11 @@ export async function runHarness(args: string[], options: RunOptions = {}): Prom
     if (entry.isFile()) artifacts[entry.name] = await readFile(path.join(reportsDir, entry.name), 'utf8');
   }
   // The newest of each kind (file names start with the UTC time).
-  const pick = (suffix: string) => Object.entries(artifacts).filter(([name]) => name.endsWith(suffix)).sort(([a], [b]) => a.localeCompare(b)).pop()?.[1] ?? '';
+  const pick = (suffix: string) =>
+    Object.entries(artifacts)
+      .filter(([name]) => name.endsWith(suffix))
+      .sort(([a], [b]) => a.localeCompare(b))
+      .pop()?.[1] ?? '';
   const json = pick('-go-no-go.json');
   return {
     code,

@@ -4,7 +4,15 @@ import type { S3Settings } from '../../lib/storage/s3';
  * A target's env that meets the contract's production rules (§5): what the platform would set,
  * for the database, Redis, S3-compatible store and Stripe key the self-test runs against.
  */
-export function contractEnv(o: { databaseUrl: string; redisUrl: string; stripeKey: string; s3: S3Settings; smtpUrl?: string; jwtSecret?: string; webhookSecret?: string }): Record<string, string> {
+export function contractEnv(o: {
+  databaseUrl: string;
+  redisUrl: string;
+  stripeKey: string;
+  s3: S3Settings;
+  smtpUrl?: string;
+  jwtSecret?: string;
+  webhookSecret?: string;
+}): Record<string, string> {
   return {
     DATABASE_URL: o.databaseUrl,
     JWT_SECRET: o.jwtSecret ?? 'selftest-jwt-secret-0123456789abcdef',

@@ -17,7 +17,9 @@ export default class TimeoutMarginReporter implements Reporter {
       }
     }
     rows.sort((a, b) => b.duration / b.timeout - a.duration / a.timeout);
-    const lines = rows.slice(0, 5).map((r) => `  ${((100 * r.duration) / r.timeout).toFixed(0).padStart(3)}% of ${r.timeout / 1000} s  ${r.name.slice(0, 140)}`);
+    const lines = rows
+      .slice(0, 5)
+      .map((r) => `  ${((100 * r.duration) / r.timeout).toFixed(0).padStart(3)}% of ${r.timeout / 1000} s  ${r.name.slice(0, 140)}`);
     const over = rows.filter((r) => r.duration > r.timeout / 2).length;
     process.stdout.write(`\nClosest to their timeout (${over} test(s) used more than half of it):\n${lines.join('\n')}\n`);
   }

@@ -31,10 +31,12 @@ describe.concurrent('uploads to S3 and presigned reads (contract §4)', () => {
     expect(loc.searchParams.get('X-Amz-Expires'), 'X-Amz-Expires').toBe('300');
     expect(loc.pathname.startsWith(`/${BUCKET}/`), `${loc.pathname} is in ${BUCKET}`).toBe(true);
     expect(await fetchBytes(loc.toString()), 'bytes behind the URL').toEqual(bytes);
-    expect(loc.searchParams.get('X-Amz-Signature'), 'signature of the configured key').toBe(await expectedSignature(target.env, loc.toString()));
+    expect(loc.searchParams.get('X-Amz-Signature'), 'signature of the configured key').toBe(
+      await expectedSignature(target.env, loc.toString()),
+    );
   });
 
-  test("a bidder on the job may read its attachment; a stranger may neither read nor upload", async () => {
+  test('a bidder on the job may read its attachment; a stranger may neither read nor upload', async () => {
     const bidder = await target.login(ACCOUNTS.providerInstant);
     expect((await call(target.url, 'GET', `/attachments/${a.id}`, { token: bidder })).status, 'bidder reads').toBe(302);
     const stranger = await target.login(ACCOUNTS.providerDigest);
@@ -47,7 +49,10 @@ describe.concurrent('uploads to S3 and presigned reads (contract §4)', () => {
     expect((await upload(target.url, consumerToken, 999999, bytes)).status, 'unknown job').toBe(404);
     expect((await upload(target.url, consumerToken, jobId, bytes, 'text/plain', 'a.txt')).status, 'text/plain').toBe(415);
     expect((await upload(target.url, consumerToken, jobId, randomBytes(1024 * 1024 + 1))).status, '1 MiB + 1').toBe(413);
-    expect((await call(target.url, 'POST', `/jobs/${jobId}/attachments/upload`, { token: consumerToken, body: {} })).status, 'JSON body').toBe(400);
+    expect(
+      (await call(target.url, 'POST', `/jobs/${jobId}/attachments/upload`, { token: consumerToken, body: {} })).status,
+      'JSON body',
+    ).toBe(400);
     expect((await call(target.url, 'GET', '/attachments/999999', { token: consumerToken })).status, 'unknown attachment').toBe(404);
   });
 });
@@ -86,7 +91,15 @@ describe('the migrate-attachments command (contract §4)', () => {
     const dry = await migrate(['--dry-run', '--limit=20', '--concurrency=5']);
     expect(dry.code, dry.out).toBe(0);
     expect(dry.out, 'start line').toMatch(/^\[migrate\] starting$/m);
-    expect({ ...summary(dry.out) }, 'summary').toEqual({ dryRun: true, processed: 6, migrated: 0, wouldMigrate: 4, failed: 0, skippedMissingFile: 1, skippedInvalidPath: 1 });
+    expect({ ...summary(dry.out) }, 'summary').toEqual({
+      dryRun: true,
+      processed: 6,
+      migrated: 0,
+      wouldMigrate: 4,
+      failed: 0,
+      skippedMissingFile: 1,
+      skippedInvalidPath: 1,
+    });
   });
 
   test('a real run moves the 4 movable files to S3 keys named after their rows, keeping diskPath', async () => {

@@ -16,7 +16,14 @@ function clientWithEvidence(baseUrl: string, redactor = new Redactor(), opts: { 
     if (type === 'cutover:exchange') exchanges.push(JSON.parse(String(attachment?.body)) as ExchangeRecord);
   };
   const evidence = new Evidence(annotate, redactor);
-  const client = new TargetClient({ baseUrl, timeoutMs: opts.timeoutMs ?? 5_000, maxBodyBytes: opts.maxBodyBytes, userAgent: 'client-test', redactor, evidence });
+  const client = new TargetClient({
+    baseUrl,
+    timeoutMs: opts.timeoutMs ?? 5_000,
+    maxBodyBytes: opts.maxBodyBytes,
+    userAgent: 'client-test',
+    redactor,
+    evidence,
+  });
   return { client, exchanges };
 }
 
@@ -51,7 +58,10 @@ describe('what the target sends is bounded', () => {
     const target = await hostileTarget('drip');
     close = target.close;
     const { client, exchanges } = clientWithEvidence(target.url, new Redactor(), { timeoutMs: 2_500 });
-    const error = await client.get('/healthz').then(() => null, (e: Error) => e);
+    const error = await client.get('/healthz').then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(error).toBeInstanceOf(TargetUnreachable);
     expect(error!.message).toMatch(/answered 200, but its body did not arrive in full \(no answer within 2500 ms\)/);
     expect(exchanges[0]).toMatchObject({ status: 200, error: expect.stringContaining('did not arrive in full') });

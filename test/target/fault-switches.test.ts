@@ -3,7 +3,20 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { FAULTS, type FaultName } from '../../rehearsal/target/faults';
-import { ACCOUNTS, BUCKET, call, event, expectedSignature, fetchBytes, PNG, postHook, sleep, until, upload, useReferenceTarget } from './reference-target';
+import {
+  ACCOUNTS,
+  BUCKET,
+  call,
+  event,
+  expectedSignature,
+  fetchBytes,
+  PNG,
+  postHook,
+  sleep,
+  until,
+  upload,
+  useReferenceTarget,
+} from './reference-target';
 
 const target = useReferenceTarget({ rc: true });
 let consumerToken = '';
@@ -23,7 +36,13 @@ const presignedLocation = async (b: string) => {
   return new URL((await call(b, 'GET', `/attachments/${a.id}`, { token: consumerToken })).headers.get('location')!);
 };
 
-type Group = 'health' | 'webhook and payments' | 'attachments' | 'login and attestation' | 'admin views and saved searches' | 'match notifications (worker)';
+type Group =
+  | 'health'
+  | 'webhook and payments'
+  | 'attachments'
+  | 'login and attestation'
+  | 'admin views and saved searches'
+  | 'match notifications (worker)';
 interface Check {
   group: Group;
   /** The fault is about attestation being enforced. */
@@ -45,14 +64,19 @@ const CHECKS: Record<FaultName, Check> = {
       expect(statuses.filter((s) => s === 500).length, `500s among ${statuses}`).toBe(5);
     },
   },
-  'webhook-secret-mismatch': { group: 'webhook and payments', check: async (b) => expect((await hook(b, (p) => target.sign(p))).status, 'correctly signed').toBe(400) },
+  'webhook-secret-mismatch': {
+    group: 'webhook and payments',
+    check: async (b) => expect((await hook(b, (p) => target.sign(p))).status, 'correctly signed').toBe(400),
+  },
   'webhook-accepts-bad-signature': {
     group: 'webhook and payments',
-    check: async (b) => expect((await hook(b, (p) => target.sign(p, { secret: 'whsec_bad' }))).status, 'signed with another secret').toBe(200),
+    check: async (b) =>
+      expect((await hook(b, (p) => target.sign(p, { secret: 'whsec_bad' }))).status, 'signed with another secret').toBe(200),
   },
   'webhook-ignores-tolerance': {
     group: 'webhook and payments',
-    check: async (b) => expect((await hook(b, (p) => target.sign(p, { timestamp: Math.floor(Date.now() / 1000) - 3600 }))).status, 'an hour old').toBe(200),
+    check: async (b) =>
+      expect((await hook(b, (p) => target.sign(p, { timestamp: Math.floor(Date.now() / 1000) - 3600 }))).status, 'an hour old').toBe(200),
   },
   'webhook-first-signature-only': {
     group: 'webhook and payments',
@@ -74,10 +98,20 @@ const CHECKS: Record<FaultName, Check> = {
   },
   'webhook-secret-in-error': {
     group: 'webhook and payments',
-    check: async (b) => expect((await hook(b, (p) => target.sign(p, { secret: 'whsec_bad' }))).text.includes(target.webhookSecret), 'the 400 body has the secret').toBe(true),
+    check: async (b) =>
+      expect(
+        (await hook(b, (p) => target.sign(p, { secret: 'whsec_bad' }))).text.includes(target.webhookSecret),
+        'the 400 body has the secret',
+      ).toBe(true),
   },
-  'webhook-unsigned-accepted': { group: 'webhook and payments', check: async (b) => expect((await hook(b)).json, 'unsigned').toEqual({ received: true }) },
-  'webhook-unhandled-type-error': { group: 'webhook and payments', check: async (b) => expect((await hook(b, (p) => target.sign(p))).status, 'customer.created').toBe(500) },
+  'webhook-unsigned-accepted': {
+    group: 'webhook and payments',
+    check: async (b) => expect((await hook(b)).json, 'unsigned').toEqual({ received: true }),
+  },
+  'webhook-unhandled-type-error': {
+    group: 'webhook and payments',
+    check: async (b) => expect((await hook(b, (p) => target.sign(p))).status, 'customer.created').toBe(500),
+  },
   'payments-health-not-ok': {
     group: 'webhook and payments',
     async check(b) {
@@ -85,7 +119,10 @@ const CHECKS: Record<FaultName, Check> = {
       expect([r.json.ok, r.json.stripeOk], '[ok, stripeOk]').toEqual([false, false]);
     },
   },
-  'stripe-mode-mismatch': { group: 'webhook and payments', check: async (b) => expect((await asAdmin(b, '/payments/health')).json.stripeMode, 'stripeMode of a test key').toBe('live') },
+  'stripe-mode-mismatch': {
+    group: 'webhook and payments',
+    check: async (b) => expect((await asAdmin(b, '/payments/health')).json.stripeMode, 'stripeMode of a test key').toBe('live'),
+  },
   'uploads-disk-only': {
     group: 'attachments',
     async check(b) {
@@ -97,10 +134,17 @@ const CHECKS: Record<FaultName, Check> = {
     group: 'attachments',
     async check(b) {
       const res = await upload(b, consumerToken, target.seed.jobId, bytes);
-      expect([res.status, res.json.attachment.id, typeof res.json.attachment.storageKey], '[status, id, typeof storageKey]').toEqual([201, undefined, 'string']);
+      expect([res.status, res.json.attachment.id, typeof res.json.attachment.storageKey], '[status, id, typeof storageKey]').toEqual([
+        201,
+        undefined,
+        'string',
+      ]);
     },
   },
-  'signed-url-wrong-ttl': { group: 'attachments', check: async (b) => expect((await presignedLocation(b)).searchParams.get('X-Amz-Expires'), 'X-Amz-Expires').toBe('360') },
+  'signed-url-wrong-ttl': {
+    group: 'attachments',
+    check: async (b) => expect((await presignedLocation(b)).searchParams.get('X-Amz-Expires'), 'X-Amz-Expires').toBe('360'),
+  },
   'signed-url-wrong-bucket': {
     group: 'attachments',
     async check(b) {
@@ -112,7 +156,9 @@ const CHECKS: Record<FaultName, Check> = {
     group: 'attachments',
     async check(b) {
       const loc = await presignedLocation(b);
-      expect(loc.searchParams.get('X-Amz-Signature'), 'signature of the configured key').not.toBe(await expectedSignature(target.env, loc.toString()));
+      expect(loc.searchParams.get('X-Amz-Signature'), 'signature of the configured key').not.toBe(
+        await expectedSignature(target.env, loc.toString()),
+      );
     },
   },
   'attachment-bytes-corrupted': {
@@ -135,12 +181,19 @@ const CHECKS: Record<FaultName, Check> = {
   },
   'login-broken': {
     group: 'login and attestation',
-    check: async (b) => expect((await call(b, 'POST', '/auth/login', { body: ACCOUNTS.consumer, headers: { 'user-agent': 'fault-broken' } })).status, 'valid login').toBe(401),
+    check: async (b) =>
+      expect(
+        (await call(b, 'POST', '/auth/login', { body: ACCOUNTS.consumer, headers: { 'user-agent': 'fault-broken' } })).status,
+        'valid login',
+      ).toBe(401),
   },
   'login-reveals-account': {
     group: 'login and attestation',
     async check(b) {
-      const r = await call(b, 'POST', '/auth/login', { body: { email: 'nobody@cutover.test', password: 'x' }, headers: { 'user-agent': 'fault-reveal' } });
+      const r = await call(b, 'POST', '/auth/login', {
+        body: { email: 'nobody@cutover.test', password: 'x' },
+        headers: { 'user-agent': 'fault-reveal' },
+      });
       expect(r.json.error, 'unknown email message').not.toBe('Invalid email or password.');
     },
   },
@@ -148,7 +201,10 @@ const CHECKS: Record<FaultName, Check> = {
     group: 'login and attestation',
     async check(b) {
       for (let i = 1; i <= 7; i++) {
-        const r = await call(b, 'POST', '/auth/login', { body: { email: 'nobody2@cutover.test', password: 'x' }, headers: { 'user-agent': 'fault-nolimit' } });
+        const r = await call(b, 'POST', '/auth/login', {
+          body: { email: 'nobody2@cutover.test', password: 'x' },
+          headers: { 'user-agent': 'fault-nolimit' },
+        });
         expect(r.status, `attempt ${i}`).toBe(401);
       }
     },
@@ -156,7 +212,11 @@ const CHECKS: Record<FaultName, Check> = {
   'attestation-not-enforced': {
     group: 'login and attestation',
     enforcing: true,
-    check: async (b) => expect((await call(b, 'POST', '/auth/login', { body: ACCOUNTS.consumer, headers: { 'user-agent': 'fault-att' } })).status, 'unattested login').toBe(200),
+    check: async (b) =>
+      expect(
+        (await call(b, 'POST', '/auth/login', { body: ACCOUNTS.consumer, headers: { 'user-agent': 'fault-att' } })).status,
+        'unattested login',
+      ).toBe(200),
   },
   'attestation-blocks-reads': {
     group: 'login and attestation',
@@ -180,7 +240,9 @@ const CHECKS: Record<FaultName, Check> = {
     group: 'admin views and saved searches',
     async check(b) {
       const k = (await asAdmin(b, '/admin/ops/kpis?windowDays=7')).json;
-      expect(!('reportRate' in k) && typeof k.windowDays === 'string', `no reportRate, windowDays a string: ${JSON.stringify(k)}`).toBe(true);
+      expect(!('reportRate' in k) && typeof k.windowDays === 'string', `no reportRate, windowDays a string: ${JSON.stringify(k)}`).toBe(
+        true,
+      );
     },
   },
   'ai-metrics-low-hit-ratio': {
@@ -198,7 +260,10 @@ const CHECKS: Record<FaultName, Check> = {
     group: 'admin views and saved searches',
     async check(b) {
       const token = await target.login(ACCOUNTS.providerDigest, 'fault-pref');
-      const put = await call(b, 'PUT', '/me/notification-preferences', { token, body: { matchDeliveryMode: 'DIGEST', digestIntervalMinutes: 15 } });
+      const put = await call(b, 'PUT', '/me/notification-preferences', {
+        token,
+        body: { matchDeliveryMode: 'DIGEST', digestIntervalMinutes: 15 },
+      });
       expect(put.status, 'PUT').toBe(200);
       expect((await call(b, 'GET', '/me/notification-preferences', { token })).json.matchDeliveryMode, 'stored mode').toBe('INSTANT');
     },
@@ -207,9 +272,14 @@ const CHECKS: Record<FaultName, Check> = {
     group: 'admin views and saved searches',
     async check(b) {
       const token = await target.login(ACCOUNTS.providerInstant, 'fault-search');
-      const { id } = (await call(b, 'POST', '/provider/saved-searches', { token, body: { categories: ['roofing'], radiusMiles: 5, zipCode: '10001' } })).json.savedSearch;
+      const { id } = (
+        await call(b, 'POST', '/provider/saved-searches', { token, body: { categories: ['roofing'], radiusMiles: 5, zipCode: '10001' } })
+      ).json.savedSearch;
       expect((await call(b, 'DELETE', `/provider/saved-searches/${id}`, { token })).status, 'DELETE').toBe(204);
-      expect((await call(b, 'GET', '/provider/saved-searches', { token })).json.items.some((i: { id: number }) => i.id === id), 'still listed').toBe(true);
+      expect(
+        (await call(b, 'GET', '/provider/saved-searches', { token })).json.items.some((i: { id: number }) => i.id === id),
+        'still listed',
+      ).toBe(true);
     },
   },
   'digest-sent-immediately': {
@@ -217,7 +287,9 @@ const CHECKS: Record<FaultName, Check> = {
     worker: true,
     async check(b, fault) {
       const list = await digestProvider(b, fault);
-      const matched = await until('an instant job.match for a DIGEST provider', async () => (await list()).some((n) => n.type === 'job.match'));
+      const matched = await until('an instant job.match for a DIGEST provider', async () =>
+        (await list()).some((n) => n.type === 'job.match'),
+      );
       expect(matched, 'job.match for the DIGEST provider').toBe(true);
     },
   },
@@ -239,11 +311,17 @@ async function digestProvider(b: string, fault: FaultName): Promise<() => Promis
   expect(signup.status, signup.text).toBe(201);
   const token = signup.json.token;
   const search = { categories: ['roofing'], radiusMiles: 5, zipCode: '10001' };
-  expect((await call(b, 'POST', '/provider/saved-searches', { token, body: search })).json.code, 'saved search before verifying the email').toBe('EMAIL_NOT_VERIFIED');
+  expect(
+    (await call(b, 'POST', '/provider/saved-searches', { token, body: search })).json.code,
+    'saved search before verifying the email',
+  ).toBe('EMAIL_NOT_VERIFIED');
   await target.pool.query(`UPDATE "User" SET "emailVerified" = true WHERE "email" = $1`, [email]);
   await call(b, 'PUT', '/me/notification-preferences', { token, body: { matchDeliveryMode: 'DIGEST', digestIntervalMinutes: 15 } });
   await call(b, 'POST', '/provider/saved-searches', { token, body: search });
-  const job = await call(b, 'POST', '/jobs', { token: consumerToken, body: { title: `Replace roof shingles (${fault})`, location: 'New York, NY 10001' } });
+  const job = await call(b, 'POST', '/jobs', {
+    token: consumerToken,
+    body: { title: `Replace roof shingles (${fault})`, location: 'New York, NY 10001' },
+  });
   expect(job.status, 'POST /jobs').toBe(201);
   return async () => (await call(b, 'GET', '/notifications', { token })).json.items;
 }
@@ -270,7 +348,9 @@ function oneWorkerAtATime(run: () => Promise<void>): Promise<void> {
 }
 
 // The worker checks first: their waits then overlap the quick server checks.
-const groups = [...new Set(Object.values(CHECKS).map((c) => c.group))].sort((a, b) => Number(b.startsWith('match')) - Number(a.startsWith('match')));
+const groups = [...new Set(Object.values(CHECKS).map((c) => c.group))].sort(
+  (a, b) => Number(b.startsWith('match')) - Number(a.startsWith('match')),
+);
 describe.concurrent('fault switches', () => {
   for (const group of groups) {
     describe(group, () => {

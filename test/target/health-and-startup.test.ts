@@ -37,7 +37,10 @@ describe.concurrent('health and readiness (contract §1)', () => {
 
   test('each request is logged as one JSON line with path, status, request id and duration', async () => {
     await call(target.url, 'GET', '/healthz');
-    const lines = (await readFile(target.requestLog, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await readFile(target.requestLog, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(
       lines.some((l) => l.path === '/healthz' && l.status === 200 && l.requestId && typeof l.durationMs === 'number'),
       `a /healthz line in:\n${lines.map((l) => JSON.stringify(l)).join('\n')}`,
@@ -97,7 +100,13 @@ describe.concurrent('environment rules at start-up (contract §5)', () => {
       APP_ATTESTATION_GOOGLE_CREDENTIALS_JSON: undefined,
     });
     expect(bad.code, bad.out).toBe(1);
-    for (const name of ['JWT_SECRET', 'OBJECT_STORAGE_PROVIDER', 'SENTRY_DSN', 'EMAIL_PROVIDER', 'APP_ATTESTATION_GOOGLE_CREDENTIALS_JSON']) {
+    for (const name of [
+      'JWT_SECRET',
+      'OBJECT_STORAGE_PROVIDER',
+      'SENTRY_DSN',
+      'EMAIL_PROVIDER',
+      'APP_ATTESTATION_GOOGLE_CREDENTIALS_JSON',
+    ]) {
       expect(bad.out, `names ${name}`).toMatch(new RegExp(name));
     }
     for (const [what, value] of [

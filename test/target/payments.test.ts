@@ -9,7 +9,9 @@ describe.concurrent('Stripe webhook (contract §3)', () => {
     const p = event('customer.created');
     expect((await hook(p, target.sign(p))).json, 'first delivery').toEqual({ received: true });
     expect((await hook(p, target.sign(p))).json, 'second delivery').toEqual({ received: true, replay: true });
-    const row = await target.pool.query(`SELECT "eventType", "payloadHash" FROM "StripeWebhookEvent" WHERE "stripeEventId" = $1`, [JSON.parse(p).id]);
+    const row = await target.pool.query(`SELECT "eventType", "payloadHash" FROM "StripeWebhookEvent" WHERE "stripeEventId" = $1`, [
+      JSON.parse(p).id,
+    ]);
     expect(row.rows[0].eventType, 'recorded eventType').toBe('customer.created');
     expect(row.rows[0].payloadHash, 'recorded payloadHash').toMatch(/^[0-9a-f]{64}$/);
   });

@@ -16,7 +16,11 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const watched = () => watchAcceptedWrites(new TargetClient({ baseUrl: server.url, timeoutMs: 5_000, userAgent: 'selftest', redactor: new Redactor() }), '/auth/login');
+const watched = () =>
+  watchAcceptedWrites(
+    new TargetClient({ baseUrl: server.url, timeoutMs: 5_000, userAgent: 'selftest', redactor: new Redactor() }),
+    '/auth/login',
+  );
 
 describe('a readonly check cannot write unnoticed', () => {
   test('reads, logins and writes the target refuses are not writes', async () => {
@@ -31,6 +35,8 @@ describe('a readonly check cannot write unnoticed', () => {
     const { client, accepted } = watched();
     expect((await client.post('/jobs', { json: { title: 'x' } })).status).toBe(201);
     expect(accepted).toEqual(['POST /jobs → 201']);
-    expect(acceptedWritesProblem(accepted)).toBe('a readonly check had the target accept POST /jobs → 201: it may have written to the target; tag the check testdata or mutating');
+    expect(acceptedWritesProblem(accepted)).toBe(
+      'a readonly check had the target accept POST /jobs → 201: it may have written to the target; tag the check testdata or mutating',
+    );
   });
 });

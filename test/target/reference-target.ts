@@ -53,7 +53,12 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | f
 }
 
 export type Res = { status: number; headers: Headers; text: string; json: any };
-export async function call(base: string, method: string, p: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: RequestInit['body'] } = {}): Promise<Res> {
+export async function call(
+  base: string,
+  method: string,
+  p: string,
+  opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: RequestInit['body'] } = {},
+): Promise<Res> {
   const headers: Record<string, string> = { 'user-agent': 'target-selftest', ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let body: RequestInit['body'] = opts.raw;
@@ -72,7 +77,8 @@ export async function call(base: string, method: string, p: string, opts: { toke
   return { status: res.status, headers: res.headers, text, json };
 }
 
-export const fetchBytes = async (url: string) => Buffer.from(await (await fetch(url, { signal: AbortSignal.timeout(10_000) })).arrayBuffer());
+export const fetchBytes = async (url: string) =>
+  Buffer.from(await (await fetch(url, { signal: AbortSignal.timeout(10_000) })).arrayBuffer());
 
 export function upload(base: string, token: string, jobId: number, bytes: Buffer, type = 'image/png', name = 'photo.png') {
   const fd = new FormData();
@@ -84,14 +90,19 @@ const stripe = new Stripe('sk_test_unused');
 export const event = (type: string, object: Record<string, unknown> = {}) =>
   JSON.stringify({ id: `evt_${randomBytes(8).toString('hex')}`, object: 'event', type, data: { object } });
 export const postHook = (base: string, payload: string, sig?: string, contentType = 'application/json') =>
-  call(base, 'POST', '/payments/webhook', { raw: payload, headers: { 'content-type': contentType, ...(sig ? { 'stripe-signature': sig } : {}) } });
+  call(base, 'POST', '/payments/webhook', {
+    raw: payload,
+    headers: { 'content-type': contentType, ...(sig ? { 'stripe-signature': sig } : {}) },
+  });
 
 /** s3rver accepts any signature, so recompute what the configured key would sign. */
 export async function expectedSignature(env: Env, location: string): Promise<string | null> {
   const url = new URL(location);
   const [, bucket, ...key] = url.pathname.split('/');
   const d = url.searchParams.get('X-Amz-Date')!;
-  const signingDate = new Date(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(9, 11)}:${d.slice(11, 13)}:${d.slice(13, 15)}Z`);
+  const signingDate = new Date(
+    `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(9, 11)}:${d.slice(11, 13)}:${d.slice(13, 15)}Z`,
+  );
   const client = createS3Client({
     bucket,
     region: env.OBJECT_STORAGE_S3_REGION!,
@@ -155,8 +166,10 @@ export function useReferenceTarget(opts: { rc?: boolean; worker?: boolean } = {}
 
     // Independent parts start side by side: the boot runs once per file.
     const keys = new Promise<{ publicKey: string; privateKey: string }>((resolve, reject) =>
-      generateKeyPair('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }, (err, publicKey, privateKey) =>
-        err ? reject(err) : resolve({ publicKey, privateKey }),
+      generateKeyPair(
+        'rsa',
+        { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } },
+        (err, publicKey, privateKey) => (err ? reject(err) : resolve({ publicKey, privateKey })),
       ),
     );
     const s3Started = startS3rver({ dir: path.join(work, 's3'), bucket: BUCKET });

@@ -10,8 +10,12 @@ describe('paymentsHealthProblems', () => {
 
   it('refuses a failed Stripe lookup, the other mode and a missing webhook secret', () => {
     expect(paymentsHealthProblems({ ...healthy, ok: false }, 'live')).toEqual([expect.stringMatching(/^ok is false/)]);
-    expect(paymentsHealthProblems(healthy, 'test')).toEqual([expect.stringMatching(/stripeMode is "live"; this environment expects "test"/)]);
-    expect(paymentsHealthProblems({ ...healthy, hasWebhookSecret: false }, 'live')).toEqual([expect.stringMatching(/STRIPE_WEBHOOK_SECRET/)]);
+    expect(paymentsHealthProblems(healthy, 'test')).toEqual([
+      expect.stringMatching(/stripeMode is "live"; this environment expects "test"/),
+    ]);
+    expect(paymentsHealthProblems({ ...healthy, hasWebhookSecret: false }, 'live')).toEqual([
+      expect.stringMatching(/STRIPE_WEBHOOK_SECRET/),
+    ]);
   });
 
   it('treats an empty answer as failing, not as healthy', () => {

@@ -29,7 +29,7 @@ describe('signatureHeader', () => {
   const previous = 'whsec_previous_0123456789abcdef';
   const { payload } = syntheticEvent(harness);
 
-  it('is accepted by Stripe\'s own verification with the same secret, refused with another', () => {
+  it("is accepted by Stripe's own verification with the same secret, refused with another", () => {
     const header = signatureHeader(payload, [secret]);
     expect(verify(payload, header, secret).type).toBe('cutover_harness.ping');
     expect(() => verify(payload, header, unknownSecret())).toThrow(/No signatures found/);
@@ -43,10 +43,11 @@ describe('signatureHeader', () => {
     expect(parts[1]).toBe(signatureHeader(payload, [previous], 1_700_000_000).split(',')[1]);
     // Either secret verifies the same header, as during a Dashboard roll.
     const receivedAt = 1_700_000_010_000;
-    for (const s of [previous, secret]) expect(Stripe.webhooks.signature!.verifyHeader(payload, header, s, 300, undefined, receivedAt)).toBe(true);
+    for (const s of [previous, secret])
+      expect(Stripe.webhooks.signature!.verifyHeader(payload, header, s, 300, undefined, receivedAt)).toBe(true);
   });
 
-  it('with a stale timestamp fails Stripe\'s tolerance check', () => {
+  it("with a stale timestamp fails Stripe's tolerance check", () => {
     const stale = Math.floor(Date.now() / 1000) - 360;
     expect(() => verify(payload, signatureHeader(payload, [secret], stale), secret)).toThrow(/tolerance/);
   });

@@ -3,7 +3,13 @@ import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxOptions } from '../../lib/context';
 import { STRIPE_FAULTS, stripeHandlers } from '../../rehearsal/thirdparty/stripe';
-import { endpointProblems, inspectWebhookEndpoint, stripeClient, stripeKeyMode, type EndpointExpectations } from '../../lib/webhooks/stripe-api';
+import {
+  endpointProblems,
+  inspectWebhookEndpoint,
+  stripeClient,
+  stripeKeyMode,
+  type EndpointExpectations,
+} from '../../lib/webhooks/stripe-api';
 
 /** The real Stripe SDK against the rehearsal's simulated Stripe, as the suite uses it. */
 const KEY = 'sk_test_unit0123456789abcdefgh';
@@ -34,7 +40,7 @@ async function inspect(faults: string[] = [], key = KEY) {
 }
 
 describe('inspectWebhookEndpoint', () => {
-  it('finds the target\'s enabled endpoint among the account\'s others', async () => {
+  it("finds the target's enabled endpoint among the account's others", async () => {
     const report = await inspect();
     expect(report.problems).toEqual([]);
     expect(report.endpoint?.id).toBe('we_rehearsal_target');
@@ -52,8 +58,15 @@ describe('inspectWebhookEndpoint', () => {
     expect(report.problems[0]).toMatch(message);
   });
 
-  it('follows Stripe\'s pagination to an endpoint on a later page', async () => {
-    const endpoint = (id: string, url: string) => ({ id, object: 'webhook_endpoint', url, status: 'enabled', enabled_events: ['*'], livemode: false });
+  it("follows Stripe's pagination to an endpoint on a later page", async () => {
+    const endpoint = (id: string, url: string) => ({
+      id,
+      object: 'webhook_endpoint',
+      url,
+      status: 'enabled',
+      enabled_events: ['*'],
+      livemode: false,
+    });
     const pages = [
       [endpoint('we_1', 'https://a.example.test/hook')],
       [endpoint('we_2', 'https://b.example.test/hook')],
@@ -79,7 +92,9 @@ describe('inspectWebhookEndpoint', () => {
 
   it('fails closed when Stripe cannot be reached', async () => {
     server.resetHandlers(http.get('https://api.stripe.com/v1/webhook_endpoints', () => HttpResponse.error()));
-    await expect(inspectWebhookEndpoint(stripeClient(KEY, 'https://api.stripe.com', 2_000), expected)).rejects.toThrow(/listing the webhook endpoints: cannot reach Stripe's API/);
+    await expect(inspectWebhookEndpoint(stripeClient(KEY, 'https://api.stripe.com', 2_000), expected)).rejects.toThrow(
+      /listing the webhook endpoints: cannot reach Stripe's API/,
+    );
   });
 });
 

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 
 /** Names of environment variables, never values: secrets live in the process env or .env.<env>. */
-export const envName = z
-  .string()
-  .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name such as STRIPE_SECRET_KEY');
+export const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name such as STRIPE_SECRET_KEY');
 
 export const account = z.strictObject({ email: envName, password: envName });
 
@@ -15,7 +13,12 @@ export const http = z
      * Every response body is read up to this many bytes, then the read stops; the evidence says
      * "truncated after N bytes". Bounds memory and redaction whatever a target sends.
      */
-    maxBodyBytes: z.number().int().min(1_024).max(64 * 1_048_576).default(1_048_576),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1_024)
+      .max(64 * 1_048_576)
+      .default(1_048_576),
     userAgent: z.string().default('cutover-harness'),
   })
   .prefault({});

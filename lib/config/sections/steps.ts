@@ -78,7 +78,10 @@ export const env = z
     /** Deadline of each live probe (database, Redis, object storage, Stripe). */
     probeTimeoutMs: z.number().int().positive().max(120_000).default(10_000),
     /** What the probes write is named with this prefix and the run id, and removed again. */
-    probePrefix: z.string().regex(/^[\w.:/-]+$/).default('cutover-harness'),
+    probePrefix: z
+      .string()
+      .regex(/^[\w.:/-]+$/)
+      .default('cutover-harness'),
   })
   .prefault({});
 
@@ -183,13 +186,11 @@ export const features = z
             { method: 'POST', path: '/jobs/:jobId/cancel' },
           ]),
         /** Routes enforcement must never cover. */
-        openRoutes: z
-          .array(route)
-          .default([
-            { method: 'GET', path: '/healthz' },
-            { method: 'GET', path: '/notifications' },
-            { method: 'POST', path: '/payments/webhook' },
-          ]),
+        openRoutes: z.array(route).default([
+          { method: 'GET', path: '/healthz' },
+          { method: 'GET', path: '/notifications' },
+          { method: 'POST', path: '/payments/webhook' },
+        ]),
         /** Rehearsal only: how long the restart with enforcement on may take before it counts as failed. */
         restartTimeoutSeconds: z.number().positive().default(90),
       })
@@ -197,7 +198,10 @@ export const features = z
     digest: z
       .strictObject({
         /** 00000 is no US ZIP code: the test job and saved searches name no real place. */
-        zipCode: z.string().regex(/^\d{5}$/).default('00000'),
+        zipCode: z
+          .string()
+          .regex(/^\d{5}$/)
+          .default('00000'),
         intervalMinutes: z.union([z.literal(15), z.literal(30), z.literal(60)]).default(15),
         /** Keywords the target infers the job's category from. */
         jobTitle: z.string().default('Cutover harness test job: plumbing leak repair'),

@@ -52,14 +52,20 @@ export async function runBackendMigration(o: BackendRunnerOptions, summary: Migr
 
   const counts = parseBackendSummary(result.stdout);
   if (!counts) {
-    summary.notes.push("the backend's command ended without its `[migrate] done {...}` summary (it does so at --limit); the rows it changed are verified below instead");
+    summary.notes.push(
+      "the backend's command ended without its `[migrate] done {...}` summary (it does so at --limit); the rows it changed are verified below instead",
+    );
   }
   summary.considered = counts?.processed ?? 0;
   summary.wouldMove = counts?.wouldMigrate ?? 0;
-  for (let i = 0; i < (counts?.skippedMissingFile ?? 0); i += 1) summary.skipped.push({ row: '(backend)', reason: 'missing file: reported by the backend' });
-  for (let i = 0; i < (counts?.skippedInvalidPath ?? 0); i += 1) summary.skipped.push({ row: '(backend)', reason: 'outside uploads: reported by the backend' });
-  if (counts?.failed) summary.failed.push({ row: '(backend)', reason: `the backend reported ${counts.failed} failed row(s); see its output above` });
-  if (result.code !== 0 && !counts?.failed) summary.failed.push({ row: '(backend)', reason: describeShellEnd('the backend command', result, o.timeoutMs) });
+  for (let i = 0; i < (counts?.skippedMissingFile ?? 0); i += 1)
+    summary.skipped.push({ row: '(backend)', reason: 'missing file: reported by the backend' });
+  for (let i = 0; i < (counts?.skippedInvalidPath ?? 0); i += 1)
+    summary.skipped.push({ row: '(backend)', reason: 'outside uploads: reported by the backend' });
+  if (counts?.failed)
+    summary.failed.push({ row: '(backend)', reason: `the backend reported ${counts.failed} failed row(s); see its output above` });
+  if (result.code !== 0 && !counts?.failed)
+    summary.failed.push({ row: '(backend)', reason: describeShellEnd('the backend command', result, o.timeoutMs) });
 
   const changed: AttachmentRow[] = [];
   for (const [table, ids] of before) changed.push(...(await rowsById(o.pool, table, ids)).filter((r) => r.storageKey));
@@ -80,7 +86,8 @@ async function verifyChanged(o: BackendRunnerOptions, changed: AttachmentRow[], 
       if (!file) throw new Error('diskPath points outside the uploads dir, yet it was migrated');
       const [disk, stored] = await Promise.all([digestFile(file), digestObject(o.client, o.bucket, row.storageKey!)]);
       if (!stored) throw new Error(`no object at ${row.storageKey}`);
-      if (stored.sha256 !== disk.sha256) throw new Error(`the object at ${row.storageKey} differs from the disk file (sha256; ${stored.bytes} vs ${disk.bytes} bytes)`);
+      if (stored.sha256 !== disk.sha256)
+        throw new Error(`the object at ${row.storageKey} differs from the disk file (sha256; ${stored.bytes} vs ${disk.bytes} bytes)`);
       summary.moved += 1;
       o.log(`[migrate] verified ${label} → ${row.storageKey} (sha256 matches the disk file)`);
     } catch (error) {

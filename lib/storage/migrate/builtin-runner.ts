@@ -72,12 +72,15 @@ class BatchCommitter {
           }
           if (copied.resumed) summary.resumed += 1;
           else summary.moved += 1;
-          o.log(`[migrate] ${copied.resumed ? 'resumed' : 'moved'} ${label} → ${key} (${size(copied.bytes)}, verified by ${copied.verifiedBy === 'etag' ? "the store's MD5 (ETag)" : 'reading it back'})`);
+          o.log(
+            `[migrate] ${copied.resumed ? 'resumed' : 'moved'} ${label} → ${key} (${size(copied.bytes)}, verified by ${copied.verifiedBy === 'etag' ? "the store's MD5 (ETag)" : 'reading it back'})`,
+          );
         }
       }
     } catch (error) {
       // not set: those rows stay disk-only, their objects verified in place for the next run
-      for (const { row } of batch) summary.failed.push({ row: rowLabel(row), reason: `verified, but storageKey not set: ${(error as Error).message.split('\n')[0]}` });
+      for (const { row } of batch)
+        summary.failed.push({ row: rowLabel(row), reason: `verified, but storageKey not set: ${(error as Error).message.split('\n')[0]}` });
       o.log(`[migrate] failed to commit ${batch.length} verified row(s): ${(error as Error).message.split('\n')[0]}`);
     }
   }
@@ -96,7 +99,9 @@ export async function runHarnessMigration(o: HarnessRunnerOptions, summary: Migr
   const rows = await diskOnlyRows(o.pool, o.tables, o.limit);
   summary.considered = rows.length;
   summary.stoppedAtLimit = summary.pending > rows.length;
-  o.log(`[migrate] ${summary.pending} row(s) with diskPath and no storageKey; taking ${rows.length} (--limit=${o.limit}, --concurrency=${o.concurrency})${o.dryRun ? '; dry run: nothing is written' : ''}`);
+  o.log(
+    `[migrate] ${summary.pending} row(s) with diskPath and no storageKey; taking ${rows.length} (--limit=${o.limit}, --concurrency=${o.concurrency})${o.dryRun ? '; dry run: nothing is written' : ''}`,
+  );
 
   const committer = new BatchCommitter(o, summary, o.batchRows ?? 100, o.batchWaitMs ?? 250);
   let done = 0;

@@ -53,7 +53,10 @@ export class MigrateRefused extends Refused {}
 export const UPLOADS_SETTING: [SettingName, string][] = [['storage.uploadsDir', 'the attachment migration, which reads the legacy files']];
 
 export function newRunId(env: string, now = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${env}-${randomBytes(3).toString('hex')}`;
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${env}-${randomBytes(3).toString('hex')}`;
 }
 
 /** Everything that makes two invocations "the same plan" except --dry-run. */
@@ -80,7 +83,14 @@ export function commandLine(o: Pick<MigrateOptions, 'dryRun' | 'limit' | 'concur
 async function realRunProblems(o: MigrateOptions, state: MigrationState, plan: string): Promise<string[]> {
   if (o.dryRun || o.env !== 'prod') return [];
   const problems: string[] = [];
-  const pre = await prodPreconditions({ env: o.env, rcSha: o.rcSha, baseUrl: o.baseUrl, sections: o.sections, databaseUrl: o.databaseUrl, redactor: o.redactor });
+  const pre = await prodPreconditions({
+    env: o.env,
+    rcSha: o.rcSha,
+    baseUrl: o.baseUrl,
+    sections: o.sections,
+    databaseUrl: o.databaseUrl,
+    redactor: o.redactor,
+  });
   problems.push(...pre.problems.map((p) => `prod precondition: ${p}`));
   const minutes = o.sections.storage.migrate.dryRunValidMinutes;
   const dry = await state.passingDryRun(o.env, plan, minutes, o.now?.() ?? new Date());
@@ -116,42 +126,94 @@ export async function migrateAttachments(o: MigrateOptions): Promise<MigrateResu
   const problems = await realRunProblems(o, state, plan);
   if (problems.length) throw new MigrateRefused(problems);
   const client = s3Client(o.s3, { requestTimeoutMs: 120_000 });
-  const pool = new pg.Pool({ connectionString: o.databaseUrl, max: o.concurrency + 1, connectionTimeoutMillis: 10_000, query_timeout: 60_000 });
+  const pool = new pg.Pool({
+    connectionString: o.databaseUrl,
+    max: o.concurrency + 1,
+    connectionTimeoutMillis: 10_000,
+    query_timeout: 60_000,
+  });
   pool.on('error', () => undefined);
   try {
     try {
       await client.send(new HeadBucketCommand({ Bucket: o.s3.bucket }), { abortSignal: o.signal });
     } catch (error) {
-      throw new MigrateRefused([`object storage: ${describeS3Error(`HeadBucket ${o.s3.bucket}`, error)}; fix the OBJECT_STORAGE_S3_* settings, nothing was changed`]);
+      throw new MigrateRefused([
+        `object storage: ${describeS3Error(`HeadBucket ${o.s3.bucket}`, error)}; fix the OBJECT_STORAGE_S3_* settings, nothing was changed`,
+      ]);
     }
-    const entry = { id: auditId(), script: 'migrate:attachments', env: o.env, owner: o.owner, args: o.args, touches: { database: databaseResource(o.databaseUrl), bucket: bucketResource(o.s3) } };
-    await audit(o.sections.reports.auditLog, { ...entry, outcome: 'started', summary: { runId, dryRun: o.dryRun, plan: JSON.parse(plan) } }, o.redactor);
-    log(`[migrate] starting run ${runId} (${st.migrate.runner} runner${o.dryRun ? ', dry run' : ''}) → bucket ${o.s3.bucket} at ${endpointUrl(o.s3).host}`);
+    const entry = {
+      id: auditId(),
+      script: 'migrate:attachments',
+      env: o.env,
+      owner: o.owner,
+      args: o.args,
+      touches: { database: databaseResource(o.databaseUrl), bucket: bucketResource(o.s3) },
+    };
+    await audit(
+      o.sections.reports.auditLog,
+      { ...entry, outcome: 'started', summary: { runId, dryRun: o.dryRun, plan: JSON.parse(plan) } },
+      o.redactor,
+    );
+    log(
+      `[migrate] starting run ${runId} (${st.migrate.runner} runner${o.dryRun ? ', dry run' : ''}) → bucket ${o.s3.bucket} at ${endpointUrl(o.s3).host}`,
+    );
 
     const summary = emptySummary(runId, st.migrate.runner, o.dryRun);
     const work = async (): Promise<void> => {
-      const common = { runId, dryRun: o.dryRun, limit: o.limit, concurrency: o.concurrency, tables: st.legacyTables, uploadsDir, pool, client, bucket: o.s3.bucket, state, log };
+      const common = {
+        runId,
+        dryRun: o.dryRun,
+        limit: o.limit,
+        concurrency: o.concurrency,
+        tables: st.legacyTables,
+        uploadsDir,
+        pool,
+        client,
+        bucket: o.s3.bucket,
+        state,
+        log,
+      };
       if (st.migrate.runner === 'backend') {
-        return runBackendMigration({ ...common, command: st.migrate.backendCommand, timeoutMs: st.migrate.backendTimeoutMs, env: o.backendEnv ?? process.env }, summary);
+        return runBackendMigration(
+          { ...common, command: st.migrate.backendCommand, timeoutMs: st.migrate.backendTimeoutMs, env: o.backendEnv ?? process.env },
+          summary,
+        );
       }
-      return runHarnessMigration({ ...common, partSize: st.migrate.partSizeMiB * 1024 * 1024, queueSize: st.migrate.queueSize, signal: o.signal }, summary);
+      return runHarnessMigration(
+        { ...common, partSize: st.migrate.partSizeMiB * 1024 * 1024, queueSize: st.migrate.queueSize, signal: o.signal },
+        summary,
+      );
     };
     try {
       await (o.dryRun ? work() : withAdvisoryLock(o.databaseUrl, st.migrate.lockKey, 'the attachment migration', work));
     } catch (error) {
       if (error instanceof LockBusy) {
-        await audit(o.sections.reports.auditLog, { ...entry, outcome: 'refused', summary: { runId, problems: [error.message] } }, o.redactor);
+        await audit(
+          o.sections.reports.auditLog,
+          { ...entry, outcome: 'refused', summary: { runId, problems: [error.message] } },
+          o.redactor,
+        );
         throw new MigrateRefused([`${error.message}; nothing was changed`]);
       }
       summary.failed.push({ row: '(run)', reason: `stopped: ${(error as Error).message.split('\n')[0]}` });
     }
     for (const line of formatSummary(summary)) log(line);
     const ok = passed(summary);
-    if (o.dryRun) await state.recordDryRun({ at: (o.now?.() ?? new Date()).toISOString(), env: o.env, plan, runId, passed: ok, owner: o.owner });
+    if (o.dryRun)
+      await state.recordDryRun({ at: (o.now?.() ?? new Date()).toISOString(), env: o.env, plan, runId, passed: ok, owner: o.owner });
     else if (summary.moved + summary.resumed > 0) {
-      log(`[migrate] rollback if needed: npm run migrate:attachments --${o.env === 'local' ? '' : ` --env=${o.env} --confirm=${o.env}`} --rollback=${runId}`);
+      log(
+        `[migrate] rollback if needed: npm run migrate:attachments --${o.env === 'local' ? '' : ` --env=${o.env} --confirm=${o.env}`} --rollback=${runId}`,
+      );
     }
-    const counts = { runId, moved: summary.moved, resumed: summary.resumed, wouldMove: summary.wouldMove, skipped: summary.skipped.length, failed: summary.failed };
+    const counts = {
+      runId,
+      moved: summary.moved,
+      resumed: summary.resumed,
+      wouldMove: summary.wouldMove,
+      skipped: summary.skipped.length,
+      failed: summary.failed,
+    };
     await audit(o.sections.reports.auditLog, { ...entry, outcome: ok ? 'done' : 'failed', summary: counts }, o.redactor);
     return { summary, output: lines.join('\n'), passed: ok };
   } finally {

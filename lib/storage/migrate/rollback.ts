@@ -35,13 +35,17 @@ export interface RollbackResult {
  * checked --confirm.
  */
 export async function rollbackMigration(o: RollbackOptions): Promise<RollbackResult> {
-  if (!isRunId(o.runId)) throw new MigrateRefused([`--rollback: "${o.runId}" is not a run id (the migration prints it: [migrate] starting run <id>)`]);
+  if (!isRunId(o.runId))
+    throw new MigrateRefused([`--rollback: "${o.runId}" is not a run id (the migration prints it: [migrate] starting run <id>)`]);
   const state = new MigrationState(o.sections.reports.dir);
   const entries = await state.migratedBy(o.runId);
   if (!entries) throw new MigrateRefused([`--rollback: no run ${o.runId} is recorded under ${state.dir}/runs; nothing was changed`]);
   const tables = new Set(o.sections.storage.legacyTables.map((t) => t.table));
   const foreign = [...new Set(entries.filter((e) => !tables.has(e.table)).map((e) => e.table))];
-  if (foreign.length) throw new MigrateRefused([`--rollback: run ${o.runId} names tables not in storage.legacyTables (${foreign.join(', ')}); nothing was changed`]);
+  if (foreign.length)
+    throw new MigrateRefused([
+      `--rollback: run ${o.runId} names tables not in storage.legacyTables (${foreign.join(', ')}); nothing was changed`,
+    ]);
 
   const lines: string[] = [];
   const log = (line: string) => {
@@ -55,9 +59,20 @@ export async function rollbackMigration(o: RollbackOptions): Promise<RollbackRes
     for (const e of unique) log(`[migrate] would clear storageKey of ${e.table}#${e.id} (if it is still ${e.key})`);
     return { cleared: 0, unchanged: 0, output: lines.join('\n') };
   }
-  const entry = { id: auditId(), script: 'migrate:attachments', env: o.env, owner: o.owner, args: o.args, touches: { database: databaseResource(o.databaseUrl) } };
+  const entry = {
+    id: auditId(),
+    script: 'migrate:attachments',
+    env: o.env,
+    owner: o.owner,
+    args: o.args,
+    touches: { database: databaseResource(o.databaseUrl) },
+  };
   return withAdvisoryLock(o.databaseUrl, o.sections.storage.migrate.lockKey, 'the attachment migration', async () => {
-    await audit(o.sections.reports.auditLog, { ...entry, outcome: 'started', summary: { rollback: o.runId, rows: unique.length } }, o.redactor);
+    await audit(
+      o.sections.reports.auditLog,
+      { ...entry, outcome: 'started', summary: { rollback: o.runId, rows: unique.length } },
+      o.redactor,
+    );
     const client = new pg.Client({ connectionString: o.databaseUrl, connectionTimeoutMillis: 10_000, query_timeout: 60_000 });
     client.on('error', () => undefined);
     let cleared = 0;
@@ -75,7 +90,11 @@ export async function rollbackMigration(o: RollbackOptions): Promise<RollbackRes
       }
     } catch (error) {
       log(`[migrate] rollback stopped: ${(error as Error).message.split('\n')[0]}`);
-      await audit(o.sections.reports.auditLog, { ...entry, outcome: 'failed', summary: { rollback: o.runId, cleared, unchanged } }, o.redactor);
+      await audit(
+        o.sections.reports.auditLog,
+        { ...entry, outcome: 'failed', summary: { rollback: o.runId, cleared, unchanged } },
+        o.redactor,
+      );
       throw error;
     } finally {
       await client.end().catch(() => undefined);

@@ -21,7 +21,20 @@ export interface MigrateSummary {
 }
 
 export function emptySummary(runId: string, runner: MigrateSummary['runner'], dryRun: boolean): MigrateSummary {
-  return { runId, runner, dryRun, pending: 0, considered: 0, moved: 0, resumed: 0, wouldMove: 0, skipped: [], failed: [], stoppedAtLimit: false, notes: [] };
+  return {
+    runId,
+    runner,
+    dryRun,
+    pending: 0,
+    considered: 0,
+    moved: 0,
+    resumed: 0,
+    wouldMove: 0,
+    skipped: [],
+    failed: [],
+    stoppedAtLimit: false,
+    notes: [],
+  };
 }
 
 export function passed(summary: MigrateSummary): boolean {
@@ -52,9 +65,15 @@ export function formatSummary(s: MigrateSummary): string[] {
     stoppedAtLimit: s.stoppedAtLimit,
   };
   const lines = [`[migrate] done ${JSON.stringify(counts)}`];
-  const verb = s.dryRun ? `would move ${s.wouldMove}` : `moved ${s.moved}${s.resumed ? ` (+${s.resumed} resumed from an interrupted run)` : ''}`;
-  const skips = Object.entries(countBy(s.skipped)).map(([reason, n]) => `${reason}: ${n}`).join(', ');
-  lines.push(`[migrate] summary: ${verb}, skipped ${s.skipped.length}${skips ? ` (${skips})` : ''}, failed ${s.failed.length} — of ${s.considered} considered, ${s.pending} pending before this run`);
+  const verb = s.dryRun
+    ? `would move ${s.wouldMove}`
+    : `moved ${s.moved}${s.resumed ? ` (+${s.resumed} resumed from an interrupted run)` : ''}`;
+  const skips = Object.entries(countBy(s.skipped))
+    .map(([reason, n]) => `${reason}: ${n}`)
+    .join(', ');
+  lines.push(
+    `[migrate] summary: ${verb}, skipped ${s.skipped.length}${skips ? ` (${skips})` : ''}, failed ${s.failed.length} — of ${s.considered} considered, ${s.pending} pending before this run`,
+  );
   for (const f of s.failed) lines.push(`[migrate]   failed ${f.row}: ${f.reason}`);
   for (const k of s.skipped) lines.push(`[migrate]   skipped ${k.row}: ${k.reason}`);
   if (s.stoppedAtLimit) lines.push(`[migrate] stopped at --limit: ${Math.max(0, s.pending - s.considered)} row(s) remain for another run`);

@@ -22,7 +22,12 @@ export interface Sandbox {
   /** The audit log's entries, parsed. */
   audit(): Promise<{ script: string; env: string; outcome: string; summary?: Record<string, unknown> }[]>;
   /** onSpawn gets the child as soon as it runs (to signal it, say). */
-  run(script: string, args: string[], env?: Record<string, string | undefined>, onSpawn?: (child: ChildProcess) => void): Promise<ScriptRun>;
+  run(
+    script: string,
+    args: string[],
+    env?: Record<string, string | undefined>,
+    onSpawn?: (child: ChildProcess) => void,
+  ): Promise<ScriptRun>;
 }
 
 /** Call at the top of a test file; every sandbox's temp dir is removed after the file. */
@@ -53,19 +58,31 @@ export function useScriptSandboxes(): (sections?: Record<string, unknown>) => Pr
       auditLog,
       async audit() {
         const text = await fs.readFile(auditLog, 'utf8').catch(() => '');
-        return text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+        return text
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line));
       },
       run: (script, args, env = {}, onSpawn) => runScript(script, [...args, `--config=${config}`], env, onSpawn),
     };
   };
 }
 
-function runScript(script: string, args: string[], env: Record<string, string | undefined>, onSpawn?: (child: ChildProcess) => void): Promise<ScriptRun> {
+function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  onSpawn?: (child: ChildProcess) => void,
+): Promise<ScriptRun> {
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...env })) if (v !== undefined && !k.startsWith('VITEST')) childEnv[k] = v;
   return new Promise((resolve, reject) => {
     // As package.json runs them: node with tsx's loader, no wrapper process in between.
-    const child = spawn(process.execPath, ['--import', 'tsx', `scripts/${script}.ts`, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', `scripts/${script}.ts`, ...args], {
+      cwd: ROOT,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     onSpawn?.(child);
     let stdout = '';
     let stderr = '';
