@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { guardedBackup } from '../lib/backup/guarded';
 import type { ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
-import { databaseResource } from '../lib/guard/resources';
+import { databaseResource } from '../lib/command/resources';
 import { authorize, Refused, requireEnv, runGuardedScript } from '../lib/guard/script';
 import { EXIT } from '../lib/command/exit';
 

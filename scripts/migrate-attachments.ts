@@ -3,7 +3,7 @@ import { unsetSettings } from '../lib/config/settings';
 import type { ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
 import { BASE_URL_FLAG } from '../lib/command/common-flags';
-import { bucketResource, databaseResource, type Resources } from '../lib/guard/resources';
+import { bucketResource, databaseResource, type Resources } from '../lib/command/resources';
 import { authorize, Refused, rejectInput, requireEnv, runGuardedScript, targetBaseUrl } from '../lib/guard/script';
 import { EXIT } from '../lib/command/exit';
 import { MigrateRefused, migrateAttachments, UPLOADS_SETTING } from '../lib/storage/migrate/guarded';

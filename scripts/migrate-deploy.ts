@@ -3,7 +3,7 @@ import { migrationSettings, requiredSetting, unsetSettings } from '../lib/config
 import type { ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
 import { BASE_URL_FLAG } from '../lib/command/common-flags';
-import { databaseResource } from '../lib/guard/resources';
+import { databaseResource } from '../lib/command/resources';
 import { authorize, Refused, rejectInput, requireEnv, runGuardedScript, targetBaseUrl } from '../lib/guard/script';
 import { EXIT } from '../lib/command/exit';
 import { applyHint, DeployFailed, DeployRefused, deployMigrations } from '../lib/migrations/deploy';

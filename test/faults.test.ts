@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { FAULTS } from '../rehearsal/faults';
 import { STEPS } from '../lib/runbook/catalogue';
-import type { ListedCheck } from '../lib/runner/collect-checks';
+import type { ListedCheck } from '../lib/runbook/catalogue';
 import { REHEARSAL_TIMEOUT_MS, ROOT, runHarness, summary } from './support/run-harness';
 
 /**

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { EnvName, Sections } from '../config/schema';
 import { audit, auditId } from '../guard/audit';
-import { databaseResource } from '../guard/resources';
+import { databaseResource } from '../command/resources';
 import { withAdvisoryLock } from '../guard/lock';
 import type { Redactor } from '../secrets/redactor';
 import { databaseIdentity, describeDatabase } from '../command/identity';

@@ -1,5 +1,4 @@
-import { STEPS, TEST_TAGS } from '../runbook/catalogue';
-import type { ListedCheck } from '../runner/collect-checks';
+import { STEPS, TEST_TAGS, type ListedCheck } from '../runbook/catalogue';
 import { APPLY_TARGETS } from './args';
 
 export const USAGE =

@@ -1,6 +1,6 @@
 import type { EnvName } from '../config/schema';
-import { owningRehearsal } from '../guard/rehearsals';
-import { describeResources, type Resources } from '../guard/resources';
+import { owningRehearsal } from './rehearsal-registry';
+import { describeResources, type Resources } from './resources';
 
 export interface Permission {
   /** Why it may not; empty means it may. One line each, each ending "nothing was changed". */

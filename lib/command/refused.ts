@@ -1,4 +1,4 @@
-import type { Resources } from '../guard/resources';
+import type { Resources } from './resources';
 
 /**
  * A guard said no before anything changed: one line per reason. The scripts exit 2 on it and

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isAlive } from '../processes';
 import type { Redactor } from '../secrets/redactor';
-import type { Resources } from './resources';
+import type { Resources } from '../command/resources';
 
 export type AuditOutcome = 'started' | 'done' | 'failed' | 'refused' | 'interrupted';
 

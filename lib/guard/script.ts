@@ -11,7 +11,7 @@ import type { Redactor } from '../secrets/redactor';
 import { audit, describeUnfinished, endInterrupted, unfinishedAudits, type AuditRecord } from './audit';
 import { parseScriptArgs, scriptUsage, type ScriptArgs, type ScriptSpec } from './args';
 import { Refused } from '../command/refused';
-import { describeResources, type Resources } from './resources';
+import { describeResources, type Resources } from '../command/resources';
 
 export { Refused };
 

@@ -5,7 +5,7 @@ import { migrationSettings, unsetSettings } from '../config/settings';
 import { audit, auditId } from '../guard/audit';
 import { withAdvisoryLock } from '../guard/lock';
 import { prodPreconditions } from '../guard/prod-preconditions';
-import { databaseResource } from '../guard/resources';
+import { databaseResource } from '../command/resources';
 import type { Redactor } from '../secrets/redactor';
 import { describeShellEnd, runShell } from '../shell';
 import { applyPrismaMigrations, PrismaMigrateError } from './prisma-engine';

@@ -290,3 +290,15 @@ export type TestTag = keyof typeof TEST_TAGS;
 
 /** Every check carries exactly one of these: what it may change on the target. */
 export const WRITE_TAGS = ['readonly', 'testdata', 'mutating'] as const satisfies readonly TestTag[];
+
+/** A check of the runbook suites as --list shows it (collected by lib/runner/collect-checks.ts). */
+export interface ListedCheck {
+  step: StepId;
+  /** Its stable id (`5.healthz`, lib/suite.ts checkId); empty when the check declares none. */
+  id: string;
+  name: string;
+  /** Its own tags and its step's, as Vitest filters on them. */
+  tags: string[];
+  /** Titles of the earlier checks it builds on. */
+  needs: string[];
+}

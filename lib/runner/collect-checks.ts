@@ -7,18 +7,7 @@ import path from 'node:path';
 import { createVitest } from 'vitest/node';
 import { loadConfig } from '../config/load';
 import type { HarnessContext } from '../context';
-import { STEPS, stepForFile, type StepId } from '../runbook/catalogue';
-
-export interface ListedCheck {
-  step: StepId;
-  /** Its stable id (`5.healthz`, lib/suite.ts checkId); empty when the check declares none. */
-  id: string;
-  name: string;
-  /** Its own tags and its step's, as Vitest filters on them. */
-  tags: string[];
-  /** Titles of the earlier checks it builds on. */
-  needs: string[];
-}
+import { STEPS, stepForFile, type ListedCheck, type StepId } from '../runbook/catalogue';
 
 export async function collectChecks(root: string): Promise<{ checks: ListedCheck[]; errors: string[] }> {
   const config = await loadConfig(path.join(root, 'cutover.config.ts'), 'local');

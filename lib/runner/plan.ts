@@ -1,7 +1,7 @@
 import { APPLY_TARGETS, type ApplyTarget, type CliOptions } from '../cli/args';
 import { mutationPermission } from '../command/confirm';
 import type { Sections } from '../config/schema';
-import { baseUrlResource, bucketResource, databaseResource, type Resources } from '../guard/resources';
+import { baseUrlResource, bucketResource, databaseResource, type Resources } from '../command/resources';
 import { STEPS, type StepId } from '../runbook/catalogue';
 import { s3SettingsFromEnv } from '../storage/s3';
 

@@ -57,7 +57,7 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void,
     return EXIT.ok;
   }
   if (opts.list) {
-    const { cachedListing } = await import('../runbook/listing-cache');
+    const { cachedListing } = await import('../cli/listing-cache');
     const { faults, checks, errors } = await cachedListing(
       PROJECT_ROOT,
       () => collectListing(loadWing),

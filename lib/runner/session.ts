@@ -13,7 +13,7 @@ import { audit, auditId, describeUnfinished, endInterrupted, orphanedSince, unfi
 import { mutationPermission } from '../command/confirm';
 import { defaultOwner, defaultSha } from '../command/defaults';
 import { describeDatabaseUrl } from '../command/identity';
-import { describeResources } from '../guard/resources';
+import { describeResources } from '../command/resources';
 import { sectionsSchema, type Sections } from '../config/schema';
 import type { HarnessContext, ManualConfirmation } from '../context';
 import { STEPS, type StepId } from '../runbook/catalogue';

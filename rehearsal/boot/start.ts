@@ -6,8 +6,8 @@ import { thirdPartyHandlers } from '../thirdparty/handlers';
 import { serveThirdParty } from '../thirdparty/serve';
 import type { SandboxOptions } from '../../lib/context';
 import { formatEnvFile } from '../../lib/env-rules/target-env';
-import { registerRehearsal } from '../../lib/guard/rehearsals';
-import { baseUrlResource, bucketResource, databaseResource } from '../../lib/guard/resources';
+import { registerRehearsal } from '../../lib/command/rehearsal-registry';
+import { baseUrlResource, bucketResource, databaseResource } from '../../lib/command/resources';
 import { PROJECT_ROOT } from '../../lib/project-root';
 import { STEPS } from '../../lib/runbook/catalogue';
 import type { Rehearsal, StartRehearsalOptions } from '../../lib/runner/rehearsal-wing';
@@ -83,7 +83,7 @@ async function boot(opts: StartRehearsalOptions, cleanups: Cleanups, stopAll: ()
     return url;
   });
 
-  // From here, a guarded script or `--base-url` run may change these without --confirm (lib/guard/rehearsals.ts).
+  // From here, a guarded script or `--base-url` run may change these without --confirm (lib/command/rehearsal-registry.ts).
   cleanups.push(
     registerRehearsal({
       database: databaseResource(stack.databaseUrl),

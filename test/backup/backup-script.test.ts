@@ -1,7 +1,7 @@
 // scripts/backup.ts as an operator runs it: refusals change nothing (exit 2), a local run writes a verified backup.
 import fs from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { databaseResource } from '../../lib/guard/resources';
+import { databaseResource } from '../../lib/command/resources';
 import { useDatabases } from '../support/database';
 import { useScriptSandboxes } from '../migrations/helpers/run-script';
 

@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readAudit } from '../../lib/guard/audit';
-import { databaseResource } from '../../lib/guard/resources';
+import { databaseResource } from '../../lib/command/resources';
 import type { RunResult } from '../../reporters/model';
 import { useScriptSandboxes } from '../migrations/helpers/run-script';
 import { sql, useDatabases } from '../support/database';

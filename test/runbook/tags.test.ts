@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { listText } from '../../lib/cli/help';
 import { STEPS, TEST_TAGS, WRITE_TAGS } from '../../lib/runbook/catalogue';
-import type { ListedCheck } from '../../lib/runner/collect-checks';
+import type { ListedCheck } from '../../lib/runbook/catalogue';
 import { runHarness } from '../support/run-harness';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sql } from '../support/database';
 import { useScriptSandboxes } from '../migrations/helpers/run-script';
-import { bucketResource, databaseResource } from '../../lib/guard/resources';
+import { bucketResource, databaseResource } from '../../lib/command/resources';
 import { digestBuffer } from '../../lib/storage/hash';
 import { legacyObjectKey } from '../../lib/storage/keys';
 import { MigrationState } from '../../lib/storage/migrate/state';

@@ -8,7 +8,7 @@ import { unsetSettings, type SettingName } from '../../config/settings';
 import { audit, auditId } from '../../guard/audit';
 import { LockBusy, withAdvisoryLock } from '../../guard/lock';
 import { prodPreconditions } from '../../guard/prod-preconditions';
-import { bucketResource, databaseResource } from '../../guard/resources';
+import { bucketResource, databaseResource } from '../../command/resources';
 import type { Redactor } from '../../secrets/redactor';
 import { describeS3Error, endpointUrl, s3Client, type S3Settings } from '../s3';
 import { runBackendMigration } from './backend-runner';

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { EnvName, Sections } from '../../config/schema';
 import { audit, auditId } from '../../guard/audit';
 import { withAdvisoryLock } from '../../guard/lock';
-import { databaseResource } from '../../guard/resources';
+import { databaseResource } from '../../command/resources';
 import type { Redactor } from '../../secrets/redactor';
 import { clearStorageKey } from '../legacy';
 import { MigrateRefused } from './guarded';

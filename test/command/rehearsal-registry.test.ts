@@ -1,4 +1,4 @@
-// lib/guard/rehearsals.ts + confirm.ts: a mutation without --confirm is allowed only on exactly
+// lib/command/rehearsal-registry.ts + confirm.ts: a mutation without --confirm is allowed only on exactly
 // what a live rehearsal of this user registered; stale, foreign and partial matches do not count.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -6,8 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../../lib/cli/args';
 import { mutationPermission } from '../../lib/command/confirm';
-import { liveRehearsals, owningRehearsal, registerRehearsal, rehearsalRegistryDir } from '../../lib/guard/rehearsals';
-import { bucketResource, databaseResource, type Resources } from '../../lib/guard/resources';
+import { liveRehearsals, owningRehearsal, registerRehearsal, rehearsalRegistryDir } from '../../lib/command/rehearsal-registry';
+import { bucketResource, databaseResource, type Resources } from '../../lib/command/resources';
 import { guardProblems } from '../../lib/runner/plan';
 
 const savedTmp = process.env.TMPDIR;

@@ -2,7 +2,7 @@
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { cachedListing } from '../../lib/runbook/listing-cache';
+import { cachedListing } from '../../lib/cli/listing-cache';
 import { tempDir } from '../support/run-harness';
 
 async function project(): Promise<string> {

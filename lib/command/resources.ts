@@ -1,4 +1,4 @@
-import { databaseIdentity, describeDatabase } from '../command/identity';
+import { databaseIdentity, describeDatabase } from './identity';
 import { endpointUrl, type S3Settings } from '../storage/s3';
 
 /**
