@@ -141,7 +141,14 @@ export async function benchMigration(rounds = 3, log: (line: string) => void = c
             };
             const [cmd, args] =
               runner === 'harness'
-                ? tsxNode('scripts/migrate-attachments.ts', `--limit=${set.files}`, `--concurrency=${CONCURRENCY}`, `--config=${config}`)
+                ? tsxNode(
+                    'scripts/migrate-attachments.ts',
+                    '--env=local',
+                    '--confirm=local',
+                    `--limit=${set.files}`,
+                    `--concurrency=${CONCURRENCY}`,
+                    `--config=${config}`,
+                  )
                 : runner === 'backend'
                   ? tsxNode('rehearsal/target/migrate-attachments.ts', `--concurrency=${CONCURRENCY}`)
                   : tsxNode('bench/migrate/plain-upload.ts', uploadsDir, String(CONCURRENCY), String(PART_MIB), String(QUEUE));
@@ -195,7 +202,7 @@ export async function benchMigration(rounds = 3, log: (line: string) => void = c
       method: [
         `Method (\`bench/migrate.ts\`): ${sets.map((s) => `${s.files} files of ${sizeLabel(s.bytes)}`).join(' and ')}${scale !== 1 ? ` (scaled down by BENCH_MIGRATE_SCALE=${scale})` : ''}, random bytes, one disk-only JobAttachment row each, in a database of the project's ${stack.provider} stack; an s3rver in the bench's process as the store, a fresh bucket per run. Every runner works at concurrency ${CONCURRENCY} as its own \`node --import tsx\` process, start-up included; ${rounds} round(s) each, interleaved, median (min–max) wall time; throughput is the set's bytes over the median; peak RSS is the highest summed RSS of the process tree over the rounds.`,
         '',
-        `- harness: \`scripts/migrate-attachments.ts --limit=N --concurrency=${CONCURRENCY}\` (guards, lock, audit): each file streamed from disk (PutObject up to ${PART_MIB} MiB, else multipart with ${PART_MIB} MiB parts, ${QUEUE} in flight per file, each streamed with its length, nothing buffered), MD5 computed while sending and compared with the store's ETag of every object and part (multipart: plus HeadObject size, or S3's md5-of-parts ETag where the store gives one); read back (sha256) only where an ETag is not an MD5 or does not match; verified rows committed in batches (one run-file append and one UPDATE per table per batch);`,
+        `- harness: \`scripts/migrate-attachments.ts --env=local --confirm=local --limit=N --concurrency=${CONCURRENCY}\` (the bench's own stack is no rehearsal's, so it is confirmed) (guards, lock, audit): each file streamed from disk (PutObject up to ${PART_MIB} MiB, else multipart with ${PART_MIB} MiB parts, ${QUEUE} in flight per file, each streamed with its length, nothing buffered), MD5 computed while sending and compared with the store's ETag of every object and part (multipart: plus HeadObject size, or S3's md5-of-parts ETag where the store gives one); read back (sha256) only where an ETag is not an MD5 or does not match; verified rows committed in batches (one run-file append and one UPDATE per table per batch);`,
         '- backend: `rehearsal/target/migrate-attachments.ts` (reads each file whole, PutObject, one UPDATE per row, no verification);',
         `- plain: \`bench/migrate/plain-upload.ts\`, an \`@aws-sdk/lib-storage\` Upload per file (${PART_MIB} MiB parts, queue ${QUEUE}), no database, no verification: the upload floor.`,
         '',

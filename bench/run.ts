@@ -83,13 +83,27 @@ function parse(argv: string[]): { only: Measure[]; rounds?: number; write: boole
 }
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/**
+ * A shared machine's speed varies with its host, and the load average does not show it: the
+ * same fixed loop is timed at the start and the end of a run, and recorded beside the numbers,
+ * so runs of different days can be compared.
+ */
+function yardstickMs(): number {
+  const started = performance.now();
+  let x = 0;
+  for (let i = 0; i < 100_000_000; i += 1) x = (x + i) % 1_000_003;
+  if (x < 0) console.log(x); // keeps the loop from being optimised away
+  return performance.now() - started;
+}
+const yardstickAtStart = yardstickMs();
 const { only, rounds, write } = parse(process.argv.slice(2));
 const machine = `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? 'unknown'})`;
 console.log(
   `cutover harness benchmarks — ${machine}, load ${os
     .loadavg()
     .map((n) => n.toFixed(1))
-    .join(' ')}\n`,
+    .join(' ')}; yardstick (a fixed 100M-step loop) ${yardstickAtStart.toFixed(0)} ms\n`,
 );
 
 const sections: BenchSection[] = [];
@@ -112,7 +126,7 @@ for (const m of only) {
 }
 
 if (write && sections.length) {
-  const recorded = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}, load average ${os.loadavg()[0]!.toFixed(1)} at the end`;
+  const recorded = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}, load average ${os.loadavg()[0]!.toFixed(1)} at the end; yardstick (a fixed 100M-step loop, the host's speed) ${yardstickAtStart.toFixed(0)} ms at the start, ${yardstickMs().toFixed(0)} ms at the end`;
   await writeSections(sections, recorded);
   console.log(`docs/benchmarks.md: refreshed ${sections.map((s) => s.name).join(', ')}`);
 }
