@@ -21,7 +21,7 @@ export function backupMain(argv: readonly string[]): Promise<number> {
     const { args, config } = ctx;
     const input: string[] = [];
     const databaseUrl = requireEnv(ctx, config.sections.credentials.databaseUrl, 'the database to back up', input);
-    const touches = authorize(ctx, 'dump the database', input, () => ({ database: databaseResource(databaseUrl) }));
+    authorize(ctx, 'dump the database', input, () => ({ database: databaseResource(databaseUrl) }));
     try {
       const taken = await guardedBackup({
         env: args.env,
@@ -35,7 +35,7 @@ export function backupMain(argv: readonly string[]): Promise<number> {
       ctx.io.out(`backup: ${path.relative(process.cwd(), taken.manifestPath)}`);
       return EXIT.ok;
     } catch (error) {
-      if (error instanceof LockBusy) throw new Refused([error.message], touches);
+      if (error instanceof LockBusy) throw new Refused([error.message]);
       throw error;
     }
   });

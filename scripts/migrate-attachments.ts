@@ -3,10 +3,10 @@ import { unsetSettings } from '../lib/config/settings';
 import type { ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
 import { BASE_URL_FLAG } from '../lib/command/common-flags';
-import { bucketResource, databaseResource, type Resources } from '../lib/command/resources';
+import { bucketResource, databaseResource } from '../lib/command/resources';
 import { authorize, Refused, rejectInput, requireEnv, runGuardedScript, targetBaseUrl } from '../lib/guard/script';
 import { EXIT } from '../lib/command/exit';
-import { MigrateRefused, migrateAttachments, UPLOADS_SETTING } from '../lib/storage/migrate/guarded';
+import { migrateAttachments, UPLOADS_SETTING } from '../lib/storage/migrate/guarded';
 import { rollbackMigration } from '../lib/storage/migrate/rollback';
 import { s3SettingsFromEnv } from '../lib/storage/s3';
 
@@ -51,11 +51,10 @@ export function migrateAttachmentsMain(argv: readonly string[]): Promise<number>
     if (s3) input.push(...s3.problems.map((p) => `${p} (object storage)`));
     if (!rollback) input.push(...unsetSettings(sections, UPLOADS_SETTING, args.config));
     const baseUrl = targetBaseUrl(ctx, input);
-    let touches: Resources = {};
     if (dryRun) rejectInput(input);
     else {
       // A rollback clears storageKey in the database only; a migration also writes to the bucket.
-      touches = authorize(ctx, rollback ? 'roll back the attachment migration' : 'migrate attachments', input, () => ({
+      authorize(ctx, rollback ? 'roll back the attachment migration' : 'migrate attachments', input, () => ({
         database: databaseResource(databaseUrl),
         ...(s3?.settings ? { bucket: bucketResource(s3.settings) } : {}),
       }));
@@ -98,8 +97,8 @@ export function migrateAttachmentsMain(argv: readonly string[]): Promise<number>
         process.off('SIGINT', onSignal);
       }
     } catch (error) {
-      if (error instanceof MigrateRefused) throw new Refused(error.problems, touches);
-      if (error instanceof LockBusy) throw new Refused([`${error.message}; nothing was changed`], touches);
+      // A refusal of the migration itself (a Refused) passes through to the frame as it is.
+      if (error instanceof LockBusy) throw new Refused([`${error.message}; nothing was changed`]);
       throw error;
     }
   });

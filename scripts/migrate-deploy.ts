@@ -6,7 +6,7 @@ import { BASE_URL_FLAG } from '../lib/command/common-flags';
 import { databaseResource } from '../lib/command/resources';
 import { authorize, Refused, rejectInput, requireEnv, runGuardedScript, targetBaseUrl } from '../lib/guard/script';
 import { EXIT } from '../lib/command/exit';
-import { applyHint, DeployFailed, DeployRefused, deployMigrations } from '../lib/migrations/deploy';
+import { applyHint, DeployFailed, deployMigrations } from '../lib/migrations/deploy';
 import { blockingProblems, formatStatus, readMigrationStatus } from '../lib/migrations/status';
 
 export const MIGRATE_DEPLOY_SPEC: ScriptSpec = {
@@ -41,7 +41,7 @@ export function migrateDeployMain(argv: readonly string[]): Promise<number> {
       return blockingProblems(status).length ? EXIT.failed : EXIT.ok;
     }
     const baseUrl = targetBaseUrl(ctx, input);
-    const touches = authorize(ctx, 'apply migrations', input, () => ({ database: databaseResource(databaseUrl) }));
+    authorize(ctx, 'apply migrations', input, () => ({ database: databaseResource(databaseUrl) }));
     try {
       const result = await deployMigrations({
         env: args.env,
@@ -58,9 +58,7 @@ export function migrateDeployMain(argv: readonly string[]): Promise<number> {
       io.out(redactor.redact(formatStatus(result.after, applyHint(args.env))));
       return result.after.pending.length || blockingProblems(result.after).length ? EXIT.failed : EXIT.ok;
     } catch (error) {
-      if (error instanceof DeployRefused || error instanceof LockBusy) {
-        throw new Refused(error instanceof DeployRefused ? error.problems : [error.message], touches);
-      }
+      if (error instanceof LockBusy) throw new Refused([error.message]);
       if (error instanceof DeployFailed && error.output) io.out(error.output);
       throw error;
     }

@@ -25,6 +25,8 @@ export interface ScriptContext {
   redactor: Redactor;
   owner: string;
   io: Io;
+  /** What authorize() allowed: a refusal thrown after it (a lock held, the migration history) is audited against it. */
+  touches?: Resources;
 }
 
 /**
@@ -67,6 +69,7 @@ export function authorize(ctx: ScriptContext, what: string, input: string[], tou
   if (input.length) throw new BadInput([...input, ...(permission?.problems ?? [])]);
   if (permission!.problems.length) throw new Refused(permission!.problems, resources);
   ctx.io.out(ctx.redactor.redact(`${ctx.script}: about to ${what} on ${env}: ${describeResources(resources!)} (${permission!.because})`));
+  ctx.touches = resources;
   return resources!;
 }
 
@@ -122,7 +125,7 @@ export async function runGuardedScript(
           owner: ctx.owner,
           args: [...argv],
           outcome: 'refused' as const,
-          touches: error.touches,
+          touches: error.touches ?? ctx.touches,
           summary: { problems: error.problems },
         };
         await audit(auditLog, entry, redactor).catch(() => undefined);

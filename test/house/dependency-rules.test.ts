@@ -1,5 +1,5 @@
-// The import rules `npm run check` enforces (.dependency-cruiser.cjs), shown to bite: a tree
-// that breaks each rule fails, and this repository passes.
+// The import rules `npm run check` enforces on this repository (npm run deps, before the tests),
+// shown to bite: a tree that breaks each rule fails.
 import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -68,10 +68,5 @@ describe('the import rules', () => {
     const r = cruise(dir, ['lib']);
     expect(r.code, r.output).not.toBe(0);
     expect(r.output).toContain('no-cycles');
-  });
-
-  test('this repository keeps them: no violation', () => {
-    const r = spawnSync('npm', ['run', '--silent', 'deps'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
   });
 });

@@ -202,7 +202,10 @@ describe('npm run migrate:deploy', () => {
     expect(run.stderr).toMatch(/prod precondition: the deployed build's SHA cannot be checked/);
     expect(run.stderr).toMatch(/prod precondition: no backup of/);
     expect(await snapshot(url)).toBe(before);
-    expect((await box.audit()).map((e) => e.outcome)).toEqual(['refused']);
+    const audited = await box.audit();
+    expect(audited.map((e) => e.outcome)).toEqual(['refused']);
+    // Refused by the deploy itself, after the confirmation: audited against what it would have changed.
+    expect(audited[0]!.touches?.database).toContain(new URL(url).pathname.slice(1));
   });
 
   it('refuses while another operator holds the migration lock: exit 2, nothing changed', async () => {

@@ -20,7 +20,15 @@ export interface Sandbox {
   backupsDir: string;
   auditLog: string;
   /** The audit log's entries, parsed. */
-  audit(): Promise<{ script: string; env: string; outcome: string; summary?: Record<string, unknown> }[]>;
+  audit(): Promise<
+    {
+      script: string;
+      env: string;
+      outcome: string;
+      touches?: { database?: string; bucket?: string; baseUrl?: string };
+      summary?: Record<string, unknown>;
+    }[]
+  >;
   /** onSpawn gets the child as soon as it runs (to signal it, say). */
   run(
     script: string,
