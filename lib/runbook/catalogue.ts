@@ -1,8 +1,8 @@
 /**
  * The runbook, encoded once. Suites tick rows by id and the reporter lays the document out
  * from the same list, so a checklist line can never drift from the test that proves it.
- * Titles, checklist labels and rollback plans are quoted from
- * cutover-staging-to-prod.md; change them there first, then here.
+ * Titles, checklist labels and rollback plans are quoted from the operator's runbook
+ * (docs/runbook.md summarises it); change them there first, then here.
  */
 
 export const STEP_IDS = ['preflight', 'migrations', 'env', 'storage', 'webhooks', 'smoke', 'features', 'monitoring'] as const;
