@@ -134,6 +134,57 @@ describe('the generator', () => {
     ]);
   });
 
+  test('follows a namespace import, and reads optional groups, lazy, piped and tuple settings without losing their path', () => {
+    const hooksSource = {
+      path: '/virtual/config/sections/hooks.ts',
+      text: [
+        "import { z } from 'zod';",
+        'export const hooks = z.strictObject({',
+        '  /** Called when a run ends. */',
+        '  onEnd: z',
+        '    .strictObject({',
+        '      /** Where to POST the outcome. */',
+        '      url: z.url(),',
+        '      retries: z.number().int().default(2),',
+        '    })',
+        '    .optional(),',
+        "  pair: z.tuple([z.string(), z.number()]).default(['a', 1]),",
+        '  /** A number written as text. */',
+        '  level: z.string().transform(Number).pipe(z.number()),',
+        '  /** Resolved late. */',
+        '  later: z.lazy(() => z.boolean()).default(true),',
+        '});',
+      ].join('\n'),
+    };
+    const schemaSource = {
+      path: '/virtual/config/schema.ts',
+      text: [
+        "import { z } from 'zod';",
+        "import * as more from './sections/hooks';",
+        'export const sectionsSchema = z.strictObject({ hooks: more.hooks });',
+        'export const environmentSchema = z.strictObject({});',
+      ].join('\n'),
+    };
+    const hooks = z.strictObject({
+      onEnd: z.strictObject({ url: z.url(), retries: z.number().int().default(2) }).optional(),
+      pair: z.tuple([z.string(), z.number()]).default(['a', 1]),
+      level: z.string().transform(Number).pipe(z.number()),
+      later: z.lazy(() => z.boolean()).default(true),
+    });
+    const ref = configurationReference({
+      sections: z.strictObject({ hooks }),
+      environment: z.strictObject({}),
+      files: [schemaSource, hooksSource],
+    });
+    expect(ref.sections.map((r) => [r.path, r.type, r.default, r.description])).toEqual([
+      ['hooks.onEnd.url', 'URL', 'required with hooks.onEnd', 'Where to POST the outcome.'],
+      ['hooks.onEnd.retries', 'integer', '2', 'Called when a run ends.'],
+      ['hooks.pair', '[string, number]', "['a', 1]", ''],
+      ['hooks.level', 'string', 'required', 'A number written as text.'],
+      ['hooks.later', 'boolean', 'true', 'Resolved late.'],
+    ]);
+  });
+
   test('the document gains a section, a row and the section note for the new settings', () => {
     const doc = renderConfigurationReference(input);
     expect(doc).toContain('## widgets\n\nWidgets the target must list.\n');

@@ -52,7 +52,7 @@ function table(rows: SettingRow[]): string[] {
     '| --- | --- | --- | --- | --- |',
     ...rows.map((r) => {
       const where = r.variant ? `${code(r.path)}<br>with ${code(r.variant)}` : code(r.path);
-      const fallback = r.default === 'required' || r.default === 'optional' ? r.default : code(r.default);
+      const fallback = /^(required|optional)\b/.test(r.default) ? r.default : code(r.default);
       return `| ${[where, r.type, fallback, r.example ? code(r.example) : '', r.description || '—'].map(cell).join(' | ')} |`;
     }),
   ];

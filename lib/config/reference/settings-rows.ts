@@ -14,7 +14,7 @@ export interface SettingRow {
   /** Set when the setting exists only in one variant of a union, e.g. `source: 'header'`. */
   variant?: string;
   type: string;
-  /** A JavaScript literal, 'required' or 'optional'. */
+  /** A JavaScript literal; else 'optional', or 'required' ("required with <group>" inside a group that may be left out). */
   default: string;
   description: string;
   example?: string;
@@ -47,7 +47,7 @@ interface Unwrapped {
   description: string | undefined;
 }
 
-/** Peels default/prefault/optional/nullable wrappers, keeping the outermost default and description. */
+/** Peels default/prefault/optional/nullable (and pipe, lazy) wrappers, keeping the outermost default and description. */
 function unwrap(schema: z.ZodType): Unwrapped {
   const out: Unwrapped = {
     core: schema,
@@ -64,7 +64,13 @@ function unwrap(schema: z.ZodType): Unwrapped {
       if (!out.hasDefault) Object.assign(out, { hasDefault: true, defaultValue: d.defaultValue });
     } else if (d.type === 'optional') out.optional = true;
     else if (d.type === 'nullable') out.nullable = true;
-    else if (d.type !== 'readonly') return out;
+    else if (d.type === 'pipe') {
+      out.core = d.in; // what the file says, before any transform
+      continue;
+    } else if (d.type === 'lazy') {
+      out.core = d.getter();
+      continue;
+    } else if (d.type !== 'readonly' && d.type !== 'catch' && d.type !== 'nonoptional') return out;
     out.core = d.innerType;
   }
 }
@@ -123,11 +129,14 @@ export function typeText(schema: z.ZodType): string {
         .map(([k, v]) => `${k}: ${typeText(v)}`)
         .join('; ')} }`;
       break;
+    case 'tuple':
+      text = `[${(d.items as z.ZodType[]).map(typeText).join(', ')}]`;
+      break;
     case 'record':
       text = `{ [${typeText(d.keyType)}]: ${typeText(d.valueType)} }`;
       break;
     default:
-      text = d.type === 'unknown' || d.type === 'any' ? 'any' : d.type;
+      text = ['unknown', 'any', 'custom', 'transform'].includes(d.type) ? 'any' : d.type;
   }
   return text + (nullable ? ' | null' : '') + (optional ? ' (optional)' : '');
 }
@@ -181,24 +190,28 @@ interface Enclosing {
   inherited?: unknown;
   /** The nearest enclosing group's comment (below a section), for settings without their own. */
   note?: string;
+  /** An enclosing group that may be left out: its settings are required only with it. */
+  within?: string;
 }
 
-function walk(schema: z.ZodType, key: string[], w: Walk, { variant, inherited, note }: Enclosing = {}): void {
+function walk(schema: z.ZodType, key: string[], w: Walk, { variant, inherited, note, within }: Enclosing = {}): void {
   const u = unwrap(schema);
   if (!u.hasDefault && inherited !== undefined) Object.assign(u, { hasDefault: true, defaultValue: inherited });
   const d = def(u.core);
   const k = key.join('.');
   const description = u.description ?? w.comments.get(k) ?? '';
   const inner = key.length >= 2 ? description || note : undefined;
+  const required = within ? `required with ${within}` : 'required';
   if (d.type === 'object') {
-    const given = u.defaultValue as Record<string, unknown> | undefined;
+    const given = u.defaultValue as Record<string, unknown> | null | undefined;
+    const optionalGroup = (u.optional || u.nullable) && !given ? displayPath(key) : within;
     for (const [name, child] of Object.entries(d.shape as Record<string, z.ZodType>)) {
-      walk(child, [...key, name], w, { variant, inherited: given?.[name], note: inner });
+      walk(child, [...key, name], w, { variant, inherited: given?.[name], note: inner, within: optionalGroup });
     }
     return;
   }
-  if (d.type === 'union' && typeof d.discriminator === 'string') {
-    walkVariants(u, key, description || note || '', w, variant);
+  if (d.type === 'union' && typeof d.discriminator === 'string' && (d.options as z.ZodType[]).every((o) => def(o).shape)) {
+    walkVariants(u, key, description || note || '', w, { variant, within });
     return;
   }
   w.rows.push({
@@ -206,17 +219,20 @@ function walk(schema: z.ZodType, key: string[], w: Walk, { variant, inherited, n
     key: k,
     variant,
     type: typeText(schema),
-    default: u.hasDefault ? literal(u.defaultValue) : u.optional ? 'optional' : 'required',
+    default: u.hasDefault ? literal(u.defaultValue) : u.optional ? 'optional' : required,
     description: [description || note, ...elementNotes(u.core, key, w.comments)].filter(Boolean).join(' '),
     example: snippet(key, exampleValue(k, u, w.examples)),
   });
 }
 
 /** A discriminated union: one row for its tag (naming every variant), then each variant's own settings. */
-function walkVariants(u: Unwrapped, key: string[], description: string, w: Walk, variant?: string): void {
+function walkVariants(u: Unwrapped, key: string[], description: string, w: Walk, { variant, within }: Enclosing): void {
   const d = def(u.core);
   const tag: string = d.discriminator;
-  const options = (d.options as z.ZodType[]).map((o) => ({ value: def(def(o).shape[tag]).values[0] as unknown, shape: def(o).shape }));
+  const options = (d.options as z.ZodType[]).map((o) => {
+    const t = def(unwrap(def(o).shape[tag]).core);
+    return { value: (t.values ?? Object.values(t.entries ?? {}))[0] as unknown, shape: def(o).shape };
+  });
   const notes = options
     .map(({ value }) => [value, w.comments.get([...key, variantSegment(tag, String(value))].join('.'))] as const)
     .filter(([, note]) => note)
@@ -231,21 +247,21 @@ function walkVariants(u: Unwrapped, key: string[], description: string, w: Walk,
     const variantKey = [...key, variantSegment(tag, String(value))];
     const note = w.comments.get(variantKey.join('.'));
     for (const [name, child] of Object.entries(shape as Record<string, z.ZodType>)) {
-      if (name !== tag) walk(child, [...variantKey, name], w, { variant: `${tag}: ${literal(value)}`, note });
+      if (name !== tag) walk(child, [...variantKey, name], w, { variant: `${tag}: ${literal(value)}`, note, within });
     }
   }
   const chosenKey = [...key, variantSegment(tag, String(chosen)), ''].join('.');
   const example: Record<string, unknown> = { [tag]: chosen };
   for (const row of w.rows.slice(first)) {
     const name = row.key.slice(chosenKey.length);
-    if (row.key.startsWith(chosenKey) && row.default === 'required') example[name] = w.examples[row.key];
+    if (row.key.startsWith(chosenKey) && row.default.startsWith('required')) example[name] = w.examples[row.key];
   }
   w.rows.splice(first, 0, {
     path: displayPath(tagKey),
     key: tagKey.join('.'),
     variant,
     type: options.map((o) => literal(o.value)).join(' | '),
-    default: u.hasDefault ? literal(u.defaultValue) : 'required',
+    default: u.hasDefault ? literal(u.defaultValue) : u.optional ? 'optional' : within ? `required with ${within}` : 'required',
     description: [description, ...notes].filter(Boolean).join(' '),
     example: snippet(key, example),
   });

@@ -33,6 +33,8 @@ interface Parsed {
   declarations: Map<string, { init: ts.Expression; comment: string | undefined }>;
   /** Local name → [resolved file path, exported name]. */
   imports: Map<string, [string, string]>;
+  /** `import * as name` → resolved file path. */
+  namespaces: Map<string, string>;
 }
 
 /** The last JSDoc block directly above a node (no blank line between), as one line of text. */
@@ -52,7 +54,7 @@ function docAbove(node: ts.Node, source: ts.SourceFile): string | undefined {
 
 function parse(file: SourceFile): Parsed {
   const source = ts.createSourceFile(file.path, file.text, ts.ScriptTarget.ES2022, true);
-  const parsed: Parsed = { path: file.path, source, declarations: new Map(), imports: new Map() };
+  const parsed: Parsed = { path: file.path, source, declarations: new Map(), imports: new Map(), namespaces: new Map() };
   for (const statement of source.statements) {
     if (ts.isVariableStatement(statement)) {
       for (const decl of statement.declarationList.declarations) {
@@ -63,9 +65,10 @@ function parse(file: SourceFile): Parsed {
     } else if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
       const spec = statement.moduleSpecifier.text;
       const bindings = statement.importClause?.namedBindings;
-      if (!spec.startsWith('.') || !bindings || !ts.isNamedImports(bindings)) continue;
+      if (!spec.startsWith('.') || !bindings) continue;
       const target = path.resolve(path.dirname(file.path), spec);
-      for (const el of bindings.elements) parsed.imports.set(el.name.text, [target, (el.propertyName ?? el.name).text]);
+      if (ts.isNamespaceImport(bindings)) parsed.namespaces.set(bindings.name.text, target);
+      else for (const el of bindings.elements) parsed.imports.set(el.name.text, [target, (el.propertyName ?? el.name).text]);
     }
   }
   return parsed;
@@ -84,13 +87,25 @@ export function sourceComments(files: SourceFile[], rootName: string, rootKey: s
     if (comment && !out.has(k)) out.set(k, comment);
   };
 
+  const moduleAt = (resolved: string) => byPath.get(resolved) ?? byPath.get(path.join(resolved, 'index'));
+
   function resolve(file: Parsed, name: string, seen = new Set<string>()): Declaration | undefined {
     const local = file.declarations.get(name);
     if (local) return { ...local, file };
     const imported = file.imports.get(name);
-    const target = imported && (byPath.get(imported[0]) ?? byPath.get(path.join(imported[0], 'index')));
+    const target = imported && moduleAt(imported[0]);
     if (!imported || !target || seen.has(`${target.path}:${imported[1]}`)) return undefined;
     return resolve(target, imported[1], seen.add(`${target.path}:${imported[1]}`));
+  }
+
+  /** A const named by an identifier, or by `namespace.name` after `import * as namespace`. */
+  function declarationOf(expr: ts.Expression, file: Parsed): Declaration | undefined {
+    if (ts.isIdentifier(expr)) return resolve(file, expr.text);
+    if (ts.isPropertyAccessExpression(expr) && ts.isIdentifier(expr.expression)) {
+      const target = file.namespaces.has(expr.expression.text) ? moduleAt(file.namespaces.get(expr.expression.text)!) : undefined;
+      return target && resolve(target, expr.name.text);
+    }
+    return undefined;
   }
 
   /** The z.<factory>(...) call at the root of a method chain such as z.strictObject({...}).default(...). */
@@ -98,10 +113,8 @@ export function sourceComments(files: SourceFile[], rootName: string, rootKey: s
     if (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr)) {
       return factoryCall(expr.expression, file);
     }
-    if (ts.isIdentifier(expr)) {
-      const decl = resolve(file, expr.text);
-      return decl && factoryCall(decl.init, decl.file);
-    }
+    const decl = declarationOf(expr, file);
+    if (decl) return factoryCall(decl.init, decl.file);
     if (!ts.isCallExpression(expr) || !ts.isPropertyAccessExpression(expr.expression)) return undefined;
     const callee = expr.expression;
     if (ts.isIdentifier(callee.expression) && callee.expression.text === 'z') return { call: expr, method: callee.name.text, file };
@@ -121,9 +134,8 @@ export function sourceComments(files: SourceFile[], rootName: string, rootKey: s
   }
 
   function walk(expr: ts.Expression, key: string[], file: Parsed): void {
-    if (ts.isIdentifier(expr)) {
-      const decl = resolve(file, expr.text);
-      if (!decl) return;
+    const decl = declarationOf(expr, file);
+    if (decl) {
       // A const's own comment describes a setting only when the const is a structure (a section, a
       // union); on a shared leaf type (an env var name) it says what the type is, not the setting.
       const root = factoryCall(decl.init, decl.file);
