@@ -185,6 +185,15 @@ describe('the generator', () => {
     ]);
   });
 
+  test('text outside code keeps its angle brackets visible (Markdown would take <host> for an HTML tag)', () => {
+    const doc = renderConfigurationReference({
+      sections: z.strictObject({ api: z.strictObject({ url: z.url().describe('https://<host>/api, or `<unset>`') }) }),
+      environment: z.strictObject({}),
+      files: [],
+    });
+    expect(doc).toContain('| https://&lt;host>/api, or `<unset>` |');
+  });
+
   test('the document gains a section, a row and the section note for the new settings', () => {
     const doc = renderConfigurationReference(input);
     expect(doc).toContain('## widgets\n\nWidgets the target must list.\n');

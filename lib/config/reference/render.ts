@@ -45,6 +45,12 @@ export function staleExamples(reference: Reference, examples: Record<string, unk
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 const code = (text: string) => (text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``);
+/** Comment text as Markdown: outside code spans, `<host>` would be taken for an HTML tag and vanish. */
+const prose = (text: string) =>
+  text
+    .split(/(`[^`]*`)/)
+    .map((part) => (part.startsWith('`') ? part : part.replace(/</g, '&lt;')))
+    .join('');
 
 function table(rows: SettingRow[]): string[] {
   return [
@@ -53,7 +59,7 @@ function table(rows: SettingRow[]): string[] {
     ...rows.map((r) => {
       const where = r.variant ? `${code(r.path)}<br>with ${code(r.variant)}` : code(r.path);
       const fallback = /^(required|optional)\b/.test(r.default) ? r.default : code(r.default);
-      return `| ${[where, r.type, fallback, r.example ? code(r.example) : '', r.description || '—'].map(cell).join(' | ')} |`;
+      return `| ${[where, prose(r.type), fallback, r.example ? code(r.example) : '', prose(r.description) || '—'].map(cell).join(' | ')} |`;
     }),
   ];
 }
@@ -93,7 +99,7 @@ export function renderConfigurationReference(input: ReferenceInput): string {
   out.push(`- [\`environments.<env>\`](#environments): where each environment points and what it expects`);
   for (const name of sectionNames)
     out.push(
-      `- [\`${name}\`](#${name.toLowerCase()})${ref.sectionNotes.has(name) ? `: ${firstSentence(ref.sectionNotes.get(name)!)}` : ''}`,
+      `- [\`${name}\`](#${name.toLowerCase()})${ref.sectionNotes.has(name) ? `: ${prose(firstSentence(ref.sectionNotes.get(name)!))}` : ''}`,
     );
   out.push(
     '',
@@ -105,7 +111,7 @@ export function renderConfigurationReference(input: ReferenceInput): string {
   );
   for (const name of sectionNames) {
     out.push('', `## ${name}`, '');
-    if (ref.sectionNotes.has(name)) out.push(ref.sectionNotes.get(name)!, '');
+    if (ref.sectionNotes.has(name)) out.push(prose(ref.sectionNotes.get(name)!), '');
     out.push(...table(ref.sections.filter((r) => r.path.split('.')[0] === name)));
   }
   return `${out.join('\n')}\n`;
