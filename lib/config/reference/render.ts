@@ -34,7 +34,9 @@ export function configurationReference(input: ReferenceInput): Reference {
   const environmentComments = sourceComments(input.files, input.environmentName ?? 'environmentSchema', ENV_ROOT);
   const sections = settingRows(input.sections, sectionComments, examples);
   const sectionNotes = new Map([...sectionComments].filter(([key]) => !key.includes('.')));
-  return { environment: settingRows(input.environment, environmentComments, examples, ENV_ROOT), sections, sectionNotes };
+  // The environment block is one table: its groups' comments stand in for their settings'.
+  const environment = settingRows(input.environment, environmentComments, examples, ENV_ROOT, ENV_ROOT.length);
+  return { environment, sections, sectionNotes };
 }
 
 /** Example keys that name no setting (left behind when a setting moved or was renamed). */

@@ -145,6 +145,8 @@ interface Walk {
   comments: CommentMap;
   examples: Record<string, unknown>;
   rows: SettingRow[];
+  /** Keys up to this long head a table of their own: their comment is not repeated on each setting. */
+  headingDepth: number;
 }
 
 const NONE = Symbol('no example');
@@ -200,7 +202,8 @@ function walk(schema: z.ZodType, key: string[], w: Walk, { variant, inherited, n
   const d = def(u.core);
   const k = key.join('.');
   const description = u.description ?? w.comments.get(k) ?? '';
-  const inner = key.length >= 2 ? description || note : undefined;
+  // A section's comment heads its table; a group's below it stands in for its settings' own.
+  const inner = key.length > w.headingDepth ? description || note : undefined;
   const required = within ? `required with ${within}` : 'required';
   if (d.type === 'object') {
     const given = u.defaultValue as Record<string, unknown> | null | undefined;
@@ -254,7 +257,7 @@ function walkVariants(u: Unwrapped, key: string[], description: string, w: Walk,
   const example: Record<string, unknown> = { [tag]: chosen };
   for (const row of w.rows.slice(first)) {
     const name = row.key.slice(chosenKey.length);
-    if (row.key.startsWith(chosenKey) && row.default.startsWith('required')) example[name] = w.examples[row.key];
+    if (row.key.startsWith(chosenKey) && row.default.startsWith('required') && row.key in w.examples) example[name] = w.examples[row.key];
   }
   w.rows.splice(first, 0, {
     path: displayPath(tagKey),
@@ -279,14 +282,15 @@ function elementNotes(core: z.ZodType, key: string[], comments: CommentMap): str
     .map(([name, note]) => `\`${name}\`: ${note}`);
 }
 
-/** Every setting under `schema`, in schema order. */
+/** Every setting under `schema`, in schema order. By default each top-level key is a section with a table of its own. */
 export function settingRows(
   schema: z.ZodType,
   comments: CommentMap,
   examples: Record<string, unknown> = {},
   rootKey: string[] = [],
+  headingDepth = rootKey.length + 1,
 ): SettingRow[] {
-  const w: Walk = { comments, examples, rows: [] };
+  const w: Walk = { comments, examples, rows: [], headingDepth };
   walk(schema, rootKey, w);
   return w.rows;
 }
