@@ -9,7 +9,9 @@ describe('retryAfterFailureProblem', () => {
   it('passes when both deliveries fail, whatever the non-2xx', () => {
     expect(retryAfterFailureProblem(event, refused, refused)).toBeNull();
     expect(retryAfterFailureProblem(event, refused, { status: 500, described: 'HTTP 500 (empty body)' })).toBeNull();
-    expect(retryAfterFailureProblem(event, { status: 422, described: 'HTTP 422 {}' }, { status: 404, described: 'HTTP 404 {}' })).toBeNull();
+    expect(
+      retryAfterFailureProblem(event, { status: 422, described: 'HTTP 422 {}' }, { status: 404, described: 'HTTP 404 {}' }),
+    ).toBeNull();
   });
 
   it('names the event and the receipt-time record when the retry is acknowledged as a replay', () => {
