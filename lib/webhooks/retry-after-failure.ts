@@ -29,7 +29,7 @@ export function retryAfterFailureProblem(event: { id: string; type: string }, fi
   if (!is2xx(again)) return null;
   const how = soundsLikeReplay(again) ? 'acknowledged as a replay' : 'acknowledged';
   return (
-    `event ${event.id} was ${how} after its processing failed (first ${first.described}, then ${again.described}): ` +
+    `event ${event.id} was ${how} after its processing failed (${again.described}): ` +
     "the backend records events on receipt, so Stripe's retry after a rollback would be dropped"
   );
 }

@@ -18,7 +18,7 @@ describe('retryAfterFailureProblem', () => {
     const problem = retryAfterFailureProblem(event, refused, replay);
     expect(problem).toMatch(/^event evt_cutover_run_0123456789ab was acknowledged as a replay after its processing failed/);
     expect(problem).toMatch(/records events on receipt, so Stripe's retry after a rollback would be dropped$/);
-    expect(problem).toContain('then HTTP 200 {"received":true,"replay":true}');
+    expect(problem).toContain('(HTTP 200 {"received":true,"replay":true})');
   });
 
   it('also fails a retry acknowledged with any other 2xx, or worded as a duplicate', () => {
