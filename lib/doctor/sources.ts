@@ -109,8 +109,9 @@ export async function checkSources(input: SourcesInput): Promise<SourceResult[]>
     checks.push(Promise.resolve(off('5xx log source', 'monitoring.fiveXx.source is none (see the gaps)')));
   else {
     const deadline = logSource.kind === 'command' ? logSource.timeoutSeconds * 1000 : probeMs;
+    // A second more than the command's own deadline, so its clearer message wins the race.
     add(
-      runProbe('5xx log source', deadline, async () => {
+      runProbe('5xx log source', deadline + 1_000, async () => {
         if (logSource.kind === 'log-file') return `${describeSource(logSource)}: ${await readable(logSource.path)}`;
         const lines = (await runCommand(logSource.command, deadline)).split('\n').filter((l) => l.trim()).length;
         return `${describeSource(logSource)} printed ${lines} line(s)`;
