@@ -105,8 +105,7 @@ export async function checkSources(input: SourcesInput): Promise<SourceResult[]>
   } else checks.push(Promise.resolve(off('sentry', 'monitoring.sentry.enabled is false')));
 
   const logSource = s.monitoring.fiveXx.source;
-  if (logSource.kind === 'none')
-    checks.push(Promise.resolve(off('5xx log source', 'monitoring.fiveXx.source is none (see the gaps)')));
+  if (logSource.kind === 'none') checks.push(Promise.resolve(off('5xx log source', 'monitoring.fiveXx.source is none (see the gaps)')));
   else {
     const deadline = logSource.kind === 'command' ? logSource.timeoutSeconds * 1000 : probeMs;
     // A second more than the command's own deadline, so its clearer message wins the race.
