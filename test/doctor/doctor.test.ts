@@ -111,7 +111,7 @@ function table(run: HarnessRun): [string, string, string][] {
     .split('\n')
     .map((line) => /^ {2}([✓✗–]) (.+?) {2,}(.*)$/.exec(line))
     .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => [m[1]!, m[2]!.trim(), m[3]!]);
+    .map((m) => [m[1]!, m[2]!.trim(), m[3]!] as [string, string, string]);
 }
 
 const doctor = (config: string, env: Record<string, string | undefined>) =>
