@@ -1,3 +1,5 @@
+import { statSync, type Stats } from 'node:fs';
+import path from 'node:path';
 import type { LoadedConfig } from '../config/load';
 import { missingRequirements } from '../config/requirements';
 import { unsetSettingsFor, unsetSourcesFor } from '../config/settings';
@@ -16,9 +18,58 @@ export function configGaps(config: LoadedConfig, env: NodeJS.ProcessEnv = proces
   const envFile = `.env.${config.env}`;
   return [
     ...unsetSettingsFor(steps, sections, environment, file),
+    ...pathChecks(config)
+      .filter((c) => c.state === 'failed')
+      .map((c) => `${c.setting} in ${file} ${c.detail}: set it to that path as seen from this machine`),
     ...unsetSourcesFor(steps, sections, config.env, file),
     ...missingRequirements(steps, sections, environment, env).map((line) => `${line}: set it in the environment or ${envFile}`),
   ];
+}
+
+/** A path's kind, or undefined when there is nothing there (or nothing this user may look at). */
+function statOf(file: string): Stats | undefined {
+  try {
+    return statSync(file, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
+export interface PathCheck {
+  setting: string;
+  /** unset: no value (unsetSettingsFor names it); failed: the value names nothing usable. */
+  state: 'ok' | 'failed' | 'unset';
+  detail: string;
+}
+
+/**
+ * The paths the settings name, as seen from here (relative to the working directory, as the
+ * steps resolve them): a directory that is not there fails its step only when the step gets
+ * there. The backup directory may be missing while its parent exists: the backup creates it.
+ */
+export function pathChecks(config: LoadedConfig): PathCheck[] {
+  const s = config.sections;
+  const wanted: { setting: string; value: string | null; kind: 'directory' | 'file' }[] = [
+    { setting: 'migrations.dir', value: s.migrations.dir, kind: 'directory' },
+  ];
+  if (!s.migrations.deployCommand) wanted.push({ setting: 'migrations.schema', value: s.migrations.schema, kind: 'file' });
+  if (config.environment.optional.legacyStorageMigration)
+    wanted.push({ setting: 'storage.uploadsDir', value: s.storage.uploadsDir, kind: 'directory' });
+  const checks = wanted.map(({ setting, value, kind }): PathCheck => {
+    if (!value) return { setting, state: 'unset', detail: 'not set (see the gaps)' };
+    const found = statOf(value);
+    if (!found) return { setting, state: 'failed', detail: `is ${value}, which does not exist` };
+    if (kind === 'directory' ? !found.isDirectory() : !found.isFile())
+      return { setting, state: 'failed', detail: `is ${value}, not a ${kind}` };
+    return { setting, state: 'ok', detail: `${value} exists` };
+  });
+  const backups = s.preflight.backup.dir;
+  const setting = 'preflight.backup.dir';
+  if (statOf(backups)?.isDirectory()) checks.push({ setting, state: 'ok', detail: `${backups} exists` });
+  else if (statOf(path.dirname(path.resolve(backups)))?.isDirectory())
+    checks.push({ setting, state: 'ok', detail: `${backups} does not exist yet; the backup creates it` });
+  else checks.push({ setting, state: 'failed', detail: `is ${backups}, and neither it nor its parent directory exists` });
+  return checks;
 }
 
 /**

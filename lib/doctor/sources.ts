@@ -1,6 +1,6 @@
-import { open, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { open } from 'node:fs/promises';
 import type { LoadedConfig } from '../config/load';
+import { pathChecks } from './gaps';
 import { loadTargetEnv } from '../env-rules/target-env';
 import { describeNetworkError, TargetClient } from '../http/client';
 import { describeSource, runCommand } from '../monitoring/five-xx';
@@ -131,11 +131,10 @@ export async function checkSources(input: SourcesInput): Promise<SourceResult[]>
         : notConfigured('deployed SHA', ['no base URL (see the gaps)']),
     );
 
-  const m = s.migrations;
-  add(pathProbe('migrations.dir', m.dir, 'directory'));
-  if (!m.deployCommand) add(pathProbe('migrations.schema', m.schema, 'file'));
-  if (config.environment.optional.legacyStorageMigration) add(pathProbe('storage.uploadsDir', s.storage.uploadsDir, 'directory'));
-  add(backupDirProbe(s.preflight.backup.dir));
+  for (const p of pathChecks(config)) {
+    const row: SourceResult = { name: p.setting, state: p.state === 'ok' ? 'ok' : 'failed', detail: p.detail };
+    checks.push(Promise.resolve(row));
+  }
 
   return Promise.all(checks);
 }
@@ -154,26 +153,6 @@ async function readable(file: string): Promise<string> {
   } finally {
     await handle.close();
   }
-}
-
-function pathProbe(setting: string, value: string | null, kind: 'directory' | 'file'): Promise<ProbeResult> | ProbeResult {
-  if (!value) return notConfigured(setting, ['not set (see the gaps)']);
-  return runProbe(setting, 5_000, async () => {
-    const found = await stat(value).catch(() => undefined);
-    if (!found) throw new ProbeFailure(`${value} does not exist`);
-    if (kind === 'directory' ? !found.isDirectory() : !found.isFile()) throw new ProbeFailure(`${value} is not a ${kind}`);
-    return `${value} exists`;
-  });
-}
-
-/** The backup script creates its directory: it is fine when it or its parent exists. */
-function backupDirProbe(dir: string): Promise<ProbeResult> {
-  return runProbe('preflight.backup.dir', 5_000, async () => {
-    if ((await stat(dir).catch(() => undefined))?.isDirectory()) return `${dir} exists`;
-    const parent = await stat(path.dirname(path.resolve(dir))).catch(() => undefined);
-    if (parent?.isDirectory()) return `${dir} does not exist yet; the backup creates it`;
-    throw new ProbeFailure(`neither ${dir} nor its parent directory exists`);
-  });
 }
 
 /** GET the project (project:read), the same token and URL step 7's issue search uses. */

@@ -1,8 +1,9 @@
 // The doctor's gap list, in-process: the same rules as the CLI's exit 2 (settings, sources,
 // variables), over every step at once, and the gate before a mutation, which local skips.
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { resolveConfig } from '../../lib/config/load';
-import { configGaps, doctorCommand, gapRefusal, mutationGaps } from '../../lib/doctor/gaps';
+import { configGaps, doctorCommand, gapRefusal, mutationGaps, pathChecks } from '../../lib/doctor/gaps';
 
 const envs = {
   local: { expect: { stripeMode: 'test' } },
@@ -36,6 +37,32 @@ describe('configGaps', () => {
     const withKey = configGaps(config, { STRIPE_SECRET_KEY: 'sk_live_GapsSelftestKey0123456789' });
     expect(withKey.map((g) => g.split(' ')[0])).not.toContain('STRIPE_SECRET_KEY');
     expect(withKey.join('\n')).not.toContain('GapsSelftestKey');
+  });
+});
+
+describe('pathChecks', () => {
+  test('a path that names nothing is a gap; an unset one is left to the settings; a backup dir whose parent exists is fine', () => {
+    const config = resolveConfig(
+      {
+        environments: envs,
+        migrations: { dir: '/nonexistent/prisma/migrations', schema: import.meta.dirname },
+        preflight: { backup: { dir: path.join(import.meta.dirname, 'backups-not-yet') } },
+      },
+      'staging',
+      'my.config.ts',
+    );
+    expect(pathChecks(config).map((c) => [c.setting, c.state])).toEqual([
+      ['migrations.dir', 'failed'],
+      ['migrations.schema', 'failed'],
+      ['storage.uploadsDir', 'unset'],
+      ['preflight.backup.dir', 'ok'],
+    ]);
+    const gaps = configGaps(config, {});
+    const fix = ': set it to that path as seen from this machine';
+    expect(gaps).toContain(`migrations.dir in my.config.ts is /nonexistent/prisma/migrations, which does not exist${fix}`);
+    expect(gaps).toContain(`migrations.schema in my.config.ts is ${import.meta.dirname}, not a file${fix}`);
+    const uploads = gaps.filter((g) => g.startsWith('storage.uploadsDir'));
+    expect(uploads).toEqual([expect.stringMatching(/^storage\.uploadsDir is not set in my\.config\.ts/)]);
   });
 });
 
