@@ -156,11 +156,7 @@ async function readable(file: string): Promise<string> {
 }
 
 /** GET the project (project:read), the same token and URL step 7's issue search uses. */
-function sentryProject(
-  sentry: { apiUrl: string; org: string; project: string },
-  token: string,
-  timeoutMs: number,
-): Promise<ProbeResult> {
+function sentryProject(sentry: { apiUrl: string; org: string; project: string }, token: string, timeoutMs: number): Promise<ProbeResult> {
   return runProbe('sentry', timeoutMs, async () => {
     const url = new URL(
       `/api/0/projects/${encodeURIComponent(sentry.org)}/${encodeURIComponent(sentry.project)}/`,

@@ -118,7 +118,10 @@ async function pages<T>(url: string, opts: GithubCiOptions): Promise<T[]> {
 }
 
 /** One GET of GitHub's API with the token and a deadline; any answer but 2xx is a CiUnavailable saying why. */
-export async function githubGet(url: string, opts: Pick<GithubCiOptions, 'repo' | 'token' | 'timeoutMs' | 'userAgent'>): Promise<Response> {
+export async function githubGet(
+  url: string,
+  opts: Pick<GithubCiOptions, 'repo' | 'token' | 'timeoutMs' | 'userAgent'> & { sha?: string },
+): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -151,6 +154,7 @@ export async function githubGet(url: string, opts: Pick<GithubCiOptions, 'repo' 
       `GitHub answered ${res.status} on ${path}: the repository ${opts.repo} does not exist or the token cannot read its statuses and checks (${body})`,
     );
   }
-  if (res.status === 422) throw new CiUnavailable(`GitHub does not know commit ${opts.sha} in ${opts.repo} (422): is it pushed? ${body}`);
+  if (res.status === 422 && opts.sha)
+    throw new CiUnavailable(`GitHub does not know commit ${opts.sha} in ${opts.repo} (422): is it pushed? ${body}`);
   throw new CiUnavailable(`GitHub answered ${res.status} on ${path}: ${body}`);
 }
