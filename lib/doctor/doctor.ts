@@ -50,7 +50,7 @@ export function formatDoctor(report: DoctorReport, config: LoadedConfig): string
   lines.push(
     !report.gaps.length && !failed
       ? 'Doctor: no gap; every configured source answered.'
-      : `Doctor: ${report.gaps.length} gap(s), ${failed} source(s) not answering.`,
+      : `Doctor: ${report.gaps.length} gap(s); ${failed} source(s) marked ✗ (not answering, or not set).`,
   );
   return lines;
 }
