@@ -31,6 +31,8 @@ export interface CliOptions {
   faults: string[];
   stack?: (typeof STACK_PROVIDERS)[number];
   list: boolean;
+  /** Check the config, env and sources, run nothing, change nothing (lib/doctor). */
+  doctor: boolean;
   help: boolean;
   /** Vitest options passed through untouched. */
   vitest: { tagsFilter: string[]; testNamePattern?: string };
@@ -55,6 +57,7 @@ const CLI_FLAGS: FlagSpecs = {
   fault: { kind: 'value' },
   stack: { kind: 'value', choices: STACK_PROVIDERS },
   list: { kind: 'boolean' },
+  doctor: { kind: 'boolean' },
   'previous-webhook-secret-expired': { kind: 'boolean' },
   'tags-filter': { kind: 'value', repeatable: true },
   testNamePattern: { kind: 'value', short: 't', aliases: ['test-name-pattern'] },
@@ -88,6 +91,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const only = onlyValue !== undefined ? stepList(onlyValue, 'only', problems) : undefined;
   const from = fromValue !== undefined ? stepList(fromValue, 'from', problems)[0] : undefined;
   if (only && from) problems.push('--only and --from cannot be combined');
+  if (flags.booleans.has('doctor')) {
+    const running = ['only', 'from', 'apply', 'confirm', 'fault', 'stack'].filter((f) => flagValue(flags, f) !== undefined);
+    if (running.length) problems.push(`--doctor runs no step and changes nothing: it takes no ${running.map((f) => `--${f}`).join(', ')}`);
+  }
 
   const applyValue = one('apply');
   let apply: ApplyTarget[] | undefined;
@@ -131,6 +138,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       .filter(Boolean),
     stack: stack as CliOptions['stack'],
     list: flags.booleans.has('list'),
+    doctor: flags.booleans.has('doctor'),
     help: flags.booleans.has('help'),
     vitest: { tagsFilter: flags.values['tags-filter'] ?? [], testNamePattern: one('testNamePattern') },
   };
