@@ -114,6 +114,21 @@ describe("the second backend's env through its profile (step 2)", () => {
     for (const value of Object.values(secondEnv())) if (value.length > 8) expect(text).not.toContain(value);
   });
 
+  it("renames a contract variable everywhere, and a profile's own set replaces the contract's", () => {
+    const renamed = sectionsSchema.parse({ backend: { envRules: { rename: { EMAIL_SMTP_URL: 'SMTP_URL' } } } }).backend.envRules;
+    const env = { EMAIL_PROVIDER: 'smtp', EMAIL_SMTP_URL: 'smtps://mail.example.com', SMTP_URL: 'not a url' };
+    const errors = messages(checkEnvRules(env, { ...PROD, rules: renamed }).errors);
+    expect(errors).toContain('SMTP_URL must be an smtp:// or smtps:// URL');
+    expect(errors.join('\n')).not.toMatch(/EMAIL_SMTP_URL/);
+    const own = sectionsSchema.parse({
+      backend: { envRules: { rules: [{ id: 'app-key', level: 'always', anyOf: [['APP_KEY']], why: 'sessions are signed with it' }] } },
+    }).backend.envRules;
+    const result = checkEnvRules({}, { ...PROD, rules: own });
+    expect(messages(result.errors)).toEqual(['APP_KEY is not set (sessions are signed with it)']);
+    expect(result.errors[0]!.rule).toBe('app-key');
+    expect(result.warnings).toEqual([]);
+  });
+
   it('refuses to drop a rule that does not exist, or without a reason', () => {
     const problems = (drop: unknown) => {
       const parsed = sectionsSchema.safeParse({ backend: { envRules: { drop } } });
