@@ -129,6 +129,22 @@ describe("the second backend's env through its profile (step 2)", () => {
     expect(result.warnings).toEqual([]);
   });
 
+  it('says what a profile setting must be, not "Invalid input"', () => {
+    const parsed = sectionsSchema.safeParse({
+      backend: {
+        responses: { loginToken: 5 },
+        shapes: { kpis: { fields: { reportRate: 'ratioo' } } },
+        envRules: { add: [{ id: 'x', level: 'always', anyOf: [['X']], when: [{ variable: 'Y' }] }] },
+      },
+    });
+    const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(problems).toEqual([
+      'backend.responses.loginToken: must be a dotted JSON path such as item.id, or a list of them tried in order',
+      expect.stringMatching(/^backend\.shapes\.kpis\.fields\.reportRate: must be a field kind \(count, ratio, /),
+      'backend.envRules.add.0.when.0: must be { variable, equals }, { variable, lists, default? } or { enforcedBy }',
+    ]);
+  });
+
   it('refuses to drop a rule that does not exist, or without a reason', () => {
     const problems = (drop: unknown) => {
       const parsed = sectionsSchema.safeParse({ backend: { envRules: { drop } } });
