@@ -56,9 +56,9 @@ export async function checkSources(input: SourcesInput): Promise<SourceResult[]>
   add(
     client
       ? runProbe('base URL', httpMs, async () => {
-          const res = await client.get(s.routes.healthz);
-          if (res.status !== 200) throw new ProbeFailure(`GET ${client.url(s.routes.healthz)} answered ${res.status}`);
-          return `GET ${client.url(s.routes.healthz)} → 200`;
+          const res = await client.get(s.backend.routes.healthz);
+          if (res.status !== 200) throw new ProbeFailure(`GET ${client.url(s.backend.routes.healthz)} answered ${res.status}`);
+          return `GET ${client.url(s.backend.routes.healthz)} → 200`;
         })
       : notConfigured('base URL', ['no base URL (see the gaps)']),
   );

@@ -7,10 +7,10 @@ import type { SourceFile } from './source-comments';
 
 export const CONFIGURATION_DOC = 'docs/configuration.md';
 
-/** schema.ts and every file of sections/: a new section file is read without being named here. */
+/** schema.ts and every file under sections/ (subfolders too): a new section file is read without being named here. */
 export function schemaSources(root = PROJECT_ROOT): SourceFile[] {
   const dir = path.join(root, 'lib/config');
-  const sections = readdirSync(path.join(dir, 'sections'))
+  const sections = readdirSync(path.join(dir, 'sections'), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts'))
     .sort()
     .map((f) => path.join(dir, 'sections', f));
