@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Vitest } from 'vitest/node';
 import { buildRun } from '../../reporters/build';
 import { ConsoleReporter } from '../../reporters/console-reporter';
+import { renderAnnotations } from '../../reporters/render-annotations';
 import type { CarriedStep, RawRun, RunResult } from '../../reporters/model';
 import { ResultCollector } from '../../reporters/vitest-adapter';
 import { writeDocuments, type WrittenDocuments } from '../../reporters/write';
@@ -414,6 +415,8 @@ export class RunSession {
       say(`  ${run.blocking.error.split('\n')[0]}`);
       say(`  Rollback plan: see "Why NO-GO" in the document`);
     }
+    // In GitHub Actions each failing check is also an annotation on the run (Vitest's github-actions style).
+    if (process.env.GITHUB_ACTIONS === 'true') for (const line of renderAnnotations(run)) say(line);
     say(`Document: ${path.relative(process.cwd(), paths.markdown)} (+ .json, junit.xml)`);
     say(`Phases: ${this.phases.map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(' · ')}`);
     return run.decision === 'NO-GO' ? EXIT.failed : EXIT.ok;
