@@ -47,7 +47,7 @@ export class UsageError extends Error {
 }
 
 /** The CLI's flags: the common ones (local is the default environment here), then its own, described in help.ts. */
-const CLI_FLAGS: FlagSpecs = {
+export const CLI_FLAGS: FlagSpecs = {
   ...COMMON_FLAGS,
   env: { ...COMMON_FLAGS.env, required: undefined, default: 'local' },
   'base-url': BASE_URL_FLAG,
