@@ -57,6 +57,18 @@ describe('--sha=deployed', () => {
     expect(await readdir(result.reportsDir)).toEqual([]);
   });
 
+  test('with --apply outside the rehearsal: exit 2 (the guards compare the deployed build with the RC, so the RC must be named)', async () => {
+    const result = await runHarness(
+      ['--env=staging', '--base-url=http://127.0.0.1:9', '--sha=deployed', '--apply=backup', '--confirm=staging', '-t', 'x'],
+      {
+        env: { STAGING_BASE_URL: undefined },
+      },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--sha=deployed cannot be combined with --apply: name the RC with --sha=<rc sha>');
+    expect(await readdir(result.reportsDir)).toEqual([]);
+  });
+
   test('any other word is still not a SHA', async () => {
     const result = await runHarness(['--sha=latest']);
     expect(result.code).toBe(2);
