@@ -48,8 +48,9 @@ export function renderStepSummary(run: RunResult, links: SummaryLinks): string {
     const fence = '`'.repeat(Math.max(3, ...[...message.matchAll(/`+/g)].map((m) => m[0].length + 1)));
     out.push(`**Failing check**${id} (Step ${blocking.stepN} — ${blocking.stepTitle}): ${blocking.check}`, '', fence, message, fence, '');
   }
-  const where = links.runUrl ? `, uploaded with \`reports/\` as this run's artifact ([Artifacts](${links.runUrl}#artifacts))` : '';
-  out.push(`Document: \`${links.document}\` (+ \`.json\`, \`-junit.xml\`)${where}.`, '');
+  // Whether this job uploads reports/ is its workflow's business: this repository's workflows do.
+  const where = links.runUrl ? ` The cutover workflows upload \`reports/\` as an artifact of [this run](${links.runUrl}#artifacts).` : '';
+  out.push(`Document: \`${links.document}\` (+ \`.json\`, \`-junit.xml\`).${where}`, '');
   return out.join('\n');
 }
 

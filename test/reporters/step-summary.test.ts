@@ -30,7 +30,7 @@ describe('the GitHub job summary', () => {
     for (const step of run.steps)
       expect(summary).toContain(`| ${step.n} ${step.title} | PASSED | ${(step.durationMs / 1000).toFixed(1)} s |`);
     expect(summary).toContain(
-      "Document: `reports/20261128T010500Z-staging-go-no-go.md` (+ `.json`, `-junit.xml`), uploaded with `reports/` as this run's artifact ([Artifacts](https://github.com/acme/cutover/actions/runs/42#artifacts)).",
+      'Document: `reports/20261128T010500Z-staging-go-no-go.md` (+ `.json`, `-junit.xml`). The cutover workflows upload `reports/` as an artifact of [this run](https://github.com/acme/cutover/actions/runs/42#artifacts).',
     );
     expect(summary).not.toContain('Failing check');
     // The whole document is the artifact; the summary stays a screenful.
