@@ -148,8 +148,18 @@ export class RunSession {
     let rcSha = defaultSha(fromDeployed ? undefined : opts.sha, isRehearsal(opts), root);
     let carried: Partial<Record<StepId, CarriedStep>> = {};
     this.final = { write: () => this.writeDocument(owner, rcSha, carried) };
+    /** --from: earlier passing steps for this RC SHA (with --sha=deployed, once it is read). */
+    const carry = async () => {
+      if (!opts.from) return;
+      const before = STEPS.filter((s) => !this.steps.includes(s.id)).map((s) => s.id);
+      carried = await carryOver(config.sections.reports.dir, opts.env, rcSha, before);
+      const missing = before.filter((id) => !carried[id]);
+      if (missing.length)
+        this.notes.push(`--from=${opts.from}: no earlier passing result for ${missing.join(', ')} with this RC SHA, so they stay NOT RUN`);
+    };
     try {
       await this.noteUnfinished();
+      if (!fromDeployed) await carry();
       if (isRehearsal(opts)) {
         if (!this.loadWing) throw new Error('a local rehearsal needs the rehearsal wing (run the CLI through bin/cutover.mjs)');
         const wing = await this.loadWing();
@@ -170,15 +180,9 @@ export class RunSession {
         this.sections = sectionsSchema.parse(deepMerge(this.sections, this.rehearsal.overrides));
       }
       if (this.abort) throw new Error(this.abort);
-      if (fromDeployed) rcSha = await this.deployedRcSha();
-      if (opts.from) {
-        const before = STEPS.filter((s) => !this.steps.includes(s.id)).map((s) => s.id);
-        carried = await carryOver(config.sections.reports.dir, opts.env, rcSha, before);
-        const missing = before.filter((id) => !carried[id]);
-        if (missing.length)
-          this.notes.push(
-            `--from=${opts.from}: no earlier passing result for ${missing.join(', ')} with this RC SHA, so they stay NOT RUN`,
-          );
+      if (fromDeployed) {
+        rcSha = await this.deployedRcSha();
+        await carry();
       }
       const manual = await this.manualConfirmations(owner);
       const context: HarnessContext = {
