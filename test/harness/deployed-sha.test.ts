@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { REHEARSAL_TIMEOUT_MS, ROOT, runHarness, summary } from '../support/run-harness';
+import { buildRun } from '../../reporters/build';
+import { greenTests, rawRun } from '../reporters/fixtures';
+import { REHEARSAL_TIMEOUT_MS, ROOT, runHarness, summary, tempDir } from '../support/run-harness';
 import { healthy, tinyTarget } from '../support/tiny-target';
 
 // --sha=deployed: the nightly run has no RC SHA of its own, so it takes what the deployed build reports.
@@ -34,6 +37,26 @@ describe('--sha=deployed', () => {
     expect(result.code, summary(result)).toBe(0);
     expect(result.run!.meta.rcSha).toBe(DEPLOYED);
     expect(result.run!.rows.find((r) => r.id === 'A.rc-sha')).toMatchObject({ status: 'ticked' });
+  });
+
+  test('--from carries over the earlier steps that passed for the SHA the deployed build reports', async () => {
+    const target = await tinyTarget({ ...healthy, 'GET /healthz': () => ({ body: { ok: true }, headers: { 'x-release-sha': DEPLOYED } }) });
+    close = target.close;
+    const reportsDir = await tempDir('cutover-selftest-deployed-from');
+    const earlier = buildRun(rawRun(greenTests()));
+    const write = (file: string, rcSha: string) =>
+      writeFile(path.join(reportsDir, file), JSON.stringify({ ...earlier, meta: { ...earlier.meta, env: 'local', rcSha } }));
+    await write('20261128T010000Z-local-go-no-go.json', DEPLOYED);
+    // Newer, but another build: not the one deployed.
+    await write('20261128T020000Z-local-go-no-go.json', 'fedcba9');
+    const result = await runHarness([`--base-url=${target.url}`, '--sha=deployed', '--from=migrations', '-t', 'RC commit SHA'], {
+      reportsDir,
+    });
+    expect(result.code, summary(result)).toBe(0);
+    expect(result.run!.steps.find((s) => s.id === 'preflight')).toMatchObject({
+      status: 'carried',
+      note: 'passed in 20261128T010000Z-local-go-no-go.json',
+    });
   });
 
   test('a target that does not report its SHA: NO-GO at step 0, saying why', async () => {
