@@ -1,4 +1,5 @@
 import { BASE_URL_FLAG, COMMON_FLAGS } from '../command/common-flags';
+import { shaProblem } from '../command/defaults';
 import { flagValue, parseFlags, type FlagSpecs } from '../command/flags';
 import type { EnvName } from '../config/schema';
 import { findStep, isRowId, STEPS, type StepId } from '../runbook/catalogue';
@@ -11,6 +12,9 @@ export const APPLY_TARGETS = {
   features: 'features',
 } as const satisfies Record<string, StepId>;
 export type ApplyTarget = keyof typeof APPLY_TARGETS;
+
+/** `--sha=deployed`: the RC is whatever the deployed build reports (preflight.deployedSha), e.g. for a nightly run. */
+export const DEPLOYED_SHA = 'deployed';
 
 export const STACK_PROVIDERS = ['auto', 'docker', 'embedded', 'external'] as const;
 
@@ -45,10 +49,11 @@ export class UsageError extends Error {
 }
 
 /** The CLI's flags: the common ones (local is the default environment here), then its own, described in help.ts. */
-const CLI_FLAGS: FlagSpecs = {
+export const CLI_FLAGS: FlagSpecs = {
   ...COMMON_FLAGS,
   env: { ...COMMON_FLAGS.env, required: undefined, default: 'local' },
   'base-url': BASE_URL_FLAG,
+  sha: { ...COMMON_FLAGS.sha, check: (value) => (value === DEPLOYED_SHA ? undefined : shaProblem(value)) },
   only: { kind: 'value' },
   from: { kind: 'value' },
   apply: { kind: 'value' },

@@ -17,7 +17,8 @@ ends in a GO document). Nothing touches staging or prod unless --env says so.
 Target
   --env=<local|staging|prod>   environment from cutover.config.ts (default: local; never prod by default)
   --base-url=<url>             override the environment's base URL (local: run against your own target)
-  --sha=<sha>                  the RC commit SHA being cut over (required for a GO outside local)
+  --sha=<sha>                  the RC commit SHA being cut over (required for a GO outside local);
+                               --sha=deployed takes the SHA the deployed build reports (preflight.deployedSha)
   --owner=<name>               who signs the document (default: $CUTOVER_OWNER, git user.name, OS user)
   --config=<file>              configuration file (default: cutover.config.ts)
   --env-snapshot=<file>        KEY=value file exported from the platform, validated in step 2

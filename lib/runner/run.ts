@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs, UsageError, type CliOptions } from '../cli/args';
+import { DEPLOYED_SHA, parseArgs, UsageError, type CliOptions } from '../cli/args';
 import { helpText, listText, USAGE } from '../cli/help';
 import { consoleIo, EXIT, type Io } from '../command/exit';
 import { resolveBaseUrl } from '../command/identity';
@@ -89,6 +89,15 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void,
   } else if (opts.faults.length) {
     problems.push(...unknownFaults(opts.faults, (await loadWing()).faults));
   }
+  if (opts.sha === DEPLOYED_SHA && config.sections.preflight.deployedSha.source === 'none')
+    problems.push(
+      `--sha=deployed: no deployed-SHA source is configured for ${opts.env} (preflight.deployedSha.source is 'none'): set preflight.deployedSha in ${opts.config}, or pass --sha=<rc sha>`,
+    );
+  // The prod guards check the deployed build against the RC SHA: read from that build, the check would prove nothing.
+  if (opts.sha === DEPLOYED_SHA && !rehearsal && opts.apply?.length)
+    problems.push(
+      '--sha=deployed cannot be combined with --apply: name the RC with --sha=<rc sha>, so the deployed build is checked against it',
+    );
   problems.push(...guardProblems(opts, () => appliedResources(appliedSteps(applyTargets(opts)), config.sections, process.env, baseUrl)));
   if (opts.envSnapshot && !existsSync(opts.envSnapshot)) problems.push(`--env-snapshot: ${opts.envSnapshot} does not exist`);
   // The flag wins over env.snapshotFile: steps 2 and 3 read the target's env (and probe with it) from there.
