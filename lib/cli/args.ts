@@ -32,6 +32,7 @@ export interface CliOptions {
   stack?: (typeof STACK_PROVIDERS)[number];
   list: boolean;
   help: boolean;
+  version: boolean;
   /** Vitest options passed through untouched. */
   vitest: { tagsFilter: string[]; testNamePattern?: string };
 }
@@ -55,6 +56,7 @@ const CLI_FLAGS: FlagSpecs = {
   fault: { kind: 'value' },
   stack: { kind: 'value', choices: STACK_PROVIDERS },
   list: { kind: 'boolean' },
+  version: { kind: 'boolean' },
   'previous-webhook-secret-expired': { kind: 'boolean' },
   'tags-filter': { kind: 'value', repeatable: true },
   testNamePattern: { kind: 'value', short: 't', aliases: ['test-name-pattern'] },
@@ -132,6 +134,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     stack: stack as CliOptions['stack'],
     list: flags.booleans.has('list'),
     help: flags.booleans.has('help'),
+    version: flags.booleans.has('version'),
     vitest: { tagsFilter: flags.values['tags-filter'] ?? [], testNamePattern: one('testNamePattern') },
   };
   if (problems.length) throw new UsageError(problems);
