@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { FormData, request, Response } from 'undici';
 import type { Evidence, ExchangeRecord } from '../evidence';
 import { redactedExcerpt } from '../evidence';
+import { outboundDispatcher } from './outbound';
 import type { Redactor } from '../secrets/redactor';
 
 export interface TargetRequest {
@@ -100,7 +101,15 @@ export class TargetClient {
     let responseHeaders: Record<string, string>;
     let read: { buffer: Buffer; truncated: boolean };
     try {
-      const res = await request(url, { method, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: deadline });
+      const res = await request(url, {
+        dispatcher: outboundDispatcher(),
+        method,
+        headers,
+        body,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: deadline,
+      });
       status = res.statusCode;
       responseHeaders = Object.fromEntries(
         Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : String(v ?? '')]),
