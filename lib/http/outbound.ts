@@ -1,15 +1,33 @@
 import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
 
+/**
+ * Never proxied, whatever NO_PROXY says (Go's http.ProxyFromEnvironment does the same): the
+ * rehearsal's target and simulated APIs listen there, and a corporate proxy cannot reach them.
+ */
+const LOOPBACK = ['localhost', '127.0.0.1'];
+
+/**
+ * undici's EnvHttpProxyAgent on these variables: HTTP_PROXY for http:, HTTPS_PROXY for https:
+ * (else HTTP_PROXY), NO_PROXY's hosts and domains direct; lower-case forms first, as curl reads them.
+ */
+export function proxyDispatcher(env: NodeJS.ProcessEnv): Dispatcher {
+  const noProxy = (env.no_proxy ?? env.NO_PROXY ?? '').trim();
+  return new EnvHttpProxyAgent({
+    httpProxy: env.http_proxy ?? env.HTTP_PROXY ?? '',
+    httpsProxy: env.https_proxy ?? env.HTTPS_PROXY ?? '',
+    noProxy: noProxy === '*' ? '*' : [noProxy, ...LOOPBACK].filter(Boolean).join(','),
+  });
+}
+
 let shared: Dispatcher | undefined;
 
 /**
- * The dispatcher of every HTTP call the harness makes (the target, GitHub, Stripe, Sentry):
- * undici's EnvHttpProxyAgent, so an operator behind a corporate proxy gets through with
- * HTTPS_PROXY / HTTP_PROXY and NO_PROXY (or their lower-case forms), read as curl reads them.
- * Built on first use, from the environment of that moment: .env.<env> is loaded by then.
+ * The dispatcher of every HTTP call the harness makes (the target, GitHub, Stripe, Sentry), so
+ * an operator behind a corporate proxy gets through. Built on first use, from the environment
+ * of that moment: .env.<env> is loaded by then.
  */
 export function outboundDispatcher(): Dispatcher {
-  return (shared ??= new EnvHttpProxyAgent());
+  return (shared ??= proxyDispatcher(process.env));
 }
 
 /**

@@ -5,7 +5,9 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { request } from 'undici';
 import { TargetClient } from '../../lib/http/client';
+import { proxyDispatcher } from '../../lib/http/outbound';
 import { newSentryIssues } from '../../lib/monitoring/sentry';
 import { CiUnavailable, githubCiStatus } from '../../lib/preflight/ci-github';
 import { Redactor } from '../../lib/secrets/redactor';
@@ -76,7 +78,7 @@ beforeAll(async () => {
   for (const k of PROXY_VARS) delete process.env[k];
   process.env.HTTP_PROXY = `http://127.0.0.1:${await listen(httpProxy)}`;
   process.env.HTTPS_PROXY = `http://127.0.0.1:${await listen(httpsProxy)}`;
-  process.env.NO_PROXY = 'localhost,127.0.0.1';
+  process.env.NO_PROXY = 'direct.test';
 });
 afterAll(async () => {
   for (const k of PROXY_VARS) {
@@ -139,7 +141,7 @@ describe('outbound calls honour HTTP_PROXY, HTTPS_PROXY and NO_PROXY', () => {
     expect(latest(viaHttpProxy)).toBe('CONNECT stripe.test:80');
   });
 
-  test('the target: through the proxy, except a host NO_PROXY names', async () => {
+  test('the target: through the proxy, except loopback (the rehearsal)', async () => {
     const client = (baseUrl: string) =>
       new TargetClient({ baseUrl, timeoutMs: 5_000, userAgent: 'cutover-test', redactor: new Redactor() });
     expect((await client('http://target.test').get('/healthz')).status).toBe(200);
@@ -148,5 +150,26 @@ describe('outbound calls honour HTTP_PROXY, HTTPS_PROXY and NO_PROXY', () => {
     const direct = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
     expect((await client(direct).get('/healthz')).status).toBe(200);
     expect(viaHttpProxy.length + viaHttpsProxy.length).toBe(before);
+  });
+
+  test('NO_PROXY: its hosts and their subdomains go direct, * sends everything direct, loopback never goes through the proxy', async () => {
+    const proxied = (env: NodeJS.ProcessEnv, url: string) => {
+      const before = viaHttpProxy.length;
+      return request(url, {
+        dispatcher: proxyDispatcher({ HTTP_PROXY: process.env.HTTP_PROXY, ...env }),
+        headersTimeout: 5_000,
+        bodyTimeout: 5_000,
+      })
+        .then((res) => res.body.dump())
+        .catch(() => undefined)
+        .then(() => viaHttpProxy.length > before);
+    };
+    const loopback = `http://127.0.0.1:${(origin.address() as AddressInfo).port}/healthz`;
+    expect(await proxied({}, 'http://api.example.test/healthz')).toBe(true);
+    expect(await proxied({}, loopback)).toBe(false);
+    expect(await proxied({ NO_PROXY: 'example.test' }, 'http://api.example.test/healthz')).toBe(false);
+    expect(await proxied({ NO_PROXY: 'example.test' }, 'http://other.test/healthz')).toBe(true);
+    expect(await proxied({ no_proxy: '*', NO_PROXY: '' }, 'http://other.test/healthz')).toBe(false);
+    expect(await proxied({ NO_PROXY: '' }, loopback)).toBe(false);
   });
 });
