@@ -38,6 +38,7 @@ export interface CliOptions {
   /** Check the config, env and sources, run nothing, change nothing (lib/doctor). */
   doctor: boolean;
   help: boolean;
+  version: boolean;
   /** Vitest options passed through untouched. */
   vitest: { tagsFilter: string[]; testNamePattern?: string };
 }
@@ -63,6 +64,7 @@ export const CLI_FLAGS: FlagSpecs = {
   stack: { kind: 'value', choices: STACK_PROVIDERS },
   list: { kind: 'boolean' },
   doctor: { kind: 'boolean' },
+  version: { kind: 'boolean' },
   'previous-webhook-secret-expired': { kind: 'boolean' },
   'tags-filter': { kind: 'value', repeatable: true },
   testNamePattern: { kind: 'value', short: 't', aliases: ['test-name-pattern'] },
@@ -145,6 +147,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     list: flags.booleans.has('list'),
     doctor: flags.booleans.has('doctor'),
     help: flags.booleans.has('help'),
+    version: flags.booleans.has('version'),
     vitest: { tagsFilter: flags.values['tags-filter'] ?? [], testNamePattern: one('testNamePattern') },
   };
   if (problems.length) throw new UsageError(problems);

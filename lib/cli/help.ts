@@ -3,7 +3,7 @@ import { APPLY_TARGETS } from './args';
 
 export const USAGE =
   'usage: npm test -- [--env=local|staging|prod] [--base-url=URL] [--sha=SHA] [--owner=NAME] [--only=STEPS | --from=STEP] ' +
-  '[--apply=TARGETS --confirm=ENV] [--confirm-manual=ROWS] [--doctor] [--list] [--help]';
+  '[--apply=TARGETS --confirm=ENV] [--confirm-manual=ROWS] [--doctor] [--list] [--help] [--version]';
 
 export function helpText(): string {
   return `Cutover harness: runs the staging → production cutover runbook in order against a target,
@@ -37,6 +37,7 @@ Selection (steps: 0-7 or their ids: ${STEPS.map((s) => s.id).join(', ')})
   -t <pattern>                 Vitest test-name pattern
   --list                       print the steps, their checklist rows and each check with its tags
                                (readonly, testdata, mutating, ...) and what it needs, then exit
+  --version                    print the harness's version, then exit
 
 Mutations (guarded)
   --apply=<targets>            ${Object.entries(APPLY_TARGETS)

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEPLOYED_SHA, parseArgs, UsageError, type CliOptions } from '../cli/args';
 import { helpText, listText, USAGE } from '../cli/help';
@@ -60,6 +60,10 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void,
   }
   if (opts.help) {
     io.out(helpText());
+    return EXIT.ok;
+  }
+  if (opts.version) {
+    io.out(harnessVersion());
     return EXIT.ok;
   }
   if (opts.list) {
@@ -174,4 +178,9 @@ async function collectListing(loadWing: LoadRehearsalWing | undefined) {
   const [wing, { checks, errors }] = await Promise.all([loadWing?.(), collectChecks(PROJECT_ROOT)]);
   const faults = (wing?.faults ?? []).map(({ name, caughtAt, description }) => ({ name, caughtAt, description }));
   return { faults, checks, errors };
+}
+
+/** The version in the harness's package.json, the one `npm version` sets. */
+function harnessVersion(): string {
+  return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }

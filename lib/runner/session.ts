@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Vitest } from 'vitest/node';
 import { buildRun } from '../../reporters/build';
+import { colourDecision, colours } from '../../reporters/colour';
 import { ConsoleReporter } from '../../reporters/console-reporter';
 import { renderAnnotations } from '../../reporters/render-annotations';
 import type { CarriedStep, RawRun, RunResult } from '../../reporters/model';
@@ -414,7 +415,7 @@ export class RunSession {
 
     const say = (line: string) => this.io.out(redactor.redact(line));
     say('');
-    say(`Decision: ${run.decision} — ${run.reason}`);
+    say(`Decision: ${colourDecision(run.decision, colours())} — ${run.reason}`);
     if (run.blocking) {
       say(`Blocked at Step ${run.blocking.stepN} — ${run.blocking.stepTitle}: ${run.blocking.check}`);
       say(`  ${run.blocking.error.split('\n')[0]}`);
