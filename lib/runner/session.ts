@@ -386,7 +386,7 @@ export class RunSession {
       say(`  ${run.blocking.error.split('\n')[0]}`);
       say(`  Rollback plan: see "Why NO-GO" in the document`);
     }
-    say(`Document: ${path.relative(process.cwd(), paths.markdown)} (+ .json, junit.xml)`);
+    say(`Document: ${path.relative(process.cwd(), paths.markdown)} (+ .json, .html, junit.xml; copied to latest-${run.meta.env}.*)`);
     say(`Phases: ${this.phases.map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(' · ')}`);
     return run.decision === 'NO-GO' ? EXIT.failed : EXIT.ok;
   }
