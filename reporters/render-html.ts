@@ -14,14 +14,15 @@ export function renderHtml(run: RunResult): string {
   const body = [
     `<header class="decision ${decisionClass(run.decision)}" id="decision">`,
     `<h1>${esc(title)}</h1>`,
-    `<p class="verdict"><strong>${esc(run.decision)}</strong>: ${esc(run.reason)}.</p>`,
+    `<p class="verdict"><strong>${esc(run.decision)}</strong>: ${label(run.reason)}.</p>`,
     '</header>',
     summaryTable(run),
     blocking(run),
     list('Notes', 'notes', meta.notes),
     testData(run),
-    checklist(run),
+    // Before the long checklist, so a glance shows where the run spent its time and where it stopped.
     timeline(buildTimeline(run)),
+    checklist(run),
     evidence(run),
   ];
   return [
