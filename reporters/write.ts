@@ -32,11 +32,13 @@ export async function writeDocuments(run: RunResult, dir: string, redactor: Reda
     html: `${base}-go-no-go.html`,
     junit: `${base}-junit.xml`,
   };
+  const json = redactor.redact(renderJson(run));
+  const safe = redactedRun(json) ?? run;
   const texts = {
-    markdown: redactor.redact(renderMarkdown(run)),
-    json: redactor.redact(renderJson(run)),
-    html: redactor.redact(renderHtml(run)),
-    junit: redactor.redact(renderJunit(run)),
+    markdown: redactor.redact(renderMarkdown(safe)),
+    json,
+    html: redactor.redact(renderHtml(safe)),
+    junit: redactor.redact(renderJunit(safe)),
   };
   for (const kind of ['markdown', 'json', 'html', 'junit'] as const) await writeFile(paths[kind], texts[kind]);
   const latest = path.join(dir, `latest-${run.meta.env}`);
@@ -48,6 +50,19 @@ export async function writeDocuments(run: RunResult, dir: string, redactor: Reda
     await replace(`${latest}.${ext}`, texts[kind]);
   if (process.env.GITHUB_STEP_SUMMARY) await appendFile(process.env.GITHUB_STEP_SUMMARY, `${texts.markdown}\n`);
   return paths;
+}
+
+/**
+ * The run as its redacted JSON has it. The other documents render from this: escaping (HTML,
+ * XML) and the Mermaid names rewrite text, and a secret holding `&`, `<` or `:` would come out
+ * in a form the redactor does not know. The JSON-escaped form it does know.
+ */
+function redactedRun(json: string): RunResult | null {
+  try {
+    return JSON.parse(json) as RunResult;
+  } catch {
+    return null;
+  }
 }
 
 /** Written beside and renamed over: a reader (or a run that dies midway) never sees half a file. */

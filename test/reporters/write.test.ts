@@ -35,4 +35,22 @@ describe('writing the documents', () => {
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(files.filter((f) => f.endsWith('-staging-go-no-go.html'))).toHaveLength(2);
   });
+
+  test('a secret that escaping would rewrite (& < > " \' :) is redacted before any document escapes it', async () => {
+    const dir = await tempDir('cutover-write');
+    const secret = `p&ss<wo>rd"it's:x`;
+    const redactor = new Redactor([secret]);
+    const run = buildRun(
+      rawRun([
+        rawTest('preflight', `sha ${secret}`, ['A.rc-sha'], 'passed', { evidence: [{ type: 'note', text: `token ${secret}` }] }),
+        rawTest('preflight', 'ci', ['A.ci-green'], 'failed', { errors: [`answered ${secret}`] }),
+      ]),
+    );
+    await writeDocuments(run, dir, redactor);
+    const forms = [secret, 'p&amp;ss&lt;wo&gt;rd&quot;it&#39;s', 'p&amp;ss&lt;wo&gt;rd&quot;it&apos;s', 'p&ss<wo>rd"it\'s x', 'wo&gt;rd'];
+    for (const file of await readdir(dir)) {
+      const text = await readFile(path.join(dir, file), 'utf8');
+      for (const form of forms) expect(text, `${file} holds ${form}`).not.toContain(form);
+    }
+  });
 });
