@@ -59,15 +59,22 @@ export const measureSchema = z.strictObject({
 
 const kind = <K extends string, S extends z.ZodRawShape>(type: K, shape: S) => z.strictObject({ type: z.literal(type), ...shape });
 
-export const evidenceRecordSchema = z.discriminatedUnion('type', [
+/** The records a document shows as evidence; the others mark a check or feed the console. */
+const shownKinds = [
   kind('paste', { row: z.string(), title: z.string().optional(), text: z.string() }),
   kind('value', { row: z.string(), text: z.string() }),
   kind('exchange', exchangeRecordSchema.shape),
   kind('measure', measureSchema.shape),
   kind('note', { text: z.string() }),
-  kind('progress', { text: z.string() }),
   kind('confirmed', { row: z.string(), by: z.string(), at: z.string(), how: z.string() }),
   kind('testdata', testDataRecordSchema.shape),
+] as const;
+
+export const shownEvidenceSchema = z.discriminatedUnion('type', [...shownKinds]);
+
+export const evidenceRecordSchema = z.discriminatedUnion('type', [
+  ...shownKinds,
+  kind('progress', { text: z.string() }),
   kind('na', { reason: z.string() }),
   kind('not-run', { reason: z.string() }),
 ]);

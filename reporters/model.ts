@@ -19,6 +19,8 @@ export interface RawTest {
   name: string;
   state: 'passed' | 'failed' | 'skipped' | 'pending';
   durationMs: number;
+  /** When it started (ISO, UTC); absent in documents written before checks recorded it. */
+  startedAt?: string;
   rows: string[];
   tags: string[];
   errors: string[];

@@ -1,6 +1,8 @@
 import { STEPS } from '../lib/runbook/catalogue';
 import type { EvidenceItem, RowResult, RunResult, StepResult } from './model';
 import { firstLine } from './build';
+import { checkMark, STEP_STATUS } from './labels';
+import { buildTimeline, type Timeline } from './timeline';
 
 /**
  * Pure: RunResult -> the Go/No-Go document, laid out like the runbook's final checklist
@@ -68,6 +70,7 @@ export function renderMarkdown(run: RunResult): string {
     '',
   );
 
+  out.push(...renderTimeline(buildTimeline(run)));
   out.push('## Evidence', '');
   for (const step of run.steps) out.push(...renderStepEvidence(step));
   return `${out
@@ -95,15 +98,6 @@ function renderTestData(run: RunResult): string[] {
     );
   return out;
 }
-
-export const STEP_STATUS: Record<StepResult['status'], string> = {
-  passed: 'PASSED',
-  failed: 'FAILED',
-  'not-run': 'NOT RUN',
-  'not-selected': 'NOT RUN',
-  carried: 'PASSED (carried over)',
-  partial: 'PARTLY RUN',
-};
 
 function stepLine(step: StepResult): string {
   const note = step.note ? ` — ${step.note}` : '';
@@ -164,11 +158,7 @@ function renderStepEvidence(step: StepResult): string[] {
     return out;
   }
   for (const check of step.checks) {
-    const mark = check.notApplicable
-      ? 'N/A'
-      : check.notRun
-        ? 'NOT RUN'
-        : { passed: 'PASS', failed: 'FAIL', skipped: 'SKIPPED', pending: 'NOT RUN' }[check.state];
+    const mark = checkMark(check);
     const rows = check.rows.length ? ` — proves ${check.rows.join(', ')}` : '';
     out.push(`- **${mark}** ${check.name} (${check.durationMs} ms)${rows}`);
     if (check.notApplicable) out.push(`  - not applicable: ${check.notApplicable}`);
@@ -204,6 +194,29 @@ function evidenceLine(item: EvidenceItem): string | null {
     case 'testdata':
       return `test data ${item.state}: ${item.what}${item.detail ? ` (${item.detail})` : ''}`;
   }
+}
+
+/** A Mermaid gantt (GitHub draws it): a section per step, a bar per check, at the times they ran. */
+function renderTimeline(timeline: Timeline): string[] {
+  if (!timeline.steps.length) return [];
+  const at = (ms: number) => String(timeline.origin + ms);
+  const out = ['## Timeline', '', "When each check ran (the chart shows times in the reader's time zone):", ''];
+  out.push('```mermaid', 'gantt', '  dateFormat x', '  axisFormat %H:%M:%S');
+  for (const step of timeline.steps) {
+    out.push(`  section Step ${step.n} ${mermaidText(step.title, 60)}`);
+    for (const check of step.checks) {
+      const tag = check.state === 'failed' ? 'crit' : 'done';
+      out.push(`  ${mermaidText(check.name, 60)} :${tag}, ${at(check.startMs)}, ${at(check.startMs + check.durationMs)}`);
+    }
+  }
+  out.push('```', '');
+  return out;
+}
+
+/** Mermaid ends a task's name at ':' and a statement at ';' or '#'; a backtick would end the fence. */
+function mermaidText(text: string, limit: number): string {
+  const flat = text.replaceAll('`', '').replace(/[:;#]/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > limit ? `${flat.slice(0, limit - 1).trimEnd()}…` : flat;
 }
 
 function oneLine(text: string, limit: number): string {

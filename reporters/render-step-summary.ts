@@ -1,5 +1,5 @@
 import type { RunResult } from './model';
-import { STEP_STATUS } from './render-markdown';
+import { STEP_STATUS } from './labels';
 
 export interface SummaryLinks {
   /** The Markdown document, as the job's checkout sees it (e.g. reports/…-go-no-go.md). */

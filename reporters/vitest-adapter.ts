@@ -40,11 +40,13 @@ export function toRawTest(testCase: TestCase): RawTest | null {
     const diff = e.diff && e.diff.length < 2_000 ? `\n${e.diff}` : '';
     return stripAnsi(`${e.message ?? String(e)}${diff}`);
   });
+  const diagnostic = testCase.diagnostic();
   const base = {
     step: step.id,
     checkId: testCase.meta().checkId,
     name: testCase.name,
-    durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),
+    durationMs: Math.round(diagnostic?.duration ?? 0),
+    startedAt: Number.isFinite(diagnostic?.startTime) ? new Date(diagnostic!.startTime).toISOString() : undefined,
     rows: testCase.meta().rows ?? [],
     tags: [...((testCase as unknown as { tags?: string[] }).tags ?? [])],
     evidence,

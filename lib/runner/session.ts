@@ -423,7 +423,7 @@ export class RunSession {
     }
     // In GitHub Actions each failing check is also an annotation on the run (Vitest's github-actions style).
     if (process.env.GITHUB_ACTIONS === 'true') for (const line of renderAnnotations(run)) say(line);
-    say(`Document: ${path.relative(process.cwd(), paths.markdown)} (+ .json, junit.xml)`);
+    say(`Document: ${path.relative(process.cwd(), paths.markdown)} (+ .json, .html, junit.xml; copied to latest-${run.meta.env}.*)`);
     say(`Phases: ${this.phases.map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(' · ')}`);
     return run.decision === 'NO-GO' ? EXIT.failed : EXIT.ok;
   }

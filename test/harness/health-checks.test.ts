@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { STEPS } from '../../lib/runbook/catalogue';
+import { runReportSchema } from '../../reporters/run-report-schema';
 import { runHarness, summary, tempDir } from '../support/run-harness';
 import { healthy, tinyTarget } from '../support/tiny-target';
 
@@ -35,6 +36,16 @@ describe('a run limited to the health checks', () => {
     expect(result.markdown).toContain('- /healthz (paste):\n  ```\n  HTTP 200\n  {"ok":true}\n  ```');
     expect(result.markdown).toContain('{"ok":true,"db":true}');
     expect(result.markdown).toContain('# Go/No-Go — local — INCOMPLETE');
+    // A real run's JSON is what docs/run-report.schema.json describes, with the times of its checks.
+    expect(runReportSchema.safeParse(run).error).toBeUndefined();
+    const ran = run.steps.flatMap((s) => s.checks).filter((c) => c.state === 'passed');
+    expect(ran.map((c) => Number.isFinite(Date.parse(c.startedAt ?? '')))).toEqual(ran.map(() => true));
+    // latest-local.* are this run's documents.
+    const name = (suffix: string) => Object.keys(result.artifacts).find((n) => n.endsWith(suffix))!;
+    expect(result.artifacts['latest-local.md']).toBe(result.markdown);
+    expect(result.artifacts['latest-local.json']).toBe(result.artifacts[name('-go-no-go.json')]);
+    expect(result.artifacts['latest-local.html']).toBe(result.artifacts[name('-go-no-go.html')]);
+    expect(result.artifacts['latest-local.html']).toContain('<h1>Go/No-Go — local — INCOMPLETE</h1>');
   });
 
   test('with /readyz answering 503, the run stops there: exit 1, NO-GO naming step 2 and quoting its rollback plan', async () => {

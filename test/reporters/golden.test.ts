@@ -67,10 +67,17 @@ const EVIDENCE_BY_ROW: Record<string, EvidenceItem[]> = {
  * rewrites the check of one row.
  */
 function checks(change: Record<string, Partial<RawTest>> = {}): RawTest[] {
-  return greenTests().map((t) => {
+  let clock = Date.parse(rawRun([]).meta.startedAt) + 1_500;
+  return greenTests().map((t, i) => {
     const id = t.rows[0]!;
     // A check changed here did not pass, so it recorded only what `change` gives it.
-    return { ...t, name: findRow(id).row.label, evidence: change[id] ? [] : (EVIDENCE_BY_ROW[id] ?? []), ...change[id] };
+    const check = { ...t, name: findRow(id).row.label, evidence: change[id] ? [] : (EVIDENCE_BY_ROW[id] ?? []), ...change[id] };
+    if (check.state !== 'passed' && check.state !== 'failed') return check;
+    // Times like a real run's, for the timeline: each check starts just after the one before it ends.
+    const durationMs = 300 + ((i * 3_571) % 9_000);
+    const timed = { ...check, startedAt: new Date(clock).toISOString(), durationMs };
+    clock += durationMs + 40;
+    return timed;
   });
 }
 
@@ -110,6 +117,8 @@ const RUNS: Record<string, { decision: string; raw: RawRun }> = {
         'D.legacy': { state: 'pending', durationMs: 0 },
         'D.output': { state: 'pending', durationMs: 0 },
       }).filter((t) => STEP_3.includes(t.step)),
+      // Bail ends it soon after the failure.
+      { meta: { ...rawRun([]).meta, finishedAt: '2026-11-28T01:00:52.000Z' } },
     ),
   },
   incomplete: {
