@@ -1,11 +1,12 @@
 import pg from 'pg';
 import type { HarnessContext } from '../context';
 import type { TargetClient } from '../http/client';
+import { deleteTestJobQuery } from '../test-job';
 import { type DigestTrial, mentionsJob, type TestProvider } from './digest';
 
 /**
  * Undoes the digest trial: what the API can remove goes through the API, the rest (the job,
- * notifications, preference rows that did not exist) through the database, touching only
+ * notifications, the digest clock) through the database, touching only
  * rows the trial created: ids it was given, for the test accounts it used. Table names are
  * the backend's Prisma models (contract §7).
  */
@@ -42,9 +43,7 @@ async function withDatabase<T>(databaseUrl: string, fn: (db: pg.Client) => Promi
 async function deleteJob(trial: DigestTrial, databaseUrl: string, report: CleanupReport): Promise<void> {
   const job = trial.job;
   if (!job || !trial.consumer || trial.jobRemoved) return;
-  const { rowCount } = await withDatabase(databaseUrl, (db) =>
-    db.query(`DELETE FROM "Job" WHERE "id" = $1 AND "consumerId" = $2 AND "title" = $3`, [job.id, trial.consumer!.user.id, job.title]),
-  );
+  const { rowCount } = await withDatabase(databaseUrl, (db) => db.query(deleteTestJobQuery(job, trial.consumer!.user.id)));
   report.done.push(`test job ${job.id}: ${rowCount ? 'deleted' : 'already gone'}`);
   trial.jobRemoved = true;
 }
@@ -64,8 +63,8 @@ async function undoProviderViaApi(
       report.done.push(`${p.role}: saved search ${id} deleted`);
     }
   }
-  if (p.changed && p.previous) {
-    const { matchDeliveryMode, digestIntervalMinutes, pushEnabled, emailEnabled } = p.previous;
+  if (p.changed && p.restore) {
+    const { matchDeliveryMode, digestIntervalMinutes, pushEnabled, emailEnabled } = p.restore.preference;
     const res = await target.request({
       method: 'PUT',
       path: preferences,
@@ -74,7 +73,7 @@ async function undoProviderViaApi(
     });
     if (res.status !== 200)
       report.problems.push(`${p.role}: restoring the previous delivery mode answered ${res.status}: ${res.excerpt(200)}`);
-    else report.done.push(`${p.role}: delivery mode restored to ${matchDeliveryMode}`);
+    else report.done.push(`${p.role}: delivery mode restored to ${matchDeliveryMode} (${p.restore.how})`);
   }
 }
 
@@ -105,14 +104,12 @@ async function undoProviderInDatabase(
     p.savedSearchIds.length = 0;
   }
   if (!p.changed) return;
-  if (!p.previous) {
-    await db.query(`DELETE FROM "NotificationPreference" WHERE "userId" = $1`, [userId]);
-    report.done.push(`${p.role}: the preference the harness created was removed (none was stored before)`);
-  } else if ('lastDigestSentAt' in p.previous) {
+  // Whether a row was stored before is unknown (no GET before the PUT), so the row stays, restored.
+  if (p.restore && 'lastDigestSentAt' in p.restore.preference) {
     // The worker moved it when it sent the trial's digest; the next run starts from the same clock.
     await db.query(`UPDATE "NotificationPreference" SET "lastDigestSentAt" = $2 WHERE "userId" = $1`, [
       userId,
-      p.previous.lastDigestSentAt ?? null,
+      p.restore.preference.lastDigestSentAt ?? null,
     ]);
   }
   p.changed = false;
@@ -167,13 +164,12 @@ export async function leftovers(trial: DigestTrial, target: TargetClient, harnes
       const about = (await trial.notifications(target, p.role)).filter((n) => mentionsJob(n.content, trial.job!.id));
       if (about.length) found.push(`${p.role}: ${about.length} notification(s) about test job ${trial.job.id} still listed`);
     }
+    if (!p.restore) continue;
     const res = await target.get(preferences, { token: p.session.token });
     const mode = res.status === 200 ? res.json<{ matchDeliveryMode?: unknown }>().matchDeliveryMode : null;
-    const expected = p.previous?.matchDeliveryMode ?? null;
-    if (p.previous ? mode !== expected : res.status === 200) {
-      found.push(
-        `${p.role}: delivery mode reads ${res.status === 200 ? String(mode) : `HTTP ${res.status}`}, before the trial it was ${expected ?? 'not stored'}`,
-      );
+    const expected = p.restore.preference.matchDeliveryMode;
+    if (mode !== expected) {
+      found.push(`${p.role}: delivery mode reads ${res.status === 200 ? String(mode) : `HTTP ${res.status}`}, cleanup restored ${expected}`);
     }
   }
   return found;

@@ -67,7 +67,8 @@ async function boot(opts: StartRehearsalOptions, cleanups: Cleanups, stopAll: ()
   cleanups.push(() => target.stop());
 
   const baseUrl = await opts.timed('target', async () => {
-    harnessEnv.CUTOVER_TEST_JOB_ID = String(await previousRelease(stack.databaseUrl, paths, creds, opts.steps.includes('migrations')));
+    // No CUTOVER_TEST_JOB_ID, as on a fresh database: the steps that upload post their own job.
+    await previousRelease(stack.databaseUrl, paths, creds, opts.steps.includes('migrations'));
     for (const fault of faults) await fault.plant?.(plant);
     targetEnv.TARGET_FAULTS = faults
       .filter((f) => f.layer === 'target')
