@@ -1,6 +1,6 @@
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import type { TestAnnotation } from 'vitest';
-import { EVIDENCE } from '../lib/evidence';
+import { attestedNotVerified, decode, EVIDENCE } from '../lib/evidence-codec';
 import { stepForFile } from '../lib/runbook/catalogue';
 import type { Redactor } from '../lib/secrets/redactor';
 import { leftOutNote } from './vitest-adapter';
@@ -55,7 +55,14 @@ export class ConsoleReporter implements Reporter {
     const ms = Math.round(testCase.diagnostic()?.duration ?? 0);
     const na = testCase.annotations().find((a) => a.type === EVIDENCE.notApplicable);
     const notRun = testCase.annotations().find((a) => a.type === EVIDENCE.notRun)?.message ?? leftOutNote(testCase);
-    if (result.state === 'passed') this.say(`  ✓ ${testCase.name} (${ms} ms)`);
+    if (result.state === 'passed') {
+      // A tick alone would overstate a row that passed on the operator's word.
+      const attested = testCase.annotations().flatMap((a) => {
+        const decoded = a.type === EVIDENCE.attested ? decode(a) : null;
+        return decoded?.ok && decoded.record.type === 'attested' ? [attestedNotVerified(decoded.record.what)] : [];
+      });
+      this.say(`  ✓ ${testCase.name}${attested.map((a) => ` — ${a}`).join('')} (${ms} ms)`);
+    }
     else if (result.state === 'failed') {
       this.say(`  ✗ ${testCase.name} (${ms} ms)`);
       for (const error of result.errors ?? []) {

@@ -104,7 +104,7 @@ async function runMigration({ harness, evidence, storage, redactor, targetEnv }:
   const setup = storage.setup();
   const m = harness.sections.storage.migrate;
   const before = await legacyStatus(setup.db, harness.sections.storage.legacyTables);
-  const options = { dryRun, limit: m.limit, concurrency: m.concurrency, env: harness.env };
+  const options = { dryRun, limit: m.limit, concurrency: m.concurrency, env: harness.env, invocation: harness.invocation };
   const result = await migrateAttachments({
     ...options,
     owner: harness.owner,

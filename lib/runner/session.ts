@@ -14,6 +14,7 @@ import { mutationPermission } from '../command/confirm';
 import { defaultOwner, defaultSha } from '../command/defaults';
 import { describeDatabaseUrl } from '../command/identity';
 import { describeResources } from '../command/resources';
+import { resumeHint, type Invocation } from '../command/hint';
 import { sectionsSchema, type Sections } from '../config/schema';
 import type { HarnessContext, ManualConfirmation } from '../context';
 import { STEPS, type StepId } from '../runbook/catalogue';
@@ -58,6 +59,8 @@ export class RunSession {
   private graceSaid = false;
   /** The run's own audit entry, when it applies anything: started now, ended in finish(). */
   private auditEntry: AuditEntry | undefined;
+  /** Steps whose change this run makes, once the context is built (recorded in the document for --from). */
+  private applied: StepId[] = [];
   private written: Promise<{ run: RunResult; paths: WrittenDocuments; redactor: Redactor }> | undefined;
   /** Set once the owner and SHA are known: what finish() and a forced end both write. */
   private final: { write: () => Promise<unknown> } | undefined;
@@ -186,11 +189,12 @@ export class RunSession {
         projectRoot: root,
         environment: config.environment,
         sections: this.sections,
-        apply: appliedSteps(applyTargets(opts)).filter((id) => !this.rehearsal?.withheldApply.includes(id)),
+        apply: (this.applied = appliedSteps(applyTargets(opts)).filter((id) => !this.rehearsal?.withheldApply.includes(id))),
         manual,
         previousWebhookSecretExpired: opts.previousWebhookSecretExpired,
         thirdParty: this.rehearsal ? 'simulated' : 'real',
         rehearsal: this.rehearsal?.info ?? null,
+        invocation: this.invocation(rcSha),
       };
       // Steps 0 and 1 back up and migrate the database (and schema) DATABASE_URL names: say which, here and in the document.
       const database = this.steps.some((id) => id === 'preflight' || id === 'migrations')
@@ -324,6 +328,12 @@ export class RunSession {
     return this.written;
   }
 
+  /** The flags a printed hint repeats; the SHA as resolved, since --from carries only results of the same SHA. */
+  private invocation(rcSha: string | null): Invocation {
+    const { env, config, envSnapshot, baseUrl } = this.opts;
+    return { env, config, sha: rcSha ?? undefined, envSnapshot, baseUrl };
+  }
+
   /** Entries this run's children started and could not end (a worker killed by the same signal) end as interrupted too. */
   private async writeOnce(owner: string, rcSha: string | null, carried: Partial<Record<StepId, CarriedStep>>) {
     const raw: RawRun = {
@@ -337,6 +347,8 @@ export class RunSession {
         finishedAt: new Date().toISOString(),
         thirdParty: this.rehearsal ? 'simulated' : 'real',
         notes: this.notes,
+        invocation: this.invocation(rcSha),
+        applied: this.applied,
       },
       selected: this.steps,
       selectionNote: this.selectionNote,
@@ -385,6 +397,7 @@ export class RunSession {
       say(`Blocked at Step ${run.blocking.stepN} — ${run.blocking.stepTitle}: ${run.blocking.check}`);
       say(`  ${run.blocking.error.split('\n')[0]}`);
       say(`  Rollback plan: see "Why NO-GO" in the document`);
+      say(`  Resume after the fix: ${resumeHint(run.meta.invocation ?? this.invocation(rcSha), run.blocking.stepN)}`);
     }
     say(`Document: ${path.relative(process.cwd(), paths.markdown)} (+ .json, junit.xml)`);
     say(`Phases: ${this.phases.map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(' · ')}`);
