@@ -62,8 +62,7 @@ export class ConsoleReporter implements Reporter {
         return decoded?.ok && decoded.record.type === 'attested' ? [attestedNotVerified(decoded.record.what)] : [];
       });
       this.say(`  ✓ ${testCase.name}${attested.map((a) => ` — ${a}`).join('')} (${ms} ms)`);
-    }
-    else if (result.state === 'failed') {
+    } else if (result.state === 'failed') {
       this.say(`  ✗ ${testCase.name} (${ms} ms)`);
       for (const error of result.errors ?? []) {
         for (const line of (error.message ?? String(error)).split('\n').slice(0, 12)) this.say(`      ${line}`);

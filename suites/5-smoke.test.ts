@@ -111,6 +111,7 @@ describeStep('smoke', () => {
       const job = await uploadJob(evidence, target, harness, consumer, 'the smoke upload');
       let trip: ReadBack | undefined;
       let cleanup = '';
+      let jobCleanup = '';
       try {
         const upload = await uploadAsTestData(evidence, target, harness, consumer.token, job.id);
         try {
@@ -128,12 +129,13 @@ describeStep('smoke', () => {
         const retired = job.posted ? await retireUploadJob(harness, () => storage.setup().db, job) : null;
         if (retired) {
           await evidence.testData(retired.record);
-          await note(evidence, 'the smoke upload\'s test job', retired.text);
-          if (retired.text.startsWith('FAILED')) cleanup ||= retired.text;
+          await note(evidence, "the smoke upload's test job", retired.text);
+          jobCleanup = retired.text;
         }
       }
       expect(trip.problems, trip.problems.join('; ')).toEqual([]);
       expect(cleanup, cleanup).not.toMatch(/^FAILED/);
+      expect(jobCleanup, jobCleanup).not.toMatch(/^FAILED/);
     },
   );
 });

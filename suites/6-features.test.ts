@@ -78,7 +78,10 @@ describeStep('features', () => {
           matchDeliveryMode: 'DIGEST',
           digestIntervalMinutes: digest.intervalMinutes,
         });
-        for (const [role, how] of [['INSTANT', instant.restore.how], ['DIGEST', restore.how]]) {
+        for (const [role, how] of [
+          ['INSTANT', instant.restore.how],
+          ['DIGEST', restore.how],
+        ]) {
           await evidence.note(`after the trial, the ${role} test provider's ${how}`);
         }
         await evidence.paste(

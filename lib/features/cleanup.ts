@@ -169,7 +169,9 @@ export async function leftovers(trial: DigestTrial, target: TargetClient, harnes
     const mode = res.status === 200 ? res.json<{ matchDeliveryMode?: unknown }>().matchDeliveryMode : null;
     const expected = p.restore.preference.matchDeliveryMode;
     if (mode !== expected) {
-      found.push(`${p.role}: delivery mode reads ${res.status === 200 ? String(mode) : `HTTP ${res.status}`}, cleanup restored ${expected}`);
+      found.push(
+        `${p.role}: delivery mode reads ${res.status === 200 ? String(mode) : `HTTP ${res.status}`}, cleanup restored ${expected}`,
+      );
     }
   }
   return found;

@@ -29,8 +29,9 @@ export interface Notification {
 }
 
 /**
- * What a user without a stored preference gets (contract §7: the worker treats such a provider
- * as INSTANT). The trial restores it when the state before its PUT could not be known.
+ * What a provider without a stored preference gets: INSTANT, the one mode that needs no
+ * interval (contract §7; the reference schema's default). The trial restores it for what it
+ * could not know before its PUT.
  */
 export const DEFAULT_PREFERENCE = { matchDeliveryMode: 'INSTANT', digestIntervalMinutes: null } as const satisfies Preference;
 
@@ -125,7 +126,11 @@ export class DigestTrial {
     this.consumer ??= await this.sessions.login(target, 'consumer');
     const title = this.cfg.jobTitle;
     try {
-      this.job = await postTestJob(target, this.harness, this.consumer, { title, purpose: 'to prove job-match delivery', zipCode: this.cfg.zipCode });
+      this.job = await postTestJob(target, this.harness, this.consumer, {
+        title,
+        purpose: 'to prove job-match delivery',
+        zipCode: this.cfg.zipCode,
+      });
     } catch (error) {
       if (error instanceof JobWithoutId) {
         this.unremovable.push(

@@ -127,7 +127,8 @@ export const STEPS: readonly Step[] = [
     applicable: 'storage: migrate legacy disk attachments to object storage',
     testData: {
       what: 'a test upload on the test job (a 1×1 PNG named cutover-harness-test-<run>.png: an attachment row and its object); without CUTOVER_TEST_JOB_ID, a test job the step posts as the consumer test account',
-      cleanup: 'storage.cleanup=delete removes the row (SQL on DATABASE_URL) and the object, checked gone, then a job the step posted; =mark leaves them, named',
+      cleanup:
+        'storage.cleanup=delete removes the row (SQL on DATABASE_URL) and the object, checked gone, then a job the step posted; =mark leaves them, named',
     },
     rows: [
       { id: 'D.new-uploads', label: 'New uploads are object-storage backed (`storageKey`, not only `diskPath`)', kind: 'check' },

@@ -34,7 +34,9 @@ describe('printed command hints', () => {
 
   test('the default config and unset flags are left out; a value a shell would split is quoted', () => {
     expect(commandHint('npm test', { env: 'local', config: 'cutover.config.ts' }, '--from=1')).toBe('npm test -- --env=local --from=1');
-    expect(commandHint('npm test', { env: 'prod', config: 'my configs/prod.ts' })).toBe("npm test -- --env=prod '--config=my configs/prod.ts'");
+    expect(commandHint('npm test', { env: 'prod', config: 'my configs/prod.ts' })).toBe(
+      "npm test -- --env=prod '--config=my configs/prod.ts'",
+    );
   });
 
   test('the hints of step 1 and of the attachment migration are built from the run’s flags', () => {

@@ -161,7 +161,13 @@ describe('digest trial cleanup', () => {
         pushEnabled: false,
         lastDigestSentAt: new Date('2026-01-02T03:04:05Z'),
       },
-      { userId: users.providerDigest, matchDeliveryMode: 'INSTANT', digestIntervalMinutes: null, pushEnabled: true, lastDigestSentAt: null },
+      {
+        userId: users.providerDigest,
+        matchDeliveryMode: 'INSTANT',
+        digestIntervalMinutes: null,
+        pushEnabled: true,
+        lastDigestSentAt: null,
+      },
     ].sort((a, b) => a.userId - b.userId);
     expect(await prefs()).toEqual(restored);
     expect(report.done).toContainEqual(expect.stringMatching(/^providerDigest: delivery mode restored to INSTANT \(.*contract's default/));
@@ -176,7 +182,10 @@ describe('digest trial cleanup', () => {
   it('never reads preferences before its PUT: a target whose GET fails until a first PUT still runs the trial (preferences-get-fails-unstored)', async () => {
     const client = await target('preferences-get-fails-unstored');
     const trial = new DigestTrial(harness, { login: async (_target, role) => session(role) });
-    const { stored, restore } = await trial.setPreference(client, 'providerDigest', { matchDeliveryMode: 'DIGEST', digestIntervalMinutes: 15 });
+    const { stored, restore } = await trial.setPreference(client, 'providerDigest', {
+      matchDeliveryMode: 'DIGEST',
+      digestIntervalMinutes: 15,
+    });
     expect(stored).toMatchObject({ matchDeliveryMode: 'DIGEST', digestIntervalMinutes: 15 });
     expect(restore.preference).toMatchObject({ matchDeliveryMode: 'INSTANT', digestIntervalMinutes: null, pushEnabled: true });
     expect(restore.how).toMatch(/contract's default \(INSTANT, no interval\).*cannot be read without a GET before the first PUT/);

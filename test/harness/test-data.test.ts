@@ -60,7 +60,9 @@ describe('test data on a rehearsal target', () => {
       .flatMap((c) => c.evidence)
       .flatMap((e) => (e.type === 'testdata' && e.what.startsWith('test job #') ? [`${e.state} ${e.what}`] : []));
     expect(jobRecords).toEqual([
-      expect.stringMatching(/^created test job #\d+ "Cutover harness test job for the test upload \(run [^)]+\)" of the consumer test account$/),
+      expect.stringMatching(
+        /^created test job #\d+ "Cutover harness test job for the test upload \(run [^)]+\)" of the consumer test account$/,
+      ),
       expect.stringMatching(/^removed test job #\d+ "Cutover harness test job for the test upload/),
     ]);
     expect(r.testData.left).toEqual([]);

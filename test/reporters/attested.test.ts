@@ -17,7 +17,10 @@ const WHAT = 'the deployed build is abc1234: the target exposes no build SHA';
 /** What the suite records for an attested SHA, as the annotations Vitest hands the reporters. */
 async function attestedCheck(): Promise<TestCase> {
   const annotations: { type: string; message: string; attachment?: { body?: unknown } }[] = [];
-  const evidence = new Evidence(async (message, type, attachment) => annotations.push({ message, type: type!, attachment }), new Redactor());
+  const evidence = new Evidence(
+    async (message, type, attachment) => annotations.push({ message, type: type!, attachment }),
+    new Redactor(),
+  );
   await evidence.value('A.rc-sha', 'abc1234 (operator-attested: the target exposes no build SHA)');
   await evidence.attested('A.rc-sha', WHAT);
   return {
@@ -51,7 +54,7 @@ describe('attested, not verified', () => {
     const check = await attestedCheck();
     const plain = { ...check, annotations: () => check.annotations().filter((a) => decode(a)?.ok && a.type !== 'cutover:attested') };
     const lines: string[] = [];
-    new ConsoleReporter(new Redactor(), (line) => lines.push(line)).onTestCaseResult(plain as TestCase);
+    new ConsoleReporter(new Redactor(), (line) => lines.push(line)).onTestCaseResult(plain as unknown as TestCase);
     expect(lines.at(-1)).toBe(`  ✓ ${NAME} (3 ms)`);
   });
 });

@@ -14,7 +14,8 @@ import { renderMarkdown } from '../../reporters/render-markdown';
 import { rawRun, rawTest } from '../reporters/fixtures';
 
 const SHA = 'abc1234';
-const DEPLOY_OUTPUT = '2 migrations found in prisma/migrations\nApplying migration `20261120_digest`\nAll migrations have been successfully applied.';
+const DEPLOY_OUTPUT =
+  '2 migrations found in prisma/migrations\nApplying migration `20261120_digest`\nAll migrations have been successfully applied.';
 const NOT_RUN = 'migrate deploy not run (not asked for: --apply=migrations)\n\nStatus: nothing pending.';
 
 let dir = '';
@@ -26,9 +27,15 @@ function run(finishedAt: string, output: string, applied: StepId[] | undefined, 
   const raw = rawRun(
     [
       rawTest('preflight', 'backup', ['A.backup']),
-      rawTest('migrations', 'npm run migrate:deploy: nothing left pending or failed', ['B.output'], failAt === 'migrations' ? 'failed' : 'passed', {
-        evidence: [{ type: 'paste', row: 'B.output', text: output }],
-      }),
+      rawTest(
+        'migrations',
+        'npm run migrate:deploy: nothing left pending or failed',
+        ['B.output'],
+        failAt === 'migrations' ? 'failed' : 'passed',
+        {
+          evidence: [{ type: 'paste', row: 'B.output', text: output }],
+        },
+      ),
       rawTest('env', 'GET /readyz', ['C.readyz'], failAt === 'env' ? 'failed' : 'passed'),
     ],
     { selected: steps },
@@ -85,7 +92,10 @@ describe('--from carries each step from the run that proved it', () => {
   });
 
   test('documents written before runs recorded what they applied carry as before: the newest that ran the step', async () => {
-    const [, newer] = await documents(run('2026-11-28T01:00:00.000Z', DEPLOY_OUTPUT, undefined), run('2026-11-28T02:00:00.000Z', NOT_RUN, undefined));
+    const [, newer] = await documents(
+      run('2026-11-28T01:00:00.000Z', DEPLOY_OUTPUT, undefined),
+      run('2026-11-28T02:00:00.000Z', NOT_RUN, undefined),
+    );
     const { from } = await resumed();
     expect(from.migrations).toBe(newer);
   });

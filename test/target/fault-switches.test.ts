@@ -278,7 +278,9 @@ const CHECKS: Record<FaultName, Check> = {
       expect(signup.status, signup.text).toBe(201);
       const token = signup.json.token;
       expect((await call(b, 'GET', '/me/notification-preferences', { token })).status, 'GET before any PUT').toBe(500);
-      expect((await call(b, 'PUT', '/me/notification-preferences', { token, body: { matchDeliveryMode: 'INSTANT' } })).status, 'PUT').toBe(200);
+      expect((await call(b, 'PUT', '/me/notification-preferences', { token, body: { matchDeliveryMode: 'INSTANT' } })).status, 'PUT').toBe(
+        200,
+      );
       expect((await call(b, 'GET', '/me/notification-preferences', { token })).status, 'GET after the PUT').toBe(200);
     },
   },
