@@ -110,7 +110,7 @@ describeStep('smoke', () => {
       const consumer = await sessions.login(target, 'consumer');
       const job = await uploadJob(evidence, target, harness, consumer, 'the smoke upload');
       let trip: ReadBack | undefined;
-      let cleanup = '';
+      let cleanup: string;
       let jobCleanup = '';
       try {
         const upload = await uploadAsTestData(evidence, target, harness, consumer.token, job.id);
