@@ -59,7 +59,7 @@ export class RunSession {
   private graceSaid = false;
   /** The run's own audit entry, when it applies anything: started now, ended in finish(). */
   private auditEntry: AuditEntry | undefined;
-  /** Steps whose change this run makes, once the context is built (recorded in the document for --from). */
+  /** Selected steps whose change this run makes, once the context is built (recorded in the document for --from). */
   private applied: StepId[] = [];
   private written: Promise<{ run: RunResult; paths: WrittenDocuments; redactor: Redactor }> | undefined;
   /** Set once the owner and SHA are known: what finish() and a forced end both write. */
@@ -189,13 +189,14 @@ export class RunSession {
         projectRoot: root,
         environment: config.environment,
         sections: this.sections,
-        apply: (this.applied = appliedSteps(applyTargets(opts)).filter((id) => !this.rehearsal?.withheldApply.includes(id))),
+        apply: appliedSteps(applyTargets(opts)).filter((id) => !this.rehearsal?.withheldApply.includes(id)),
         manual,
         previousWebhookSecretExpired: opts.previousWebhookSecretExpired,
         thirdParty: this.rehearsal ? 'simulated' : 'real',
         rehearsal: this.rehearsal?.info ?? null,
         invocation: this.invocation(rcSha),
       };
+      this.applied = context.apply.filter((id) => this.steps.includes(id));
       // Steps 0 and 1 back up and migrate the database (and schema) DATABASE_URL names: say which, here and in the document.
       const database = this.steps.some((id) => id === 'preflight' || id === 'migrations')
         ? describeDatabaseUrl(process.env[this.sections.credentials.databaseUrl] ?? '')
