@@ -76,6 +76,10 @@ describe('test data on a rehearsal target', () => {
       /test data: written on http:\/\/127\.0\.0\.1:\d+ \(database [^)]*\)[^\n]*\n {2}step 4: synthetic Stripe events/,
     );
     expect(r.blocking?.check, summary(run)).toMatch(/^Attachment round trip/);
+    // The resume hint, on the console and in the document alike, repeats the run's flags.
+    const resume = run.stdout.match(/Resume after the fix: (npm test -- .*)$/m)?.[1];
+    expect(resume, run.stdout).toMatch(/^npm test -- --env=local( --sha=[0-9a-f]+)? --from=5$/);
+    expect(run.markdown).toContain(`Resume after the fix: \`${resume}\``);
 
     const kept = r.testData.kept.map((e) => `${e.stepN}: ${e.what}`);
     expect(kept.filter((k) => /^4: synthetic Stripe event evt_/.test(k)).length).toBeGreaterThanOrEqual(3);
