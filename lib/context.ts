@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
 import type { EnvironmentConfig, EnvName, Sections } from './config/schema';
+import type { Invocation } from './command/hint';
 import type { StepId } from './runbook/catalogue';
 
 export interface ManualConfirmation {
@@ -44,6 +45,8 @@ export interface HarnessContext {
   /** 'simulated' only in the local rehearsal, where Stripe's, GitHub's and Sentry's APIs are faked. */
   thirdParty: 'real' | 'simulated';
   rehearsal: RehearsalInfo | null;
+  /** The flags every printed command hint repeats (lib/command/hint.ts). */
+  invocation: Invocation;
 }
 
 declare module 'vitest' {

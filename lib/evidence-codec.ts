@@ -21,6 +21,7 @@ export const EVIDENCE = {
   confirmed: 'cutover:confirmed',
   notRun: 'cutover:not-run',
   testData: 'cutover:testdata',
+  attested: 'cutover:attested',
 } as const satisfies Record<string, `${typeof PREFIX}${EvidenceRecord['type']}`>;
 
 // Strict objects: a field the writer adds without adding it here fails at the writer, in the
@@ -67,6 +68,8 @@ const shownKinds = [
   kind('measure', measureSchema.shape),
   kind('note', { text: z.string() }),
   kind('confirmed', { row: z.string(), by: z.string(), at: z.string(), how: z.string() }),
+  /** A row that passes on the operator's word: `what` is the claim the harness could not check. */
+  kind('attested', { row: z.string(), what: z.string() }),
   kind('testdata', testDataRecordSchema.shape),
 ] as const;
 
@@ -94,6 +97,11 @@ export interface EncodedEvidence {
 export function encode(record: EvidenceRecord): EncodedEvidence {
   const { type, ...body } = evidenceRecordSchema.parse(record);
   return { type: `${PREFIX}${type}`, attachment: { contentType: 'application/json', bodyEncoding: 'utf-8', body: JSON.stringify(body) } };
+}
+
+/** The one wording of an attested row, on the console and in the document alike. */
+export function attestedNotVerified(what: string): string {
+  return `attested, not verified: ${what}`;
 }
 
 export type Decoded = { ok: true; record: EvidenceRecord } | { ok: false; error: string };

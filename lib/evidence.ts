@@ -1,8 +1,8 @@
 import type { TestAttachment } from 'vitest';
-import { encode, type EvidenceRecord, type ExchangeRecord, type Measure, type TestDataRecord } from './evidence-codec';
+import { attestedNotVerified, encode, type EvidenceRecord, type ExchangeRecord, type Measure, type TestDataRecord } from './evidence-codec';
 import { Redactor } from './secrets/redactor';
 
-export { EVIDENCE, type ExchangeRecord, type Measure, type TestDataRecord } from './evidence-codec';
+export { attestedNotVerified, EVIDENCE, type ExchangeRecord, type Measure, type TestDataRecord } from './evidence-codec';
 
 type Annotate = (message: string, type?: string, attachment?: TestAttachment) => Promise<unknown>;
 
@@ -72,6 +72,11 @@ export class Evidence {
       { type: 'testdata', ...record },
       `test data ${record.state}: ${record.what}${record.detail ? ` (${record.detail})` : ''}`,
     );
+  }
+
+  /** The row passes on the operator's word: `what` says what the harness could not check. */
+  attested(row: string, what: string): Promise<void> {
+    return this.emit({ type: 'attested', row, what }, `${row}: ${attestedNotVerified(what)}`);
   }
 
   confirmed(row: string, by: string, at: string, how: string): Promise<void> {

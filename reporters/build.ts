@@ -128,6 +128,8 @@ function buildRow(step: Step, rowId: string, steps: StepResult[], raw: RawRun): 
   if (value && value.type === 'value') result.value = value.text;
   const confirmed = evidence.find((e) => e.type === 'confirmed' && e.row === rowId);
   if (confirmed && confirmed.type === 'confirmed') result.confirmed = { by: confirmed.by, at: confirmed.at, how: confirmed.how };
+  const attested = evidence.flatMap((e) => (e.type === 'attested' && e.row === rowId ? [e.what] : []));
+  if (attested.length) result.attested = attested;
   if (stepResult.status === 'carried') result.carriedFrom = raw.carried?.[step.id]?.from;
 
   const failed = provers.find((c) => c.state === 'failed');

@@ -1,6 +1,6 @@
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import type { TestAnnotation } from 'vitest';
-import { EVIDENCE } from '../lib/evidence';
+import { attestedNotVerified, decode, EVIDENCE } from '../lib/evidence-codec';
 import { colours, type Colours } from './colour';
 import { stepForFile } from '../lib/runbook/catalogue';
 import type { Redactor } from '../lib/secrets/redactor';
@@ -57,8 +57,14 @@ export class ConsoleReporter implements Reporter {
     const ms = Math.round(testCase.diagnostic()?.duration ?? 0);
     const na = testCase.annotations().find((a) => a.type === EVIDENCE.notApplicable);
     const notRun = testCase.annotations().find((a) => a.type === EVIDENCE.notRun)?.message ?? leftOutNote(testCase);
-    if (result.state === 'passed') this.say(`  ${this.colour.green('✓')} ${testCase.name} ${this.colour.dim(`(${ms} ms)`)}`);
-    else if (result.state === 'failed') {
+    if (result.state === 'passed') {
+      // A tick alone would overstate a row that passed on the operator's word.
+      const attested = testCase.annotations().flatMap((a) => {
+        const decoded = a.type === EVIDENCE.attested ? decode(a) : null;
+        return decoded?.ok && decoded.record.type === 'attested' ? [attestedNotVerified(decoded.record.what)] : [];
+      });
+      this.say(`  ${this.colour.green('✓')} ${testCase.name}${attested.map((a) => ` — ${a}`).join('')} ${this.colour.dim(`(${ms} ms)`)}`);
+    } else if (result.state === 'failed') {
       this.say(`  ${this.colour.red('✗')} ${testCase.name} ${this.colour.dim(`(${ms} ms)`)}`);
       for (const error of result.errors ?? []) {
         for (const line of (error.message ?? String(error)).split('\n').slice(0, 12)) this.say(`      ${line}`);

@@ -1,4 +1,5 @@
 import type { EvidenceRecord, TestDataRecord } from '../lib/evidence-codec';
+import type { Invocation } from '../lib/command/hint';
 import type { RowKind, Section, StepId } from '../lib/runbook/catalogue';
 
 /**
@@ -46,6 +47,10 @@ export interface RunMeta {
   backend?: string;
   /** Plain statements for the reader: simulated parts, missing local services, selection. */
   notes: string[];
+  /** The flags the document's command hints repeat; absent in documents written before it had them. */
+  invocation?: Invocation;
+  /** Steps whose change this run made (--apply); --from carries a step from the run that made it. Absent in older documents. */
+  applied?: StepId[];
 }
 
 export interface CarriedStep {
@@ -110,6 +115,8 @@ export interface RowResult {
   provedBy: string[];
   reason?: string;
   confirmed?: { by: string; at: string; how: string };
+  /** What it passed on the operator's word and the harness could not check. */
+  attested?: string[];
   carriedFrom?: string;
 }
 

@@ -1,3 +1,4 @@
+import { attestedNotVerified } from '../lib/evidence-codec';
 import { STEPS } from '../lib/runbook/catalogue';
 import { checkMark, STEP_STATUS } from './labels';
 import type { CheckResult, EvidenceItem, RowResult, RunResult, StepResult } from './model';
@@ -131,7 +132,10 @@ function stepLine(step: StepResult): string {
 function rowSuffix(row: RowResult): string {
   switch (row.status) {
     case 'ticked':
-      return row.confirmed ? `confirmed by ${row.confirmed.by} at ${row.confirmed.at} (${row.confirmed.how})` : '';
+      return [
+        ...(row.confirmed ? [`confirmed by ${row.confirmed.by} at ${row.confirmed.at} (${row.confirmed.how})`] : []),
+        ...(row.attested ?? []).map(attestedNotVerified),
+      ].join(' — ');
     case 'failed':
       return `FAILED: ${row.reason}`;
     case 'unconfirmed':
@@ -231,6 +235,8 @@ function evidenceItem(item: EvidenceItem): string {
       return `${esc(item.row)} = <code>${esc(item.text)}</code>`;
     case 'paste':
       return `pasted into ${esc(item.row)}${item.title ? ` (${esc(item.title)})` : ''}:${pre(item.text)}`;
+    case 'attested':
+      return esc(`${item.row} ${attestedNotVerified(item.what)}`);
     case 'testdata':
       return esc(`test data ${item.state}: ${item.what}${item.detail ? ` (${item.detail})` : ''}`);
   }

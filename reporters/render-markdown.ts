@@ -1,3 +1,5 @@
+import { resumeHint } from '../lib/command/hint';
+import { attestedNotVerified } from '../lib/evidence-codec';
 import { STEPS } from '../lib/runbook/catalogue';
 import type { EvidenceItem, RowResult, RunResult, StepResult } from './model';
 import { firstLine } from './build';
@@ -37,6 +39,7 @@ export function renderMarkdown(run: RunResult): string {
       '',
       ...run.blocking.rollback.split('\n').map((l) => `> ${l}`),
       '',
+      ...(meta.invocation ? [`Resume after the fix: \`${resumeHint(meta.invocation, run.blocking.stepN)}\``, ''] : []),
     );
   }
   if (meta.notes.length) {
@@ -107,7 +110,10 @@ function stepLine(step: StepResult): string {
 function rowSuffix(row: RowResult): string {
   switch (row.status) {
     case 'ticked':
-      return row.confirmed ? ` — confirmed by ${row.confirmed.by} at ${row.confirmed.at} (${row.confirmed.how})` : '';
+      return [
+        ...(row.confirmed ? [` — confirmed by ${row.confirmed.by} at ${row.confirmed.at} (${row.confirmed.how})`] : []),
+        ...(row.attested ?? []).map((what) => ` — ${attestedNotVerified(what)}`),
+      ].join('');
     case 'failed':
       return ` — **FAILED**: ${row.reason}`;
     case 'unconfirmed':
@@ -193,6 +199,8 @@ function evidenceLine(item: EvidenceItem): string | null {
       return `pasted into ${item.row}${item.title ? ` (${item.title})` : ''}: ${oneLine(firstLine(item.text), 120)}`;
     case 'testdata':
       return `test data ${item.state}: ${item.what}${item.detail ? ` (${item.detail})` : ''}`;
+    case 'attested':
+      return `${item.row} ${attestedNotVerified(item.what)}`;
   }
 }
 

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { unsetSettings } from '../lib/config/settings';
-import type { ScriptSpec } from '../lib/guard/args';
+import { invocationOf, type ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
 import { BASE_URL_FLAG } from '../lib/command/common-flags';
 import { bucketResource, databaseResource } from '../lib/command/resources';
@@ -69,6 +69,7 @@ export function migrateAttachmentsMain(argv: readonly string[]): Promise<number>
 
     const common = {
       env: args.env,
+      invocation: invocationOf(args),
       owner: ctx.owner,
       args: [...argv],
       dryRun,

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { migrationSettings, requiredSetting, unsetSettings } from '../lib/config/settings';
-import type { ScriptSpec } from '../lib/guard/args';
+import { invocationOf, type ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
 import { BASE_URL_FLAG } from '../lib/command/common-flags';
 import { databaseResource } from '../lib/command/resources';
@@ -37,7 +37,7 @@ export function migrateDeployMain(argv: readonly string[]): Promise<number> {
         undefined,
         config.sections.migrations.lockKey,
       );
-      io.out(redactor.redact(formatStatus(status, applyHint(args.env))));
+      io.out(redactor.redact(formatStatus(status, applyHint(invocationOf(args)))));
       return blockingProblems(status).length ? EXIT.failed : EXIT.ok;
     }
     const baseUrl = targetBaseUrl(ctx, input);
@@ -52,10 +52,11 @@ export function migrateDeployMain(argv: readonly string[]): Promise<number> {
         databaseUrl,
         redactor,
         args: [...argv],
+        invocation: invocationOf(args),
       });
       io.out(result.output);
       io.out('');
-      io.out(redactor.redact(formatStatus(result.after, applyHint(args.env))));
+      io.out(redactor.redact(formatStatus(result.after, applyHint(invocationOf(args)))));
       return result.after.pending.length || blockingProblems(result.after).length ? EXIT.failed : EXIT.ok;
     } catch (error) {
       if (error instanceof LockBusy) throw new Refused([error.message]);

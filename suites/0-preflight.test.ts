@@ -14,8 +14,9 @@ describeStep('preflight', () => {
       const check = await checkDeployedSha(harness.rcSha, harness.sections.preflight.deployedSha, target);
       await evidence.value('A.rc-sha', check.value);
       if (check.attested) {
-        await evidence.note(
-          'The target exposes no build SHA (preflight.deployedSha.source is "none"): the RC SHA is recorded as operator-attested, not checked against the deployed build.',
+        await evidence.attested(
+          'A.rc-sha',
+          `the deployed build is ${harness.rcSha}: the target exposes no build SHA (preflight.deployedSha.source is "none"), so the RC SHA is the operator's word`,
         );
       }
       expect(check.problems, check.problems.join('\n')).toEqual([]);
@@ -68,7 +69,7 @@ describeStep('preflight', () => {
         });
         check = await checkHarnessBackup(taken.dir, taken.manifest, settings.maxAgeMinutes);
       } else {
-        check = await checkBackup({ settings, databaseUrl, env: process.env });
+        check = await checkBackup({ settings, databaseUrl, env: process.env, invocation: harness.invocation });
       }
       await evidence.value('A.backup', check.value);
       if (check.ageMinutes !== undefined) {
@@ -80,8 +81,9 @@ describeStep('preflight', () => {
         });
       }
       if (check.attested)
-        await evidence.note(
-          'Provider snapshot named by the operator: the harness cannot see it, so its existence and time are operator-attested.',
+        await evidence.attested(
+          'A.backup',
+          'the provider snapshot named by the operator exists and was taken then: the harness cannot see it',
         );
       expect(check.problems, check.problems.join('\n')).toEqual([]);
     },

@@ -29,7 +29,7 @@ describeStep('migrations', () => {
     { tags: ['readonly'], meta: { ...checkId('1.status-read'), ...proves('B.status') } },
     async ({ harness, evidence }) => {
       const status = await statusBeforeDeploy(harness);
-      await evidence.paste('B.status', formatStatus(status, applyHint(harness.env)), 'migration status before deploy');
+      await evidence.paste('B.status', formatStatus(status, applyHint(harness.invocation)), 'migration status before deploy');
     },
   );
 
@@ -80,11 +80,11 @@ describeStep('migrations', () => {
       if (!harness.apply.includes('migrations')) {
         await evidence.paste(
           'B.output',
-          `migrate deploy not run (not asked for: --apply=migrations)\n\n${formatStatus(status, applyHint(harness.env))}`,
+          `migrate deploy not run (not asked for: --apply=migrations)\n\n${formatStatus(status, applyHint(harness.invocation))}`,
         );
         expect(
           status.pending,
-          `${status.pending.length} migration(s) pending and not applied: ${status.pending.join(', ')}. Apply with ${applyHint(harness.env)}`,
+          `${status.pending.length} migration(s) pending and not applied: ${status.pending.join(', ')}. Apply with ${applyHint(harness.invocation)}`,
         ).toEqual([]);
         return;
       }
@@ -99,9 +99,10 @@ describeStep('migrations', () => {
           databaseUrl: databaseUrl(harness),
           redactor,
           args: [`--env=${harness.env}`, '--apply=migrations', '(npm test, step 1)'],
+          invocation: harness.invocation,
         });
         await evidence.paste('B.output', result.output, 'migrate deploy');
-        await evidence.paste('B.output', formatStatus(result.after, applyHint(harness.env)), 'migration status after deploy');
+        await evidence.paste('B.output', formatStatus(result.after, applyHint(harness.invocation)), 'migration status after deploy');
         const left = [...result.after.pending, ...result.after.failed.map((f) => `${f.name} (failed)`)];
         expect(left, `still pending or failed after the deploy: ${left.join(', ')}`).toEqual([]);
       } catch (error) {

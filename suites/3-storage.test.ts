@@ -1,7 +1,6 @@
 import { expect, type TestContext } from 'vitest';
 import { requiredSetting } from '../lib/config/settings';
 import type { HarnessContext } from '../lib/context';
-import { setting } from '../lib/credentials';
 import { readableTargetEnv } from '../lib/env-rules/suite-target-env';
 import type { Evidence } from '../lib/evidence';
 import { findCheck, leftOut } from '../lib/needs';
@@ -12,6 +11,7 @@ import { checkDiskOnlyStreams, checkMigratedSample, type LegacyCheckContext } fr
 import { commandLine, migrateAttachments } from '../lib/storage/migrate/guarded';
 import { expiryProblems, locationProblems, parseSignedUrl, signatureProblems, type SignedUrl } from '../lib/storage/signed-url';
 import { recordRemoval, uploadAsTestData } from '../lib/storage/test-upload-data';
+import { retireUploadJob, uploadJob, type UploadJob } from '../lib/storage/upload-job';
 import { checkId, describeStep, needs, notApplicable, notRun, proves, suiteTestData, test, type RunbookFixtures } from '../lib/suite';
 import type { Redactor } from '../lib/secrets/redactor';
 
@@ -21,6 +21,7 @@ const REDIRECT = "GET /attachments/:id → 302 to a signed URL on the configured
 const MIGRATION = 'migration: npm run migrate:attachments -- --limit=N --concurrency=N moves, verifies and records every row it takes';
 
 let upload: TestUpload | undefined;
+let job: UploadJob | undefined;
 let signed: SignedUrl | undefined;
 let cleanedUp = false;
 
@@ -50,7 +51,8 @@ async function cleanUp(harness: HarnessContext, setup: StorageSetup, redactor: R
   }
 }
 
-const jobIdOf = (harness: HarnessContext) => setting(harness.sections.credentials.testJobId, 'the job the test upload is attached to');
+// Set with the upload: NEW_UPLOAD makes both.
+const jobIdOf = () => job!.id;
 
 type Ctx = Pick<TestContext, 'annotate' | 'skip'>;
 
@@ -102,7 +104,7 @@ async function runMigration({ harness, evidence, storage, redactor, targetEnv }:
   const setup = storage.setup();
   const m = harness.sections.storage.migrate;
   const before = await legacyStatus(setup.db, harness.sections.storage.legacyTables);
-  const options = { dryRun, limit: m.limit, concurrency: m.concurrency, env: harness.env };
+  const options = { dryRun, limit: m.limit, concurrency: m.concurrency, env: harness.env, invocation: harness.invocation };
   const result = await migrateAttachments({
     ...options,
     owner: harness.owner,
@@ -130,9 +132,14 @@ describeStep('storage', () => {
       if (!done.removed) console.error(`step 3: the test upload was not removed: ${done.why}`);
       const record = {
         key: `upload:${upload.filename}`,
-        what: `test upload ${upload.filename} (attachment #${upload.id} on job ${jobIdOf(harness)})`,
+        what: `test upload ${upload.filename} (attachment #${upload.id} on job ${jobIdOf()})`,
       };
       suiteTestData(suite, done.removed ? { ...record, state: 'removed' } : { ...record, state: 'left', detail: done.why });
+    }
+    const retired = job ? await retireUploadJob(harness, () => storage.setup().db, job) : null;
+    if (retired) {
+      if (retired.record.state === 'left') console.error(redactor.redact(`step 3: ${retired.text}`));
+      suiteTestData(suite, { ...retired.record, detail: retired.record.detail && redactor.redact(retired.record.detail) });
     }
   });
 
@@ -144,7 +151,8 @@ describeStep('storage', () => {
       await attachmentsApply(ctx, harness);
       const { jobTable } = storage.setup();
       const consumer = await sessions.login(target, 'consumer');
-      upload = await uploadAsTestData(evidence, target, harness, consumer.token, jobIdOf(harness));
+      job = await uploadJob(evidence, target, harness, consumer, 'the test upload');
+      upload = await uploadAsTestData(evidence, target, harness, consumer.token, job.id);
       await evidence.note(
         `uploaded ${upload.filename} (${upload.bytes.length} bytes) as ${jobTable.table}#${upload.id}: storageKey ${upload.storageKey ?? 'null'}, diskPath ${upload.diskPath ?? 'null'}`,
       );
@@ -224,7 +232,12 @@ describeStep('storage', () => {
         done = await cleanUp(harness, storage.setup(), redactor);
         if (done) {
           await evidence.note(done.text);
-          await recordRemoval(evidence, u, jobIdOf(harness), done.removed ? { removed: true } : { removed: false, why: done.why });
+          await recordRemoval(evidence, u, jobIdOf(), done.removed ? { removed: true } : { removed: false, why: done.why });
+        }
+        const retired = await retireUploadJob(harness, () => storage.setup().db, job!);
+        if (retired) {
+          await evidence.note(retired.text);
+          await evidence.testData(retired.record);
         }
       }
       expect(problem, `the signed URL ${problem}: the stored object is not the uploaded file`).toBeNull();

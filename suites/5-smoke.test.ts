@@ -1,7 +1,8 @@
 import { expect } from 'vitest';
-import { credential, setting } from '../lib/credentials';
+import { credential } from '../lib/credentials';
 import { describeUpload, readBack, removeTestUpload, type ReadBack } from '../lib/smoke/attachment-round-trip';
 import { recordRemoval, uploadAsTestData } from '../lib/storage/test-upload-data';
+import { retireUploadJob, uploadJob } from '../lib/storage/upload-job';
 import { LoginBudget, refusalProblems, refusedLogins, smokeLoginHeaders } from '../lib/smoke/login';
 import { checkId, describeStep, notApplicable, proves, test } from '../lib/suite';
 import { probeHealth, type HealthRoute } from '../lib/http/health';
@@ -106,24 +107,35 @@ describeStep('smoke', () => {
           'attachments are not enabled in this environment (environment.optional.attachments is false)',
         );
       }
-      const jobId = setting(harness.sections.credentials.testJobId, 'the smoke upload');
       const consumer = await sessions.login(target, 'consumer');
-      const upload = await uploadAsTestData(evidence, target, harness, consumer.token, jobId);
+      const job = await uploadJob(evidence, target, harness, consumer, 'the smoke upload');
       let trip: ReadBack | undefined;
       let cleanup: string;
+      let jobCleanup = '';
       try {
-        trip = await readBack(target, harness, consumer.token, upload);
+        const upload = await uploadAsTestData(evidence, target, harness, consumer.token, job.id);
+        try {
+          trip = await readBack(target, harness, consumer.token, upload);
+        } finally {
+          // Production keeps no harness data, whatever the retrieval showed.
+          cleanup = await removeTestUpload(harness, storage, upload).catch(
+            (error: Error) => `FAILED to remove the test upload: ${error.message}`,
+          );
+          const left = cleanup.startsWith('FAILED') || harness.sections.storage.cleanup === 'mark';
+          await recordRemoval(evidence, upload, job.id, left ? { removed: false, why: cleanup } : { removed: true });
+          await note(evidence, 'attachment round trip', [describeUpload(upload), ...(trip?.hops ?? []), cleanup].join('\n'));
+        }
       } finally {
-        // Production keeps no harness data, whatever the retrieval showed.
-        cleanup = await removeTestUpload(harness, storage, upload).catch(
-          (error: Error) => `FAILED to remove the test upload: ${error.message}`,
-        );
-        const left = cleanup.startsWith('FAILED') || harness.sections.storage.cleanup === 'mark';
-        await recordRemoval(evidence, upload, jobId, left ? { removed: false, why: cleanup } : { removed: true });
-        await note(evidence, 'attachment round trip', [describeUpload(upload), ...(trip?.hops ?? []), cleanup].join('\n'));
+        const retired = job.posted ? await retireUploadJob(harness, () => storage.setup().db, job) : null;
+        if (retired) {
+          await evidence.testData(retired.record);
+          await note(evidence, "the smoke upload's test job", retired.text);
+          jobCleanup = retired.text;
+        }
       }
       expect(trip.problems, trip.problems.join('; ')).toEqual([]);
       expect(cleanup, cleanup).not.toMatch(/^FAILED/);
+      expect(jobCleanup, jobCleanup).not.toMatch(/^FAILED/);
     },
   );
 });

@@ -77,10 +77,16 @@ describeStep('features', () => {
         await evidence.testData({ ...trialData, state: 'created' });
         const instant = await trial.setPreference(target, 'providerInstant', { matchDeliveryMode: 'INSTANT' });
         expect(instant.stored.matchDeliveryMode, 'the INSTANT test provider reads back').toBe('INSTANT');
-        const { stored } = await trial.setPreference(target, 'providerDigest', {
+        const { stored, restore } = await trial.setPreference(target, 'providerDigest', {
           matchDeliveryMode: 'DIGEST',
           digestIntervalMinutes: digest.intervalMinutes,
         });
+        for (const [role, how] of [
+          ['INSTANT', instant.restore.how],
+          ['DIGEST', restore.how],
+        ]) {
+          await evidence.note(`after the trial, the ${role} test provider's ${how}`);
+        }
         await evidence.paste(
           'G.digest-mode',
           `PUT ${routes.preferences} (DIGEST test provider), then GET:\n${JSON.stringify(stored, null, 2)}`,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Sections } from '../config/schema';
+import { commandHint, type Invocation } from '../command/hint';
 import { databaseIdentity, describeDatabase } from '../command/identity';
 import { backupsOf, type BackupManifest } from './manifest';
 import { verifyBackup } from './verify';
@@ -84,6 +85,11 @@ export function checkAttestedSnapshot(
   };
 }
 
+function backupHint(invocation: Invocation | undefined): string {
+  if (!invocation) return 'npm run backup -- --env=<env> --confirm=<env>';
+  return commandHint('npm run backup', invocation, ...(invocation.env === 'local' ? [] : [`--confirm=${invocation.env}`]));
+}
+
 /**
  * The freshest evidence that this database is backed up: a provider snapshot the operator
  * names, else the newest backup the harness made of this database. Neither is a problem.
@@ -93,6 +99,8 @@ export async function checkBackup(opts: {
   databaseUrl: string;
   env: NodeJS.ProcessEnv;
   now?: Date;
+  /** The flags the printed backup hint repeats; without them the hint names placeholders. */
+  invocation?: Invocation;
 }): Promise<BackupCheck> {
   const { settings } = opts;
   const now = opts.now ?? new Date();
@@ -107,7 +115,7 @@ export async function checkBackup(opts: {
     return {
       value: '(no backup found)',
       problems: [
-        `no backup of ${describeDatabase(db)} in ${dir}${note} and no provider snapshot named: run \`npm run backup -- --env=<env> --confirm=<env>\` ` +
+        `no backup of ${describeDatabase(db)} in ${dir}${note} and no provider snapshot named: run \`${backupHint(opts.invocation)}\` ` +
           `or set ${settings.snapshotIdEnv} and ${settings.snapshotAtEnv}`,
       ],
       attested: false,

@@ -43,9 +43,8 @@ export function requirementsFor(step: StepId, s: Sections, environment: Environm
       // Storage settings come from the env snapshot when there is one (the target's own values).
       const target = s.env.snapshotFile ? [] : [{ name: c.databaseUrl, why: 'attachment rows (status, cleanup)' }, ...s3];
       return [
-        ...(environment.optional.attachments
-          ? [...account('consumer', 'test upload'), { name: c.testJobId, why: 'the job the test upload is attached to' }]
-          : []),
+        // No testJobId: without one, the step posts its own job (lib/storage/upload-job.ts).
+        ...(environment.optional.attachments ? account('consumer', 'test upload') : []),
         ...(environment.optional.legacyStorageMigration ? account('admin', 'reading legacy attachments of any user') : []),
         ...(environment.optional.attachments || environment.optional.legacyStorageMigration ? target : []),
       ];
@@ -61,10 +60,9 @@ export function requirementsFor(step: StepId, s: Sections, environment: Environm
         ...account('consumer', 'login smoke'),
         { name: c.stripeWebhookSecret, why: 'webhook smoke' },
         ...(environment.optional.attachments
-          ? [
-              { name: c.testJobId, why: 'the job the smoke upload is attached to' },
-              ...(s.storage.cleanup === 'delete' ? [{ name: c.databaseUrl, why: 'removing the smoke upload' }, ...s3] : []),
-            ]
+          ? s.storage.cleanup === 'delete'
+            ? [{ name: c.databaseUrl, why: 'removing the smoke upload' }, ...s3]
+            : []
           : []),
       ];
     case 'features':

@@ -4,14 +4,15 @@ import type { Sections } from '../config/schema';
 import type { JsonPaths } from '../config/sections/backend/json-path';
 import type { HarnessContext } from '../context';
 import type { TargetClient } from '../http/client';
+import { deleteTestJobQuery } from '../test-job';
 import { type DigestTrial, mentionsJob, type TestProvider } from './digest';
 
 /**
  * Undoes the digest trial: what the API can remove goes through the API, the rest (the job,
- * notifications, preference rows that did not exist) through the database, touching only
- * rows the trial created: ids it was given, for the test accounts it used. Table names come
- * from the backend profile (backend.cleanup.tables, the contract's Prisma models by default),
- * columns are the contract's (§7).
+ * notifications, the digest clock) through the database, touching only rows the trial
+ * created: ids it was given, for the test accounts it used. Table names come from the backend
+ * profile (backend.cleanup.tables, the contract's Prisma models by default), columns are the
+ * contract's (§7).
  */
 
 export interface CleanupReport {
@@ -70,11 +71,7 @@ async function deleteJob(trial: DigestTrial, profile: Profile, databaseUrl: stri
   const job = trial.job;
   if (!job || !trial.consumer || trial.jobRemoved) return;
   const { rowCount } = await withDatabase(databaseUrl, (db) =>
-    db.query(`DELETE FROM ${table(profile, 'job')} WHERE "id" = $1 AND "consumerId" = $2 AND "title" = $3`, [
-      job.id,
-      trial.consumer!.user.id,
-      job.title,
-    ]),
+    db.query(deleteTestJobQuery(job, trial.consumer!.user.id, profile.cleanup.tables.job)),
   );
   report.done.push(`test job ${job.id}: ${rowCount ? 'deleted' : 'already gone'}`);
   trial.jobRemoved = true;
@@ -95,8 +92,8 @@ async function undoProviderViaApi(
       report.done.push(`${p.role}: saved search ${id} deleted`);
     }
   }
-  if (p.changed && p.previous) {
-    const { matchDeliveryMode, digestIntervalMinutes, pushEnabled, emailEnabled } = p.previous;
+  if (p.changed && p.restore) {
+    const { matchDeliveryMode, digestIntervalMinutes, pushEnabled, emailEnabled } = p.restore.preference;
     const res = await target.request({
       method: 'PUT',
       path: preferences,
@@ -105,7 +102,7 @@ async function undoProviderViaApi(
     });
     if (res.status !== 200)
       report.problems.push(`${p.role}: restoring the previous delivery mode answered ${res.status}: ${res.excerpt(200)}`);
-    else report.done.push(`${p.role}: delivery mode restored to ${matchDeliveryMode}`);
+    else report.done.push(`${p.role}: delivery mode restored to ${matchDeliveryMode} (${p.restore.how})`);
   }
 }
 
@@ -137,14 +134,12 @@ async function undoProviderInDatabase(
     p.savedSearchIds.length = 0;
   }
   if (!p.changed) return;
-  if (!p.previous) {
-    await db.query(`DELETE FROM ${table(profile, 'notificationPreference')} WHERE "userId" = $1`, [userId]);
-    report.done.push(`${p.role}: the preference the harness created was removed (none was stored before)`);
-  } else if ('lastDigestSentAt' in p.previous) {
+  // Whether a row was stored before is unknown (no GET before the PUT), so the row stays, restored.
+  if (p.restore && 'lastDigestSentAt' in p.restore.preference) {
     // The worker moved it when it sent the trial's digest; the next run starts from the same clock.
     await db.query(`UPDATE ${table(profile, 'notificationPreference')} SET "lastDigestSentAt" = $2 WHERE "userId" = $1`, [
       userId,
-      p.previous.lastDigestSentAt ?? null,
+      p.restore.preference.lastDigestSentAt ?? null,
     ]);
   }
   p.changed = false;
@@ -206,12 +201,13 @@ export async function leftovers(trial: DigestTrial, target: TargetClient, harnes
       );
       if (about.length) found.push(`${p.role}: ${about.length} notification(s) about test job ${trial.job.id} still listed`);
     }
+    if (!p.restore) continue;
     const res = await target.get(preferences, { token: p.session.token });
     const mode = res.status === 200 ? res.json<{ matchDeliveryMode?: unknown }>().matchDeliveryMode : null;
-    const expected = p.previous?.matchDeliveryMode ?? null;
-    if (p.previous ? mode !== expected : res.status === 200) {
+    const expected = p.restore.preference.matchDeliveryMode;
+    if (mode !== expected) {
       found.push(
-        `${p.role}: delivery mode reads ${res.status === 200 ? String(mode) : `HTTP ${res.status}`}, before the trial it was ${expected ?? 'not stored'}`,
+        `${p.role}: delivery mode reads ${res.status === 200 ? String(mode) : `HTTP ${res.status}`}, cleanup restored ${expected}`,
       );
     }
   }

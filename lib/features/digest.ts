@@ -2,7 +2,8 @@ import { describePaths, firstParent, firstValue, pathList, readPath } from '../b
 import type { JsonPaths } from '../config/sections/backend/json-path';
 import type { HarnessContext } from '../context';
 import type { TargetClient, TargetResponse } from '../http/client';
-import { attestationHeaders, type Sessions, type Session } from '../http/session';
+import type { Sessions, Session } from '../http/session';
+import { JobWithoutId, postTestJob, type PostedJob } from '../test-job';
 
 /**
  * The digest-mode trial of runbook step 6b: two test providers (one INSTANT, one DIGEST)
@@ -29,24 +30,36 @@ export interface Notification {
   createdAt: string;
 }
 
+/**
+ * What a provider without a stored preference gets: INSTANT, the one mode that needs no
+ * interval (contract §7; the reference schema's default). The trial restores it for what it
+ * could not know before its PUT.
+ */
+export const DEFAULT_PREFERENCE = { matchDeliveryMode: 'INSTANT', digestIntervalMinutes: null } as const satisfies Preference;
+
+/** A PUT that does not name them leaves them as they were, so its answer tells their previous values. */
+const RESTORED_AS_ANSWERED = ['pushEnabled', 'emailEnabled', 'lastDigestSentAt'] as const;
+
+/** The preference cleanup puts back, and how the trial came to know it. */
+export interface Restore {
+  preference: Preference;
+  /** For the evidence: which fields are the previous state and which the contract's default. */
+  how: string;
+}
+
 export interface TestProvider {
   role: ProviderRole;
   session: Session;
-  /** What was stored before the harness touched it; null when nothing was (GET answered 404). */
-  previous: Preference | null;
-  /** The harness wrote a preference; cleanup restores `previous`. */
+  /** Set by the first PUT; cleanup restores it. Null while the harness has written nothing. */
+  restore: Restore | null;
+  /** The harness wrote a preference since the last cleanup. */
   changed: boolean;
   /** Saved searches the trial added, and those of them not removed yet. */
   createdSearchIds: string[];
   savedSearchIds: string[];
 }
 
-export interface TestJob {
-  id: number | string;
-  title: string;
-  category: string;
-  createdAt: string;
-}
+export type TestJob = PostedJob;
 
 export class DigestTrial {
   readonly providers = new Map<ProviderRole, TestProvider>();
@@ -75,38 +88,29 @@ export class DigestTrial {
     return this.harness.sections.backend;
   }
 
-  /** Reads the stored preference before the first change; 404 means none stored. */
+  /** Logs the test account in; reads nothing (the contract allows a GET of preferences to fail before a first PUT). */
   async provider(target: TargetClient, role: ProviderRole): Promise<TestProvider> {
     const known = this.providers.get(role);
     if (known) return known;
     const session = await this.sessions.login(target, role);
-    const res = await target.get(this.routes.preferences, { token: session.token });
-    if (res.status !== 200 && res.status !== 404) {
-      throw new Error(
-        `GET ${this.routes.preferences} as the ${role} test account answered ${res.status}: ${res.excerpt(200)}; nothing was changed`,
-      );
-    }
-    const provider: TestProvider = {
-      role,
-      session,
-      previous: res.status === 200 ? res.json<Preference>() : null,
-      changed: false,
-      createdSearchIds: [],
-      savedSearchIds: [],
-    };
+    const provider: TestProvider = { role, session, restore: null, changed: false, createdSearchIds: [], savedSearchIds: [] };
     this.providers.set(role, provider);
     return provider;
   }
 
-  /** PUT first (the contract allows GET to fail before anything is stored), then read back. */
-  async setPreference(target: TargetClient, role: ProviderRole, wanted: Preference): Promise<{ stored: Preference }> {
+  /**
+   * PUT first, never a GET before it (contract §7), then read back. The first PUT's answer
+   * decides what cleanup restores: the fields it was not sent are still the previous ones.
+   */
+  async setPreference(target: TargetClient, role: ProviderRole, wanted: Preference): Promise<{ stored: Preference; restore: Restore }> {
     const provider = await this.provider(target, role);
     provider.changed = true;
     const put = await target.request({ method: 'PUT', path: this.routes.preferences, token: provider.session.token, json: wanted });
     expectStatus(put, 200, `setting the ${role} test account's delivery mode`);
+    provider.restore ??= restoreFrom(wanted, put.json<Preference>());
     const read = await target.get(this.routes.preferences, { token: provider.session.token });
     expectStatus(read, 200, `reading back the ${role} test account's delivery mode`);
-    return { stored: read.json<Preference>() };
+    return { stored: read.json<Preference>(), restore: provider.restore };
   }
 
   async addSavedSearch(target: TargetClient, role: ProviderRole): Promise<void> {
@@ -134,27 +138,20 @@ export class DigestTrial {
   async createJob(target: TargetClient): Promise<TestJob> {
     this.consumer ??= await this.sessions.login(target, 'consumer');
     const title = this.cfg.jobTitle;
-    const res = await target.post(this.routes.jobs, {
-      token: this.consumer.token,
-      headers: attestationHeaders(this.harness),
-      json: {
+    try {
+      this.job = await postTestJob(target, this.harness, this.consumer, {
         title,
-        description: `Created by the cutover harness (run ${this.harness.runId}) to prove job-match delivery; removed when the step ends.`,
-        location: `Cutover harness test location ${this.cfg.zipCode}`,
-      },
-    });
-    expectStatus(res, 201, 'creating the test job as the consumer test account');
-    const paths = this.profile.responses.created.job;
-    const body = res.json<unknown>();
-    const id = firstValue(body, paths);
-    const job = (firstParent(body, paths) ?? {}) as Partial<TestJob>;
-    if (typeof id !== 'number' && typeof id !== 'string') {
-      this.unremovable.push(
-        `test job "${title}" of the consumer test account: the target took it (201) without an id at ${describePaths(paths)}, so the harness cannot remove it`,
-      );
-      throw new Error(`POST ${this.routes.jobs} answered 201 without the job's id at ${describePaths(paths)} (backend.responses.created)`);
+        purpose: 'to prove job-match delivery',
+        zipCode: this.cfg.zipCode,
+      });
+    } catch (error) {
+      if (error instanceof JobWithoutId) {
+        this.unremovable.push(
+          `test job "${title}" of the consumer test account: the target took it (201) without saying its id, so the harness cannot remove it`,
+        );
+      }
+      throw error;
     }
-    this.job = { id, title, category: String(job.category ?? ''), createdAt: String(job.createdAt ?? new Date().toISOString()) };
     return this.job;
   }
 
@@ -181,6 +178,21 @@ export class DigestTrial {
     this.seen.set(role, seen);
     return found;
   }
+}
+
+/** The fields the PUT was sent are unknown before it; the contract's default stands in for those. */
+export function restoreFrom(sent: Preference, answered: Preference | null): Restore {
+  const kept = Object.fromEntries(
+    Object.entries(answered ?? {}).filter(([field]) => (RESTORED_AS_ANSWERED as readonly string[]).includes(field) && !(field in sent)),
+  );
+  const defaulted = Object.keys(DEFAULT_PREFERENCE);
+  return {
+    preference: { ...kept, ...DEFAULT_PREFERENCE } as Preference,
+    how:
+      `${defaulted.join(' and ')} will be restored to the contract's default (${DEFAULT_PREFERENCE.matchDeliveryMode}, no interval): ` +
+      `the state before the trial cannot be read without a GET before the first PUT, which the contract warns may fail` +
+      (Object.keys(kept).length ? `; ${Object.keys(kept).join(', ')} as the PUT answered them (unchanged by it)` : ''),
+  };
 }
 
 /** Whether a notification's content names the job, at any of the profile's paths (backend.responses.notificationJob). */

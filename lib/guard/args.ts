@@ -1,4 +1,5 @@
 import { COMMON_FLAGS } from '../command/common-flags';
+import type { Invocation } from '../command/hint';
 import { flagUsage, flagValue, parseFlags, type FlagSpecs } from '../command/flags';
 import type { EnvName } from '../config/schema';
 
@@ -49,4 +50,9 @@ export function parseScriptArgs(argv: readonly string[], spec: ScriptSpec): { ar
       booleans: flags.booleans,
     },
   };
+}
+
+/** The flags a script's printed hints repeat, as it was given them. */
+export function invocationOf(args: ScriptArgs): Invocation {
+  return { env: args.env, config: args.config, sha: args.sha, baseUrl: args.values['base-url'] };
 }

@@ -1,4 +1,5 @@
 import type { EnvName, Sections } from '../config/schema';
+import type { Invocation } from '../command/hint';
 import { checkBackup } from '../backup/freshness';
 import { checkDeployedSha } from '../preflight/deployed-sha';
 import type { Redactor } from '../secrets/redactor';
@@ -14,6 +15,8 @@ export interface ProdPreconditionInput {
   redactor: Redactor;
   processEnv?: NodeJS.ProcessEnv;
   now?: Date;
+  /** The flags the printed backup hint repeats; default: --env alone. */
+  invocation?: Invocation;
 }
 
 export interface PreconditionReport {
@@ -57,6 +60,7 @@ export async function prodPreconditions(input: ProdPreconditionInput): Promise<P
     databaseUrl: input.databaseUrl,
     env: input.processEnv ?? process.env,
     now: input.now,
+    invocation: input.invocation ?? { env: input.env },
   });
   problems.push(...backup.problems);
   checked.push(`backup: ${backup.value}`);

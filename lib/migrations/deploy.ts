@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { EnvName, Sections } from '../config/schema';
 import { Refused } from '../command/refused';
+import { commandHint, type Invocation } from '../command/hint';
 import { migrationSettings, unsetSettings } from '../config/settings';
 import { audit, auditId } from '../guard/audit';
 import { withAdvisoryLock } from '../guard/lock';
@@ -23,6 +24,8 @@ export interface DeployOptions {
   /** How it was asked for, for the audit log. */
   args: string[];
   log?: (line: string) => void;
+  /** The flags the printed hints repeat; default: --env alone. */
+  invocation?: Invocation;
 }
 
 export interface DeployResult {
@@ -46,9 +49,9 @@ export class DeployFailed extends Error {
 }
 
 /** How the operator applies pending migrations in this environment (for messages). */
-export function applyHint(env: EnvName): string {
-  const confirm = env === 'local' ? '' : ` --confirm=${env}`;
-  return `\`npm run migrate:deploy -- --env=${env}${confirm}\` or \`npm test -- --env=${env} --apply=migrations${confirm}\``;
+export function applyHint(invocation: Invocation): string {
+  const confirm = invocation.env === 'local' ? [] : [`--confirm=${invocation.env}`];
+  return `\`${commandHint('npm run migrate:deploy', invocation, ...confirm)}\` or \`${commandHint('npm test', invocation, '--apply=migrations', ...confirm)}\``;
 }
 
 /** The release's migrations directory and schema; unset ones refuse the deploy before anything else. */
@@ -99,6 +102,7 @@ export async function deployMigrations(opts: DeployOptions): Promise<DeployResul
     sections: opts.sections,
     databaseUrl: opts.databaseUrl,
     redactor,
+    invocation: opts.invocation,
   });
   if (pre.problems.length) throw new DeployRefused(pre.problems.map((p) => `prod precondition: ${p}`));
   const m = opts.sections.migrations;

@@ -126,8 +126,9 @@ export const STEPS: readonly Step[] = [
     file: 'suites/3-storage.test.ts',
     applicable: 'storage: migrate legacy disk attachments to object storage',
     testData: {
-      what: 'a test upload on the test job (a 1×1 PNG named cutover-harness-test-<run>.png: an attachment row and its object)',
-      cleanup: 'storage.cleanup=delete removes the row (SQL on DATABASE_URL) and the object, checked gone; =mark leaves them, named',
+      what: 'a test upload on the test job (a 1×1 PNG named cutover-harness-test-<run>.png: an attachment row and its object); without CUTOVER_TEST_JOB_ID, a test job the step posts as the consumer test account',
+      cleanup:
+        'storage.cleanup=delete removes the row (SQL on DATABASE_URL) and the object, checked gone, then a job the step posted; =mark leaves them, named',
     },
     rows: [
       { id: 'D.new-uploads', label: 'New uploads are object-storage backed (`storageKey`, not only `diskPath`)', kind: 'check' },
@@ -185,8 +186,8 @@ export const STEPS: readonly Step[] = [
     sectionTitle: 'Step 5 — smoke tests',
     file: 'suites/5-smoke.test.ts',
     testData: {
-      what: 'two refused logins (security events), one synthetic Stripe event, one test upload on the test job',
-      cleanup: 'the upload is removed as in step 3; the refused logins and the event stay recorded',
+      what: 'two refused logins (security events), one synthetic Stripe event, one test upload on the test job (posted by the step without CUTOVER_TEST_JOB_ID)',
+      cleanup: 'the upload and a posted job are removed as in step 3; the refused logins and the event stay recorded',
     },
     rows: [
       { id: 'F.healthz', label: '`/healthz` OK', kind: 'check' },

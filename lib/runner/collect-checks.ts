@@ -26,6 +26,7 @@ export async function collectChecks(root: string): Promise<{ checks: ListedCheck
     manual: {},
     previousWebhookSecretExpired: true,
     thirdParty: 'real',
+    invocation: { env: 'local' },
     rehearsal: {
       controlUrl: 'http://127.0.0.1:9',
       faults: [],

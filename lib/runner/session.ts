@@ -16,6 +16,7 @@ import { mutationPermission } from '../command/confirm';
 import { defaultOwner, defaultSha } from '../command/defaults';
 import { describeDatabaseUrl } from '../command/identity';
 import { describeResources } from '../command/resources';
+import { resumeHint, type Invocation } from '../command/hint';
 import { sectionsSchema, type Sections } from '../config/schema';
 import type { HarnessContext, ManualConfirmation } from '../context';
 import { TargetClient } from '../http/client';
@@ -62,6 +63,8 @@ export class RunSession {
   private graceSaid = false;
   /** The run's own audit entry, when it applies anything: started now, ended in finish(). */
   private auditEntry: AuditEntry | undefined;
+  /** Selected steps whose change this run makes, once the context is built (recorded in the document for --from). */
+  private applied: StepId[] = [];
   private written: Promise<{ run: RunResult; paths: WrittenDocuments; redactor: Redactor }> | undefined;
   /** Set once the owner and SHA are known: what finish() and a forced end both write. */
   private final: { write: () => Promise<unknown> } | undefined;
@@ -202,7 +205,9 @@ export class RunSession {
         previousWebhookSecretExpired: opts.previousWebhookSecretExpired,
         thirdParty: this.rehearsal ? 'simulated' : 'real',
         rehearsal: this.rehearsal?.info ?? null,
+        invocation: this.invocation(rcSha),
       };
+      this.applied = context.apply.filter((id) => this.steps.includes(id));
       // Steps 0 and 1 back up and migrate the database (and schema) DATABASE_URL names: say which, here and in the document.
       const database = this.steps.some((id) => id === 'preflight' || id === 'migrations')
         ? describeDatabaseUrl(process.env[this.sections.credentials.databaseUrl] ?? '')
@@ -358,6 +363,12 @@ export class RunSession {
     return this.written;
   }
 
+  /** The flags a printed hint repeats; the SHA as resolved, since --from carries only results of the same SHA. */
+  private invocation(rcSha: string | null): Invocation {
+    const { env, config, envSnapshot, baseUrl } = this.opts;
+    return { env, config, sha: rcSha ?? undefined, envSnapshot, baseUrl };
+  }
+
   /** Entries this run's children started and could not end (a worker killed by the same signal) end as interrupted too. */
   private async writeOnce(owner: string, rcSha: string | null, carried: Partial<Record<StepId, CarriedStep>>) {
     const raw: RawRun = {
@@ -372,6 +383,8 @@ export class RunSession {
         thirdParty: this.rehearsal ? 'simulated' : 'real',
         backend: this.sections.backend.name,
         notes: this.notes,
+        invocation: this.invocation(rcSha),
+        applied: this.applied,
       },
       selected: this.steps,
       selectionNote: this.selectionNote,
@@ -420,6 +433,7 @@ export class RunSession {
       say(`Blocked at Step ${run.blocking.stepN} — ${run.blocking.stepTitle}: ${run.blocking.check}`);
       say(`  ${run.blocking.error.split('\n')[0]}`);
       say(`  Rollback plan: see "Why NO-GO" in the document`);
+      say(`  Resume after the fix: ${resumeHint(run.meta.invocation ?? this.invocation(rcSha), run.blocking.stepN)}`);
     }
     // In GitHub Actions each failing check is also an annotation on the run (Vitest's github-actions style).
     if (process.env.GITHUB_ACTIONS === 'true') for (const line of renderAnnotations(run)) say(line);

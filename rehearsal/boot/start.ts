@@ -67,7 +67,9 @@ async function boot(opts: StartRehearsalOptions, cleanups: Cleanups, stopAll: ()
   cleanups.push(() => target.stop());
 
   const baseUrl = await opts.timed('target', async () => {
-    harnessEnv.CUTOVER_TEST_JOB_ID = String(await previousRelease(stack.databaseUrl, paths, creds, opts.steps.includes('migrations')));
+    // No CUTOVER_TEST_JOB_ID, as on a fresh database: the steps that upload post their own job.
+    // The seeded job is named apart, for tools that need one (the smoke benchmark's other runners).
+    harnessEnv.REHEARSAL_SEEDED_JOB_ID = String(await previousRelease(stack.databaseUrl, paths, creds, opts.steps.includes('migrations')));
     for (const fault of faults) await fault.plant?.(plant);
     targetEnv.TARGET_FAULTS = faults
       .filter((f) => f.layer === 'target')

@@ -206,7 +206,7 @@ describe("the second backend's answers through its profile", () => {
     trial.providers.set('providerInstant', {
       role: 'providerInstant',
       session: await sessions.login(server.target, 'consumer'),
-      previous: null,
+      restore: null,
       changed: false,
       createdSearchIds: [],
       savedSearchIds: [],

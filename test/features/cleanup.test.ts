@@ -9,7 +9,7 @@ import { signToken } from '../../rehearsal/target/auth';
 import { seedTarget, type SeedResult } from '../../rehearsal/target/seed';
 import { sectionsSchema } from '../../lib/config/schema';
 import { cleanUpDigestTrial, leftovers } from '../../lib/features/cleanup';
-import { DigestTrial, type Preference, type ProviderRole } from '../../lib/features/digest';
+import { DigestTrial, type ProviderRole } from '../../lib/features/digest';
 import { Redactor } from '../../lib/secrets/redactor';
 import { TargetClient } from '../../lib/http/client';
 import { Sessions, type AccountRole, type Session } from '../../lib/http/session';
@@ -66,20 +66,11 @@ function session(role: AccountRole): Session {
 }
 
 /** A trial whose accounts are already signed in (login is the session module's business). */
-async function trialOn(client: TargetClient): Promise<DigestTrial> {
+function trialOn(): DigestTrial {
   const trial = new DigestTrial(harness, new Sessions(harness, new Redactor()));
   trial.consumer = session('consumer');
   for (const role of ['providerInstant', 'providerDigest'] as ProviderRole[]) {
-    const s = session(role);
-    const res = await client.get(harness.sections.backend.routes.preferences, { token: s.token });
-    trial.providers.set(role, {
-      role,
-      session: s,
-      previous: res.status === 200 ? res.json<Preference>() : null,
-      changed: false,
-      createdSearchIds: [],
-      savedSearchIds: [],
-    });
+    trial.providers.set(role, { role, session: session(role), restore: null, changed: false, createdSearchIds: [], savedSearchIds: [] });
   }
   return trial;
 }
@@ -128,7 +119,7 @@ describe('digest trial cleanup', () => {
       users.providerInstant,
     ]);
 
-    const trial = await trialOn(client);
+    const trial = trialOn();
     await trial.setPreference(client, 'providerInstant', { matchDeliveryMode: 'INSTANT' });
     await trial.setPreference(client, 'providerDigest', { matchDeliveryMode: 'DIGEST', digestIntervalMinutes: 15 });
     await trial.addSavedSearch(client, 'providerInstant');
@@ -154,28 +145,59 @@ describe('digest trial cleanup', () => {
       { userId: users.providerInstant, jobId: String(seed.jobId) },
     ]);
     expect((await pool.query(`SELECT count(*)::int AS n FROM "SavedSearch"`)).rows[0].n).toBe(0);
-    const prefs = await pool.query(
-      `SELECT "userId", "matchDeliveryMode", "digestIntervalMinutes", "pushEnabled", "lastDigestSentAt" FROM "NotificationPreference"`,
-    );
-    expect(prefs.rows).toEqual([
+    // What the PUT answered is restored (push off, the digest clock); the mode, unknowable without
+    // a GET before the PUT, goes back to the contract's default, and the report says so.
+    const prefs = async () =>
+      (
+        await pool.query(
+          `SELECT "userId", "matchDeliveryMode", "digestIntervalMinutes", "pushEnabled", "lastDigestSentAt" FROM "NotificationPreference" ORDER BY "userId"`,
+        )
+      ).rows;
+    const restored = [
       {
         userId: users.providerInstant,
-        matchDeliveryMode: 'DIGEST',
-        digestIntervalMinutes: 30,
+        matchDeliveryMode: 'INSTANT',
+        digestIntervalMinutes: null,
         pushEnabled: false,
         lastDigestSentAt: new Date('2026-01-02T03:04:05Z'),
       },
-    ]);
+      {
+        userId: users.providerDigest,
+        matchDeliveryMode: 'INSTANT',
+        digestIntervalMinutes: null,
+        pushEnabled: true,
+        lastDigestSentAt: null,
+      },
+    ].sort((a, b) => a.userId - b.userId);
+    expect(await prefs()).toEqual(restored);
+    expect(report.done).toContainEqual(expect.stringMatching(/^providerDigest: delivery mode restored to INSTANT \(.*contract's default/));
 
     // Nothing left to undo: a second pass (afterAll after the check) changes nothing.
     const again = await cleanUpDigestTrial(trial, client, harness, databaseUrl);
     expect(again.problems).toEqual([]);
-    expect((await pool.query(`SELECT count(*)::int AS n FROM "NotificationPreference"`)).rows[0].n).toBe(1);
+    expect(await prefs()).toEqual(restored);
+    await pool.query(`DELETE FROM "NotificationPreference"`);
+  });
+
+  it('never reads preferences before its PUT: a target whose GET fails until a first PUT still runs the trial (preferences-get-fails-unstored)', async () => {
+    const client = await target('preferences-get-fails-unstored');
+    const trial = new DigestTrial(harness, { login: async (_target, role) => session(role) });
+    const { stored, restore } = await trial.setPreference(client, 'providerDigest', {
+      matchDeliveryMode: 'DIGEST',
+      digestIntervalMinutes: 15,
+    });
+    expect(stored).toMatchObject({ matchDeliveryMode: 'DIGEST', digestIntervalMinutes: 15 });
+    expect(restore.preference).toMatchObject({ matchDeliveryMode: 'INSTANT', digestIntervalMinutes: null, pushEnabled: true });
+    expect(restore.how).toMatch(/contract's default \(INSTANT, no interval\).*cannot be read without a GET before the first PUT/);
+    await trial.addSavedSearch(client, 'providerDigest');
+    expect((await cleanUpDigestTrial(trial, client, harness, databaseUrl)).problems).toEqual([]);
+    expect(await leftovers(trial, client, harness)).toEqual([]);
+    await pool.query(`DELETE FROM "NotificationPreference"`);
   });
 
   it('does not take a 204 for proof: a saved search the API kept is reported (saved-search-delete-ignored)', async () => {
     const client = await target('saved-search-delete-ignored');
-    const trial = await trialOn(client);
+    const trial = trialOn();
     await trial.addSavedSearch(client, 'providerDigest');
     const report = await cleanUpDigestTrial(trial, client, harness, databaseUrl);
     expect(report.problems).toEqual([]);

@@ -49,6 +49,25 @@ describe('test data on a rehearsal target', () => {
     expect(upload.notRun).toBe('left out of this run by the selection (--tags-filter / -t)');
   }, 300_000);
 
+  test('without CUTOVER_TEST_JOB_ID the run is not refused: step 3 posts its own test job, uploads to it, and removes both', async () => {
+    const run = await runHarness(['--only=storage'], { env: { CUTOVER_TEST_JOB_ID: undefined } });
+    const r = run.run!;
+    expect(run.stderr).not.toContain('CUTOVER_TEST_JOB_ID');
+    expect(r, summary(run)).not.toBeNull();
+    const checks: CheckResult[] = r.steps.flatMap((s) => s.checks);
+    expect(checks.find((c) => c.checkId === '3.new-upload')?.state, summary(run)).toBe('passed');
+    const jobRecords = checks
+      .flatMap((c) => c.evidence)
+      .flatMap((e) => (e.type === 'testdata' && e.what.startsWith('test job #') ? [`${e.state} ${e.what}`] : []));
+    expect(jobRecords).toEqual([
+      expect.stringMatching(
+        /^created test job #\d+ "Cutover harness test job for the test upload \(run [^)]+\)" of the consumer test account$/,
+      ),
+      expect.stringMatching(/^removed test job #\d+ "Cutover harness test job for the test upload/),
+    ]);
+    expect(r.testData.left).toEqual([]);
+  }, 300_000);
+
   test('a test-data run accounts for what it wrote: kept by design, and an upload it could not remove (its id unreadable)', async () => {
     const run = await runHarness(['--only=webhooks,smoke', '--fault=upload-without-id']);
     const r = run.run!;
@@ -57,6 +76,10 @@ describe('test data on a rehearsal target', () => {
       /test data: written on http:\/\/127\.0\.0\.1:\d+ \(database [^)]*\)[^\n]*\n {2}step 4: synthetic Stripe events/,
     );
     expect(r.blocking?.check, summary(run)).toMatch(/^Attachment round trip/);
+    // The resume hint, on the console and in the document alike, repeats the run's flags.
+    const resume = run.stdout.match(/Resume after the fix: (npm test -- .*)$/m)?.[1];
+    expect(resume, run.stdout).toMatch(/^npm test -- --env=local( --sha=[0-9a-f]+)? --from=5$/);
+    expect(run.markdown).toContain(`Resume after the fix: \`${resume}\``);
 
     const kept = r.testData.kept.map((e) => `${e.stepN}: ${e.what}`);
     expect(kept.filter((k) => /^4: synthetic Stripe event evt_/.test(k)).length).toBeGreaterThanOrEqual(3);

@@ -244,7 +244,9 @@ describe('npm run migrate:deploy', () => {
     const run = await box.run('migrate-deploy', ['--env=staging', '--dry-run'], { DATABASE_URL: url });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Not yet applied (1):\n  ${NAMES[2]}`);
-    expect(run.stdout).toContain('To apply: `npm run migrate:deploy -- --env=staging --confirm=staging`');
+    // The hint repeats the flags the script was given: pasted as-is, it reads the same config.
+    const config = `--config=${box.config}`;
+    expect(run.stdout).toContain(`To apply: \`npm run migrate:deploy -- --env=staging ${config} --confirm=staging\``);
     expect(await snapshot(url)).toBe(before);
   });
 

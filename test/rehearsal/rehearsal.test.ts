@@ -86,6 +86,11 @@ describe('the local rehearsal', { timeout: REHEARSAL_TIMEOUT_MS }, () => {
         expect(step, step.id).toMatchObject({ status: 'carried', note: `passed in ${earlier}` });
       expect(run.steps.find((s) => s.id === 'monitoring')!.status).toBe('passed');
       expect(resumed.markdown).toContain(`_(carried over from ${earlier})_`);
+      // Step 1's paste is the deploy output of the run that applied the migrations, not "not run".
+      const deploy = broken.run!.rows.find((r) => r.id === 'B.output')!.pastes.find((p) => p.title === 'migrate deploy');
+      expect(deploy?.text, summary(broken)).toBeTruthy();
+      expect(run.rows.find((r) => r.id === 'B.output')!.pastes).toContainEqual(deploy);
+      expect(run.meta.applied, 'the resumed run applied nothing before step 7').not.toContain('migrations');
       // Another SHA carries nothing over.
       const other = await runHarness(['--sha=0000000', '--owner=selftest', '--from=monitoring'], { reportsDir });
       expect(other.run!.decision).toBe('INCOMPLETE');

@@ -31,6 +31,7 @@ const SAMPLES = {
   note: { type: 'note', text: 'the worker is simulated' },
   progress: { type: 'progress', text: 'waiting for the digest (2 of 60)' },
   confirmed: { type: 'confirmed', row: 'E.secret-rotated', by: 'dana', at: '2026-11-28T01:02:00Z', how: 'flag' },
+  attested: { type: 'attested', row: 'A.rc-sha', what: 'the deployed build is abc1234' },
   testdata: { type: 'testdata', key: 'upload:a.png', what: 'uploads/a.png in the bucket', state: 'left', detail: 'DELETE answered 403' },
   na: { type: 'na', reason: 'attachments are not enabled in this environment' },
   'not-run': { type: 'not-run', reason: 'needs "new upload" (failed)' },

@@ -276,6 +276,22 @@ const CHECKS: Record<FaultName, Check> = {
       expect((await call(b, 'GET', '/me/notification-preferences', { token })).json.matchDeliveryMode, 'stored mode').toBe('INSTANT');
     },
   },
+  'preferences-get-fails-unstored': {
+    group: 'admin views and saved searches',
+    async check(b, fault) {
+      // A fresh account: no check may have stored a preference for it.
+      const signup = await call(b, 'POST', '/auth/signup', {
+        body: { role: 'PROVIDER', name: 'F', email: `${fault}@cutover.test`, password: 'fault-password-1234' },
+      });
+      expect(signup.status, signup.text).toBe(201);
+      const token = signup.json.token;
+      expect((await call(b, 'GET', '/me/notification-preferences', { token })).status, 'GET before any PUT').toBe(500);
+      expect((await call(b, 'PUT', '/me/notification-preferences', { token, body: { matchDeliveryMode: 'INSTANT' } })).status, 'PUT').toBe(
+        200,
+      );
+      expect((await call(b, 'GET', '/me/notification-preferences', { token })).status, 'GET after the PUT').toBe(200);
+    },
+  },
   'saved-search-delete-ignored': {
     group: 'admin views and saved searches',
     async check(b) {

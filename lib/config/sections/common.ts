@@ -57,7 +57,7 @@ export const credentials = z
     sentryToken: envName.default('SENTRY_AUTH_TOKEN'),
     /** An attestation the target accepts, for checks that must call sensitive routes once enforcement is on. */
     attestationToken: envName.default('CUTOVER_ATTESTATION_TOKEN'),
-    /** A job owned by the consumer test account, prepared by the operator, for test uploads. */
+    /** Optional: a job of the consumer test account for test uploads; unset, steps 3 and 5 post their own (lib/storage/upload-job.ts). */
     testJobId: envName.default('CUTOVER_TEST_JOB_ID'),
     /** The test accounts the operator prepared (verified, with these roles): the names of their email and password variables. */
     accounts: z

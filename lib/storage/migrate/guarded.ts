@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Refused } from '../../command/refused';
+import { commandHint, type Invocation } from '../../command/hint';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import type { EnvName, Sections } from '../../config/schema';
@@ -31,6 +32,8 @@ export interface MigrateOptions {
   /** prod: the deployed build must be this RC (read at baseUrl). */
   rcSha?: string | null;
   baseUrl?: string;
+  /** The flags its printed hints repeat (lib/command/hint.ts); default: --env alone. */
+  invocation?: Invocation;
   /** The backend command's environment (storage.migrate.runner 'backend'); default the process env. */
   backendEnv?: NodeJS.ProcessEnv;
   /** Every output line, already redacted, as it happens. */
@@ -73,10 +76,15 @@ export function planKey(o: Pick<MigrateOptions, 'limit' | 'concurrency' | 's3' |
   });
 }
 
-export function commandLine(o: Pick<MigrateOptions, 'dryRun' | 'limit' | 'concurrency' | 'env'>): string {
-  const env = o.env === 'local' ? '' : ` --env=${o.env}`;
-  const confirm = o.env === 'local' || o.dryRun ? '' : ` --confirm=${o.env}`;
-  return `npm run migrate:attachments --${env}${o.dryRun ? ' --dry-run' : ''} --limit=${o.limit} --concurrency=${o.concurrency}${confirm}`;
+export function commandLine(o: Pick<MigrateOptions, 'dryRun' | 'limit' | 'concurrency' | 'env' | 'invocation'>): string {
+  return commandHint(
+    'npm run migrate:attachments',
+    o.invocation ?? { env: o.env },
+    ...(o.dryRun ? ['--dry-run'] : []),
+    `--limit=${o.limit}`,
+    `--concurrency=${o.concurrency}`,
+    ...(o.env === 'local' || o.dryRun ? [] : [`--confirm=${o.env}`]),
+  );
 }
 
 /** What must hold before a real run changes prod; empty outside prod. */
@@ -90,6 +98,7 @@ async function realRunProblems(o: MigrateOptions, state: MigrationState, plan: s
     sections: o.sections,
     databaseUrl: o.databaseUrl,
     redactor: o.redactor,
+    invocation: o.invocation,
   });
   problems.push(...pre.problems.map((p) => `prod precondition: ${p}`));
   const minutes = o.sections.storage.migrate.dryRunValidMinutes;
@@ -203,7 +212,7 @@ export async function migrateAttachments(o: MigrateOptions): Promise<MigrateResu
       await state.recordDryRun({ at: (o.now?.() ?? new Date()).toISOString(), env: o.env, plan, runId, passed: ok, owner: o.owner });
     else if (summary.moved + summary.resumed > 0) {
       log(
-        `[migrate] rollback if needed: npm run migrate:attachments --${o.env === 'local' ? '' : ` --env=${o.env} --confirm=${o.env}`} --rollback=${runId}`,
+        `[migrate] rollback if needed: ${commandHint('npm run migrate:attachments', o.invocation ?? { env: o.env }, ...(o.env === 'local' ? [] : [`--confirm=${o.env}`]), `--rollback=${runId}`)}`,
       );
     }
     const counts = {
