@@ -30,6 +30,8 @@ export interface CliOptions {
   previousWebhookSecretExpired: boolean;
   faults: string[];
   stack?: (typeof STACK_PROVIDERS)[number];
+  /** A backend checkout the rehearsal boots instead of the reference target (the config's rehearse section says how). */
+  rehearse?: string;
   list: boolean;
   help: boolean;
   /** Vitest options passed through untouched. */
@@ -54,6 +56,7 @@ const CLI_FLAGS: FlagSpecs = {
   'env-snapshot': { kind: 'value' },
   fault: { kind: 'value' },
   stack: { kind: 'value', choices: STACK_PROVIDERS },
+  rehearse: { kind: 'value' },
   list: { kind: 'boolean' },
   'previous-webhook-secret-expired': { kind: 'boolean' },
   'tags-filter': { kind: 'value', repeatable: true },
@@ -130,6 +133,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       .map((f) => f.trim())
       .filter(Boolean),
     stack: stack as CliOptions['stack'],
+    rehearse: one('rehearse'),
     list: flags.booleans.has('list'),
     help: flags.booleans.has('help'),
     vitest: { tagsFilter: flags.values['tags-filter'] ?? [], testNamePattern: one('testNamePattern') },

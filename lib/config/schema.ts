@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { credentials, http, reports, routes } from './sections/common';
 import { env, features, migrations, monitoring, preflight, smoke, storage, webhooks } from './sections/steps';
+import { rehearse } from './sections/rehearse';
 
 export const ENV_NAMES = ['local', 'staging', 'prod'] as const;
 export type EnvName = (typeof ENV_NAMES)[number];
@@ -18,6 +19,7 @@ export const sectionsSchema = z.strictObject({
   smoke,
   features,
   monitoring,
+  rehearse,
 });
 
 export type Sections = z.output<typeof sectionsSchema>;

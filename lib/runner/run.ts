@@ -10,6 +10,7 @@ import { unsetSettingsFor } from '../config/settings';
 import type { FaultSummary, LoadRehearsalWing } from './rehearsal-wing';
 import { appliedResources, appliedSteps, applyTargets, guardProblems, isRehearsal, selectSteps } from './plan';
 import { PROJECT_ROOT } from '../project-root';
+import { ownBackendDir } from './own-backend';
 
 function fail(io: Io, problems: string[]): number {
   if (problems.length === 1) io.err(`cutover: ${problems[0]}`);
@@ -82,6 +83,12 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void,
   } else if (opts.faults.length) {
     problems.push(...unknownFaults(opts.faults, (await loadWing()).faults));
   }
+  let backendDir: string | null = null;
+  if (opts.rehearse !== undefined && rehearsal) {
+    const backend = ownBackendDir(opts.rehearse, config.sections, opts.config);
+    if ('problem' in backend) problems.push(backend.problem);
+    else backendDir = backend.dir;
+  }
   problems.push(...guardProblems(opts, () => appliedResources(appliedSteps(applyTargets(opts)), config.sections, process.env, baseUrl)));
   if (opts.envSnapshot && !existsSync(opts.envSnapshot)) problems.push(`--env-snapshot: ${opts.envSnapshot} does not exist`);
   // The flag wins over env.snapshotFile: steps 2 and 3 read the target's env (and probe with it) from there.
@@ -97,7 +104,7 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void,
 
   // Loaded only now: --help and bad input answer without paying for Vitest's start-up.
   const { RunSession } = await import('./session');
-  const session = new RunSession(opts, config, selection.steps, selection.note, baseUrl, io, rehearsal ? loadWing : undefined);
+  const session = new RunSession(opts, config, selection.steps, selection.note, baseUrl, io, rehearsal ? loadWing : undefined, backendDir);
   beforeSession();
   return session.execute();
 }

@@ -1,0 +1,118 @@
+// `--rehearse=<dir>`: the rehearsal boots a backend the harness did not ship with (the second
+// backend in test/fixtures/second-backend) and the whole cutover runs against it.
+import { describe, expect, test } from 'vitest';
+import type { Io } from '../../lib/command/exit';
+import { sectionsSchema } from '../../lib/config/schema';
+import { main } from '../../lib/runner/run';
+import { STEPS } from '../../lib/runbook/catalogue';
+import type { Stack } from '../../rehearsal/stack';
+import { rehearsalCredentials } from '../../rehearsal/boot/credentials';
+import { ownBackendEnv, translateRestart } from '../../rehearsal/boot/own-env';
+import secondBackend from '../fixtures/second-backend/cutover.config';
+import { REHEARSAL_TIMEOUT_MS, runHarness, summary } from '../support/run-harness';
+
+const DIR = 'test/fixtures/second-backend';
+const CONFIG = `--config=${DIR}/cutover.config.ts`;
+
+function buffers(): Io & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, out: (l) => lines.push(`out: ${l}`), err: (l) => lines.push(`err: ${l}`) };
+}
+
+/** Runs the CLI in process; the rehearsal wing must never be loaded for refused input. */
+async function refused(args: string[]): Promise<string> {
+  const io = buffers();
+  let wingLoaded = false;
+  const code = await main(args, io, async () => {
+    wingLoaded = true;
+    throw new Error('the wing must not load for bad input');
+  });
+  expect(code, io.lines.join('\n')).toBe(2);
+  expect(wingLoaded).toBe(false);
+  return io.lines[0]!;
+}
+
+describe('--rehearse: bad input is one clear line, exit 2, nothing started', () => {
+  test('a directory that does not exist', async () => {
+    expect(await refused(['--rehearse=test/fixtures/no-such-backend', CONFIG])).toBe(
+      "err: cutover: --rehearse: test/fixtures/no-such-backend does not exist (give the path of your backend's checkout)",
+    );
+  });
+
+  test('a file, not a directory', async () => {
+    expect(await refused([`--rehearse=${DIR}/README.md`, CONFIG])).toContain('is not a directory');
+  });
+
+  test('a config without a rehearse section (the default one)', async () => {
+    const line = await refused([`--rehearse=${DIR}`, '--config=cutover.config.ts']);
+    expect(line).toContain('cutover.config.ts has no rehearse section saying how to start the backend (set rehearse.server.command');
+  });
+
+  test('outside the local rehearsal, or with a fault of the reference target', async () => {
+    expect(await refused([`--rehearse=${DIR}`, CONFIG, '--base-url=http://127.0.0.1:9'])).toContain(
+      '--rehearse only works in the local rehearsal',
+    );
+    expect(await refused([`--rehearse=${DIR}`, CONFIG, '--fault=healthz-down'])).toContain('cannot be combined with --rehearse');
+  });
+});
+
+describe("the backend's env comes from the config, under the backend's own names", () => {
+  const { environments: _environments, ...shared } = secondBackend;
+  const sections = sectionsSchema.parse(shared);
+  const stack = {
+    databaseUrl: 'postgres://rehearsal@127.0.0.1:5432/db1',
+    redisUrl: 'redis://127.0.0.1:6379',
+    s3: {
+      bucket: 'b',
+      region: 'us-east-1',
+      accessKeyId: 'AK',
+      secretAccessKey: 'SK',
+      endpoint: 'http://127.0.0.1:9000',
+      forcePathStyle: true,
+    },
+  } as unknown as Stack;
+  const creds = rehearsalCredentials();
+  const { targetEnv, harnessEnv, accountEnv } = ownBackendEnv(sections, stack, creds, { requestLogFile: '/tmp/requests.log' });
+
+  test('credentials names and the rehearse map name what the backend reads; nothing of the reference target leaks in', () => {
+    expect(targetEnv).toMatchObject({
+      POSTGRES_URL: stack.databaseUrl,
+      REDIS_URL: stack.redisUrl,
+      AUTH_TOKEN_SECRET: creds.jwtSecret,
+      STRIPE_API_KEY: creds.stripeSecretKey,
+      STRIPE_SIGNING_SECRET: creds.stripeWebhookSecret,
+      S3_BUCKET: 'b',
+      S3_PATH_STYLE: 'true',
+      SIGNED_URL_TTL: '300',
+      ATTEST_ENFORCE: 'false',
+      CLOCK_SPEED: '900',
+      REQUEST_LOG_FILE: '/tmp/requests.log',
+      NODE_ENV: 'production',
+    });
+    for (const name of ['DATABASE_URL', 'JWT_SECRET', 'OBJECT_STORAGE_PROVIDER', 'APP_ATTESTATION_ENFORCE', 'CUTOVER_ADMIN_PASSWORD'])
+      expect(targetEnv).not.toHaveProperty(name);
+    expect(harnessEnv).toMatchObject({ POSTGRES_URL: stack.databaseUrl, STRIPE_API_KEY: creds.stripeSecretKey });
+    expect(harnessEnv.CUTOVER_CONSUMER_PASSWORD).toBe(creds.accounts.consumer.password);
+    expect(accountEnv.CUTOVER_ADMIN_EMAIL).toBe(creds.accounts.admin.email);
+  });
+
+  test("step 6's restart with enforcement on reaches the backend under its own name", () => {
+    expect(translateRestart(sections, { APP_ATTESTATION_ENFORCE: 'true', OTHER: 'x' })).toEqual({ ATTEST_ENFORCE: 'true', OTHER: 'x' });
+  });
+});
+
+describe('rehearsing the second backend', { timeout: REHEARSAL_TIMEOUT_MS }, () => {
+  test('it boots under --rehearse, step 1 applies its own RC migration, and the cutover runs to GO', async () => {
+    const result = await runHarness([`--rehearse=${DIR}`, CONFIG, '--owner=selftest']);
+    expect(result.stdout).toMatch(/^target: pid \d+, your backend \(.*test\/fixtures\/second-backend\)/m);
+    expect(result.stdout).toMatch(/^worker: pid \d+/m);
+    const run = result.run!;
+    expect(run, summary(result)).not.toBeNull();
+    const migrations = run.rows.find((r) => r.id === 'B.output')!;
+    expect(JSON.stringify(migrations), "step 1 applied the backend's newest migration").toContain('20261125000000_digest_queue');
+    expect(run.decision, summary(result)).toBe('GO');
+    expect(result.code, summary(result)).toBe(0);
+    const order = [...result.stdout.matchAll(/^▶ Step (\d)/gm)].map((m) => Number(m[1]));
+    expect(order).toEqual(STEPS.map((s) => s.n));
+  });
+});
