@@ -80,7 +80,7 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void,
     baseUrl = resolved.url ?? '';
   } else if (!loadWing) {
     problems.push('this build of the CLI has no local rehearsal: give --base-url (or environments.<env>.baseUrl in the config)');
-  } else if (opts.faults.length) {
+  } else if (opts.faults.length && opts.rehearse === undefined) {
     problems.push(...unknownFaults(opts.faults, (await loadWing()).faults));
   }
   let backendDir: string | null = null;
