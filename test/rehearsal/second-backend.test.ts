@@ -1,5 +1,7 @@
 // `--rehearse=<dir>`: the rehearsal boots a backend the harness did not ship with (the second
 // backend in test/fixtures/second-backend) and the whole cutover runs against it.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Io } from '../../lib/command/exit';
 import { sectionsSchema } from '../../lib/config/schema';
@@ -9,7 +11,7 @@ import type { Stack } from '../../rehearsal/stack';
 import { rehearsalCredentials } from '../../rehearsal/boot/credentials';
 import { ownBackendEnv, translateRestart } from '../../rehearsal/boot/own-env';
 import secondBackend from '../fixtures/second-backend/cutover.config';
-import { REHEARSAL_TIMEOUT_MS, runHarness, summary } from '../support/run-harness';
+import { REHEARSAL_TIMEOUT_MS, ROOT, runHarness, summary, tempDir } from '../support/run-harness';
 
 const DIR = 'test/fixtures/second-backend';
 const CONFIG = `--config=${DIR}/cutover.config.ts`;
@@ -101,7 +103,38 @@ describe("the backend's env comes from the config, under the backend's own names
   });
 });
 
+/** The backend's server and worker, by the pids the run printed: neither may outlive it. */
+function backendPids(stdout: string): number[] {
+  return [...stdout.matchAll(/^(?:target|worker): pid (\d+)/gm)].map((m) => Number(m[1]));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('rehearsing the second backend', { timeout: REHEARSAL_TIMEOUT_MS }, () => {
+  test('a seed command that fails stops the rehearsal before any step, saying which command and what it printed', async () => {
+    const dir = await tempDir('cutover-selftest-bad-seed');
+    const config = path.join(dir, 'cutover.config.ts');
+    await writeFile(
+      config,
+      `import base from '${path.join(ROOT, DIR, 'cutover.config')}';\n` +
+        `export default { ...base, rehearse: { ...base.rehearse, seed: { command: 'echo seeding half; exit 3' } } };\n`,
+    );
+    const result = await runHarness([`--rehearse=${DIR}`, `--config=${config}`, '--owner=selftest']);
+    expect(result.code, summary(result)).toBe(1);
+    expect(result.run?.decision, summary(result)).toBe('NO-GO');
+    expect(result.stdout).toContain(
+      "your backend's seed command (echo seeding half; exit 3) failed: exit code 3; its last output:\nseeding half",
+    );
+    expect(result.stdout).not.toMatch(/^▶ Step/m);
+  });
+
   test('it boots under --rehearse, step 1 applies its own RC migration, and the cutover runs to GO', async () => {
     const result = await runHarness([`--rehearse=${DIR}`, CONFIG, '--owner=selftest']);
     expect(result.stdout).toMatch(/^target: pid \d+, your backend \(.*test\/fixtures\/second-backend\)/m);
@@ -114,5 +147,9 @@ describe('rehearsing the second backend', { timeout: REHEARSAL_TIMEOUT_MS }, () 
     expect(result.code, summary(result)).toBe(0);
     const order = [...result.stdout.matchAll(/^▶ Step (\d)/gm)].map((m) => Number(m[1]));
     expect(order).toEqual(STEPS.map((s) => s.n));
+    const pids = backendPids(result.stdout);
+    // The server twice (step 6 restarts it with enforcement on) and the worker.
+    expect(pids.length, result.stdout).toBeGreaterThanOrEqual(3);
+    expect(pids.filter(alive)).toEqual([]);
   });
 });
