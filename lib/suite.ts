@@ -75,7 +75,7 @@ export const test = base.extend<RunbookFixtures & { prerequisites: void }>({
       redactor,
       evidence,
     });
-    const watch = task.tags?.includes('readonly') ? watchAcceptedWrites(client, harness.sections.routes.login) : null;
+    const watch = task.tags?.includes('readonly') ? watchAcceptedWrites(client, harness.sections.backend.routes.login) : null;
     await use(watch?.client ?? client);
     // Vitest has settled the check's own result by the time fixtures are torn down.
     if (watch?.accepted.length && task.result?.state === 'pass') throw new Error(acceptedWritesProblem(watch.accepted));

@@ -40,6 +40,8 @@ export interface RunMeta {
   startedAt: string;
   finishedAt: string;
   thirdParty: 'real' | 'simulated';
+  /** The backend profile the run held the target to (backend.name). */
+  backend?: string;
   /** Plain statements for the reader: simulated parts, missing local services, selection. */
   notes: string[];
 }

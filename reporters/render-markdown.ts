@@ -15,6 +15,7 @@ export function renderMarkdown(run: RunResult): string {
     '|---|---|',
     `| Decision | **${run.decision}** |`,
     `| Environment | ${meta.env} (${meta.baseUrl || 'no target'}) |`,
+    ...(meta.backend ? [`| Backend | profile: ${meta.backend} |`] : []),
     `| RC SHA | \`${meta.rcSha ?? 'not given'}\` |`,
     `| Owner | ${meta.owner} |`,
     `| Run | \`${meta.runId}\`, ${meta.startedAt} → ${meta.finishedAt} (UTC) |`,

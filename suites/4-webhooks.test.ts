@@ -29,7 +29,7 @@ const newSecret = (harness: HarnessContext) =>
 
 /** Where Stripe delivers: configured, or the target's own webhook route. */
 const stripeEndpointUrl = (harness: HarnessContext, target: TargetClient) =>
-  harness.sections.webhooks.endpointUrl ?? target.url(harness.sections.routes.webhook);
+  harness.sections.webhooks.endpointUrl ?? target.url(harness.sections.backend.routes.webhook);
 
 describeStep('webhooks', () => {
   test(
@@ -176,7 +176,7 @@ describeStep('webhooks', () => {
     { tags: ['readonly'], meta: { ...checkId('4.payments-health'), ...proves('E.payments-health') } },
     async ({ harness, target, sessions, evidence }) => {
       const admin = await sessions.login(target, 'admin');
-      const res = await target.get(harness.sections.routes.paymentsHealth, { token: admin.token });
+      const res = await target.get(harness.sections.backend.routes.paymentsHealth, { token: admin.token });
       await evidence.paste('E.payments-health', `HTTP ${res.status}\n${res.text}`);
       expect(res.status, `/payments/health answered ${res.status}: ${res.excerpt(200)}`).toBe(200);
       const problems = paymentsHealthProblems(res.json<PaymentsHealth>(), harness.environment.expect.stripeMode);

@@ -19,7 +19,7 @@ const loginBudget = (harness: HarnessContext) => (budget ??= new LoginBudget(har
 
 async function healthSmoke(target: TargetClient, harness: HarnessContext, evidence: Evidence, route: HealthRoute): Promise<void> {
   const { res, problem } = await probeHealth(target, harness, route);
-  await note(evidence, `GET ${harness.sections.routes[route]}`, `HTTP ${res.status} ${res.text.trim()}`);
+  await note(evidence, `GET ${harness.sections.backend.routes[route]}`, `HTTP ${res.status} ${res.text.trim()}`);
   if (problem) throw new Error(problem);
 }
 
@@ -76,7 +76,7 @@ describeStep('smoke', () => {
         `HTTP 200 as the consumer test account: user #${user.id}, role ${user.role}, emailVerified ${user.emailVerified}, token issued`,
       );
       // The operator prepares these accounts (contract §2); an unverified one fails step 6's job creation with 403.
-      expect(user.role, `the consumer test account has role ${user.role}`).toBe('CONSUMER');
+      expect(user.role, `the consumer test account has role ${user.role}`).toBe(harness.sections.backend.roles.consumer);
       expect(user.emailVerified, 'the consumer test account is not email-verified: verify it before enabling features').toBe(true);
     },
   );
@@ -88,7 +88,7 @@ describeStep('smoke', () => {
       const secret = credential(harness.sections.credentials.stripeWebhookSecret, 'the webhook smoke test');
       const event = syntheticEvent(harness);
       const res = await deliver(target, harness, event, signatureHeader(event.payload, [secret]));
-      await note(evidence, `POST ${harness.sections.routes.webhook}`, `${event.type} ${event.id} → ${describeDelivery(res)}`);
+      await note(evidence, `POST ${harness.sections.backend.routes.webhook}`, `${event.type} ${event.id} → ${describeDelivery(res)}`);
       if (isDelivered(res)) await keptEvent(evidence, event);
       expect(isDelivered(res), `the test event was answered ${describeDelivery(res)}`).toBe(true);
       expect(res.json<Record<string, unknown>>(), `the test event was answered ${describeDelivery(res)}`).toMatchObject({ received: true });

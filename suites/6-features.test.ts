@@ -12,8 +12,11 @@ import { attestationHeaders, type AccountRole } from '../lib/http/session';
 
 // Names, deadlines and which rows apply come from the configuration, known at collection.
 const harness = harnessContext();
-const { attestation: att, digest } = harness.sections.features;
-const routes = harness.sections.routes;
+const { digest } = harness.sections.features;
+const { routes, attestation: att, responses } = harness.sections.backend;
+const { category } = harness.sections.backend.digest;
+const { instant: INSTANT, digest: DIGEST } = responses.notificationTypes;
+const enforce = `${att.enforceVariable}=true`;
 const enforcementExpected = harness.environment.expect.attestation === 'on';
 const offReason = `attestation enforcement is expected off in ${harness.env} (environments.${harness.env}.expect.attestation)`;
 const clockScale = harness.rehearsal?.clockScale ?? 1;
@@ -23,11 +26,11 @@ const digestDeadlineMs = (digest.digestDeadlineSeconds / clockScale + digest.wor
 const digestPollMs = Math.min(15_000, Math.max(250, digestDeadlineMs / 60));
 const databaseWhy = 'removing the digest test data';
 const DIGEST_MODE = `Test provider set to digest mode (DIGEST every ${digest.intervalMinutes} min, read back); the other provider stays INSTANT`;
-const WORKER_RUNNING = `Worker running: a test job is matched and the INSTANT provider gets job.match within ${digest.instantDeadlineSeconds} s`;
-const ENFORCEMENT_APPLIED = '`APP_ATTESTATION_ENFORCE=true` applied: a sensitive route without attestation is refused';
+const WORKER_RUNNING = `Worker running: a test job is matched and the INSTANT provider gets ${INSTANT} within ${digest.instantDeadlineSeconds} s`;
+const ENFORCEMENT_APPLIED = `\`${enforce}\` applied: a sensitive route without attestation is refused`;
 const trialData: Omit<TestDataRecord, 'state'> = {
   key: `digest-trial:${harness.runId}`,
-  what: `digest trial: delivery modes of the two test providers, their saved searches (${digest.category}, ZIP ${digest.zipCode}), the test job "${digest.jobTitle}" and its notifications`,
+  what: `digest trial: delivery modes of the two test providers, their saved searches (${category}, ZIP ${digest.zipCode}), the test job "${digest.jobTitle}" and its notifications`,
 };
 
 describeStep('features', () => {
@@ -88,7 +91,7 @@ describeStep('features', () => {
         });
         await trial.addSavedSearch(target, 'providerInstant');
         await trial.addSavedSearch(target, 'providerDigest');
-        await evidence.note(`both test providers search ${digest.category} jobs in ZIP ${digest.zipCode}`);
+        await evidence.note(`both test providers search ${category} jobs in ZIP ${digest.zipCode}`);
       },
     );
 
@@ -97,13 +100,14 @@ describeStep('features', () => {
       { tags: ['testdata'], meta: { ...checkId('6.worker-running'), ...proves('G.worker-running'), ...needs(DIGEST_MODE) } },
       async ({ target, evidence }) => {
         const job = await trial.createJob(target);
-        expect(job.category, `the target filed "${digest.jobTitle}" under another category: set features.digest.jobTitle or category`).toBe(
-          digest.category,
-        );
+        expect(
+          job.category,
+          `the target filed "${digest.jobTitle}" under another category: set features.digest.jobTitle or backend.digest.category`,
+        ).toBe(category);
         const [match] = await eventually(
           async () => {
-            const found = await trial.aboutJob(target, 'providerInstant', 'job.match');
-            if (!found.length) throw new Error(`no job.match for test job ${job.id} yet (is the worker running?)`);
+            const found = await trial.aboutJob(target, 'providerInstant', INSTANT);
+            if (!found.length) throw new Error(`no ${INSTANT} for test job ${job.id} yet (is the worker running?)`);
             return found;
           },
           { timeoutMs: instantDeadlineMs, intervalMs: 500, what: 'the worker matches the test job for the INSTANT provider', evidence },
@@ -117,16 +121,16 @@ describeStep('features', () => {
       { tags: ['readonly'], meta: { ...checkId('6.instant-push'), ...proves('G.digest-observed'), ...needs(WORKER_RUNNING) } },
       async ({ target }) => {
         // The INSTANT match is already there, so the worker has handled the job for every provider.
-        const immediate = await trial.aboutJob(target, 'providerDigest', 'job.match');
+        const immediate = await trial.aboutJob(target, 'providerDigest', INSTANT);
         expect(
           immediate.length,
-          `the DIGEST test provider got ${immediate.length} immediate job.match notification(s) for the test job: digest mode is not honoured`,
+          `the DIGEST test provider got ${immediate.length} immediate ${INSTANT} notification(s) for the test job: digest mode is not honoured`,
         ).toBe(0);
       },
     );
 
     test(
-      `Digest notification observed at interval (job.match.digest with the test job within ${Math.round(digestDeadlineMs / 1000)} s)`,
+      `Digest notification observed at interval (${DIGEST} with the test job within ${Math.round(digestDeadlineMs / 1000)} s)`,
       {
         tags: ['readonly', 'slow'],
         meta: { ...checkId('6.digest-observed'), ...proves('G.digest-observed'), ...needs(WORKER_RUNNING) },
@@ -136,8 +140,8 @@ describeStep('features', () => {
         const job = trial.job!;
         const [notice] = await eventually(
           async () => {
-            const found = await trial.aboutJob(target, 'providerDigest', 'job.match.digest');
-            if (!found.length) throw new Error(`no job.match.digest with test job ${job.id} yet`);
+            const found = await trial.aboutJob(target, 'providerDigest', DIGEST);
+            if (!found.length) throw new Error(`no ${DIGEST} with test job ${job.id} yet`);
             return found;
           },
           {
@@ -150,11 +154,11 @@ describeStep('features', () => {
         const afterSeconds = (Date.parse(notice!.createdAt) - Date.parse(job.createdAt)) / 1000;
         await evidence.paste(
           'G.digest-observed',
-          `job.match.digest ${Number.isNaN(afterSeconds) ? '' : `${afterSeconds.toFixed(1)} s after the job `}(interval ${digest.intervalMinutes} min${clockScale !== 1 ? ` at clock ×${clockScale}` : ''}):\n${JSON.stringify(notice, null, 2)}`,
+          `${DIGEST} ${Number.isNaN(afterSeconds) ? '' : `${afterSeconds.toFixed(1)} s after the job `}(interval ${digest.intervalMinutes} min${clockScale !== 1 ? ` at clock ×${clockScale}` : ''}):\n${JSON.stringify(notice, null, 2)}`,
         );
         expect(
-          (await trial.aboutJob(target, 'providerDigest', 'job.match')).length,
-          'the DIGEST test provider also got a job.match for the test job',
+          (await trial.aboutJob(target, 'providerDigest', INSTANT)).length,
+          `the DIGEST test provider also got a ${INSTANT} for the test job`,
         ).toBe(0);
       },
     );
@@ -196,14 +200,13 @@ describeStep('features', () => {
         if (rehearsal && harness.apply.includes('features')) {
           const baseUrl = await restartRehearsalTarget(
             rehearsal.controlUrl,
-            { APP_ATTESTATION_ENFORCE: 'true' },
-            att.restartTimeoutSeconds * 1000,
+            { [att.enforceVariable]: 'true' },
+            harness.sections.features.attestation.restartTimeoutSeconds * 1000,
           );
           expect(baseUrl, 'the restarted target listens elsewhere than the run was given').toBe(harness.baseUrl);
-          how = 'rehearsal: target restarted with APP_ATTESTATION_ENFORCE=true';
+          how = `rehearsal: target restarted with ${enforce}`;
         } else if (rehearsal) {
-          how =
-            'rehearsal: --apply did not name features, so the target was not restarted with APP_ATTESTATION_ENFORCE=true; only observed';
+          how = `rehearsal: --apply did not name features, so the target was not restarted with ${enforce}; only observed`;
         }
         const seen = await probe(target, firstSensitive, att);
         await evidence.paste('G.attestation-applied', `${how}\n${probeLines([seen])}`);

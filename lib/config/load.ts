@@ -6,6 +6,7 @@ import { redactorFor } from '../secrets/known';
 import { looksLikeSecret } from '../secrets/patterns';
 import { importModule } from './import-module';
 import { describeLoadError } from './load-error';
+import { movedSettings } from './moved';
 
 export interface LoadedConfig {
   path: string;
@@ -66,6 +67,11 @@ export function resolveConfig(raw: unknown, env: EnvName, file = 'cutover.config
   const { environments, ...shared } = raw;
   if (!isPlain(environments)) {
     throw new ConfigError([...problems, 'environments: required, with local, staging and prod']);
+  }
+  problems.push(...movedSettings(shared));
+  for (const name of ENV_NAMES) {
+    const env = environments[name];
+    if (isPlain(env)) problems.push(...movedSettings(env.overrides, `environments.${name}.overrides.`));
   }
   const unknownEnvs = Object.keys(environments).filter((k) => !(ENV_NAMES as readonly string[]).includes(k));
   problems.push(...unknownEnvs.map((k) => `environments.${k}: unknown environment (use ${ENV_NAMES.join(', ')})`));

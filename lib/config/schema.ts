@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { credentials, http, reports, routes } from './sections/common';
+import { backend } from './sections/backend';
+import { credentials, http, reports } from './sections/common';
 import { env, features, migrations, monitoring, preflight, smoke, storage, webhooks } from './sections/steps';
 import { rehearse } from './sections/rehearse';
 
@@ -8,7 +9,7 @@ export type EnvName = (typeof ENV_NAMES)[number];
 
 export const sectionsSchema = z.strictObject({
   http,
-  routes,
+  backend,
   credentials,
   reports,
   preflight,

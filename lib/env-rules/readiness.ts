@@ -14,6 +14,8 @@ import type { TargetEnv } from './target-env';
  */
 export interface ReadinessReport {
   source: string;
+  /** backend.name: whose env rules these are. */
+  profile: string;
   /** Whether the rules ran over the target's exported env, or only over the harness's own. */
   fromSnapshot: boolean;
   production: boolean;
@@ -73,6 +75,7 @@ export async function checkReadiness(input: ReadinessInput): Promise<ReadinessRe
     production: input.production,
     stripeMode: input.expect.stripeMode,
     attestation: input.expect.attestation,
+    rules: sections.backend.envRules,
   });
   if (input.redisMissing) {
     // The rehearsal without Redis runs its target without it on purpose: that rule is not
@@ -82,6 +85,7 @@ export async function checkReadiness(input: ReadinessInput): Promise<ReadinessRe
   }
   return {
     source: env.source,
+    profile: sections.backend.name,
     fromSnapshot: env.fromSnapshot,
     production: input.production,
     expect: input.expect,
@@ -98,8 +102,9 @@ export function formatReadiness(report: ReadinessReport): string {
   const lines = [
     `Readiness of the deployed environment (replaces \`npm run readiness\`, which only unit-tests the repo)`,
     `Source: ${report.source}`,
-    `Rules: contract §5 ${report.production ? 'production rules (errors)' : 'non-production rules (most are warnings)'}; ` +
+    `Rules: backend profile "${report.profile}" (backend.envRules), ${report.production ? 'production rules (errors)' : 'non-production rules (most are warnings)'}; ` +
       `runbook: STRIPE_SECRET_KEY ${report.expect.stripeMode} mode, STRIPE_WEBHOOK_SECRET whsec_...; attestation verifiers ${report.expect.attestation === 'on' ? 'required (step 6 enforces)' : 'not required'}`,
+    ...rules.dropped.map((d) => `dropped: ${d.id}: ${d.reason}`),
     `Validated (${rules.checked.length}): ${rules.checked.map((c) => `${c.variable}${c.set ? '' : ' (unset)'}`).join(', ')}`,
     '',
     errors.length ? `Violations (${errors.length}):` : 'Violations: none',

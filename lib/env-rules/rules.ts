@@ -1,9 +1,11 @@
-import { z } from 'zod';
+import { envRules, type EnvRulesConfig } from '../config/sections/backend/env-rules';
+import type { EnvRule, EnvRuleCondition } from '../config/sections/backend/env-rule';
+import { formatSchema } from './formats';
 
 /**
- * The target contract's environment rules (§5) plus what the runbook requires on top (a live
- * Stripe key in prod, a whsec_ webhook secret), as one zod schema over an env snapshot. Messages
- * name the variable and the rule, never the value: they are pasted into the Go/No-Go document.
+ * Applies the backend profile's env rules (backend.envRules: the contract's §5 set and the
+ * runbook's by default) to an env snapshot. Messages name the variable and the rule, never the
+ * value: they are pasted into the Go/No-Go document.
  */
 
 export interface RuleOptions {
@@ -12,13 +14,16 @@ export interface RuleOptions {
   stripeMode: 'live' | 'test';
   /** 'on': step 6 will enforce attestation, so the verifiers must be configured now (runbook 6a.1). */
   attestation: 'on' | 'off';
+  /** The profile's rules; the contract's when not given. */
+  rules?: EnvRulesConfig;
 }
 
-/** always: an error everywhere; production: an error in production, a warning elsewhere; warning: never fails. */
-type Level = 'always' | 'production' | 'warning';
+type Level = EnvRule['level'];
 
 export interface Violation {
   variable: string;
+  /** The rule's id, for `backend.envRules.drop`. */
+  rule: string;
   message: string;
 }
 
@@ -27,141 +32,123 @@ export interface RulesResult {
   checked: { variable: string; set: boolean }[];
   errors: Violation[];
   warnings: Violation[];
+  /** Rules the profile dropped, and why: printed with the evidence. */
+  dropped: { id: string; reason: string }[];
 }
-
-const MAX_SIGNED_URL_TTL = 604_800;
-
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-const trueFalse = z.enum(['true', 'false'], { error: 'must be true or false' });
-
-/** Format of each variable when it is set, and how bad a wrong format is. */
-const FORMATS: Record<string, { schema: z.ZodType; level: Level }> = {
-  DATABASE_URL: { schema: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }), level: 'always' },
-  STRIPE_SECRET_KEY: {
-    schema: z.string().regex(/^(sk|rk)_(live|test)_\w+$/, 'must be a Stripe secret or restricted key (sk_/rk_, live or test)'),
-    level: 'always',
-  },
-  STRIPE_WEBHOOK_SECRET: {
-    schema: z.string().regex(/^whsec_[A-Za-z0-9+/=_-]+$/, 'must be a Stripe webhook signing secret (whsec_...)'),
-    level: 'production',
-  },
-  RATE_LIMIT_REDIS_URL: { schema: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }), level: 'production' },
-  OBJECT_STORAGE_PROVIDER: { schema: z.literal('s3', { error: 'must be s3' }), level: 'production' },
-  OBJECT_STORAGE_S3_ENDPOINT: { schema: httpUrl, level: 'production' },
-  OBJECT_STORAGE_S3_FORCE_PATH_STYLE: { schema: trueFalse, level: 'production' },
-  ATTACHMENTS_SIGNED_URL_TTL_SECONDS: {
-    schema: z.string().refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_SIGNED_URL_TTL, {
-      error: `must be an integer from 1 to ${MAX_SIGNED_URL_TTL} seconds`,
-    }),
-    level: 'production',
-  },
-  EMAIL_PROVIDER: { schema: z.enum(['smtp', 'log'], { error: 'must be smtp or log' }), level: 'production' },
-  EMAIL_SMTP_URL: { schema: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }), level: 'production' },
-  EMAIL_FROM: { schema: z.string().regex(/@/, 'must be an email address'), level: 'production' },
-  SENTRY_DSN: { schema: httpUrl, level: 'production' },
-  APP_ATTESTATION_ENFORCE: { schema: trueFalse, level: 'production' },
-  APP_ATTESTATION_PLATFORMS: {
-    schema: z.string().regex(/^\s*(android|ios)\s*(,\s*(android|ios)\s*)*$/, 'may only list android and ios'),
-    level: 'production',
-  },
-  APP_ATTESTATION_GOOGLE_CREDENTIALS_JSON: {
-    schema: z.string().refine((v) => {
-      try {
-        const parsed: unknown = JSON.parse(v);
-        return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
-      } catch {
-        return false;
-      }
-    }, 'must be a JSON object (the service account key)'),
-    level: 'production',
-  },
-  APP_ATTESTATION_IOS_VERIFY_URL: { schema: httpUrl, level: 'production' },
-};
-
-const S3_REQUIRED = [
-  'OBJECT_STORAGE_S3_BUCKET',
-  'OBJECT_STORAGE_S3_REGION',
-  'OBJECT_STORAGE_S3_ACCESS_KEY_ID',
-  'OBJECT_STORAGE_S3_SECRET_ACCESS_KEY',
-];
-const VERIFIERS = {
-  android: ['APP_ATTESTATION_ANDROID_PACKAGE_NAME', 'APP_ATTESTATION_ANDROID_CERT_DIGESTS', 'APP_ATTESTATION_GOOGLE_CREDENTIALS_JSON'],
-  ios: ['APP_ATTESTATION_IOS_BUNDLE_ID', 'APP_ATTESTATION_IOS_KEY_IDS', 'APP_ATTESTATION_IOS_VERIFY_URL'],
-} as const;
 
 type Env = Record<string, string | undefined>;
 const isSet = (env: Env, name: string) => (env[name] ?? '').trim() !== '';
 
-/** Which variables must be present, given the others (cross-field rules of §5). */
-function presenceRules(env: Env, opts: RuleOptions): { variable: string; level: Level; why?: string }[] {
-  const rules: { variable: string; level: Level; why?: string }[] = [
-    { variable: 'DATABASE_URL', level: 'always' },
-    { variable: 'JWT_SECRET', level: 'always' },
-    { variable: 'STRIPE_SECRET_KEY', level: 'always' },
-    { variable: 'STRIPE_WEBHOOK_SECRET', level: 'production' },
-    { variable: 'RATE_LIMIT_REDIS_URL', level: 'production', why: 'login limits fall back to process memory' },
-    { variable: 'OBJECT_STORAGE_PROVIDER', level: 'production', why: 'must be s3; uploads go to disk otherwise' },
-    ...S3_REQUIRED.map((variable) => ({ variable, level: 'production' as const, why: 'object storage' })),
-    { variable: 'EMAIL_PROVIDER', level: 'production' },
-    { variable: 'APP_ATTESTATION_ENFORCE', level: 'warning', why: 'attestation is not enforced' },
+const CONTRACT = envRules.parse(undefined);
+
+/** The profile's rule set: the base set and its additions, renamed, less what it dropped. */
+export function resolveEnvRules(cfg: EnvRulesConfig = CONTRACT): { rules: EnvRule[]; dropped: EnvRulesConfig['drop'] } {
+  const rename = (name: string) => cfg.rename[name] ?? name;
+  const dropped = new Set(cfg.drop.map((d) => d.id));
+  const rules = [...cfg.rules, ...cfg.add]
+    .filter((r) => !dropped.has(r.id))
+    .map((r) => ({
+      ...r,
+      anyOf: r.anyOf.map((group) => group.map(rename)),
+      when: r.when.map((c): EnvRuleCondition =>
+        'enforcedBy' in c ? { enforcedBy: rename(c.enforcedBy) } : { ...c, variable: rename(c.variable) },
+      ),
+    }));
+  return { rules, dropped: cfg.drop };
+}
+
+/** Whether a condition holds, and what to say about it after "is not set". */
+function condition(env: Env, c: EnvRuleCondition, opts: RuleOptions): { holds: boolean; why?: string } {
+  if ('enforcedBy' in c) {
+    const enforced = env[c.enforcedBy]?.trim() === 'true';
+    return { holds: enforced || opts.attestation === 'on', why: enforced ? `${c.enforcedBy}=true` : 'step 6 enforces attestation here' };
+  }
+  if ('equals' in c) return { holds: env[c.variable]?.trim() === c.equals, why: `${c.variable}=${c.equals}` };
+  const listed = (env[c.variable] ?? c.default ?? '').split(',').map((p) => p.trim());
+  return { holds: listed.includes(c.lists) };
+}
+
+/** The rule applies (all its conditions hold): why, or null when it does not. */
+function applies(env: Env, rule: EnvRule, opts: RuleOptions): string[] | null {
+  const results = rule.when.map((c) => condition(env, c, opts));
+  if (!results.every((r) => r.holds)) return null;
+  return [rule.why, ...results.map((r) => r.why)].filter((w): w is string => Boolean(w));
+}
+
+interface Found {
+  variable: string;
+  rule: string;
+  level: Level;
+  message: string;
+}
+
+function presence(env: Env, rule: EnvRule, why: string[]): Found[] {
+  const missing = rule.anyOf.map((group) => group.filter((v) => !isSet(env, v)));
+  if (missing.some((m) => m.length === 0)) return [];
+  const because = why.length ? ` (${why.join('; ')})` : '';
+  if (rule.anyOf.length === 1) {
+    return missing[0]!.map((variable) => ({ variable, rule: rule.id, level: rule.level, message: `${variable} is not set${because}` }));
+  }
+  const groups = rule.anyOf.map((g) => g.join('+')).join(' or ');
+  const unset = [...new Set(missing.flat())];
+  return [
+    {
+      variable: unset[0]!,
+      rule: rule.id,
+      level: rule.level,
+      message: `none of ${groups} is set in full (unset: ${unset.join(', ')})${because}`,
+    },
   ];
-  if (env.EMAIL_PROVIDER?.trim() === 'smtp') {
-    rules.push({ variable: 'EMAIL_SMTP_URL', level: 'production', why: 'EMAIL_PROVIDER=smtp' });
-    rules.push({ variable: 'EMAIL_FROM', level: 'production', why: 'EMAIL_PROVIDER=smtp' });
-  }
-  const enforced = env.APP_ATTESTATION_ENFORCE?.trim() === 'true';
-  if (enforced || opts.attestation === 'on') {
-    const why = enforced ? 'APP_ATTESTATION_ENFORCE=true' : 'step 6 enforces attestation here';
-    const listed = (env.APP_ATTESTATION_PLATFORMS ?? 'android,ios').split(',').map((p) => p.trim());
-    for (const platform of ['android', 'ios'] as const) {
-      if (!listed.includes(platform)) continue;
-      for (const variable of VERIFIERS[platform]) rules.push({ variable, level: 'production', why: `${platform} verifier; ${why}` });
+}
+
+function formats(env: Env, rule: EnvRule, opts: RuleOptions, seen: Set<string>): Found[] {
+  const found: Found[] = [];
+  for (const variable of new Set(rule.anyOf.flat())) {
+    if (!isSet(env, variable)) continue;
+    const value = env[variable]!.trim();
+    const problem = (key: string, message: string | undefined) => {
+      if (!message || seen.has(`${variable}|${key}`)) return;
+      seen.add(`${variable}|${key}`);
+      found.push({ variable, rule: rule.id, level: rule.level, message: `${variable} ${message}` });
+    };
+    if (rule.format) {
+      const parsed = formatSchema(rule.format, opts).safeParse(value);
+      problem(rule.format, parsed.success ? undefined : (parsed.error.issues[0]?.message ?? 'has the wrong format'));
+    }
+    if (rule.oneOf && !rule.oneOf.includes(value)) problem(`oneOf:${rule.oneOf.join()}`, `must be ${rule.oneOf.join(' or ')}`);
+    if (rule.refuse && (!rule.refuse.inProduction || opts.production) && rule.refuse.values.includes(value)) {
+      // The refused value is the rule's own word (log), not the target's secret.
+      problem(`refuse:${value}`, `${value} is not allowed${rule.refuse.inProduction ? ' in production' : ''}`);
     }
   }
-  return rules;
+  return found;
 }
 
-/** The runbook's own requirements: the key's mode is what this environment expects. */
-function stripeModeIssue(env: Env, opts: RuleOptions): string | undefined {
-  const key = env.STRIPE_SECRET_KEY?.trim() ?? '';
-  const mode = /^(sk|rk)_live_/.test(key) ? 'live' : /^(sk|rk)_test_/.test(key) ? 'test' : undefined;
-  if (!mode || mode === opts.stripeMode) return undefined;
-  return opts.stripeMode === 'live'
-    ? 'must be a live key (sk_live_/rk_live_) in this environment, but it is a test key'
-    : 'must be a test key (sk_test_/rk_test_) in this environment, but it is a live key';
-}
-
-export function envRulesSchema(opts: RuleOptions) {
-  return z.record(z.string(), z.string().optional()).superRefine((env, ctx) => {
-    const issue = (variable: string, level: Level, message: string) =>
-      ctx.addIssue({ code: 'custom', path: [variable], message, params: { level }, input: undefined });
-    for (const rule of presenceRules(env, opts)) {
-      if (!isSet(env, rule.variable)) issue(rule.variable, rule.level, `is not set${rule.why ? ` (${rule.why})` : ''}`);
-    }
-    for (const [variable, { schema, level }] of Object.entries(FORMATS)) {
-      if (!isSet(env, variable)) continue;
-      const parsed = schema.safeParse(env[variable]!.trim());
-      if (!parsed.success) issue(variable, level, parsed.error.issues[0]?.message ?? 'has the wrong format');
-    }
-    if (opts.production && env.EMAIL_PROVIDER?.trim() === 'log') issue('EMAIL_PROVIDER', 'always', 'log is not allowed in production');
-    const mode = stripeModeIssue(env, opts);
-    if (mode) issue('STRIPE_SECRET_KEY', 'always', mode);
-  });
-}
-
-/** Runs the rules over an env; every violation at once. */
+/** Runs the rules over an env; every violation at once, presence first, then formats. */
 export function checkEnvRules(env: Env, opts: RuleOptions): RulesResult {
-  const result = envRulesSchema(opts).safeParse(env);
+  const { rules, dropped } = resolveEnvRules(opts.rules);
+  const found: Found[] = [];
+  const required = new Set<string>();
+  for (const rule of rules) {
+    if (!rule.required) continue;
+    const why = applies(env, rule, opts);
+    if (!why) continue;
+    for (const variable of rule.anyOf.flat()) required.add(variable);
+    found.push(...presence(env, rule, why));
+  }
+  const seen = new Set<string>();
+  const formatted = new Set<string>();
+  for (const rule of rules) {
+    for (const variable of rule.anyOf.flat())
+      if (isSet(env, variable) && (rule.format || rule.oneOf || rule.refuse)) formatted.add(variable);
+    found.push(...formats(env, rule, opts, seen));
+  }
   const errors: Violation[] = [];
   const warnings: Violation[] = [];
-  for (const issue of result.success ? [] : result.error.issues) {
-    const variable = String(issue.path[0]);
-    const level = ((issue as { params?: { level?: Level } }).params?.level ?? 'always') as Level;
-    const violation = { variable, message: `${variable} ${issue.message}` };
-    const isError = level === 'always' || (level === 'production' && opts.production);
-    (isError ? errors : warnings).push(violation);
+  for (const f of found) {
+    const isError = f.level === 'always' || (f.level === 'production' && opts.production);
+    (isError ? errors : warnings).push({ variable: f.variable, rule: f.rule, message: f.message });
   }
-  const names = new Set([...presenceRules(env, opts).map((r) => r.variable), ...Object.keys(FORMATS).filter((n) => isSet(env, n))]);
-  const checked = [...names].map((variable) => ({ variable, set: isSet(env, variable) }));
-  return { checked, errors, warnings };
+  const checked = [...new Set([...required, ...formatted])].map((variable) => ({ variable, set: isSet(env, variable) }));
+  return { checked, errors, warnings, dropped };
 }

@@ -1,7 +1,7 @@
 import type { Sections } from '../config/schema';
 import { describeNetworkError, type TargetClient } from '../http/client';
 
-type AttestationConfig = Sections['features']['attestation'];
+type AttestationConfig = Sections['backend']['attestation'];
 export type Route = AttestationConfig['sensitiveRoutes'][number];
 
 export interface Probe {

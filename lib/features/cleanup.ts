@@ -1,4 +1,7 @@
 import pg from 'pg';
+import { firstValue, pathList } from '../backend/json-path';
+import type { Sections } from '../config/schema';
+import type { JsonPaths } from '../config/sections/backend/json-path';
 import type { HarnessContext } from '../context';
 import type { TargetClient } from '../http/client';
 import { type DigestTrial, mentionsJob, type TestProvider } from './digest';
@@ -6,8 +9,9 @@ import { type DigestTrial, mentionsJob, type TestProvider } from './digest';
 /**
  * Undoes the digest trial: what the API can remove goes through the API, the rest (the job,
  * notifications, preference rows that did not exist) through the database, touching only
- * rows the trial created: ids it was given, for the test accounts it used. Table names are
- * the backend's Prisma models (contract §7).
+ * rows the trial created: ids it was given, for the test accounts it used. Table names come
+ * from the backend profile (backend.cleanup.tables, the contract's Prisma models by default),
+ * columns are the contract's (§7).
  */
 
 export interface CleanupReport {
@@ -39,11 +43,38 @@ async function withDatabase<T>(databaseUrl: string, fn: (db: pg.Client) => Promi
 }
 
 /** Deleting the job first also drops its queued match task and held digest items, so nothing more is sent for it. */
-async function deleteJob(trial: DigestTrial, databaseUrl: string, report: CleanupReport): Promise<void> {
+type Profile = Sections['backend'];
+
+/** A table name from the profile, quoted (the schema allows plain identifiers only). */
+const table = (profile: Profile, name: keyof Profile['cleanup']['tables']) => `"${profile.cleanup.tables[name]}"`;
+
+/**
+ * A Postgres jsonpath finding the job at any of the profile's paths under `content`
+ * (`topMatches.*.jobId` → `$.topMatches[*].jobId`), matching its id as a number or a string.
+ */
+export function contentMentionsJob(paths: JsonPaths): string {
+  return pathList(paths)
+    .map((path) => {
+      const steps = path.split('.').map((s) => (s === '*' ? '[*]' : `."${s}"`));
+      return `$${steps.join('')} ? (@ == $n || @ == $s)`;
+    })
+    .map((p) => `jsonb_path_exists("content", '${p}', $VARS::jsonb)`)
+    .join(' OR ');
+}
+
+/** The variables for contentMentionsJob: the id as a number (when it is one) and as a string. */
+const jobVars = (jobId: number | string) =>
+  JSON.stringify({ n: Number.isFinite(Number(jobId)) ? Number(jobId) : String(jobId), s: String(jobId) });
+
+async function deleteJob(trial: DigestTrial, profile: Profile, databaseUrl: string, report: CleanupReport): Promise<void> {
   const job = trial.job;
   if (!job || !trial.consumer || trial.jobRemoved) return;
   const { rowCount } = await withDatabase(databaseUrl, (db) =>
-    db.query(`DELETE FROM "Job" WHERE "id" = $1 AND "consumerId" = $2 AND "title" = $3`, [job.id, trial.consumer!.user.id, job.title]),
+    db.query(`DELETE FROM ${table(profile, 'job')} WHERE "id" = $1 AND "consumerId" = $2 AND "title" = $3`, [
+      job.id,
+      trial.consumer!.user.id,
+      job.title,
+    ]),
   );
   report.done.push(`test job ${job.id}: ${rowCount ? 'deleted' : 'already gone'}`);
   trial.jobRemoved = true;
@@ -55,7 +86,7 @@ async function undoProviderViaApi(
   p: TestProvider,
   report: CleanupReport,
 ): Promise<void> {
-  const { savedSearches, preferences } = harness.sections.routes;
+  const { savedSearches, preferences } = harness.sections.backend.routes;
   for (const id of [...p.savedSearchIds]) {
     const res = await target.request({ method: 'DELETE', path: `${savedSearches}/${encodeURIComponent(id)}`, token: p.session.token });
     // Anything else: the database pass removes it.
@@ -80,6 +111,7 @@ async function undoProviderViaApi(
 
 async function undoProviderInDatabase(
   db: pg.Client,
+  profile: Profile,
   trial: DigestTrial,
   p: TestProvider,
   jobId: number | string | null,
@@ -89,15 +121,15 @@ async function undoProviderInDatabase(
   const seenIds = (trial.seen.get(p.role) ?? []).map((n) => Number(n.id));
   if (jobId !== null || seenIds.length) {
     // Also those it had not seen yet (a digest sent while the check was failing).
+    const about = jobId === null ? 'false' : contentMentionsJob(profile.responses.notificationJob).replaceAll('$VARS', '$3');
     const { rowCount } = await db.query(
-      `DELETE FROM "Notification" WHERE "userId" = $1
-         AND ("id" = ANY($2::int[]) OR "content"->>'jobId' = $3 OR "content"->'topMatches' @> $4::jsonb)`,
-      [userId, seenIds, String(jobId), JSON.stringify([{ jobId }])],
+      `DELETE FROM ${table(profile, 'notification')} WHERE "userId" = $1 AND ("id" = ANY($2::int[]) OR ${about})`,
+      jobId === null ? [userId, seenIds] : [userId, seenIds, jobVars(jobId)],
     );
     report.done.push(`${p.role}: ${rowCount} notification(s) about the test job deleted`);
   }
   if (p.savedSearchIds.length) {
-    const { rowCount } = await db.query(`DELETE FROM "SavedSearch" WHERE "providerId" = $1 AND "id" = ANY($2::int[])`, [
+    const { rowCount } = await db.query(`DELETE FROM ${table(profile, 'savedSearch')} WHERE "providerId" = $1 AND "id" = ANY($2::int[])`, [
       userId,
       p.savedSearchIds,
     ]);
@@ -106,11 +138,11 @@ async function undoProviderInDatabase(
   }
   if (!p.changed) return;
   if (!p.previous) {
-    await db.query(`DELETE FROM "NotificationPreference" WHERE "userId" = $1`, [userId]);
+    await db.query(`DELETE FROM ${table(profile, 'notificationPreference')} WHERE "userId" = $1`, [userId]);
     report.done.push(`${p.role}: the preference the harness created was removed (none was stored before)`);
   } else if ('lastDigestSentAt' in p.previous) {
     // The worker moved it when it sent the trial's digest; the next run starts from the same clock.
-    await db.query(`UPDATE "NotificationPreference" SET "lastDigestSentAt" = $2 WHERE "userId" = $1`, [
+    await db.query(`UPDATE ${table(profile, 'notificationPreference')} SET "lastDigestSentAt" = $2 WHERE "userId" = $1`, [
       userId,
       p.previous.lastDigestSentAt ?? null,
     ]);
@@ -119,11 +151,14 @@ async function undoProviderInDatabase(
 }
 
 /** Match notifications about the test job sent to anyone else whose saved search matched it. */
-async function deleteOtherMatches(db: pg.Client, jobId: number | string, report: CleanupReport): Promise<void> {
-  const { rowCount } = await db.query(`DELETE FROM "Notification" WHERE "type" = 'job.match' AND "content"->>'jobId' = $1`, [
-    String(jobId),
+async function deleteOtherMatches(db: pg.Client, profile: Profile, jobId: number | string, report: CleanupReport): Promise<void> {
+  const { instant } = profile.responses.notificationTypes;
+  const about = contentMentionsJob(profile.responses.notificationJob).replaceAll('$VARS', '$2');
+  const { rowCount } = await db.query(`DELETE FROM ${table(profile, 'notification')} WHERE "type" = $1 AND (${about})`, [
+    instant,
+    jobVars(jobId),
   ]);
-  if (rowCount) report.done.push(`${rowCount} other job.match notification(s) about the test job deleted`);
+  if (rowCount) report.done.push(`${rowCount} other ${instant} notification(s) about the test job deleted`);
 }
 
 /** Idempotent: what is undone is forgotten, so a second call (afterAll after the check) does nothing. */
@@ -135,14 +170,15 @@ export async function cleanUpDigestTrial(
 ): Promise<CleanupReport> {
   const report: CleanupReport = { done: [], problems: [] };
   const jobId = trial.jobRemoved ? null : (trial.job?.id ?? null);
-  await deleteJob(trial, databaseUrl, report);
+  const profile = harness.sections.backend;
+  await deleteJob(trial, profile, databaseUrl, report);
   for (const p of trial.providers.values()) {
     await undoProviderViaApi(target, harness, p, report).catch((error: Error) => report.problems.push(`${p.role}: ${error.message}`));
   }
   // Last, so a notification the worker was writing while the job went is caught too.
   await withDatabase(databaseUrl, async (db) => {
-    for (const p of trial.providers.values()) await undoProviderInDatabase(db, trial, p, jobId, report);
-    if (jobId !== null) await deleteOtherMatches(db, jobId, report);
+    for (const p of trial.providers.values()) await undoProviderInDatabase(db, profile, trial, p, jobId, report);
+    if (jobId !== null) await deleteOtherMatches(db, profile, jobId, report);
   });
   trial.seen.clear();
   report.problems.push(...trial.unremovable);
@@ -151,20 +187,23 @@ export async function cleanUpDigestTrial(
 
 /** Reads back through the API what cleanup claims to have undone: a 204 is not proof. */
 export async function leftovers(trial: DigestTrial, target: TargetClient, harness: Pick<HarnessContext, 'sections'>): Promise<string[]> {
-  const { savedSearches, preferences } = harness.sections.routes;
+  const { savedSearches, preferences } = harness.sections.backend.routes;
   const found: string[] = [];
   for (const p of trial.providers.values()) {
     if (p.createdSearchIds.length) {
       const res = await target.get(savedSearches, { token: p.session.token });
-      const items = res.status === 200 ? res.json<{ items?: { id?: unknown }[] }>().items : undefined;
-      if (!Array.isArray(items)) found.push(`${p.role}: GET ${savedSearches} answered ${res.status} without an items list`);
+      const list = harness.sections.backend.responses.lists.savedSearches;
+      const items = res.status === 200 ? firstValue(res.json<unknown>(), list) : undefined;
+      if (!Array.isArray(items)) found.push(`${p.role}: GET ${savedSearches} answered ${res.status} without a list at ${list}`);
       else {
-        const left = items.map((i) => String(i.id)).filter((id) => p.createdSearchIds.includes(id));
+        const left = (items as { id?: unknown }[]).map((i) => String(i.id)).filter((id) => p.createdSearchIds.includes(id));
         if (left.length) found.push(`${p.role}: saved search(es) ${left.join(', ')} still listed`);
       }
     }
     if (trial.job) {
-      const about = (await trial.notifications(target, p.role)).filter((n) => mentionsJob(n.content, trial.job!.id));
+      const about = (await trial.notifications(target, p.role)).filter((n) =>
+        mentionsJob(n.content, trial.job!.id, harness.sections.backend.responses.notificationJob),
+      );
       if (about.length) found.push(`${p.role}: ${about.length} notification(s) about test job ${trial.job.id} still listed`);
     }
     const res = await target.get(preferences, { token: p.session.token });

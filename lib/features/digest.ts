@@ -1,3 +1,5 @@
+import { describePaths, firstParent, firstValue, pathList, readPath } from '../backend/json-path';
+import type { JsonPaths } from '../config/sections/backend/json-path';
 import type { HarnessContext } from '../context';
 import type { TargetClient, TargetResponse } from '../http/client';
 import { attestationHeaders, type Sessions, type Session } from '../http/session';
@@ -62,11 +64,15 @@ export class DigestTrial {
   ) {}
 
   private get routes() {
-    return this.harness.sections.routes;
+    return this.harness.sections.backend.routes;
   }
 
   private get cfg() {
     return this.harness.sections.features.digest;
+  }
+
+  private get profile() {
+    return this.harness.sections.backend;
   }
 
   /** Reads the stored preference before the first change; 404 means none stored. */
@@ -107,12 +113,19 @@ export class DigestTrial {
     const provider = await this.provider(target, role);
     const res = await target.post(this.routes.savedSearches, {
       token: provider.session.token,
-      json: { categories: [this.cfg.category], radiusMiles: this.cfg.radiusMiles, zipCode: this.cfg.zipCode },
+      json: { categories: [this.profile.digest.category], radiusMiles: this.cfg.radiusMiles, zipCode: this.cfg.zipCode },
     });
     expectStatus(res, 201, `adding a saved search for the ${role} test account`);
-    const body = res.json<{ savedSearch?: { id?: unknown }; id?: unknown }>();
-    const id = body.savedSearch?.id ?? body.id;
-    if (id === undefined || id === null) throw new Error(`${this.routes.savedSearches} answered 201 without the saved search's id`);
+    const paths = this.profile.responses.created.savedSearch;
+    const id = firstValue(res.json<unknown>(), paths);
+    if (id === undefined) {
+      this.unremovable.push(
+        `a saved search of the ${role} test account: the target took it (201) without an id at ${describePaths(paths)}, so the harness cannot remove it`,
+      );
+      throw new Error(
+        `${this.routes.savedSearches} answered 201 without the saved search's id at ${describePaths(paths)} (backend.responses.created)`,
+      );
+    }
     provider.createdSearchIds.push(String(id));
     provider.savedSearchIds.push(String(id));
   }
@@ -131,15 +144,17 @@ export class DigestTrial {
       },
     });
     expectStatus(res, 201, 'creating the test job as the consumer test account');
-    const body = res.json<{ job?: Partial<TestJob>; id?: unknown }>();
-    const job = body.job ?? (body as Partial<TestJob>);
-    if (job.id === undefined || job.id === null) {
+    const paths = this.profile.responses.created.job;
+    const body = res.json<unknown>();
+    const id = firstValue(body, paths);
+    const job = (firstParent(body, paths) ?? {}) as Partial<TestJob>;
+    if (typeof id !== 'number' && typeof id !== 'string') {
       this.unremovable.push(
-        `test job "${title}" of the consumer test account: the target took it (201) without saying its id, so the harness cannot remove it`,
+        `test job "${title}" of the consumer test account: the target took it (201) without an id at ${describePaths(paths)}, so the harness cannot remove it`,
       );
-      throw new Error(`POST ${this.routes.jobs} answered 201 without the job's id`);
+      throw new Error(`POST ${this.routes.jobs} answered 201 without the job's id at ${describePaths(paths)} (backend.responses.created)`);
     }
-    this.job = { id: job.id, title, category: String(job.category ?? ''), createdAt: String(job.createdAt ?? new Date().toISOString()) };
+    this.job = { id, title, category: String(job.category ?? ''), createdAt: String(job.createdAt ?? new Date().toISOString()) };
     return this.job;
   }
 
@@ -148,8 +163,10 @@ export class DigestTrial {
     const provider = await this.provider(target, role);
     const res = await target.get(this.routes.notifications, { token: provider.session.token, query: { limit: 50 } });
     expectStatus(res, 200, `listing the ${role} test account's notifications`);
-    const items = res.json<{ items?: unknown }>().items;
-    if (!Array.isArray(items)) throw new Error(`GET ${this.routes.notifications} answered 200 without an items list`);
+    const list = this.profile.responses.lists.notifications;
+    const items = firstValue(res.json<unknown>(), list);
+    if (!Array.isArray(items))
+      throw new Error(`GET ${this.routes.notifications} answered 200 without a list at ${list} (backend.responses.lists)`);
     return items as Notification[];
   }
 
@@ -157,7 +174,8 @@ export class DigestTrial {
   async aboutJob(target: TargetClient, role: ProviderRole, type: string): Promise<Notification[]> {
     if (!this.job) throw new Error('no test job was created');
     const jobId = this.job.id;
-    const found = (await this.notifications(target, role)).filter((n) => n.type === type && mentionsJob(n.content, jobId));
+    const paths = this.profile.responses.notificationJob;
+    const found = (await this.notifications(target, role)).filter((n) => n.type === type && mentionsJob(n.content, jobId, paths));
     const seen = this.seen.get(role) ?? [];
     for (const n of found) if (!seen.some((s) => s.id === n.id)) seen.push(n);
     this.seen.set(role, seen);
@@ -165,8 +183,8 @@ export class DigestTrial {
   }
 }
 
-/** Whether a job.match or job.match.digest content refers to the job (by jobId or id). */
-export function mentionsJob(content: unknown, jobId: number | string): boolean {
+/** Whether a notification's content names the job, at any of the profile's paths (backend.responses.notificationJob). */
+export function mentionsJob(content: unknown, jobId: number | string, paths: JsonPaths): boolean {
   let value = content;
   if (typeof value === 'string') {
     try {
@@ -176,15 +194,8 @@ export function mentionsJob(content: unknown, jobId: number | string): boolean {
     }
   }
   if (typeof value !== 'object' || value === null) return false;
-  const record = value as Record<string, unknown>;
-  const same = (v: unknown) => v !== undefined && v !== null && String(v) === String(jobId);
-  if (same(record.jobId)) return true;
-  const top = record.topMatches;
-  return (
-    Array.isArray(top) &&
-    top.some(
-      (m) => typeof m === 'object' && m !== null && (same((m as Record<string, unknown>).jobId) || same((m as Record<string, unknown>).id)),
-    )
+  return pathList(paths).some((path) =>
+    readPath(value, path).values.some((v) => v !== undefined && v !== null && String(v) === String(jobId)),
   );
 }
 

@@ -15,7 +15,7 @@ export async function probeHealth(
   harness: Pick<HarnessContext, 'sections'>,
   route: HealthRoute,
 ): Promise<{ res: TargetResponse; problem: string | null }> {
-  const path = harness.sections.routes[route];
+  const path = harness.sections.backend.routes[route];
   const res = await target.get(path);
   const expected = HEALTH_EXPECTATIONS[route];
   const want = JSON.stringify(expected);

@@ -1,3 +1,4 @@
+import { describePaths, firstValue } from '../backend/json-path';
 import type { HarnessContext } from '../context';
 import { credential, setting } from '../credentials';
 import type { Redactor } from '../secrets/redactor';
@@ -41,18 +42,25 @@ export class Sessions {
     const names = sections.credentials.accounts[role];
     const email = setting(names.email, `the ${role} test account`);
     const password = credential(names.password, `the ${role} test account`);
-    const res = await target.post(sections.routes.login, {
+    const res = await target.post(sections.backend.routes.login, {
       json: { email, password },
       headers: { ...attestationHeaders(this.harness), ...options.headers },
     });
     if (res.status !== 200) {
       throw new Error(`login as the ${role} test account (${names.email}) answered ${res.status}: ${res.excerpt(200)}`);
     }
-    const body = res.json<{ token?: string; user?: Session['user'] }>();
-    if (!body.token || !body.user?.id) throw new Error(`login as the ${role} test account answered 200 without a token and user`);
+    const { loginToken, loginUser } = sections.backend.responses;
+    const body = res.json<unknown>();
+    const token = firstValue(body, loginToken);
+    const user = firstValue(body, loginUser) as Session['user'] | undefined;
+    if (typeof token !== 'string' || !token || typeof user !== 'object' || user.id === undefined || user.id === null) {
+      throw new Error(
+        `login as the ${role} test account answered 200 without a token at ${describePaths(loginToken)} and a user with an id at ${describePaths(loginUser)} (backend.responses)`,
+      );
+    }
     // The target minted it: hide it in reports, but a later login answering with it is no leak.
-    this.redactor.addIssued(body.token);
-    const session: Session = { role, email, token: body.token, user: body.user };
+    this.redactor.addIssued(token);
+    const session: Session = { role, email, token, user };
     this.cache.set(key, session);
     return session;
   }
@@ -66,5 +74,5 @@ export class Sessions {
 export function attestationHeaders(harness: SessionsContext): Record<string, string> {
   const token = process.env[harness.sections.credentials.attestationToken];
   if (!token) return {};
-  return { 'x-app-attestation': token };
+  return { [harness.sections.backend.attestation.header]: token };
 }

@@ -1,41 +1,9 @@
-import { z } from 'zod';
+import type { Sections } from '../config/schema';
 import type { Measure } from '../evidence';
+import { readField, readFields, readNumber } from './admin-shapes';
 
-/**
- * Shapes of contract §8. Only the top-level fields are the contract's; nested ones are what
- * the reference backend sends, kept loose (extra fields pass) so harmless drift does not
- * block a cutover while a missing or mistyped field does.
- */
-const ratio = z.number().min(0).max(1);
-const count = z.number().int().min(0);
-const isoTime = z.iso.datetime({ offset: true });
-const minutes = z.number().min(0).nullable();
-/** A KPI given as a bare ratio or as an object carrying one in `rate`. */
-const rated = z.union([ratio, z.looseObject({ rate: ratio })]);
-
-export const kpisSchema = z.looseObject({
-  windowDays: z.number().int().positive(),
-  startAt: isoTime,
-  endAt: isoTime,
-  timeToFirstBid: z.union([minutes, z.looseObject({ medianMinutes: minutes.optional(), averageMinutes: minutes.optional() })]),
-  postToAwardConversion: rated,
-  churnByTier: z.record(z.string(), rated),
-  reportRate: rated,
-});
-export type Kpis = z.infer<typeof kpisSchema>;
-
-export const aiMetricsSchema = z.looseObject({
-  monthKey: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
-  window: z.looseObject({ start: isoTime.optional(), end: isoTime.optional() }),
-  tokensUsedPerTier: z.record(z.string(), count),
-  cache: z.looseObject({ hits: count, providerCalls: count, hitRatio: ratio }),
-  cacheHitRatio: ratio,
-  blockedCalls: z.unknown(),
-  blockedCallsCount: count,
-  topCostUsers: z.array(z.looseObject({})),
-  alert: z.unknown(),
-});
-export type AiMetrics = z.infer<typeof aiMetricsSchema>;
+type KpisShape = Sections['backend']['shapes']['kpis'];
+type AiMetricsShape = Sections['backend']['shapes']['aiMetrics'];
 
 export interface Judgement {
   problems: string[];
@@ -43,62 +11,97 @@ export interface Judgement {
   notes: string[];
 }
 
-/** zod's verdict as problems, one per field, so the error names what is wrong. */
-export function shapeProblems(route: string, result: z.ZodSafeParseResult<unknown>): string[] {
-  if (result.success) return [];
-  return result.error.issues.map((i) => `${route}: ${i.path.join('.') || '(body)'}: ${i.message}`);
-}
-
 const DAY_MS = 86_400_000;
 /** Server-side rounding of the window's ends. */
 const SPAN_TOLERANCE_MS = 60_000;
 
-export function judgeKpis(k: Kpis, requestedDays: number): Judgement {
-  const problems: string[] = [];
-  if (k.windowDays !== requestedDays) problems.push(`windowDays is ${k.windowDays}, asked for ${requestedDays}`);
-  const span = Date.parse(k.endAt) - Date.parse(k.startAt);
-  if (Math.abs(span - k.windowDays * DAY_MS) > SPAN_TOLERANCE_MS) {
-    problems.push(`startAt..endAt spans ${(span / DAY_MS).toFixed(2)} days, not windowDays=${k.windowDays}`);
+const noDataNote = (paths: string[]) => (paths.length ? [`no data yet (null) at ${paths.join(', ')}`] : []);
+
+/**
+ * /admin/ops/kpis (contract §8) read through the profile's shape: every field of the shape, the
+ * window as asked, and no more jobs awarded than posted.
+ */
+export function judgeKpis(body: unknown, shape: KpisShape, requestedDays: number): Judgement {
+  const fields = readFields(body, shape.fields);
+  const problems = [...fields.problems];
+  const noData = [...fields.noData];
+  const days = readNumber(body, shape.windowDays, 'positive-int');
+  const start = readField(body, shape.windowStart, 'iso-time');
+  const end = readField(body, shape.windowEnd, 'iso-time');
+  problems.push(...days.problems, ...start.problems, ...end.problems);
+  if (days.value !== null && days.value !== requestedDays)
+    problems.push(`${shape.windowDays} is ${days.value}, asked for ${requestedDays}`);
+  if (days.value !== null && !start.problems.length && !end.problems.length) {
+    const span = Date.parse(String(end.values[0]?.value)) - Date.parse(String(start.values[0]?.value));
+    if (Math.abs(span - days.value * DAY_MS) > SPAN_TOLERANCE_MS) {
+      problems.push(`${shape.windowStart}..${shape.windowEnd} spans ${(span / DAY_MS).toFixed(2)} days, not windowDays=${days.value}`);
+    }
   }
-  const conversion = k.postToAwardConversion as { posted?: unknown; awarded?: unknown };
-  if (
-    typeof conversion === 'object' &&
-    typeof conversion.posted === 'number' &&
-    typeof conversion.awarded === 'number' &&
-    conversion.awarded > conversion.posted
-  ) {
-    problems.push(`postToAwardConversion: ${conversion.awarded} awarded out of ${conversion.posted} posted`);
+  // Optional in the contract: judged when the backend reports them.
+  const counted = (path: string | null) =>
+    path && readField(body, path, 'count').values.length ? readNumber(body, path, 'count') : { value: null, problems: [], noData: [] };
+  const posted = counted(shape.posted);
+  const awarded = counted(shape.awarded);
+  problems.push(...posted.problems, ...awarded.problems);
+  noData.push(...posted.noData, ...awarded.noData);
+  if (posted.value !== null && awarded.value !== null && awarded.value > posted.value) {
+    problems.push(`${shape.awarded}: ${awarded.value} awarded out of ${posted.value} posted`);
   }
-  return { problems, measures: [], notes: [] };
+  return { problems, measures: [], notes: noDataNote([...new Set(noData)]) };
 }
 
-export function judgeAiMetrics(m: AiMetrics, monthKey: string, limits: { minCacheHitRatio: number; maxBlockedCalls: number }): Judgement {
-  const problems: string[] = [];
+/** /admin/ai/metrics (contract §8) read through the profile's shape, judged against the limits. */
+export function judgeAiMetrics(
+  body: unknown,
+  shape: AiMetricsShape,
+  monthKey: string,
+  limits: { minCacheHitRatio: number; maxBlockedCalls: number },
+): Judgement {
+  const fields = readFields(body, shape.fields);
+  const problems = [...fields.problems];
   const notes: string[] = [];
   const measures: Measure[] = [];
-  if (m.monthKey !== monthKey) problems.push(`monthKey is ${m.monthKey}, asked for ${monthKey}`);
-  if (Math.abs(m.cacheHitRatio - m.cache.hitRatio) > 1e-3) {
-    problems.push(`cacheHitRatio ${m.cacheHitRatio} disagrees with cache.hitRatio ${m.cache.hitRatio}`);
+  const month = readField(body, shape.month, 'month');
+  problems.push(...month.problems);
+  const reported = month.values[0]?.value;
+  if (!month.problems.length && reported !== monthKey) problems.push(`${shape.month} is ${String(reported)}, asked for ${monthKey}`);
+  const hits = readNumber(body, shape.hits, 'count');
+  const calls = readNumber(body, shape.providerCalls, 'count');
+  const ratio = readNumber(body, shape.hitRatio, 'ratio');
+  const blocked = readNumber(body, shape.blockedCount, 'count');
+  const copies = shape.hitRatioCopies.map((path) => ({ path, ...readNumber(body, path, 'ratio') }));
+  for (const r of [hits, calls, ratio, blocked, ...copies]) problems.push(...r.problems);
+  const noData = [
+    ...fields.noData,
+    ...hits.noData,
+    ...calls.noData,
+    ...ratio.noData,
+    ...blocked.noData,
+    ...copies.flatMap((c) => c.noData),
+  ];
+  for (const copy of copies) {
+    if (copy.value !== null && ratio.value !== null && Math.abs(copy.value - ratio.value) > 1e-3) {
+      problems.push(`${copy.path} ${copy.value} disagrees with ${shape.hitRatio} ${ratio.value}`);
+    }
   }
-  const calls = m.cache.hits + m.cache.providerCalls;
-  if (calls === 0) {
-    notes.push(`no AI calls in ${monthKey} yet: the cache hit ratio has nothing to say`);
-  } else {
-    const ok = m.cacheHitRatio >= limits.minCacheHitRatio;
-    measures.push({
-      name: 'AI cache hit ratio',
-      value: m.cacheHitRatio,
-      threshold: `≥ ${limits.minCacheHitRatio} (of ${calls} calls)`,
-      ok,
-    });
-    if (!ok)
-      problems.push(
-        `cache hit ratio ${m.cacheHitRatio} is below ${limits.minCacheHitRatio} (${m.cache.hits} hits, ${m.cache.providerCalls} provider calls)`,
-      );
+  if (hits.value !== null && calls.value !== null) {
+    const total = hits.value + calls.value;
+    if (total === 0) notes.push(`no AI calls in ${monthKey} yet: the cache hit ratio has nothing to say`);
+    else if (ratio.value !== null) {
+      const ok = ratio.value >= limits.minCacheHitRatio;
+      measures.push({ name: 'AI cache hit ratio', value: ratio.value, threshold: `≥ ${limits.minCacheHitRatio} (of ${total} calls)`, ok });
+      if (!ok)
+        problems.push(
+          `cache hit ratio ${ratio.value} is below ${limits.minCacheHitRatio} (${hits.value} hits, ${calls.value} provider calls)`,
+        );
+    }
   }
-  const blockedOk = m.blockedCallsCount <= limits.maxBlockedCalls;
-  measures.push({ name: 'AI blocked calls', value: m.blockedCallsCount, threshold: `≤ ${limits.maxBlockedCalls}`, ok: blockedOk });
-  if (!blockedOk) problems.push(`${m.blockedCallsCount} blocked AI calls this month, more than ${limits.maxBlockedCalls}`);
+  if (blocked.value !== null) {
+    const blockedOk = blocked.value <= limits.maxBlockedCalls;
+    measures.push({ name: 'AI blocked calls', value: blocked.value, threshold: `≤ ${limits.maxBlockedCalls}`, ok: blockedOk });
+    if (!blockedOk) problems.push(`${blocked.value} blocked AI calls this month, more than ${limits.maxBlockedCalls}`);
+  }
+  notes.push(...noDataNote([...new Set(noData)]));
   return { problems, measures, notes };
 }
 

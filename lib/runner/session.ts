@@ -339,6 +339,7 @@ export class RunSession {
         startedAt: this.startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
         thirdParty: this.rehearsal ? 'simulated' : 'real',
+        backend: this.sections.backend.name,
         notes: this.notes,
       },
       selected: this.steps,

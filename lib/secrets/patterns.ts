@@ -34,7 +34,7 @@ export const STRUCTURED_SECRETS: readonly { pattern: RegExp; replace: string }[]
   // header lines and JSON/JS header objects
   {
     pattern:
-      /((?:^|[\s"'{,])(?:authorization|proxy-authorization|cookie|set-cookie|x-api-key|stripe-signature|x-app-attestation)["']?\s*[:=]\s*["']?)[^"'\r\n,}]+/gim,
+      /((?:^|[\s"'{,])(?:authorization|proxy-authorization|cookie|set-cookie|x-api-key|stripe-signature|x-[a-z-]*attestation[a-z-]*)["']?\s*[:=]\s*["']?)[^"'\r\n,}]+/gim,
     replace: '$1[REDACTED]',
   },
   { pattern: /\b(Bearer|Basic)\s+[0-9A-Za-z._~+/=-]{6}[0-9A-Za-z._~+/=-]*/g, replace: '$1 [REDACTED]' },

@@ -58,7 +58,7 @@ export async function refusedLogins(
   credential(names.password, 'the login smoke test');
   const attempt = (what: string, json: { email: string; password: string }) => {
     budget.take(what);
-    return target.post(harness.sections.routes.login, { json, headers: smokeLoginHeaders(harness) });
+    return target.post(harness.sections.backend.routes.login, { json, headers: smokeLoginHeaders(harness) });
   };
   const wrong = `cutover-harness-wrong-${randomBytes(9).toString('hex')}`;
   const wrongPassword = await attempt('a wrong password', { email, password: wrong });

@@ -1,5 +1,6 @@
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type pg from 'pg';
+import { describePaths, firstParent, firstValue } from '../backend/json-path';
 import type { HarnessContext } from '../context';
 import { attestationHeaders } from '../http/session';
 import { multipartFile, type TargetClient, type TargetResponse } from '../http/client';
@@ -46,17 +47,19 @@ export async function uploadTestAttachment(
   const filename = testUploadName(harness.runId);
   const bytes = tinyPng(`cutover-harness ${harness.runId}: test upload, safe to delete`);
   const form = multipartFile('file', { filename, contentType: 'image/png', data: bytes });
-  const res = await target.post(attachmentPath(harness.sections.routes.upload, { jobId }), {
+  const res = await target.post(attachmentPath(harness.sections.backend.routes.upload, { jobId }), {
     token,
     body: form.body,
     headers: { 'content-type': form.contentType, ...attestationHeaders(harness) },
   });
   if (res.status !== 201) throw new Error(`the upload answered ${res.status}, not 201: ${res.excerpt(200)}`);
-  const body = res.json<{ attachment?: { id?: number; storageKey?: string | null; diskPath?: string | null } }>();
-  const a = body.attachment;
-  if (!a || typeof a.id !== 'number')
-    throw new UploadWithoutId(filename, `the upload answered 201 without attachment.id: ${res.excerpt(200)}`);
-  return { id: a.id, storageKey: a.storageKey ?? null, diskPath: a.diskPath ?? null, filename, bytes };
+  const paths = harness.sections.backend.responses.created.upload;
+  const body = res.json<unknown>();
+  const id = firstValue(body, paths);
+  const a = firstParent(body, paths) as { storageKey?: string | null; diskPath?: string | null } | undefined;
+  if (typeof id !== 'number' || !a)
+    throw new UploadWithoutId(filename, `the upload answered 201 without an id at ${describePaths(paths)}: ${res.excerpt(200)}`);
+  return { id, storageKey: a.storageKey ?? null, diskPath: a.diskPath ?? null, filename, bytes };
 }
 
 export function getAttachment(
@@ -65,7 +68,7 @@ export function getAttachment(
   token: string,
   id: number,
 ): Promise<TargetResponse> {
-  return target.get(attachmentPath(harness.sections.routes.attachment, { id }), { token });
+  return target.get(attachmentPath(harness.sections.backend.routes.attachment, { id }), { token });
 }
 
 /** The signed URL a 302 points at, or an error saying what came instead. */

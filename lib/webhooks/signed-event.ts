@@ -64,7 +64,7 @@ export function deliver(
   event: SyntheticEvent,
   header: string | null,
 ): Promise<TargetResponse> {
-  return target.post(harness.sections.routes.webhook, {
+  return target.post(harness.sections.backend.routes.webhook, {
     body: event.payload,
     headers: { 'content-type': 'application/json', ...(header === null ? {} : { 'stripe-signature': header }) },
   });

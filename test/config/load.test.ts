@@ -25,7 +25,7 @@ describe('configuration', () => {
   test('defaults follow the contract', () => {
     const { sections, environment } = resolveConfig({ environments: envs }, 'prod');
     expect(environment).toMatchObject({ production: true, expect: { stripeMode: 'live', attestation: 'on' } });
-    expect(sections.routes.readyz).toBe('/readyz');
+    expect(sections.backend.routes.readyz).toBe('/readyz');
     expect(sections.credentials.stripeWebhookSecret).toBe('STRIPE_WEBHOOK_SECRET');
     expect(sections.preflight.backup.maxAgeMinutes).toBe(120);
   });
@@ -47,11 +47,26 @@ describe('configuration', () => {
     expect(resolveConfig(raw, 'prod').sections.http.timeoutMs).toBe(10_000);
   });
 
+  test('a setting the backend profile took over says where it went', () => {
+    const problems = problemsOf({
+      environments: { ...envs, prod: { ...envs.prod, overrides: { features: { digest: { category: 'home-repair' } } } } },
+      routes: { login: '/login' },
+      features: { attestation: { blockedStatus: 403 } },
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'routes: moved to backend.routes (the backend profile); move it there',
+        'features.attestation.blockedStatus: moved to backend.attestation.blockedStatus (the backend profile); move it there',
+        'environments.prod.overrides.features.digest.category: moved to backend.digest.category (the backend profile); move it there',
+      ]),
+    );
+  });
+
   test('every problem in every environment is listed at once, without values', () => {
     const problems = problemsOf({
       environments: { ...envs, staging: { baseUrl: 'nope', expect: { stripeMode: 'test' } }, prod: { expect: {} }, qa: {} },
       http: { timeoutMs: 0 },
-      routes: { retries: 3 },
+      backend: { routes: { retries: 3 } },
       credentials: { stripeSecretKey: 'sk' + '_live_abcdefghijklmnop' },
     });
     expect(problems).toEqual(
@@ -60,7 +75,7 @@ describe('configuration', () => {
         expect.stringMatching(/^environments\.staging\.baseUrl: /),
         expect.stringMatching(/^environments\.prod\.expect\.stripeMode: /),
         expect.stringMatching(/^http\.timeoutMs: /),
-        expect.stringMatching(/^routes: Unrecognized key: "retries"/),
+        expect.stringMatching(/^backend\.routes: Unrecognized key: "retries"/),
         'credentials.stripeSecretKey: holds what looks like a secret; put it in .env.<env> and name the variable instead',
       ]),
     );

@@ -6,7 +6,7 @@ import { Redactor } from '../../lib/secrets/redactor';
 import { TargetClient } from '../../lib/http/client';
 import { tinyTarget } from '../support/tiny-target';
 
-const att = sectionsSchema.parse({}).features.attestation;
+const att = sectionsSchema.parse({}).backend.attestation;
 const closers: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const close of closers) await close();
@@ -58,12 +58,18 @@ describe('restarting the rehearsal target', () => {
 });
 
 describe('which notifications are about the test job', () => {
+  const paths = sectionsSchema.parse({}).backend.responses.notificationJob;
   it('matches job.match by jobId and digests by their top matches', () => {
-    expect(mentionsJob({ jobId: 7, title: 'x' }, 7)).toBe(true);
-    expect(mentionsJob('{"jobId":"7"}', 7)).toBe(true);
-    expect(mentionsJob({ count: 2, topMatches: [{ jobId: 3 }, { id: 7 }] }, '7')).toBe(true);
-    expect(mentionsJob({ count: 1, topMatches: [{ jobId: 3 }] }, 7)).toBe(false);
-    expect(mentionsJob(null, 7)).toBe(false);
-    expect(mentionsJob('not json', 7)).toBe(false);
+    expect(mentionsJob({ jobId: 7, title: 'x' }, 7, paths)).toBe(true);
+    expect(mentionsJob('{"jobId":"7"}', 7, paths)).toBe(true);
+    expect(mentionsJob({ count: 2, topMatches: [{ jobId: 3 }, { id: 7 }] }, '7', paths)).toBe(true);
+    expect(mentionsJob({ count: 1, topMatches: [{ jobId: 3 }] }, 7, paths)).toBe(false);
+    expect(mentionsJob(null, 7, paths)).toBe(false);
+    expect(mentionsJob('not json', 7, paths)).toBe(false);
+  });
+
+  it('reads where the profile says a notification names its job', () => {
+    expect(mentionsJob({ job: { id: 7 } }, 7, 'job.id')).toBe(true);
+    expect(mentionsJob({ jobId: 7 }, 7, 'job.id')).toBe(false);
   });
 });

@@ -71,7 +71,7 @@ async function trialOn(client: TargetClient): Promise<DigestTrial> {
   trial.consumer = session('consumer');
   for (const role of ['providerInstant', 'providerDigest'] as ProviderRole[]) {
     const s = session(role);
-    const res = await client.get(harness.sections.routes.preferences, { token: s.token });
+    const res = await client.get(harness.sections.backend.routes.preferences, { token: s.token });
     trial.providers.set(role, {
       role,
       session: s,

@@ -18,7 +18,9 @@ afterEach(async () => {
 async function loginTarget() {
   let logins = 0;
   const server = await clientFor({
-    [`POST ${sections.routes.login}`]: () => ({ body: { token: `minted-session-token-${++logins}`, user: { id: '7', role: 'CONSUMER' } } }),
+    [`POST ${sections.backend.routes.login}`]: () => ({
+      body: { token: `minted-session-token-${++logins}`, user: { id: '7', role: 'CONSUMER' } },
+    }),
   });
   close = server.close;
   return { target: server.target, logins: () => logins };

@@ -161,36 +161,10 @@ export const smoke = z
   })
   .prefault({});
 
-const route = z.strictObject({ method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']), path: z.string() });
-
 export const features = z
   .strictObject({
     attestation: z
       .strictObject({
-        blockedStatus: z.number().int().default(401),
-        blockedError: z.string().default('App attestation required'),
-        /**
-         * Contract §6 names the sensitive groups, not every path: these are the ones it pins
-         * down. Add your backend's message, dispute and payment routes (e.g. POST
-         * /payments/create-intent): each is called once with an empty body and no credentials.
-         */
-        sensitiveRoutes: z
-          .array(route)
-          .min(1)
-          .default([
-            { method: 'POST', path: '/auth/login' },
-            { method: 'POST', path: '/auth/signup' },
-            { method: 'POST', path: '/jobs' },
-            { method: 'POST', path: '/jobs/:jobId/attachments/upload' },
-            { method: 'POST', path: '/jobs/:jobId/bids' },
-            { method: 'POST', path: '/jobs/:jobId/cancel' },
-          ]),
-        /** Routes enforcement must never cover. */
-        openRoutes: z.array(route).default([
-          { method: 'GET', path: '/healthz' },
-          { method: 'GET', path: '/notifications' },
-          { method: 'POST', path: '/payments/webhook' },
-        ]),
         /** Rehearsal only: how long the restart with enforcement on may take before it counts as failed. */
         restartTimeoutSeconds: z.number().positive().default(90),
       })
@@ -203,9 +177,8 @@ export const features = z
           .regex(/^\d{5}$/)
           .default('00000'),
         intervalMinutes: z.union([z.literal(15), z.literal(30), z.literal(60)]).default(15),
-        /** Keywords the target infers the job's category from. */
+        /** Keywords the target infers the job's category (backend.digest.category) from. */
         jobTitle: z.string().default('Cutover harness test job: plumbing leak repair'),
-        category: z.string().default('plumbing'),
         radiusMiles: z.number().int().min(1).max(500).default(10),
         instantDeadlineSeconds: z.number().positive().default(30),
         /** Real intervals are 15+ minutes; the local target runs its clock faster. */

@@ -1,0 +1,10 @@
+import { z } from 'zod';
+
+/**
+ * A dotted path into a JSON body, `item.id`; `*` stands for every element of an array or every
+ * value of an object (`topMatches.*.jobId`). Several paths are tried in order, the first present counts.
+ */
+export const jsonPath = z.string().regex(/^[\w$-]+(\.([\w$-]+|\*))*$/, 'must be a dotted JSON path such as item.id or topMatches.*.jobId');
+
+export const jsonPaths = z.union([jsonPath, z.array(jsonPath).min(1)]);
+export type JsonPaths = z.output<typeof jsonPaths>;
