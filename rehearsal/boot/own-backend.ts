@@ -15,7 +15,7 @@ import type { Rehearsal, StartRehearsalOptions } from '../../lib/runner/rehearsa
 import { runShell } from '../../lib/shell';
 import { rehearsalCredentials } from './credentials';
 import { freshTempDir, sandboxOptions, serveRehearsal, type Cleanups } from './live';
-import { backendNames, ownBackendEnv, translateRestart } from './own-env';
+import { backendNames, ownBackendEnv } from './own-env';
 import { OwnBackendProcesses } from './own-processes';
 import { CLOCK_SCALE } from './settings';
 
@@ -71,7 +71,7 @@ export async function bootOwnBackend(
   });
 
   const control = await serveRehearsal(stack, baseUrl, cleanups, {
-    restart: (changes) => processes.restart(translateRestart(sections, changes)),
+    restart: (changes) => processes.restart(changes),
     stepStarting: async () => undefined,
   });
 

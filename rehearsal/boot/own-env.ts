@@ -26,6 +26,7 @@ export function backendNames(sections: Sections): Record<ProvidedName, string | 
     s3SignedUrlTtl: e.s3SignedUrlTtl ?? c.s3.signedUrlTtl,
     stripeSecretKey: e.stripeSecretKey ?? c.stripeSecretKey,
     stripeWebhookSecret: e.stripeWebhookSecret ?? c.stripeWebhookSecret,
+    attestationEnforce: e.attestationEnforce ?? sections.backend.attestation.enforceVariable,
   };
 }
 
@@ -105,15 +106,4 @@ export function ownBackendEnv(
     harnessEnv[c.accounts[role].password] = creds.accounts[role].password;
   }
   return { targetEnv, harnessEnv, accountEnv };
-}
-
-/**
- * Step 6 asks the rehearsal to restart the target with the reference target's variable
- * (APP_ATTESTATION_ENFORCE): the backend gets it under its own name.
- */
-export function translateRestart(sections: Sections, changes: Record<string, string>): Record<string, string> {
-  const enforce = backendNames(sections).attestationEnforce;
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(changes)) out[key === 'APP_ATTESTATION_ENFORCE' && enforce ? enforce : key] = value;
-  return out;
 }

@@ -9,7 +9,7 @@ import { main } from '../../lib/runner/run';
 import { STEPS } from '../../lib/runbook/catalogue';
 import type { Stack } from '../../rehearsal/stack';
 import { rehearsalCredentials } from '../../rehearsal/boot/credentials';
-import { ownBackendEnv, translateRestart } from '../../rehearsal/boot/own-env';
+import { ownBackendEnv } from '../../rehearsal/boot/own-env';
 import secondBackend from '../fixtures/second-backend/cutover.config';
 import { REHEARSAL_TIMEOUT_MS, ROOT, runHarness, summary, tempDir } from '../support/run-harness';
 
@@ -96,10 +96,6 @@ describe("the backend's env comes from the config, under the backend's own names
     expect(harnessEnv).toMatchObject({ POSTGRES_URL: stack.databaseUrl, STRIPE_API_KEY: creds.stripeSecretKey });
     expect(harnessEnv.CUTOVER_CONSUMER_PASSWORD).toBe(creds.accounts.consumer.password);
     expect(accountEnv.CUTOVER_ADMIN_EMAIL).toBe(creds.accounts.admin.email);
-  });
-
-  test("step 6's restart with enforcement on reaches the backend under its own name", () => {
-    expect(translateRestart(sections, { APP_ATTESTATION_ENFORCE: 'true', OTHER: 'x' })).toEqual({ ATTEST_ENFORCE: 'true', OTHER: 'x' });
   });
 });
 

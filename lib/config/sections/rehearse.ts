@@ -31,7 +31,7 @@ const envMap = z
     stripeApiBase: provided,
     /** The listen port the rehearsal picks for the server. */
     port: envName.default('PORT'),
-    /** "true"/"false": attestation enforcement; step 6 restarts the server with it on. */
+    /** "true"/"false": attestation enforcement (default: backend.attestation.enforceVariable); step 6 restarts the server with it on. */
     attestationEnforce: provided,
     /** PEM public key of the rehearsal's test attestation signer (ES256 JWTs), for a backend that accepts such tokens. */
     attestationPublicKey: provided,
