@@ -86,8 +86,9 @@ export class OwnBackendProcesses {
       if (ok) return;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    const why = child.exited ? 'exited before it answered 200 at' : 'did not answer 200 in time at';
     await child.stop(1_000);
-    throw new Error(`your backend's server did not answer 200 at ${url} in time; its last output:\n${child.tail()}`);
+    throw new Error(`your backend's server ${why} ${url}; its last output:\n${child.tail()}`);
   }
 }
 
