@@ -18,6 +18,7 @@ import { freshTempDir, sandboxOptions, serveRehearsal, type Cleanups } from './l
 import { backendNames, ownBackendEnv } from './own-env';
 import { OwnBackendProcesses } from './own-processes';
 import { CLOCK_SCALE } from './settings';
+import { minimalProcessEnv } from './target-processes';
 
 /** Lines the seed prints as CUTOVER_NAME=value reach the harness's env (the test job's id). */
 const SEED_OUTPUT = /^(CUTOVER_[A-Z0-9_]+)=(.*)$/gm;
@@ -53,14 +54,15 @@ export async function bootOwnBackend(
 
   const baseUrl = await opts.timed('target', async () => {
     const shell = (what: string, command: string, env: Record<string, string>) => run(what, command, dir, env, settings.timeoutSeconds);
-    if (settings.build) await shell('build', settings.build, { ...process.env, ...targetEnv } as Record<string, string>);
+    // Like the server and worker, build and seed get PATH and friends, not the harness's own environment.
+    if (settings.build) await shell('build', settings.build, { ...minimalProcessEnv(), ...targetEnv });
     await previousRelease(stack.databaseUrl, files, opts.steps.includes('migrations'));
     const stripeApi = await serveThirdParty(thirdPartyHandlers(sandbox));
     cleanups.push(() => stripeApi.close());
     const stripeBase = backendNames(sections).stripeApiBase;
     if (stripeBase) targetEnv[stripeBase] = stripeApi.url;
     if (settings.seed) {
-      const out = await shell('seed', settings.seed.command, { ...process.env, ...targetEnv, ...accountEnv } as Record<string, string>);
+      const out = await shell('seed', settings.seed.command, { ...minimalProcessEnv(), ...targetEnv, ...accountEnv });
       for (const [, name, value] of out.matchAll(SEED_OUTPUT)) harnessEnv[name!] = value!.trim();
     }
     // The backend's env as an operator would export it from the platform; step 2 validates it.

@@ -113,22 +113,34 @@ function alive(pid: number): boolean {
 }
 
 describe('rehearsing the second backend', { timeout: REHEARSAL_TIMEOUT_MS }, () => {
-  test('a seed command that fails stops the rehearsal before any step, saying which command and what it printed', async () => {
-    const dir = await tempDir('cutover-selftest-bad-seed');
-    const config = path.join(dir, 'cutover.config.ts');
-    await writeFile(
-      config,
-      `import base from '${path.join(ROOT, DIR, 'cutover.config')}';\n` +
-        `export default { ...base, rehearse: { ...base.rehearse, seed: { command: 'echo seeding half; exit 3' } } };\n`,
-    );
-    const result = await runHarness([`--rehearse=${DIR}`, `--config=${config}`, '--owner=selftest']);
-    expect(result.code, summary(result)).toBe(1);
-    expect(result.run?.decision, summary(result)).toBe('NO-GO');
-    expect(result.stdout).toContain(
+  test.each([
+    [
+      'build',
+      "build: 'echo compile error >&2; exit 2'",
+      "your backend's build command (echo compile error >&2; exit 2) failed: exit code 2; its last output:\ncompile error",
+    ],
+    [
+      'seed',
+      "seed: { command: 'echo seeding half; exit 3' }",
       "your backend's seed command (echo seeding half; exit 3) failed: exit code 3; its last output:\nseeding half",
-    );
-    expect(result.stdout).not.toMatch(/^▶ Step/m);
-  });
+    ],
+  ])(
+    'a %s command that fails stops the rehearsal before any step, saying which command and what it printed',
+    async (what, setting, message) => {
+      const dir = await tempDir(`cutover-selftest-bad-${what}`);
+      const config = path.join(dir, 'cutover.config.ts');
+      await writeFile(
+        config,
+        `import base from '${path.join(ROOT, DIR, 'cutover.config')}';\n` +
+          `export default { ...base, rehearse: { ...base.rehearse, ${setting} } };\n`,
+      );
+      const result = await runHarness([`--rehearse=${DIR}`, `--config=${config}`, '--owner=selftest']);
+      expect(result.code, summary(result)).toBe(1);
+      expect(result.run?.decision, summary(result)).toBe('NO-GO');
+      expect(result.stdout).toContain(message);
+      expect(result.stdout).not.toMatch(/^▶ Step/m);
+    },
+  );
 
   // Every step the profile makes pass does; step 6 stops where the harness still GETs notification
   // preferences before its first PUT, and this backend answers that GET 500 (the bug the contract
