@@ -114,6 +114,37 @@ describe("the second backend's env through its profile (step 2)", () => {
     for (const value of Object.values(secondEnv())) if (value.length > 8) expect(text).not.toContain(value);
   });
 
+  it("renames a contract variable everywhere, and a profile's own set replaces the contract's", () => {
+    const renamed = sectionsSchema.parse({ backend: { envRules: { rename: { EMAIL_SMTP_URL: 'SMTP_URL' } } } }).backend.envRules;
+    const env = { EMAIL_PROVIDER: 'smtp', EMAIL_SMTP_URL: 'smtps://mail.example.com', SMTP_URL: 'not a url' };
+    const errors = messages(checkEnvRules(env, { ...PROD, rules: renamed }).errors);
+    expect(errors).toContain('SMTP_URL must be an smtp:// or smtps:// URL');
+    expect(errors.join('\n')).not.toMatch(/EMAIL_SMTP_URL/);
+    const own = sectionsSchema.parse({
+      backend: { envRules: { rules: [{ id: 'app-key', level: 'always', anyOf: [['APP_KEY']], why: 'sessions are signed with it' }] } },
+    }).backend.envRules;
+    const result = checkEnvRules({}, { ...PROD, rules: own });
+    expect(messages(result.errors)).toEqual(['APP_KEY is not set (sessions are signed with it)']);
+    expect(result.errors[0]!.rule).toBe('app-key');
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('says what a profile setting must be, not "Invalid input"', () => {
+    const parsed = sectionsSchema.safeParse({
+      backend: {
+        responses: { loginToken: 5 },
+        shapes: { kpis: { fields: { reportRate: 'ratioo' } } },
+        envRules: { add: [{ id: 'x', level: 'always', anyOf: [['X']], when: [{ variable: 'Y' }] }] },
+      },
+    });
+    const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(problems).toEqual([
+      'backend.responses.loginToken: must be a dotted JSON path such as item.id, or a list of them tried in order',
+      expect.stringMatching(/^backend\.shapes\.kpis\.fields\.reportRate: must be a field kind \(count, ratio, /),
+      'backend.envRules.add.0.when.0: must be { variable, equals }, { variable, lists, default? } or { enforcedBy }',
+    ]);
+  });
+
   it('refuses to drop a rule that does not exist, or without a reason', () => {
     const problems = (drop: unknown) => {
       const parsed = sectionsSchema.safeParse({ backend: { envRules: { drop } } });

@@ -20,14 +20,17 @@ export const ENV_FORMATS = [
   'port',
 ] as const;
 
-const condition = z.union([
-  /** The variable (trimmed) equals this value. */
-  z.strictObject({ variable: envName, equals: z.string() }),
-  /** The variable, a comma-separated list, names this item (`default` when unset). */
-  z.strictObject({ variable: envName, lists: z.string(), default: z.string().optional() }),
-  /** Attestation is (to be) enforced: this variable is true, or step 6 expects enforcement (expect.attestation 'on'). */
-  z.strictObject({ enforcedBy: envName }),
-]);
+const condition = z.union(
+  [
+    /** The variable (trimmed) equals this value. */
+    z.strictObject({ variable: envName, equals: z.string() }),
+    /** The variable, a comma-separated list, names this item (`default` when unset). */
+    z.strictObject({ variable: envName, lists: z.string(), default: z.string().optional() }),
+    /** Attestation is (to be) enforced: this variable is true, or step 6 expects enforcement (expect.attestation 'on'). */
+    z.strictObject({ enforcedBy: envName }),
+  ],
+  { error: 'must be { variable, equals }, { variable, lists, default? } or { enforcedBy }' },
+);
 export type EnvRuleCondition = z.output<typeof condition>;
 
 export const envRule = z.strictObject({

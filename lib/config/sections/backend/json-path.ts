@@ -6,5 +6,7 @@ import { z } from 'zod';
  */
 export const jsonPath = z.string().regex(/^[\w$-]+(\.([\w$-]+|\*))*$/, 'must be a dotted JSON path such as item.id or topMatches.*.jobId');
 
-export const jsonPaths = z.union([jsonPath, z.array(jsonPath).min(1)]);
+export const jsonPaths = z.union([jsonPath, z.array(jsonPath).min(1)], {
+  error: 'must be a dotted JSON path such as item.id, or a list of them tried in order',
+});
 export type JsonPaths = z.output<typeof jsonPaths>;

@@ -24,7 +24,9 @@ export type FieldKind = (typeof FIELD_KINDS)[number];
 
 const fieldKind = z.enum(FIELD_KINDS);
 /** A kind, or a kind the backend may leave out. */
-const fieldSpec = z.union([fieldKind, z.strictObject({ kind: fieldKind, optional: z.boolean().default(false) })]);
+const fieldSpec = z.union([fieldKind, z.strictObject({ kind: fieldKind, optional: z.boolean().default(false) })], {
+  error: `must be a field kind (${FIELD_KINDS.join(', ')}) or { kind, optional: true }`,
+});
 export type FieldSpec = z.output<typeof fieldSpec>;
 
 /** path → kind: the rest of the answer's shape, beyond the fields the checks read. */
