@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, UsageError, type CliOptions } from '../cli/args';
 import { helpText, listText, USAGE } from '../cli/help';
+import { ownBackendDir } from './own-backend';
 import { consoleIo, EXIT, type Io } from '../command/exit';
 import { resolveBaseUrl } from '../command/identity';
 import { loadCommandConfig } from '../command/load';
@@ -10,7 +11,6 @@ import { unsetSettingsFor } from '../config/settings';
 import type { FaultSummary, LoadRehearsalWing } from './rehearsal-wing';
 import { appliedResources, appliedSteps, applyTargets, guardProblems, isRehearsal, selectSteps } from './plan';
 import { PROJECT_ROOT } from '../project-root';
-import { ownBackendDir } from './own-backend';
 
 function fail(io: Io, problems: string[]): number {
   if (problems.length === 1) io.err(`cutover: ${problems[0]}`);
