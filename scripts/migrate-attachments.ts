@@ -54,10 +54,17 @@ export function migrateAttachmentsMain(argv: readonly string[]): Promise<number>
     if (dryRun) rejectInput(input);
     else {
       // A rollback clears storageKey in the database only; a migration also writes to the bucket.
-      authorize(ctx, rollback ? 'roll back the attachment migration' : 'migrate attachments', input, () => ({
-        database: databaseResource(databaseUrl),
-        ...(s3?.settings ? { bucket: bucketResource(s3.settings) } : {}),
-      }));
+      // A rollback undoes: what a later step lacks must not keep it from running.
+      authorize(
+        ctx,
+        rollback ? 'roll back the attachment migration' : 'migrate attachments',
+        input,
+        () => ({
+          database: databaseResource(databaseUrl),
+          ...(s3?.settings ? { bucket: bucketResource(s3.settings) } : {}),
+        }),
+        { doctor: !rollback },
+      );
     }
 
     const common = {

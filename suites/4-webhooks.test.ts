@@ -1,11 +1,12 @@
 import { expect } from 'vitest';
 import { credential, optionalCredential } from '../lib/credentials';
-import { checkId, describeStep, notApplicable, proves, test } from '../lib/suite';
+import { checkId, describeStep, needs, notApplicable, proves, test } from '../lib/suite';
 import { DeliveryLog } from '../lib/webhooks/delivery-log';
 import { paymentsHealthProblems, type PaymentsHealth } from '../lib/webhooks/payments-health';
 import {
   deliver,
   describeDelivery,
+  failingHandledEvent,
   isDelivered,
   nowSeconds,
   signatureHeader,
@@ -13,12 +14,17 @@ import {
   unknownSecret,
   type SyntheticEvent,
 } from '../lib/webhooks/signed-event';
-import { keptEvent } from '../lib/webhooks/test-events';
+import { retryAfterFailureProblem, type Delivery } from '../lib/webhooks/retry-after-failure';
+import { keptEvent, keptFailedEvent } from '../lib/webhooks/test-events';
 import { describeEndpoint, inspectWebhookEndpoint, stripeApi, stripeKeyMode } from '../lib/webhooks/stripe-api';
 import type { HarnessContext } from '../lib/context';
-import type { TargetClient } from '../lib/http/client';
+import type { TargetClient, TargetResponse } from '../lib/http/client';
 
 const deliveries = new DeliveryLog('E.delivery-status');
+
+const NEW_SECRET = 'Test event signed with the new STRIPE_WEBHOOK_SECRET → 2xx';
+
+const seen = (res: TargetResponse): Delivery => ({ status: res.status, described: describeDelivery(res) });
 
 /** The event the negative checks replay with broken signatures: the same bytes, the same id. */
 let testEvent: SyntheticEvent | undefined;
@@ -52,7 +58,7 @@ describeStep('webhooks', () => {
   );
 
   test(
-    'Test event signed with the new STRIPE_WEBHOOK_SECRET → 2xx',
+    NEW_SECRET,
     { tags: ['testdata'], meta: { ...checkId('4.new-secret'), ...proves('E.env-updated', 'E.test-event', 'E.delivery-status') } },
     async ({ harness, target, evidence }) => {
       const event = theTestEvent(harness);
@@ -134,6 +140,23 @@ describeStep('webhooks', () => {
         received: true,
         replay: true,
       });
+    },
+  );
+
+  // After the new-secret check: a refused signature is a non-2xx too, and would pass this one for nothing.
+  test(
+    'A handled event whose processing fails, delivered again with the same id → the same failure, not a 2xx replay (rollback relies on it)',
+    { tags: ['testdata'], meta: { ...checkId('4.retry-after-failure'), ...proves('E.retry-after-failure'), ...needs(NEW_SECRET) } },
+    async ({ harness, target, evidence, annotate, skip }) => {
+      const event = failingHandledEvent(harness);
+      if (!event) return notApplicable({ annotate, skip }, 'webhooks.handledEvents is empty: the target acts on no event type');
+      const send = () => deliver(target, harness, event, signatureHeader(event.payload, [newSecret(harness)]));
+      const first = seen(await send());
+      await keptFailedEvent(evidence, event);
+      const again = seen(await send());
+      await evidence.note(`${event.type} ${event.id} (no such payment): first ${first.described}; same id again ${again.described}`);
+      const problem = retryAfterFailureProblem(event, first, again);
+      if (problem) throw new Error(problem);
     },
   );
 

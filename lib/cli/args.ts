@@ -33,6 +33,8 @@ export interface CliOptions {
   /** A backend checkout the rehearsal boots instead of the reference target (the config's rehearse section says how). */
   rehearse?: string;
   list: boolean;
+  /** Check the config, env and sources, run nothing, change nothing (lib/doctor). */
+  doctor: boolean;
   help: boolean;
   /** Vitest options passed through untouched. */
   vitest: { tagsFilter: string[]; testNamePattern?: string };
@@ -58,6 +60,7 @@ const CLI_FLAGS: FlagSpecs = {
   stack: { kind: 'value', choices: STACK_PROVIDERS },
   rehearse: { kind: 'value' },
   list: { kind: 'boolean' },
+  doctor: { kind: 'boolean' },
   'previous-webhook-secret-expired': { kind: 'boolean' },
   'tags-filter': { kind: 'value', repeatable: true },
   testNamePattern: { kind: 'value', short: 't', aliases: ['test-name-pattern'] },
@@ -91,6 +94,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const only = onlyValue !== undefined ? stepList(onlyValue, 'only', problems) : undefined;
   const from = fromValue !== undefined ? stepList(fromValue, 'from', problems)[0] : undefined;
   if (only && from) problems.push('--only and --from cannot be combined');
+  if (flags.booleans.has('doctor')) {
+    const running = ['only', 'from', 'apply', 'confirm', 'fault', 'stack'].filter((f) => flagValue(flags, f) !== undefined);
+    if (running.length) problems.push(`--doctor runs no step and changes nothing: it takes no ${running.map((f) => `--${f}`).join(', ')}`);
+  }
 
   const applyValue = one('apply');
   let apply: ApplyTarget[] | undefined;
@@ -135,6 +142,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     stack: stack as CliOptions['stack'],
     rehearse: one('rehearse'),
     list: flags.booleans.has('list'),
+    doctor: flags.booleans.has('doctor'),
     help: flags.booleans.has('help'),
     vitest: { tagsFilter: flags.values['tags-filter'] ?? [], testNamePattern: one('testNamePattern') },
   };

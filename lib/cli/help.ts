@@ -3,7 +3,7 @@ import { APPLY_TARGETS } from './args';
 
 export const USAGE =
   'usage: npm test -- [--env=local|staging|prod] [--base-url=URL] [--sha=SHA] [--owner=NAME] [--only=STEPS | --from=STEP] ' +
-  '[--apply=TARGETS --confirm=ENV] [--confirm-manual=ROWS] [--list] [--help]';
+  '[--apply=TARGETS --confirm=ENV] [--confirm-manual=ROWS] [--doctor] [--list] [--help]';
 
 export function helpText(): string {
   return `Cutover harness: runs the staging → production cutover runbook in order against a target,
@@ -21,6 +21,12 @@ Target
   --owner=<name>               who signs the document (default: $CUTOVER_OWNER, git user.name, OS user)
   --config=<file>              configuration file (default: cutover.config.ts)
   --env-snapshot=<file>        KEY=value file exported from the platform, validated in step 2
+
+Doctor
+  --doctor                     check the config, .env.<env>, the env snapshot and that every source answers
+                               (base URL, database, Redis, bucket, Stripe, GitHub, Sentry, logs, paths), read-only;
+                               lists every gap with the setting to set; exit 0 none, 1 gaps (also npm run doctor).
+                               It also runs by itself before any --apply outside local: a gap refuses (exit 2)
 
 Selection (steps: 0-7 or their ids: ${STEPS.map((s) => s.id).join(', ')})
   --only=<steps>               run only these steps (comma list); the document marks the rest NOT RUN

@@ -29,8 +29,9 @@ export type SectionsInput = z.input<typeof sectionsSchema>;
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
 export const environmentSchema = z.strictObject({
-  /** A literal base URL, or the name of the env var that holds it (the runbook's PROD_BASE_URL). */
+  /** The target's base URL, written out; `--base-url` wins over it. Unset for local: the rehearsal fills in the target it boots. */
   baseUrl: z.url().optional(),
+  /** The env var holding the base URL instead (the runbook's PROD_BASE_URL), read when baseUrl is unset. */
   baseUrlEnv: z
     .string()
     .regex(/^[A-Z_][A-Z0-9_]*$/)
@@ -38,13 +39,17 @@ export const environmentSchema = z.strictObject({
   /** Apply the contract's production rules (missing variables are errors, not warnings). */
   production: z.boolean().default(false),
   expect: z.strictObject({
+    /** The mode the Stripe key, `/payments/health` and the webhook endpoint must be in: live in prod. */
     stripeMode: z.enum(['live', 'test']),
+    /** on: step 6 proves enforcement is on, and step 2 requires the verifiers' settings; off: step 6's attestation rows are not applicable. */
     attestation: z.enum(['on', 'off']).default('on'),
   }),
   /** Optional parts of the runbook and whether they apply to this environment. */
   optional: z
     .strictObject({
+      /** Legacy disk uploads exist here: step 3 migrates and samples them. false makes that part not applicable. */
       legacyStorageMigration: z.boolean().default(true),
+      /** Attachments are enabled here. false makes the upload checks of steps 3 and 5 not applicable. */
       attachments: z.boolean().default(true),
     })
     .prefault({}),

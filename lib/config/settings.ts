@@ -73,3 +73,40 @@ export function unsetSettingsFor(steps: StepId[], s: Sections, environment: Envi
     file,
   );
 }
+
+/**
+ * Where a step reads its facts. Unlike the settings above these have a default ('none'), so a run
+ * starts without them and the step's row fails when it gets there: after any mutation before it.
+ * The doctor lists them, and so refuses a mutation while one is unset.
+ */
+const SOURCES = {
+  'preflight.ci': {
+    unset: (s: Sections) => s.preflight.ci.provider === 'none',
+    why: 'step 0, "CI green on the RC SHA" (a mandatory row: provider none fails it)',
+    example: "preflight: { ci: { provider: 'github', repo: 'your-org/backend' } }",
+  },
+  'preflight.deployedSha': {
+    unset: (s: Sections) => s.preflight.deployedSha.source === 'none',
+    why: 'prod mutations, which refuse an operator-attested SHA',
+    example: "preflight: { deployedSha: { source: 'header', header: 'x-release-sha' } } (or source 'route' or 'command')",
+  },
+  'monitoring.fiveXx.source': {
+    unset: (s: Sections) => s.monitoring.fiveXx.source.kind === 'none',
+    why: 'step 7, the 5xx rate',
+    example: "monitoring: { fiveXx: { source: { kind: 'command', command: 'railway logs --json' } } } (or kind 'log-file', path)",
+  },
+} as const;
+
+export type SourceName = keyof typeof SOURCES;
+
+/** The sources the selected steps read that are left at 'none'; the deployed SHA's only matters where prod's guards demand it. */
+export function unsetSourcesFor(steps: StepId[], s: Sections, env: string, file: string): string[] {
+  const wanted: SourceName[] = [
+    ...(steps.includes('preflight') ? (['preflight.ci'] as const) : []),
+    ...(env === 'prod' ? (['preflight.deployedSha'] as const) : []),
+    ...(steps.includes('monitoring') ? (['monitoring.fiveXx.source'] as const) : []),
+  ];
+  return wanted
+    .filter((name) => SOURCES[name].unset(s))
+    .map((name) => `${name} is not set in ${file} (needed for ${SOURCES[name].why}): set it, e.g. ${SOURCES[name].example}`);
+}

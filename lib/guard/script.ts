@@ -11,6 +11,7 @@ import type { Redactor } from '../secrets/redactor';
 import { audit, describeUnfinished, endInterrupted, unfinishedAudits, type AuditRecord } from './audit';
 import { parseScriptArgs, scriptUsage, type ScriptArgs, type ScriptSpec } from './args';
 import { Refused } from '../command/refused';
+import { gapRefusal, mutationGaps } from '../doctor/gaps';
 import { describeResources, type Resources } from '../command/resources';
 
 export { Refused };
@@ -53,8 +54,16 @@ export function targetBaseUrl(ctx: Pick<ScriptContext, 'args' | 'config'>, probl
  * The gate before a real run: bad input first (BadInput: one line each, nothing written), then
  * the confirmation rule (confirm.ts). Allowed, it prints what is about to change and why that is
  * allowed, and returns the resources for the audit entry. `touches` may throw on a malformed URL.
+ * Outside local the doctor's gaps (lib/doctor/gaps.ts) refuse too, unless `doctor` is false (a
+ * rollback, which must stay possible whatever a later step lacks).
  */
-export function authorize(ctx: ScriptContext, what: string, input: string[], touches: () => Resources): Resources {
+export function authorize(
+  ctx: ScriptContext,
+  what: string,
+  input: string[],
+  touches: () => Resources,
+  { doctor = true }: { doctor?: boolean } = {},
+): Resources {
   let resources: Resources | undefined;
   if (!input.length) {
     try {
@@ -68,6 +77,9 @@ export function authorize(ctx: ScriptContext, what: string, input: string[], tou
   const permission = resources || env !== 'local' ? mutationPermission(env, confirm, what, resources ?? {}) : undefined;
   if (input.length) throw new BadInput([...input, ...(permission?.problems ?? [])]);
   if (permission!.problems.length) throw new Refused(permission!.problems, resources);
+  // A gap a later step would stop on refuses now, before this mutation, and is audited like any refusal.
+  const gaps = doctor ? mutationGaps(ctx.config) : [];
+  if (gaps.length) throw new Refused([gapRefusal(ctx.config, what, gaps.length), ...gaps], resources);
   ctx.io.out(ctx.redactor.redact(`${ctx.script}: about to ${what} on ${env}: ${describeResources(resources!)} (${permission!.because})`));
   ctx.touches = resources;
   return resources!;

@@ -106,7 +106,7 @@ async function pages<T>(url: string, opts: GithubCiOptions): Promise<T[]> {
   let next: string | undefined = `${url}?per_page=${opts.perPage ?? 100}`;
   while (next) {
     if (out.length >= maxPages) throw new CiUnavailable(`GitHub kept paging past ${maxPages} pages at ${url}`);
-    const res = await get(next, opts);
+    const res = await githubGet(next, opts);
     out.push(
       (await res.json().catch(() => {
         throw new CiUnavailable(`GitHub answered ${next} with a body that is not JSON`);
@@ -117,7 +117,11 @@ async function pages<T>(url: string, opts: GithubCiOptions): Promise<T[]> {
   return out;
 }
 
-async function get(url: string, opts: GithubCiOptions): Promise<Response> {
+/** One GET of GitHub's API with the token and a deadline; any answer but 2xx is a CiUnavailable saying why. */
+export async function githubGet(
+  url: string,
+  opts: Pick<GithubCiOptions, 'repo' | 'token' | 'timeoutMs' | 'userAgent'> & { sha?: string },
+): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -150,6 +154,7 @@ async function get(url: string, opts: GithubCiOptions): Promise<Response> {
       `GitHub answered ${res.status} on ${path}: the repository ${opts.repo} does not exist or the token cannot read its statuses and checks (${body})`,
     );
   }
-  if (res.status === 422) throw new CiUnavailable(`GitHub does not know commit ${opts.sha} in ${opts.repo} (422): is it pushed? ${body}`);
+  if (res.status === 422 && opts.sha)
+    throw new CiUnavailable(`GitHub does not know commit ${opts.sha} in ${opts.repo} (422): is it pushed? ${body}`);
   throw new CiUnavailable(`GitHub answered ${res.status} on ${path}: ${body}`);
 }

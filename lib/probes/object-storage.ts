@@ -1,5 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { describeS3Error, endpointUrl, isNotFound, s3Client, type S3Settings } from '../storage/s3';
 import { ProbeFailure, runProbe, type ProbeResult } from './probe';
 
@@ -7,9 +14,10 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /**
  * HeadBucket, then a put/get/delete of a canary object under `keyPrefix`: proves the bucket
- * exists and the credentials may write, read back the same bytes and delete.
+ * exists and the credentials may write, read back the same bytes and delete. A null prefix lists
+ * at most one key instead of the round trip: the doctor proves the credentials read, writing nothing.
  */
-export function probeObjectStorage(s3: S3Settings, keyPrefix: string, timeoutMs: number): Promise<ProbeResult> {
+export function probeObjectStorage(s3: S3Settings, keyPrefix: string | null, timeoutMs: number): Promise<ProbeResult> {
   const where = `bucket "${s3.bucket}" at ${endpointUrl(s3).host}`;
   return runProbe('object storage', timeoutMs, async (abortSignal) => {
     const client = s3Client(s3, { maxAttempts: 1, requestTimeoutMs: timeoutMs, connectionTimeoutMs: timeoutMs });
@@ -23,6 +31,10 @@ export function probeObjectStorage(s3: S3Settings, keyPrefix: string, timeoutMs:
     };
     try {
       await step('HeadBucket', () => client.send(new HeadBucketCommand({ Bucket: s3.bucket }), { abortSignal }));
+      if (keyPrefix === null) {
+        await step('ListObjectsV2', () => client.send(new ListObjectsV2Command({ Bucket: s3.bucket, MaxKeys: 1 }), { abortSignal }));
+        return `${where}: HeadBucket ok; ListObjectsV2 (1 key at most) ok`;
+      }
       const Key = `${keyPrefix}canary-${randomBytes(4).toString('hex')}.txt`;
       const body = Buffer.from(`cutover harness canary ${new Date().toISOString()} ${randomBytes(8).toString('hex')}\n`);
       await step('PutObject', () =>

@@ -13,9 +13,10 @@ function where(url: string): string {
 
 /**
  * PING, then a set/get/delete of one key under `keyPrefix` (e.g. cutover-harness:<runId>:),
- * with an expiry so a probe killed half-way leaves nothing behind for long.
+ * with an expiry so a probe killed half-way leaves nothing behind for long. A null prefix
+ * stops after PING: the doctor writes nothing anywhere.
  */
-export function probeRedis(redisUrl: string, keyPrefix: string, timeoutMs: number): Promise<ProbeResult> {
+export function probeRedis(redisUrl: string, keyPrefix: string | null, timeoutMs: number): Promise<ProbeResult> {
   const at = where(redisUrl);
   return runProbe('redis', timeoutMs, async (signal) => {
     const redis = new Redis(redisUrl, {
@@ -39,6 +40,7 @@ export function probeRedis(redisUrl: string, keyPrefix: string, timeoutMs: numbe
       }
       const pong = await redis.ping();
       if (pong !== 'PONG') throw new ProbeFailure(`PING at ${at} answered ${JSON.stringify(pong)}`);
+      if (keyPrefix === null) return `connected to ${at}; PING → PONG`;
       const key = `${keyPrefix}probe`;
       const value = randomBytes(8).toString('hex');
       await redis.set(key, value, 'PX', 60_000);

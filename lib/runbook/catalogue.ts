@@ -1,8 +1,8 @@
 /**
  * The runbook, encoded once. Suites tick rows by id and the reporter lays the document out
  * from the same list, so a checklist line can never drift from the test that proves it.
- * Titles, checklist labels and rollback plans are quoted from
- * cutover-staging-to-prod.md; change them there first, then here.
+ * Titles, checklist labels and rollback plans are quoted from the operator's runbook
+ * (docs/runbook.md summarises it); change them there first, then here.
  */
 
 export const STEP_IDS = ['preflight', 'migrations', 'env', 'storage', 'webhooks', 'smoke', 'features', 'monitoring'] as const;
@@ -153,14 +153,20 @@ export const STEPS: readonly Step[] = [
     sectionTitle: 'Step 4 — webhook secret rotation',
     file: 'suites/4-webhooks.test.ts',
     testData: {
-      what: 'synthetic Stripe events of a type the target records but does not act on',
-      cleanup: "kept in the target's processed-event record (its replay guard needs them)",
+      what: 'synthetic Stripe events of a type the target records but does not act on; one handled event naming no payment',
+      cleanup:
+        "kept in the target's processed-event record (its replay guard needs them); the failing one may stay among failed deliveries",
     },
     rows: [
       { id: 'E.secret-rotated', label: 'Stripe endpoint secret rotated', kind: 'manual' },
       { id: 'E.env-updated', label: 'Production `STRIPE_WEBHOOK_SECRET` updated', kind: 'check' },
       { id: 'E.test-event', label: 'Stripe test event delivered successfully', kind: 'check' },
       { id: 'E.delivery-status', label: 'Stripe test delivery status', kind: 'paste', fillIn: true },
+      {
+        id: 'E.retry-after-failure',
+        label: "A failed event is processed again when Stripe retries it (the rollback's replay safety)",
+        kind: 'check',
+      },
       { id: 'E.payments-health', label: '`GET /payments/health` output', kind: 'paste' },
     ],
     rollback: [

@@ -11,6 +11,12 @@ import { unsetSettingsFor } from '../config/settings';
 import type { FaultSummary, LoadRehearsalWing } from './rehearsal-wing';
 import { appliedResources, appliedSteps, applyTargets, guardProblems, isRehearsal, selectSteps } from './plan';
 import { PROJECT_ROOT } from '../project-root';
+import type { LoadedConfig } from '../config/load';
+import { gapRefusal, mutationGaps } from '../doctor/gaps';
+import { audit } from '../guard/audit';
+import { defaultOwner } from '../command/defaults';
+import type { Resources } from '../command/resources';
+import { redactorFor } from '../secrets/known';
 
 function fail(io: Io, problems: string[]): number {
   if (problems.length === 1) io.err(`cutover: ${problems[0]}`);
@@ -72,6 +78,7 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void,
   const { config, problems } = await loadCommandConfig(opts.env, opts.config);
   if (!config) return fail(io, problems);
   const rehearsal = isRehearsal(opts);
+  if (opts.doctor) return doctor(opts, config, problems, rehearsal, io);
   const selection = selectSteps(opts);
   let baseUrl = '';
   if (!rehearsal) {
@@ -101,12 +108,56 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void,
     problems.push(...missingRequirements(selection.steps, config.sections, config.environment, process.env));
   }
   if (problems.length) return fail(io, problems);
+  if (!rehearsal && opts.apply?.length) {
+    const gaps = mutationGaps(config);
+    if (gaps.length) return refuseMutation(opts, config, baseUrl, io, gaps);
+  }
 
   // Loaded only now: --help and bad input answer without paying for Vitest's start-up.
   const { RunSession } = await import('./session');
   const session = new RunSession(opts, config, selection.steps, selection.note, baseUrl, io, rehearsal ? loadWing : undefined, backendDir);
   beforeSession();
   return session.execute();
+}
+
+/** --doctor: bad input is still exit 2; past it, the doctor's own 0 or 1. */
+async function doctor(opts: CliOptions, config: LoadedConfig, problems: string[], rehearsal: boolean, io: Io): Promise<number> {
+  if (opts.envSnapshot && !existsSync(opts.envSnapshot)) problems.push(`--env-snapshot: ${opts.envSnapshot} does not exist`);
+  if (problems.length) return fail(io, problems);
+  if (rehearsal) {
+    io.out(
+      'cutover doctor: the local rehearsal boots its own stack and supplies its own settings, so there is nothing of yours to check; ' +
+        'give --env=staging|prod (or --base-url for a target of your own)',
+    );
+    return EXIT.ok;
+  }
+  if (opts.envSnapshot) config.sections.env.snapshotFile = path.resolve(opts.envSnapshot);
+  const { runDoctor } = await import('../doctor/doctor');
+  return runDoctor({ config, baseUrl: resolveBaseUrl(opts.baseUrl, config, process.env), io });
+}
+
+/** A gap before --apply: refused like any guard refusal, in the audit log too, and nothing changed. */
+async function refuseMutation(opts: CliOptions, config: LoadedConfig, baseUrl: string, io: Io, gaps: string[]): Promise<number> {
+  const redactor = redactorFor(config.sections, process.env);
+  let touches: Resources | undefined;
+  try {
+    touches = appliedResources(appliedSteps(applyTargets(opts)), config.sections, process.env, baseUrl);
+  } catch {
+    touches = undefined;
+  }
+  const entry = {
+    script: 'cutover',
+    env: opts.env,
+    owner: opts.owner ?? defaultOwner(PROJECT_ROOT),
+    args: process.argv.slice(2),
+    outcome: 'refused' as const,
+    touches,
+    summary: { problems: gaps },
+  };
+  await audit(config.sections.reports.auditLog, entry, redactor).catch(() => undefined);
+  io.err(redactor.redact(`cutover: ${gapRefusal(config, `apply ${opts.apply!.join(',')}`, gaps.length)}:`));
+  for (const gap of gaps) io.err(redactor.redact(`  - ${gap}`));
+  return EXIT.refused;
 }
 
 function unknownFaults(names: readonly string[], known: readonly FaultSummary[]): string[] {

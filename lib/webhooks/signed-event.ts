@@ -10,31 +10,60 @@ export interface SyntheticEvent {
   payload: string;
 }
 
-/**
- * An event of a type the target records but does not act on (contract §3), so sending it to
- * production is harmless and its id, prefixed and carrying the run id, says where it came from.
- */
 /** What a synthetic event is built from: the run, the config, and the Stripe mode this environment expects. */
 export type EventContext = Pick<HarnessContext, 'runId' | 'sections'> & {
   environment: { expect: Pick<HarnessContext['environment']['expect'], 'stripeMode'> };
 };
 
-export function syntheticEvent(harness: EventContext): SyntheticEvent {
-  const { syntheticEventType, eventIdPrefix } = harness.sections.webhooks;
-  const id = `${eventIdPrefix}${harness.runId.replace(/[^A-Za-z0-9]/g, '')}_${randomBytes(6).toString('hex')}`;
+/** Prefixed and carrying the run id, so an event id says where it came from. */
+function eventId(harness: EventContext): string {
+  return `${harness.sections.webhooks.eventIdPrefix}${runTag(harness)}_${randomBytes(6).toString('hex')}`;
+}
+
+const runTag = (harness: EventContext) => harness.runId.replace(/[^A-Za-z0-9]/g, '');
+
+function buildEvent(harness: EventContext, type: string, object: Record<string, unknown>): SyntheticEvent {
+  const id = eventId(harness);
   const event = {
     id,
     object: 'event',
-    type: syntheticEventType,
+    type,
     created: nowSeconds(),
     livemode: harness.environment.expect.stripeMode === 'live',
     pending_webhooks: 1,
     request: { id: null, idempotency_key: null },
-    data: {
-      object: { object: 'cutover_harness', run: harness.runId, note: 'synthetic event sent by the cutover harness; safe to ignore' },
-    },
+    data: { object },
   };
-  return { id, type: syntheticEventType, payload: JSON.stringify(event) };
+  return { id, type, payload: JSON.stringify(event) };
+}
+
+/**
+ * An event of a type the target records but does not act on (contract §3), so sending it to
+ * production is harmless.
+ */
+export function syntheticEvent(harness: EventContext): SyntheticEvent {
+  return buildEvent(harness, harness.sections.webhooks.syntheticEventType, {
+    object: 'cutover_harness',
+    run: harness.runId,
+    note: 'synthetic event sent by the cutover harness; safe to ignore',
+  });
+}
+
+/**
+ * A handled event whose processing must fail: it names a payment intent no backend has (the id
+ * carries the run id and random bytes), so it changes nothing. payment_failed when handled: were
+ * the id ever to match, marking a payment failed is the smaller harm. Null when nothing is handled.
+ */
+export function failingHandledEvent(harness: EventContext): SyntheticEvent | null {
+  const handled = harness.sections.webhooks.handledEvents;
+  const type = handled.includes('payment_intent.payment_failed') ? 'payment_intent.payment_failed' : handled[0];
+  if (!type) return null;
+  return buildEvent(harness, type, {
+    id: `pi_cutover_missing_${runTag(harness)}_${randomBytes(6).toString('hex')}`,
+    object: 'payment_intent',
+    status: 'requires_payment_method',
+    metadata: { cutover_harness_run: harness.runId, note: 'synthetic event for a payment that does not exist; its processing must fail' },
+  });
 }
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);

@@ -13,3 +13,19 @@ export function keptEvent(evidence: Evidence, event: SyntheticEvent): Promise<vo
     detail: 'kept by design: the replay guard needs it; the type is one the target records but does not act on',
   });
 }
+
+/**
+ * The handled event whose processing failed on purpose: a retry-safe backend leaves it out of its
+ * processed-event record, but may keep it where it records failed deliveries (the reference
+ * target's webhook dead letters). It names no payment, so it is harmless where it stays.
+ */
+export function keptFailedEvent(evidence: Evidence, event: SyntheticEvent): Promise<void> {
+  return evidence.testData({
+    key: `webhook-event:${event.id}`,
+    what: `synthetic Stripe event ${event.id} (${event.type} for a payment that does not exist), delivered twice`,
+    state: 'kept',
+    detail:
+      'not removed: the target may keep it among its failed deliveries (webhook dead letters) ' +
+      'or, if it records events on receipt, in its processed-event record',
+  });
+}

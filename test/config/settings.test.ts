@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { resolveConfig } from '../../lib/config/load';
-import { unsetSettingsFor } from '../../lib/config/settings';
+import { unsetSettingsFor, unsetSourcesFor } from '../../lib/config/settings';
 import { STEPS } from '../../lib/runbook/catalogue';
 
 const envs = {
@@ -37,5 +37,29 @@ describe('settings that name the backend', () => {
       'migrations.schema',
     ]);
     expect(unsetNames({ migrations: { dir: 'm', schema: 's.prisma' }, storage: { uploadsDir: 'u' } })).toEqual([]);
+  });
+});
+
+describe('sources the steps read', () => {
+  test("left at 'none', each is a gap of the steps that read it, naming the key and an example; the deployed SHA only in prod", () => {
+    const { sections } = resolveConfig({ environments: envs }, 'prod');
+    const names = (steps: typeof ALL, env: string) => unsetSourcesFor(steps, sections, env, 'my.config.ts').map((l) => l.split(' ')[0]);
+    expect(names(ALL, 'prod')).toEqual(['preflight.ci', 'preflight.deployedSha', 'monitoring.fiveXx.source']);
+    expect(names(ALL, 'staging')).toEqual(['preflight.ci', 'monitoring.fiveXx.source']);
+    expect(names(['env', 'smoke'], 'staging')).toEqual([]);
+    expect(unsetSourcesFor(['monitoring'], sections, 'staging', 'my.config.ts')).toEqual([
+      expect.stringMatching(
+        /^monitoring\.fiveXx\.source is not set in my\.config\.ts \(needed for step 7, the 5xx rate\): set it, e\.g\. monitoring: /,
+      ),
+    ]);
+    const configured = resolveConfig(
+      {
+        environments: envs,
+        preflight: { ci: { provider: 'github', repo: 'acme/backend' }, deployedSha: { source: 'header', header: 'x-release-sha' } },
+        monitoring: { fiveXx: { source: { kind: 'log-file', path: 'requests.log' } } },
+      },
+      'prod',
+    );
+    expect(unsetSourcesFor(ALL, configured.sections, 'prod', 'my.config.ts')).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import { useDatabases } from '../support/database';
 import { runHarness, summary, tempDir } from '../support/run-harness';
 import { contractEnv } from '../support/target-env';
 import { healthy, tinyTarget } from '../support/tiny-target';
+import { RUN_READY_SECTIONS, runReadyEnv } from '../support/run-ready';
 
 const databases = useDatabases();
 const BASIC = path.resolve(import.meta.dirname, '../migrations/fixtures/basic');
@@ -136,14 +137,16 @@ describe('outside the rehearsal', () => {
       migrationsDir: path.join(BASIC, 'migrations'),
     });
     const backups = path.join(work, `backups-${Math.random().toString(36).slice(2)}`);
+    // Everything a whole run needs is set: outside local the doctor refuses --apply while a later step lacks something.
     const config = await configFile({
+      ...RUN_READY_SECTIONS,
       preflight: {
         deployedSha: { source: 'header', header: 'x-release-sha', path: '/healthz' },
         ci: { provider: 'github', repo: 'acme/backend', apiUrl: github.url },
         backup: { dir: backups },
       },
     });
-    const env = { DATABASE_URL: databaseUrl, GITHUB_TOKEN };
+    const env = { ...runReadyEnv(), DATABASE_URL: databaseUrl, GITHUB_TOKEN };
     const args = [`--config=${config}`, '--env=staging', '--only=preflight', `--sha=${RC}`];
 
     const applied = await runHarness([...args, '--apply=backup', '--confirm=staging'], { env });
@@ -211,11 +214,11 @@ describe('outside the rehearsal', () => {
       migrationsDir: path.join(reference, 'migrations'),
     });
     const uploadsDir = await tempDir('cutover-outside-rehearsal-uploads');
-    const config = await configFile({ storage: { uploadsDir } });
+    const config = await configFile({ ...RUN_READY_SECTIONS, storage: { uploadsDir } });
     const result = await runHarness(
       [`--config=${config}`, '--env=staging', '--only=storage', '--apply=storage', '--confirm=staging', '-t', 'dry run:'],
       {
-        env: processEnv(databaseUrl),
+        env: { ...runReadyEnv(), ...processEnv(databaseUrl) },
       },
     );
     const dry = result.run?.steps.flatMap((s) => s.checks).find((c) => c.name.startsWith('dry run:'));

@@ -10,12 +10,15 @@ import { databaseResource } from '../../lib/command/resources';
 import { applyPrismaMigrations } from '../../lib/migrations/prisma-engine';
 import { sql, useDatabases } from '../support/database';
 import { useScriptSandboxes } from './helpers/run-script';
+import { RUN_READY_SECTIONS, runReadyEnv } from '../support/run-ready';
 
 const databases = useDatabases();
 const sandbox = useScriptSandboxes();
 const BASIC = path.join(import.meta.dirname, 'fixtures/basic');
 const NAMES = ['20240101000000_init', '20240102000000_add_name', '20240103000000_add_posts'];
 const migrations = { migrations: { dir: path.join(BASIC, 'migrations'), schema: path.join(BASIC, 'schema.prisma') } };
+/** Outside local the doctor refuses a deploy while a later step lacks something: these lack nothing. */
+const ready = { ...RUN_READY_SECTIONS, ...migrations };
 
 async function previousRelease(): Promise<string> {
   const url = await databases.fresh();
@@ -119,9 +122,10 @@ describe('npm run migrate:deploy: nothing changes that the operator did not name
     await fs.cp(path.join(BASIC, 'migrations'), dir, { recursive: true });
     await fs.mkdir(path.join(dir, '20240104000000_slow'));
     await fs.writeFile(path.join(dir, '20240104000000_slow', 'migration.sql'), 'SELECT pg_sleep(3);\n');
-    const box = await sandbox({ migrations: { ...migrations.migrations, dir } });
+    const box = await sandbox({ ...ready, migrations: { ...migrations.migrations, dir } });
+    const env = { ...runReadyEnv(), DATABASE_URL: url };
     let signalled = false;
-    const run = await box.run('migrate-deploy', ['--env=staging', '--confirm=staging'], { DATABASE_URL: url }, (child) => {
+    const run = await box.run('migrate-deploy', ['--env=staging', '--confirm=staging'], env, (child) => {
       const poll = setInterval(async () => {
         const rows = await sql(
           url,
@@ -196,10 +200,18 @@ describe('npm run migrate:deploy', () => {
   it('refuses prod without a readable deployed SHA and a fresh backup, even confirmed: exit 2, nothing changed', async () => {
     const url = await previousRelease();
     const before = await snapshot(url);
-    const box = await sandbox(migrations);
-    const run = await box.run('migrate-deploy', ['--env=prod', '--confirm=prod', `--sha=${'a'.repeat(40)}`], { DATABASE_URL: url });
+    const args = ['--env=prod', '--confirm=prod', `--sha=${'a'.repeat(40)}`];
+    const env = { ...runReadyEnv(), DATABASE_URL: url };
+    // No deployed-SHA source at all: the doctor names the setting before the deploy is tried.
+    const unset = await (await sandbox(ready)).run('migrate-deploy', args, env);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toMatch(/^migrate:deploy: preflight\.deployedSha is not set in .* \(needed for prod mutations/m);
+    // A source that reports no SHA: the deploy's own prod preconditions refuse.
+    const deployedSha = { source: 'command', command: 'echo no-sha-here' };
+    const box = await sandbox({ ...ready, preflight: { ...ready.preflight, deployedSha } });
+    const run = await box.run('migrate-deploy', args, env);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/prod precondition: the deployed build's SHA cannot be checked/);
+    expect(run.stderr).toMatch(/prod precondition: `echo no-sha-here` printed no commit SHA/);
     expect(run.stderr).toMatch(/prod precondition: no backup of/);
     expect(await snapshot(url)).toBe(before);
     const audited = await box.audit();
@@ -211,12 +223,12 @@ describe('npm run migrate:deploy', () => {
   it('refuses while another operator holds the migration lock: exit 2, nothing changed', async () => {
     const url = await previousRelease();
     const before = await snapshot(url);
-    const box = await sandbox(migrations);
+    const box = await sandbox(ready);
     const other = new pg.Client({ connectionString: url });
     await other.connect();
     try {
       await other.query('SELECT pg_advisory_lock(72707001)');
-      const run = await box.run('migrate-deploy', ['--env=staging', '--confirm=staging'], { DATABASE_URL: url });
+      const run = await box.run('migrate-deploy', ['--env=staging', '--confirm=staging'], { ...runReadyEnv(), DATABASE_URL: url });
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/migrate deploy is already running against this database \(lock held by backend pid \d+\)/);
     } finally {
@@ -238,8 +250,8 @@ describe('npm run migrate:deploy', () => {
 
   it('applies when confirmed, pastes the output and ends with nothing pending', async () => {
     const url = await previousRelease();
-    const box = await sandbox(migrations);
-    const run = await box.run('migrate-deploy', ['--env=staging', '--confirm=staging'], { DATABASE_URL: url });
+    const box = await sandbox(ready);
+    const run = await box.run('migrate-deploy', ['--env=staging', '--confirm=staging'], { ...runReadyEnv(), DATABASE_URL: url });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Applying migration \`${NAMES[2]}\``);

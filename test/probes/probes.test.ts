@@ -68,6 +68,11 @@ describe('probeRedis', () => {
     }
   });
 
+  it('without a prefix (the doctor) it stops after PING: nothing is written', async () => {
+    const result = await probeRedis(REDIS_URL, null, 5_000);
+    expect(result).toMatchObject({ ok: true, detail: expect.stringMatching(/^connected to \S+; PING → PONG$/) });
+  });
+
   it('a closed port fails at once with the address', async () => {
     const port = await closedPort();
     const result = await probeRedis(`redis://:Redis-Pw-1@127.0.0.1:${port}`, 'x:', 5_000);
@@ -97,6 +102,13 @@ describe('probeObjectStorage', () => {
     });
     const left = await fs.readdir(path.join(dir, 'probe-bucket')).catch(() => []);
     expect(left.filter((f) => !f.startsWith('.'))).toEqual([]);
+  });
+
+  it('without a prefix (the doctor) it lists at most one key instead: no object is written', async () => {
+    const before = (await fs.readdir(dir, { recursive: true })).sort();
+    const result = await probeObjectStorage(s3.settings, null, 5_000);
+    expect(result).toMatchObject({ ok: true, detail: expect.stringContaining('HeadBucket ok; ListObjectsV2 (1 key at most) ok') });
+    expect((await fs.readdir(dir, { recursive: true })).sort()).toEqual(before);
   });
 
   it('a bucket that does not exist is named', async () => {

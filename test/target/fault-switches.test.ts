@@ -96,6 +96,14 @@ const CHECKS: Record<FaultName, Check> = {
       expect((await postHook(b, p, target.sign(p))).json, 'second delivery').toEqual({ received: true });
     },
   },
+  'webhook-records-before-processing': {
+    group: 'webhook and payments',
+    async check(b) {
+      const p = event('payment_intent.payment_failed', { id: 'pi_unknown' });
+      expect((await postHook(b, p, target.sign(p))).status, 'first delivery').toBe(400);
+      expect((await postHook(b, p, target.sign(p))).json, 'second delivery').toEqual({ received: true, replay: true });
+    },
+  },
   'webhook-secret-in-error': {
     group: 'webhook and payments',
     check: async (b) =>

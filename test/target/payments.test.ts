@@ -53,10 +53,16 @@ describe.concurrent('Stripe webhook (contract §3)', () => {
     expect(pay.rows[0].status, 'Payment.status').toBe('SUCCEEDED');
   });
 
-  test('an event for an unknown payment intent is 400 once, and a replay after that', async () => {
+  test('an event for an unknown payment intent is 400 on every delivery: not recorded when it fails, so a retry runs again', async () => {
     const orphan = event('payment_intent.payment_failed', { id: 'pi_unknown' });
+    const id = JSON.parse(orphan).id;
     expect((await hook(orphan, target.sign(orphan))).status, 'first delivery').toBe(400);
-    expect((await hook(orphan, target.sign(orphan))).json, 'second delivery').toEqual({ received: true, replay: true });
+    const again = await hook(orphan, target.sign(orphan));
+    expect([again.status, again.json.error], 'second delivery').toEqual([400, 'No payment found for payment intent pi_unknown']);
+    const recorded = await target.pool.query(`SELECT 1 FROM "StripeWebhookEvent" WHERE "stripeEventId" = $1`, [id]);
+    expect(recorded.rowCount, 'rows in the processed-event record').toBe(0);
+    const dead = await target.pool.query(`SELECT 1 FROM "WebhookDeadLetter" WHERE "stripeEventId" = $1`, [id]);
+    expect(dead.rowCount, 'dead letters, one per failed delivery').toBe(2);
   });
 });
 

@@ -2,7 +2,14 @@ import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { sectionsSchema } from '../../lib/config/schema';
 import type { TargetResponse } from '../../lib/http/client';
-import { describeDelivery, signatureHeader, syntheticEvent, unknownSecret, type EventContext } from '../../lib/webhooks/signed-event';
+import {
+  describeDelivery,
+  failingHandledEvent,
+  signatureHeader,
+  syntheticEvent,
+  unknownSecret,
+  type EventContext,
+} from '../../lib/webhooks/signed-event';
 
 const harness = {
   runId: '20261128T010203-prod',
@@ -21,6 +28,25 @@ describe('syntheticEvent', () => {
     const body = JSON.parse(a.payload);
     expect(body).toMatchObject({ id: a.id, object: 'event', type: 'cutover_harness.ping', livemode: true });
     expect(harness.sections.webhooks.handledEvents).not.toContain(body.type);
+  });
+});
+
+describe('failingHandledEvent', () => {
+  it('is payment_failed, a handled type, for a payment intent that carries the run id, fresh each time', () => {
+    const a = failingHandledEvent(harness)!;
+    const b = failingHandledEvent(harness)!;
+    expect(a.id).toMatch(/^evt_cutover_20261128T010203prod_[0-9a-f]{12}$/);
+    const body = JSON.parse(a.payload);
+    expect(body).toMatchObject({ id: a.id, object: 'event', type: 'payment_intent.payment_failed', livemode: true });
+    expect(body.data.object.object).toBe('payment_intent');
+    expect(body.data.object.id).toMatch(/^pi_cutover_missing_20261128T010203prod_[0-9a-f]{12}$/);
+    expect(JSON.parse(b.payload).data.object.id).not.toBe(body.data.object.id);
+  });
+
+  it('takes the first handled type when payment_failed is not handled, and is null when nothing is', () => {
+    const only = (handledEvents: string[]) => ({ ...harness, sections: sectionsSchema.parse({ webhooks: { handledEvents } }) });
+    expect(failingHandledEvent(only(['charge.refunded', 'payment_intent.succeeded']))!.type).toBe('charge.refunded');
+    expect(failingHandledEvent(only([]))).toBeNull();
   });
 });
 
