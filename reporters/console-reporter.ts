@@ -1,6 +1,7 @@
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import type { TestAnnotation } from 'vitest';
 import { EVIDENCE } from '../lib/evidence';
+import { colours, type Colours } from './colour';
 import { stepForFile } from '../lib/runbook/catalogue';
 import type { Redactor } from '../lib/secrets/redactor';
 import { leftOutNote } from './vitest-adapter';
@@ -14,6 +15,7 @@ export class ConsoleReporter implements Reporter {
   constructor(
     private readonly redactor: Redactor,
     private readonly write: Write = (line) => process.stdout.write(`${line}\n`),
+    private readonly colour: Colours = colours(),
   ) {}
 
   private say(line: string): void {
@@ -31,7 +33,7 @@ export class ConsoleReporter implements Reporter {
     if (this.announced.has(module.moduleId)) return;
     this.announced.add(module.moduleId);
     const step = stepForFile(module.moduleId);
-    this.say(step ? `\n▶ Step ${step.n} — ${step.title}` : `\n▶ ${module.moduleId}`);
+    this.say(this.colour.bold(step ? `\n▶ Step ${step.n} — ${step.title}` : `\n▶ ${module.moduleId}`));
   }
 
   private lastProgress = new Map<string, number>();
@@ -55,9 +57,9 @@ export class ConsoleReporter implements Reporter {
     const ms = Math.round(testCase.diagnostic()?.duration ?? 0);
     const na = testCase.annotations().find((a) => a.type === EVIDENCE.notApplicable);
     const notRun = testCase.annotations().find((a) => a.type === EVIDENCE.notRun)?.message ?? leftOutNote(testCase);
-    if (result.state === 'passed') this.say(`  ✓ ${testCase.name} (${ms} ms)`);
+    if (result.state === 'passed') this.say(`  ${this.colour.green('✓')} ${testCase.name} ${this.colour.dim(`(${ms} ms)`)}`);
     else if (result.state === 'failed') {
-      this.say(`  ✗ ${testCase.name} (${ms} ms)`);
+      this.say(`  ${this.colour.red('✗')} ${testCase.name} ${this.colour.dim(`(${ms} ms)`)}`);
       for (const error of result.errors ?? []) {
         for (const line of (error.message ?? String(error)).split('\n').slice(0, 12)) this.say(`      ${line}`);
       }

@@ -96,7 +96,7 @@ function renderTestData(run: RunResult): string[] {
   return out;
 }
 
-const STEP_STATUS: Record<StepResult['status'], string> = {
+export const STEP_STATUS: Record<StepResult['status'], string> = {
   passed: 'PASSED',
   failed: 'FAILED',
   'not-run': 'NOT RUN',

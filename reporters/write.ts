@@ -5,6 +5,7 @@ import type { RunResult } from './model';
 import { renderJson } from './render-json';
 import { renderJunit } from './render-junit';
 import { renderMarkdown } from './render-markdown';
+import { actionsRunUrl, renderStepSummary } from './render-step-summary';
 
 export interface WrittenDocuments {
   markdown: string;
@@ -26,6 +27,9 @@ export async function writeDocuments(run: RunResult, dir: string, redactor: Reda
   await writeFile(paths.markdown, markdown);
   await writeFile(paths.json, redactor.redact(renderJson(run)));
   await writeFile(paths.junit, redactor.redact(renderJunit(run)));
-  if (process.env.GITHUB_STEP_SUMMARY) await appendFile(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    const links = { document: path.relative(process.cwd(), paths.markdown), runUrl: actionsRunUrl(process.env) };
+    await appendFile(process.env.GITHUB_STEP_SUMMARY, redactor.redact(renderStepSummary(run, links)));
+  }
   return paths;
 }

@@ -1,4 +1,5 @@
 import { BASE_URL_FLAG, COMMON_FLAGS } from '../command/common-flags';
+import { shaProblem } from '../command/defaults';
 import { flagValue, parseFlags, type FlagSpecs } from '../command/flags';
 import type { EnvName } from '../config/schema';
 import { findStep, isRowId, STEPS, type StepId } from '../runbook/catalogue';
@@ -11,6 +12,9 @@ export const APPLY_TARGETS = {
   features: 'features',
 } as const satisfies Record<string, StepId>;
 export type ApplyTarget = keyof typeof APPLY_TARGETS;
+
+/** `--sha=deployed`: the RC is whatever the deployed build reports (preflight.deployedSha), e.g. for a nightly run. */
+export const DEPLOYED_SHA = 'deployed';
 
 export const STACK_PROVIDERS = ['auto', 'docker', 'embedded', 'external'] as const;
 
@@ -36,6 +40,7 @@ export interface CliOptions {
   /** Check the config, env and sources, run nothing, change nothing (lib/doctor). */
   doctor: boolean;
   help: boolean;
+  version: boolean;
   /** Vitest options passed through untouched. */
   vitest: { tagsFilter: string[]; testNamePattern?: string };
 }
@@ -47,10 +52,11 @@ export class UsageError extends Error {
 }
 
 /** The CLI's flags: the common ones (local is the default environment here), then its own, described in help.ts. */
-const CLI_FLAGS: FlagSpecs = {
+export const CLI_FLAGS: FlagSpecs = {
   ...COMMON_FLAGS,
   env: { ...COMMON_FLAGS.env, required: undefined, default: 'local' },
   'base-url': BASE_URL_FLAG,
+  sha: { ...COMMON_FLAGS.sha, check: (value) => (value === DEPLOYED_SHA ? undefined : shaProblem(value)) },
   only: { kind: 'value' },
   from: { kind: 'value' },
   apply: { kind: 'value' },
@@ -61,6 +67,7 @@ const CLI_FLAGS: FlagSpecs = {
   rehearse: { kind: 'value' },
   list: { kind: 'boolean' },
   doctor: { kind: 'boolean' },
+  version: { kind: 'boolean' },
   'previous-webhook-secret-expired': { kind: 'boolean' },
   'tags-filter': { kind: 'value', repeatable: true },
   testNamePattern: { kind: 'value', short: 't', aliases: ['test-name-pattern'] },
@@ -144,6 +151,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     list: flags.booleans.has('list'),
     doctor: flags.booleans.has('doctor'),
     help: flags.booleans.has('help'),
+    version: flags.booleans.has('version'),
     vitest: { tagsFilter: flags.values['tags-filter'] ?? [], testNamePattern: one('testNamePattern') },
   };
   if (problems.length) throw new UsageError(problems);

@@ -3,7 +3,7 @@ import { APPLY_TARGETS } from './args';
 
 export const USAGE =
   'usage: npm test -- [--env=local|staging|prod] [--base-url=URL] [--sha=SHA] [--owner=NAME] [--only=STEPS | --from=STEP] ' +
-  '[--apply=TARGETS --confirm=ENV] [--confirm-manual=ROWS] [--doctor] [--list] [--help]';
+  '[--apply=TARGETS --confirm=ENV] [--confirm-manual=ROWS] [--doctor] [--list] [--help] [--version]';
 
 export function helpText(): string {
   return `Cutover harness: runs the staging → production cutover runbook in order against a target,
@@ -17,7 +17,8 @@ ends in a GO document). Nothing touches staging or prod unless --env says so.
 Target
   --env=<local|staging|prod>   environment from cutover.config.ts (default: local; never prod by default)
   --base-url=<url>             override the environment's base URL (local: run against your own target)
-  --sha=<sha>                  the RC commit SHA being cut over (required for a GO outside local)
+  --sha=<sha>                  the RC commit SHA being cut over (required for a GO outside local);
+                               --sha=deployed takes the SHA the deployed build reports (preflight.deployedSha)
   --owner=<name>               who signs the document (default: $CUTOVER_OWNER, git user.name, OS user)
   --config=<file>              configuration file (default: cutover.config.ts)
   --env-snapshot=<file>        KEY=value file exported from the platform, validated in step 2
@@ -36,6 +37,7 @@ Selection (steps: 0-7 or their ids: ${STEPS.map((s) => s.id).join(', ')})
   -t <pattern>                 Vitest test-name pattern
   --list                       print the steps, their checklist rows and each check with its tags
                                (readonly, testdata, mutating, ...) and what it needs, then exit
+  --version                    print the harness's version, then exit
 
 Mutations (guarded)
   --apply=<targets>            ${Object.entries(APPLY_TARGETS)

@@ -59,11 +59,16 @@ function urlPassword(value: string): string[] {
   }
 }
 
-/** KEY="value" lines that parseEnvFile reads back unchanged (quotes and newlines escaped). */
+/** KEY='value' lines that parseEnvFile reads back unchanged, newlines and all. */
 export function formatEnvFile(env: Readonly<Record<string, string>>): string {
-  // The inverse of parseEnvFile: backslash first, so an escaped quote or newline stays one.
-  const quote = (v: string) => `"${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`;
+  // dotenv quotes escape nothing: each value goes in a kind of quote it does not hold. In double
+  // quotes a backslash-n would turn into a newline, so they come last.
+  const quote = (key: string, v: string) => {
+    const q = ["'", '`', '"'].find((c) => !v.includes(c) && !(c === '"' && v.includes('\\n')));
+    if (!q) throw new Error(`${key}: a value holding ', \` and " (or \\n) together cannot be written to an env file`);
+    return `${q}${v}${q}`;
+  };
   return `${Object.entries(env)
-    .map(([k, v]) => `${k}=${quote(v)}`)
+    .map(([k, v]) => `${k}=${quote(k, v)}`)
     .join('\n')}\n`;
 }

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
-import { request } from 'undici';
+import { FormData, request, Response } from 'undici';
 import type { Evidence, ExchangeRecord } from '../evidence';
 import { redactedExcerpt } from '../evidence';
+import { outboundDispatcher } from './outbound';
 import type { Redactor } from '../secrets/redactor';
 
 export interface TargetRequest {
@@ -100,7 +101,15 @@ export class TargetClient {
     let responseHeaders: Record<string, string>;
     let read: { buffer: Buffer; truncated: boolean };
     try {
-      const res = await request(url, { method, headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: deadline });
+      const res = await request(url, {
+        dispatcher: outboundDispatcher(),
+        method,
+        headers,
+        body,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: deadline,
+      });
       status = res.statusCode;
       responseHeaders = Object.fromEntries(
         Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : String(v ?? '')]),
@@ -209,16 +218,17 @@ export function describeNetworkError(error: unknown, timeoutMs: number): string 
   return `${code ?? err.name ?? 'error'}: ${err.message ?? String(error)}`;
 }
 
-/** A small multipart/form-data body with one file field; enough for the upload route. */
-export function multipartFile(
+/**
+ * A multipart/form-data body with one file field, encoded by undici's FormData: the file name is
+ * escaped the way browsers do (quotes and line breaks percent-encoded), so no name can end the
+ * header or add one. A Buffer, not a stream, so the exchange can be recorded and sent as is.
+ */
+export async function multipartFile(
   field: string,
   file: { filename: string; contentType: string; data: Buffer },
-): { body: Buffer; contentType: string } {
-  const boundary = `----cutover${Math.random().toString(16).slice(2)}`;
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${file.filename}"\r\n` +
-      `Content-Type: ${file.contentType}\r\n\r\n`,
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  return { body: Buffer.concat([head, file.data, tail]), contentType: `multipart/form-data; boundary=${boundary}` };
+): Promise<{ body: Buffer; contentType: string }> {
+  const form = new FormData();
+  form.append(field, new Blob([file.data], { type: file.contentType }), file.filename);
+  const encoded = new Response(form);
+  return { body: Buffer.from(await encoded.arrayBuffer()), contentType: encoded.headers.get('content-type')! };
 }

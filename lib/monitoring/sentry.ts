@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeNetworkError } from '../http/client';
+import { outboundFetch } from '../http/outbound';
 
 const issue = z.looseObject({
   id: z.string(),
@@ -38,14 +39,14 @@ export function issuesUrl(q: Omit<SentryQuery, 'token' | 'timeoutMs'>): string {
 
 /**
  * Issues of the project first seen since the deploy (the first page is enough: any one is
- * already a new kind of exception). Global fetch, so the rehearsal's msw sees it.
+ * already a new kind of exception). outboundFetch: the global fetch, so the rehearsal's msw sees it.
  */
 export async function newSentryIssues(q: SentryQuery): Promise<{ url: string; issues: SentryIssue[] }> {
   const url = issuesUrl(q);
   let res: Response;
   let text: string;
   try {
-    res = await fetch(url, {
+    res = await outboundFetch(url, {
       headers: { authorization: `Bearer ${q.token}`, accept: 'application/json' },
       signal: AbortSignal.timeout(q.timeoutMs),
     });

@@ -3,6 +3,7 @@
  * API, e.g. external CI) and the check runs (GitHub Actions and apps). Both count; a commit
  * with neither never ran CI and is not green.
  */
+import { outboundFetch } from '../http/outbound';
 
 export type CheckState = 'success' | 'failure' | 'pending';
 
@@ -124,7 +125,7 @@ export async function githubGet(
 ): Promise<Response> {
   let res: Response;
   try {
-    res = await fetch(url, {
+    res = await outboundFetch(url, {
       headers: {
         accept: 'application/vnd.github+json',
         authorization: `Bearer ${opts.token}`,

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs, UsageError, type CliOptions } from '../cli/args';
+import { DEPLOYED_SHA, parseArgs, UsageError, type CliOptions } from '../cli/args';
 import { helpText, listText, USAGE } from '../cli/help';
 import { ownBackendDir } from './own-backend';
 import { consoleIo, EXIT, type Io } from '../command/exit';
@@ -63,6 +63,10 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void,
     io.out(helpText());
     return EXIT.ok;
   }
+  if (opts.version) {
+    io.out(harnessVersion());
+    return EXIT.ok;
+  }
   if (opts.list) {
     const { cachedListing } = await import('../cli/listing-cache');
     const { faults, checks, errors } = await cachedListing(
@@ -96,6 +100,15 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void,
     if ('problem' in backend) problems.push(backend.problem);
     else backendDir = backend.dir;
   }
+  if (opts.sha === DEPLOYED_SHA && config.sections.preflight.deployedSha.source === 'none')
+    problems.push(
+      `--sha=deployed: no deployed-SHA source is configured for ${opts.env} (preflight.deployedSha.source is 'none'): set preflight.deployedSha in ${opts.config}, or pass --sha=<rc sha>`,
+    );
+  // The prod guards check the deployed build against the RC SHA: read from that build, the check would prove nothing.
+  if (opts.sha === DEPLOYED_SHA && !rehearsal && opts.apply?.length)
+    problems.push(
+      '--sha=deployed cannot be combined with --apply: name the RC with --sha=<rc sha>, so the deployed build is checked against it',
+    );
   problems.push(...guardProblems(opts, () => appliedResources(appliedSteps(applyTargets(opts)), config.sections, process.env, baseUrl)));
   if (opts.envSnapshot && !existsSync(opts.envSnapshot)) problems.push(`--env-snapshot: ${opts.envSnapshot} does not exist`);
   // The flag wins over env.snapshotFile: steps 2 and 3 read the target's env (and probe with it) from there.
@@ -172,4 +185,9 @@ async function collectListing(loadWing: LoadRehearsalWing | undefined) {
   const [wing, { checks, errors }] = await Promise.all([loadWing?.(), collectChecks(PROJECT_ROOT)]);
   const faults = (wing?.faults ?? []).map(({ name, caughtAt, description }) => ({ name, caughtAt, description }));
   return { faults, checks, errors };
+}
+
+/** The version in the harness's package.json, the one `npm version` sets. */
+function harnessVersion(): string {
+  return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }

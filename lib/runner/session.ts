@@ -3,11 +3,13 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Vitest } from 'vitest/node';
 import { buildRun } from '../../reporters/build';
+import { colourDecision, colours } from '../../reporters/colour';
 import { ConsoleReporter } from '../../reporters/console-reporter';
+import { renderAnnotations } from '../../reporters/render-annotations';
 import type { CarriedStep, RawRun, RunResult } from '../../reporters/model';
 import { ResultCollector } from '../../reporters/vitest-adapter';
 import { writeDocuments, type WrittenDocuments } from '../../reporters/write';
-import { APPLY_TARGETS, type CliOptions } from '../cli/args';
+import { APPLY_TARGETS, DEPLOYED_SHA, type CliOptions } from '../cli/args';
 import { deepMerge, type LoadedConfig } from '../config/load';
 import { audit, auditId, describeUnfinished, endInterrupted, orphanedSince, unfinishedAudits, type AuditEntry } from '../guard/audit';
 import { mutationPermission } from '../command/confirm';
@@ -16,6 +18,8 @@ import { describeDatabaseUrl } from '../command/identity';
 import { describeResources } from '../command/resources';
 import { sectionsSchema, type Sections } from '../config/schema';
 import type { HarnessContext, ManualConfirmation } from '../context';
+import { TargetClient } from '../http/client';
+import { readDeployedSha, type DeployedSha } from '../preflight/deployed-sha';
 import { STEPS, type StepId } from '../runbook/catalogue';
 import { redactorFor } from '../secrets/known';
 import type { Redactor } from '../secrets/redactor';
@@ -142,20 +146,23 @@ export class RunSession {
     const { opts, config } = this;
     const root = PROJECT_ROOT;
     const owner = opts.owner ?? defaultOwner(root);
-    const rcSha = defaultSha(opts.sha, isRehearsal(opts), root);
+    const fromDeployed = opts.sha === DEPLOYED_SHA;
+    // With --sha=deployed the rehearsal's build is still this checkout; the SHA is read back from its target below.
+    let rcSha = defaultSha(fromDeployed ? undefined : opts.sha, isRehearsal(opts), root);
     let carried: Partial<Record<StepId, CarriedStep>> = {};
     this.final = { write: () => this.writeDocument(owner, rcSha, carried) };
+    /** --from: earlier passing steps for this RC SHA (with --sha=deployed, once it is read). */
+    const carry = async () => {
+      if (!opts.from) return;
+      const before = STEPS.filter((s) => !this.steps.includes(s.id)).map((s) => s.id);
+      carried = await carryOver(config.sections.reports.dir, opts.env, rcSha, before);
+      const missing = before.filter((id) => !carried[id]);
+      if (missing.length)
+        this.notes.push(`--from=${opts.from}: no earlier passing result for ${missing.join(', ')} with this RC SHA, so they stay NOT RUN`);
+    };
     try {
       await this.noteUnfinished();
-      if (opts.from) {
-        const before = STEPS.filter((s) => !this.steps.includes(s.id)).map((s) => s.id);
-        carried = await carryOver(config.sections.reports.dir, opts.env, rcSha, before);
-        const missing = before.filter((id) => !carried[id]);
-        if (missing.length)
-          this.notes.push(
-            `--from=${opts.from}: no earlier passing result for ${missing.join(', ')} with this RC SHA, so they stay NOT RUN`,
-          );
-      }
+      if (!fromDeployed) await carry();
       if (isRehearsal(opts)) {
         if (!this.loadWing) throw new Error('a local rehearsal needs the rehearsal wing (run the CLI through bin/cutover.mjs)');
         const wing = await this.loadWing();
@@ -177,6 +184,10 @@ export class RunSession {
         this.sections = sectionsSchema.parse(deepMerge(this.sections, this.rehearsal.overrides));
       }
       if (this.abort) throw new Error(this.abort);
+      if (fromDeployed) {
+        rcSha = await this.deployedRcSha();
+        await carry();
+      }
       const manual = await this.manualConfirmations(owner);
       const context: HarnessContext = {
         runId: this.runId,
@@ -216,6 +227,29 @@ export class RunSession {
       this.abort ??= `harness error: ${(error as Error).message}`;
     }
     return this.finish(owner, rcSha, carried);
+  }
+
+  /**
+   * --sha=deployed: the RC is what the target reports now (run.ts refused a config with no
+   * source). Unreadable ends the run NO-GO at step 0: without a SHA nothing can be proven.
+   */
+  private async deployedRcSha(): Promise<string> {
+    const target = new TargetClient({
+      baseUrl: this.baseUrl,
+      timeoutMs: this.sections.http.timeoutMs,
+      maxBodyBytes: this.sections.http.maxBodyBytes,
+      userAgent: `${this.sections.http.userAgent} (${this.runId})`,
+      redactor: redactorFor(this.sections, process.env),
+    });
+    let deployed: DeployedSha;
+    try {
+      deployed = await readDeployedSha(this.sections.preflight.deployedSha, target);
+    } catch (error) {
+      throw new Error(`--sha=deployed: the deployed build's SHA could not be read: ${(error as Error).message}`);
+    }
+    if (deployed.kind !== 'reported') throw new Error("--sha=deployed: preflight.deployedSha.source is 'none'");
+    this.notes.push(`RC SHA taken from the deployed build (--sha=deployed): ${deployed.sha}, read from the ${deployed.via}.`);
+    return deployed.sha;
   }
 
   /** Audit entries an earlier run started and never ended: said at the start and in the document. */
@@ -384,12 +418,14 @@ export class RunSession {
 
     const say = (line: string) => this.io.out(redactor.redact(line));
     say('');
-    say(`Decision: ${run.decision} — ${run.reason}`);
+    say(`Decision: ${colourDecision(run.decision, colours())} — ${run.reason}`);
     if (run.blocking) {
       say(`Blocked at Step ${run.blocking.stepN} — ${run.blocking.stepTitle}: ${run.blocking.check}`);
       say(`  ${run.blocking.error.split('\n')[0]}`);
       say(`  Rollback plan: see "Why NO-GO" in the document`);
     }
+    // In GitHub Actions each failing check is also an annotation on the run (Vitest's github-actions style).
+    if (process.env.GITHUB_ACTIONS === 'true') for (const line of renderAnnotations(run)) say(line);
     say(`Document: ${path.relative(process.cwd(), paths.markdown)} (+ .json, junit.xml)`);
     say(`Phases: ${this.phases.map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(' · ')}`);
     return run.decision === 'NO-GO' ? EXIT.failed : EXIT.ok;

@@ -46,7 +46,7 @@ export async function uploadTestAttachment(
 ): Promise<TestUpload> {
   const filename = testUploadName(harness.runId);
   const bytes = tinyPng(`cutover-harness ${harness.runId}: test upload, safe to delete`);
-  const form = multipartFile('file', { filename, contentType: 'image/png', data: bytes });
+  const form = await multipartFile('file', { filename, contentType: 'image/png', data: bytes });
   const res = await target.post(attachmentPath(harness.sections.backend.routes.upload, { jobId }), {
     token,
     body: form.body,

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import type { HarnessContext } from '../context';
 import { credential } from '../credentials';
+import { outboundFetch } from '../http/outbound';
 
 export type StripeMode = 'live' | 'test' | 'unknown';
 
@@ -30,6 +31,7 @@ export function stripeClient(key: string, apiUrl: string, timeoutMs: number): St
     timeout: timeoutMs,
     maxNetworkRetries: 0,
     telemetry: false,
+    httpClient: Stripe.createFetchHttpClient(outboundFetch),
   });
 }
 

@@ -15,10 +15,16 @@ describe('a run limited to the health checks', () => {
     close = target.close;
     const stepSummary = path.join(await tempDir('cutover-summary'), 'summary.md');
     await writeFile(stepSummary, 'earlier step output\n');
-    const result = await runHarness([`--base-url=${target.url}`, ...healthChecksOnly], { env: { GITHUB_STEP_SUMMARY: stepSummary } });
+    const result = await runHarness([`--base-url=${target.url}`, ...healthChecksOnly], {
+      env: { GITHUB_STEP_SUMMARY: stepSummary, GITHUB_ACTIONS: 'true' },
+    });
     expect(result.code, summary(result)).toBe(0);
-    // CI: the document is appended to the job summary, after what was there.
-    expect(await readFile(stepSummary, 'utf8')).toBe(`earlier step output\n${result.markdown}\n`);
+    // CI: the short summary (not the document: that is the artifact) is appended after what was there.
+    const written = await readFile(stepSummary, 'utf8');
+    expect(written).toMatch(/^earlier step output\n## Cutover local: INCOMPLETE\n/);
+    expect(written).toMatch(/Document: `.*-local-go-no-go\.md` \(\+ `\.json`, `-junit\.xml`\)/);
+    expect(written.length).toBeLessThan(result.markdown.length / 2);
+    expect(result.stdout).not.toContain('::error');
     expect(result.junit).toContain('<testcase name="GET /healthz → 200 with { ok: true }"');
     const run = result.run!;
     // Only two checks ran: the document must not call that a GO.
@@ -34,8 +40,12 @@ describe('a run limited to the health checks', () => {
   test('with /readyz answering 503, the run stops there: exit 1, NO-GO naming step 2 and quoting its rollback plan', async () => {
     const target = await tinyTarget({ ...healthy, 'GET /readyz': () => ({ status: 503, body: { ok: false, db: false } }) });
     close = target.close;
-    const result = await runHarness([`--base-url=${target.url}`, '--from=env', '-t', 'GET /healthz|GET /readyz']);
+    const result = await runHarness([`--base-url=${target.url}`, '--from=env', '-t', 'GET /healthz|GET /readyz'], {
+      env: { GITHUB_ACTIONS: 'true' },
+    });
     expect(result.code, summary(result)).toBe(1);
+    // In GitHub Actions the failing check is also an annotation on the run.
+    expect(result.stdout).toMatch(/^::error file=suites\/2-env\.test\.ts,title=Step 2 — 2\.readyz%3A GET \/readyz → 200 [^\n]*::.*503/m);
     const run = result.run!;
     expect(run.decision).toBe('NO-GO');
     expect(run.blocking).toMatchObject({ stepN: 2, check: 'GET /readyz → 200 with { ok: true, db: true }' });

@@ -171,7 +171,7 @@ export const webhooks = z
     /** Stripe's API, for the key probe (step 2) and the endpoint and delivery checks (steps 4 and 7). */
     stripeApiUrl: z.url().default('https://api.stripe.com'),
     /**
-     * The URL registered in Stripe, when it is not <base url><routes.webhook> (the harness reaching
+     * The URL registered in Stripe, when it is not <base url><backend.routes.webhook> (the harness reaching
      * the target by an internal address while Stripe delivers to the public one).
      */
     endpointUrl: z.url().nullable().default(null),

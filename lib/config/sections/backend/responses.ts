@@ -4,7 +4,7 @@ import { jsonPath, jsonPaths } from './json-path';
 /** Where this backend puts what the checks read in its JSON answers (the reference target's by default). */
 export const responses = z
   .strictObject({
-    /** POST routes.login → the session token, and the user object (with `id` and `role`). */
+    /** POST backend.routes.login → the session token, and the user object (with `id` and `role`). */
     loginToken: jsonPaths.default('token'),
     loginUser: jsonPaths.default('user'),
     /** The id of what a 201 created; its parent object is the resource (category, createdAt, storageKey). */

@@ -1,0 +1,40 @@
+import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
+
+/**
+ * Never proxied, whatever NO_PROXY says (Go's http.ProxyFromEnvironment does the same): the
+ * rehearsal's target and simulated APIs listen there, and a corporate proxy cannot reach them.
+ */
+const LOOPBACK = ['localhost', '127.0.0.1'];
+
+/**
+ * undici's EnvHttpProxyAgent on these variables: HTTP_PROXY for http:, HTTPS_PROXY for https:
+ * (else HTTP_PROXY), NO_PROXY's hosts and domains direct; lower-case forms first, as curl reads them.
+ */
+export function proxyDispatcher(env: NodeJS.ProcessEnv): Dispatcher {
+  const noProxy = (env.no_proxy ?? env.NO_PROXY ?? '').trim();
+  return new EnvHttpProxyAgent({
+    httpProxy: env.http_proxy ?? env.HTTP_PROXY ?? '',
+    httpsProxy: env.https_proxy ?? env.HTTPS_PROXY ?? '',
+    noProxy: noProxy === '*' ? '*' : [noProxy, ...LOOPBACK].filter(Boolean).join(','),
+  });
+}
+
+let shared: Dispatcher | undefined;
+
+/**
+ * The dispatcher of every HTTP call the harness makes (the target, GitHub, Stripe, Sentry), so
+ * an operator behind a corporate proxy gets through. Built on first use, from the environment
+ * of that moment: .env.<env> is loaded by then.
+ */
+export function outboundDispatcher(): Dispatcher {
+  return (shared ??= proxyDispatcher(process.env));
+}
+
+/**
+ * The global fetch through outboundDispatcher. Global, not undici's own, so the rehearsal's
+ * simulated APIs (msw patches globalThis.fetch) still answer in place of the real ones.
+ */
+export function outboundFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  // Node's fetch is typed by its bundled undici-types, a copy of the same Dispatcher interface.
+  return fetch(input, { ...init, dispatcher: outboundDispatcher() as unknown as RequestInit['dispatcher'] });
+}

@@ -1,0 +1,175 @@
+// An operator behind a corporate proxy: every call the harness makes (the target, GitHub,
+// Stripe, Sentry) goes through HTTP_PROXY / HTTPS_PROXY, and NO_PROXY is honoured. The host
+// names below do not resolve, so a call that did not go through the proxy could not succeed.
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { request } from 'undici';
+import { TargetClient } from '../../lib/http/client';
+import { proxyDispatcher } from '../../lib/http/outbound';
+import { newSentryIssues } from '../../lib/monitoring/sentry';
+import { CiUnavailable, githubCiStatus } from '../../lib/preflight/ci-github';
+import { Redactor } from '../../lib/secrets/redactor';
+import { stripeClient } from '../../lib/webhooks/stripe-api';
+
+const SHA = 'a'.repeat(40);
+const ANSWERS: Record<string, unknown> = {
+  [`/repos/o/r/commits/${SHA}/status`]: {
+    state: 'success',
+    statuses: [{ context: 'ci', state: 'success' }],
+    repository: { html_url: 'https://github.com/o/r' },
+  },
+  [`/repos/o/r/commits/${SHA}/check-runs`]: { total_count: 0, check_runs: [] },
+  '/api/0/projects/org/proj/issues/': [],
+  '/v1/account': { id: 'acct_proxy', object: 'account' },
+  '/healthz': { ok: true },
+};
+
+/** The APIs, answering whatever host the request was meant for. */
+const origin = http.createServer((req, res) => {
+  const answer = ANSWERS[new URL(req.url ?? '/', 'http://x').pathname];
+  res.writeHead(answer === undefined ? 404 : 200, { 'content-type': 'application/json', 'request-id': 'req_1' });
+  res.end(JSON.stringify(answer ?? { error: 'no such route' }));
+});
+
+/** A forward proxy: absolute-URI requests and CONNECT tunnels to *.test reach the origin; other hosts are refused (403). */
+function forwardProxy(seen: string[]): http.Server {
+  const originPort = () => (origin.address() as AddressInfo).port;
+  const proxy = http.createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    const url = new URL(req.url!);
+    const upstream = http.request(
+      { host: '127.0.0.1', port: originPort(), method: req.method, path: url.pathname + url.search, headers: req.headers },
+      (r) => {
+        res.writeHead(r.statusCode!, r.headers);
+        r.pipe(res);
+      },
+    );
+    req.pipe(upstream);
+  });
+  proxy.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+    seen.push(`CONNECT ${req.url}`);
+    if (!req.url!.split(':')[0]!.endsWith('.test')) {
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    const upstream = net.connect(originPort(), '127.0.0.1', () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(socket).on('error', () => undefined);
+      socket.pipe(upstream).on('error', () => undefined);
+    });
+  });
+  return proxy;
+}
+
+const viaHttpProxy: string[] = [];
+const viaHttpsProxy: string[] = [];
+const httpProxy = forwardProxy(viaHttpProxy);
+const httpsProxy = forwardProxy(viaHttpsProxy);
+const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'] as const;
+const saved = Object.fromEntries(PROXY_VARS.map((k) => [k, process.env[k]]));
+const listen = (server: http.Server) =>
+  new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+
+beforeAll(async () => {
+  await listen(origin);
+  for (const k of PROXY_VARS) delete process.env[k];
+  process.env.HTTP_PROXY = `http://127.0.0.1:${await listen(httpProxy)}`;
+  process.env.HTTPS_PROXY = `http://127.0.0.1:${await listen(httpsProxy)}`;
+  process.env.NO_PROXY = 'direct.test';
+});
+afterAll(async () => {
+  for (const k of PROXY_VARS) {
+    if (saved[k] === undefined) delete process.env[k];
+    else process.env[k] = saved[k];
+  }
+  for (const server of [origin, httpProxy, httpsProxy]) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+const latest = (seen: string[]) => seen.at(-1);
+
+describe('outbound calls honour HTTP_PROXY, HTTPS_PROXY and NO_PROXY', () => {
+  test('GitHub: the CI status goes through the proxy', async () => {
+    const ci = await githubCiStatus({
+      apiUrl: 'http://github.test',
+      repo: 'o/r',
+      sha: SHA,
+      token: 't',
+      timeoutMs: 5_000,
+      userAgent: 'cutover-test',
+    });
+    expect(ci.checks).toEqual([expect.objectContaining({ name: 'ci', state: 'success' })]);
+    expect(viaHttpProxy).toContain('CONNECT github.test:80');
+  });
+
+  test('GitHub over https: HTTPS_PROXY is asked to CONNECT to api.github.com, and its refusal is the error', async () => {
+    const call = githubCiStatus({
+      apiUrl: 'https://api.github.com',
+      repo: 'o/r',
+      sha: SHA,
+      token: 't',
+      timeoutMs: 5_000,
+      userAgent: 'cutover-test',
+    });
+    await expect(call).rejects.toBeInstanceOf(CiUnavailable);
+    expect(latest(viaHttpsProxy)).toBe('CONNECT api.github.com:443');
+    expect(viaHttpProxy).not.toContain('CONNECT api.github.com:443');
+  });
+
+  test('Sentry: the issues query goes through the proxy', async () => {
+    const { issues } = await newSentryIssues({
+      apiUrl: 'http://sentry.test',
+      org: 'org',
+      project: 'proj',
+      token: 't',
+      since: '2026-01-01T00:00:00Z',
+      query: 'is:unresolved',
+      timeoutMs: 5_000,
+    });
+    expect(issues).toEqual([]);
+    expect(latest(viaHttpProxy)).toBe('CONNECT sentry.test:80');
+  });
+
+  test("Stripe: the SDK's calls go through the proxy", async () => {
+    const account = await stripeClient('sk_test_proxy', 'http://stripe.test', 5_000).accounts.retrieveCurrent();
+    expect(account.id).toBe('acct_proxy');
+    expect(latest(viaHttpProxy)).toBe('CONNECT stripe.test:80');
+  });
+
+  test('the target: through the proxy, except loopback (the rehearsal)', async () => {
+    const client = (baseUrl: string) =>
+      new TargetClient({ baseUrl, timeoutMs: 5_000, userAgent: 'cutover-test', redactor: new Redactor() });
+    expect((await client('http://target.test').get('/healthz')).status).toBe(200);
+    expect(latest(viaHttpProxy)).toBe('CONNECT target.test:80');
+    const before = viaHttpProxy.length + viaHttpsProxy.length;
+    const direct = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
+    expect((await client(direct).get('/healthz')).status).toBe(200);
+    expect(viaHttpProxy.length + viaHttpsProxy.length).toBe(before);
+  });
+
+  test('NO_PROXY: its hosts and their subdomains go direct, * sends everything direct, loopback never goes through the proxy', async () => {
+    const proxied = (env: NodeJS.ProcessEnv, url: string) => {
+      const before = viaHttpProxy.length;
+      return request(url, {
+        dispatcher: proxyDispatcher({ HTTP_PROXY: process.env.HTTP_PROXY, ...env }),
+        headersTimeout: 5_000,
+        bodyTimeout: 5_000,
+      })
+        .then((res) => res.body.dump())
+        .catch(() => undefined)
+        .then(() => viaHttpProxy.length > before);
+    };
+    const loopback = `http://127.0.0.1:${(origin.address() as AddressInfo).port}/healthz`;
+    expect(await proxied({}, 'http://api.example.test/healthz')).toBe(true);
+    expect(await proxied({}, loopback)).toBe(false);
+    expect(await proxied({ NO_PROXY: 'example.test' }, 'http://api.example.test/healthz')).toBe(false);
+    expect(await proxied({ NO_PROXY: 'example.test' }, 'http://other.test/healthz')).toBe(true);
+    expect(await proxied({ no_proxy: '*', NO_PROXY: '' }, 'http://other.test/healthz')).toBe(false);
+    expect(await proxied({ NO_PROXY: '' }, loopback)).toBe(false);
+  });
+});
