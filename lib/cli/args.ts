@@ -34,6 +34,8 @@ export interface CliOptions {
   previousWebhookSecretExpired: boolean;
   faults: string[];
   stack?: (typeof STACK_PROVIDERS)[number];
+  /** A backend checkout the rehearsal boots instead of the reference target (the config's rehearse section says how). */
+  rehearse?: string;
   list: boolean;
   /** Check the config, env and sources, run nothing, change nothing (lib/doctor). */
   doctor: boolean;
@@ -62,6 +64,7 @@ export const CLI_FLAGS: FlagSpecs = {
   'env-snapshot': { kind: 'value' },
   fault: { kind: 'value' },
   stack: { kind: 'value', choices: STACK_PROVIDERS },
+  rehearse: { kind: 'value' },
   list: { kind: 'boolean' },
   doctor: { kind: 'boolean' },
   version: { kind: 'boolean' },
@@ -144,6 +147,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       .map((f) => f.trim())
       .filter(Boolean),
     stack: stack as CliOptions['stack'],
+    rehearse: one('rehearse'),
     list: flags.booleans.has('list'),
     doctor: flags.booleans.has('doctor'),
     help: flags.booleans.has('help'),

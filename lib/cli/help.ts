@@ -50,6 +50,8 @@ Mutations (guarded)
 
 Local rehearsal only
   --fault=<names>              start the reference target broken in a named way (see rehearsal/faults)
+  --rehearse=<backend dir>     rehearse your own backend checkout instead of the reference target
+                               (how to build, start and seed it: the config's rehearse section)
   --stack=<auto|docker|embedded|external>
                                where Postgres, Redis and S3 come from (default: auto)
 

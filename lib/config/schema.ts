@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { backend } from './sections/backend';
 import { credentials, http, reports } from './sections/common';
 import { env, features, migrations, monitoring, preflight, smoke, storage, webhooks } from './sections/steps';
+import { rehearse } from './sections/rehearse';
 
 export const ENV_NAMES = ['local', 'staging', 'prod'] as const;
 export type EnvName = (typeof ENV_NAMES)[number];
@@ -19,6 +20,7 @@ export const sectionsSchema = z.strictObject({
   smoke,
   features,
   monitoring,
+  rehearse,
 });
 
 export type Sections = z.output<typeof sectionsSchema>;

@@ -51,6 +51,8 @@ export function guardProblems(opts: CliOptions, touches: () => Resources = () =>
   }
   if (opts.confirm && !opts.apply?.length) problems.push('--confirm is only meaningful with --apply');
   if (!rehearsal && opts.faults.length) problems.push('--fault only works in the local rehearsal (--env=local without --base-url)');
+  if (!rehearsal && opts.rehearse) problems.push('--rehearse only works in the local rehearsal (--env=local without --base-url)');
+  if (opts.rehearse && opts.faults.length) problems.push('--fault breaks the reference target only: it cannot be combined with --rehearse');
   if (!rehearsal && opts.stack) problems.push('--stack only works in the local rehearsal (--env=local without --base-url)');
   return problems;
 }

@@ -47,6 +47,8 @@ export interface Rehearsal {
 export interface StartRehearsalOptions {
   faults: string[];
   stack: 'auto' | 'docker' | 'embedded' | 'external';
+  /** --rehearse: boot this backend checkout (sections.rehearse says how) instead of the reference target. */
+  backendDir?: string | null;
   sections: Sections;
   /** The steps this run will run: without step 1, the rehearsal applies every migration itself. */
   steps: StepId[];

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEPLOYED_SHA, parseArgs, UsageError, type CliOptions } from '../cli/args';
 import { helpText, listText, USAGE } from '../cli/help';
+import { ownBackendDir } from './own-backend';
 import { consoleIo, EXIT, type Io } from '../command/exit';
 import { resolveBaseUrl } from '../command/identity';
 import { loadCommandConfig } from '../command/load';
@@ -90,8 +91,14 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void,
     baseUrl = resolved.url ?? '';
   } else if (!loadWing) {
     problems.push('this build of the CLI has no local rehearsal: give --base-url (or environments.<env>.baseUrl in the config)');
-  } else if (opts.faults.length) {
+  } else if (opts.faults.length && opts.rehearse === undefined) {
     problems.push(...unknownFaults(opts.faults, (await loadWing()).faults));
+  }
+  let backendDir: string | null = null;
+  if (opts.rehearse !== undefined && rehearsal) {
+    const backend = ownBackendDir(opts.rehearse, config.sections, opts.config);
+    if ('problem' in backend) problems.push(backend.problem);
+    else backendDir = backend.dir;
   }
   if (opts.sha === DEPLOYED_SHA && config.sections.preflight.deployedSha.source === 'none')
     problems.push(
@@ -121,7 +128,7 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void,
 
   // Loaded only now: --help and bad input answer without paying for Vitest's start-up.
   const { RunSession } = await import('./session');
-  const session = new RunSession(opts, config, selection.steps, selection.note, baseUrl, io, rehearsal ? loadWing : undefined);
+  const session = new RunSession(opts, config, selection.steps, selection.note, baseUrl, io, rehearsal ? loadWing : undefined, backendDir);
   beforeSession();
   return session.execute();
 }

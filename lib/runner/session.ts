@@ -81,6 +81,8 @@ export class RunSession {
     private readonly io: Io,
     /** Given for the local rehearsal only. */
     private readonly loadWing?: LoadRehearsalWing,
+    /** --rehearse: the operator's backend checkout the rehearsal boots instead of the reference target. */
+    private readonly backendDir: string | null = null,
   ) {
     this.sections = config.sections;
   }
@@ -171,6 +173,7 @@ export class RunSession {
         this.rehearsal = await wing.startRehearsal({
           faults: opts.faults,
           stack: opts.stack ?? 'auto',
+          backendDir: this.backendDir,
           sections: config.sections,
           steps: this.steps,
           buildSha: rcSha,

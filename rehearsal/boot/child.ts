@@ -7,11 +7,13 @@ const require = createRequire(import.meta.url);
 export interface ChildOptions {
   name: string;
   /** A prebuilt .mjs entry, run by plain node; or a TypeScript one, run with tsx's loader. */
-  entry: string;
+  entry?: string;
+  /** Or a shell command (an operator's backend, --rehearse), run in its own process group so it stops whole. */
+  shell?: string;
   cwd: string;
   env: Record<string, string>;
-  /** Resolves once a stdout line matches; the match is returned. */
-  readyLine: RegExp;
+  /** Resolves once a stdout line matches; the match is returned. Without it, resolves once spawned (the caller polls). */
+  readyLine?: RegExp;
   readyTimeoutMs: number;
   /** Receives every output line (already prefixed), for a log file. */
   onLine?: (line: string) => void;
@@ -34,14 +36,21 @@ export interface Child {
  * exits or stays silent past the deadline is an error carrying its last output lines.
  */
 export async function startChild(opts: ChildOptions): Promise<Child> {
-  const loader = opts.entry.endsWith('.mjs')
-    ? []
-    : ['--import', pathToImport(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs'))];
-  const proc: ChildProcess = spawn(process.execPath, [...loader, opts.entry], {
-    cwd: opts.cwd,
-    env: opts.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc: ChildProcess = opts.shell
+    ? spawn('/bin/sh', ['-c', opts.shell], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    : spawn(process.execPath, [...loaderFor(opts.entry!), opts.entry!], {
+        cwd: opts.cwd,
+        env: opts.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      if (opts.shell) process.kill(-proc.pid!, name);
+      else proc.kill(name);
+    } catch {
+      // Already gone.
+    }
+  };
   const lines: string[] = [];
   let exited = false;
   const exitPromise = new Promise<void>((resolve) =>
@@ -63,17 +72,22 @@ export async function startChild(opts: ChildOptions): Promise<Child> {
 
   const stop = async (graceMs = 5_000) => {
     if (exited || proc.exitCode !== null) return;
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+    signal('SIGTERM');
+    const timer = setTimeout(() => signal('SIGKILL'), graceMs);
     await exitPromise;
     clearTimeout(timer);
   };
 
+  const readyLine = opts.readyLine;
   const ready = await new Promise<RegExpMatchArray>((resolve, reject) => {
+    if (!readyLine) {
+      resolve(Object.assign([''], { index: 0, input: '' }) as RegExpMatchArray);
+      return;
+    }
     const timer = setTimeout(() => fail(`${opts.name} did not become ready within ${opts.readyTimeoutMs} ms`), opts.readyTimeoutMs);
     const onData = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
-        const match = opts.readyLine.exec(line);
+        const match = readyLine.exec(line);
         if (match) {
           cleanup();
           resolve(match);
@@ -107,6 +121,12 @@ export async function startChild(opts: ChildOptions): Promise<Child> {
     },
     tail,
   };
+}
+
+function loaderFor(entry: string): string[] {
+  return entry.endsWith('.mjs')
+    ? []
+    : ['--import', pathToImport(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs'))];
 }
 
 function pathToImport(file: string): string {

@@ -4,25 +4,19 @@ import { FAULTS, type Fault, type PlantContext } from '../faults';
 import { startStack, type Stack } from '../stack';
 import { thirdPartyHandlers } from '../thirdparty/handlers';
 import { serveThirdParty } from '../thirdparty/serve';
-import type { SandboxOptions } from '../../lib/context';
 import { formatEnvFile } from '../../lib/env-rules/target-env';
-import { registerRehearsal } from '../../lib/command/rehearsal-registry';
-import { baseUrlResource, bucketResource, databaseResource } from '../../lib/command/resources';
 import { PROJECT_ROOT } from '../../lib/project-root';
 import { STEPS } from '../../lib/runbook/catalogue';
 import type { Rehearsal, StartRehearsalOptions } from '../../lib/runner/rehearsal-wing';
-import { startControlServer } from './control';
 import { rehearsalCredentials } from './credentials';
 import { previousRelease } from './database';
+import { freshTempDir, sandboxOptions, serveRehearsal, type Cleanups } from './live';
+import { bootOwnBackend } from './own-backend';
 import { CLOCK_SCALE, rehearsalPaths, rehearsalSettings } from './settings';
 import { TargetProcesses } from './target-processes';
-import { makeRehearsalDir, removeStaleRehearsalDirs } from './temp-dir';
-import { startTraffic } from './traffic';
 
 const ROOT = PROJECT_ROOT;
 const TARGET = path.join(ROOT, 'rehearsal/target');
-
-type Cleanups = (() => Promise<void> | void)[];
 
 /**
  * The local rehearsal: everything a cutover touches, on this machine. Whatever fails half-way,
@@ -39,7 +33,7 @@ export async function startRehearsal(opts: StartRehearsalOptions): Promise<Rehea
     cleanups.length = 0;
   };
   try {
-    return await boot(opts, cleanups, stopAll);
+    return await (opts.backendDir ? bootOwnBackend(opts, opts.backendDir, cleanups, stopAll) : boot(opts, cleanups, stopAll));
   } catch (error) {
     await stopAll();
     throw error;
@@ -85,21 +79,10 @@ async function boot(opts: StartRehearsalOptions, cleanups: Cleanups, stopAll: ()
     return url;
   });
 
-  // From here, a guarded script or `--base-url` run may change these without --confirm (lib/command/rehearsal-registry.ts).
-  cleanups.push(
-    registerRehearsal({
-      database: databaseResource(stack.databaseUrl),
-      bucket: bucketResource(stack.s3),
-      baseUrl: baseUrlResource(baseUrl),
-    }),
-  );
-  const control = await startControlServer({
+  const control = await serveRehearsal(stack, baseUrl, cleanups, {
     restart: (changes) => target.restart(changes),
     stepStarting: (step) => flipLateFaults(faults, step, target, log),
   });
-  cleanups.push(() => control.close());
-  const traffic = await startTraffic(() => baseUrl);
-  cleanups.push(() => traffic.stop());
 
   const notes = [
     `Local rehearsal on the ${stack.provider} stack: ${stack.describe()}.`,
@@ -134,15 +117,6 @@ async function boot(opts: StartRehearsalOptions, cleanups: Cleanups, stopAll: ()
   };
 }
 
-/** The rehearsal's temp dir (it will hold target.env); dirs of rehearsals whose process is gone are removed first. */
-async function freshTempDir(log: (line: string) => void): Promise<string> {
-  const stale = removeStaleRehearsalDirs();
-  if (stale.removed.length)
-    log(`rehearsal: removed ${stale.removed.length} temp dir(s) left by rehearsals whose process is gone (they held target.env)`);
-  for (const problem of stale.errors) log(`rehearsal: ${problem}`);
-  return makeRehearsalDir();
-}
-
 /** What a fault's plant hook may change before the target starts. */
 function plantContext(
   stack: Stack,
@@ -165,21 +139,6 @@ function plantContext(
         .filter((r) => r.kind === 'manual')
         .map((r) => r.id),
     },
-  };
-}
-
-/** What the simulated Stripe, GitHub and Sentry answer for; the target's URL is filled in once it listens. */
-function sandboxOptions(opts: StartRehearsalOptions, creds: ReturnType<typeof rehearsalCredentials>): SandboxOptions {
-  const ci = opts.sections.preflight.ci;
-  return {
-    faults: opts.faults,
-    targetBaseUrl: '',
-    stripeSecretKey: creds.stripeSecretKey,
-    githubToken: creds.githubToken,
-    sentryToken: creds.sentryToken,
-    githubRepo: ci.provider === 'github' ? ci.repo : 'example/backend',
-    rcSha: opts.buildSha ?? '',
-    startedAt: new Date().toISOString(),
   };
 }
 

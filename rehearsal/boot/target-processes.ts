@@ -89,7 +89,7 @@ export class TargetProcesses {
 }
 
 /** The children get PATH and friends, not the harness's own environment (its secrets, its config). */
-function minimalProcessEnv(): Record<string, string> {
+export function minimalProcessEnv(): Record<string, string> {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'NODE_OPTIONS'];
   return Object.fromEntries(keep.filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
 }
