@@ -142,11 +142,10 @@ describe('rehearsing the second backend', { timeout: REHEARSAL_TIMEOUT_MS }, () 
     },
   );
 
-  // Every step the profile makes pass does; step 6 stops where the harness still GETs notification
-  // preferences before its first PUT, and this backend answers that GET 500 (the bug the contract
-  // warns about). Issue 9 item 6 (the digest trial PUTs first, branch `fixes`) turns this into GO:
-  // then this test asserts GO.
-  test('it boots under --rehearse, step 1 applies its own RC migration, steps 0-5 pass through its profile, step 6 meets its preferences bug', async () => {
+  // Through its profile and config alone: its env names, envelopes, KPI shapes, notification types,
+  // attestation header, and a preferences GET that answers 500 before a first PUT (the digest
+  // trial writes first, as the contract asks).
+  test('it boots under --rehearse, step 1 applies its own RC migration, and the whole cutover is GO through its profile', async () => {
     const result = await runHarness([`--rehearse=${DIR}`, CONFIG, '--owner=selftest']);
     expect(result.stdout).toMatch(/^target: pid \d+, your backend \(.*test\/fixtures\/second-backend\)/m);
     expect(result.stdout).toMatch(/^worker: pid \d+/m);
@@ -155,10 +154,10 @@ describe('rehearsing the second backend', { timeout: REHEARSAL_TIMEOUT_MS }, () 
     const migrations = run.rows.find((r) => r.id === 'B.output')!;
     expect(JSON.stringify(migrations), "step 1 applied the backend's newest migration").toContain('20261125000000_digest_queue');
     const passed = run.steps.filter((s) => s.status === 'passed').map((s) => s.id);
-    expect(passed, summary(result)).toEqual(['preflight', 'migrations', 'env', 'storage', 'webhooks', 'smoke']);
-    expect(run.blocking?.checkId, summary(result)).toBe('6.digest-mode');
-    expect(run.blocking?.error).toContain('GET /me/notification-preferences as the providerInstant test account answered 500');
-    expect(run.decision).toBe('NO-GO');
+    expect(passed, summary(result)).toEqual(['preflight', 'migrations', 'env', 'storage', 'webhooks', 'smoke', 'features', 'monitoring']);
+    expect(run.blocking, summary(result)).toBeFalsy();
+    expect(run.decision, summary(result)).toBe('GO');
+    expect(result.code).toBe(0);
     const pids = backendPids(result.stdout);
     expect(pids.length, result.stdout).toBeGreaterThanOrEqual(2);
     expect(pids.filter(alive)).toEqual([]);
