@@ -1,4 +1,4 @@
-import { describePaths, firstParent, firstValue, pathList, readPath } from '../backend/json-path';
+import { describePaths, firstValue, pathList, readPath } from '../backend/json-path';
 import type { JsonPaths } from '../config/sections/backend/json-path';
 import type { HarnessContext } from '../context';
 import type { TargetClient, TargetResponse } from '../http/client';
