@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { shownEvidenceSchema } from '../lib/evidence-codec';
+import { ENV_NAMES } from '../lib/config/schema';
 import { STEP_IDS } from '../lib/runbook/catalogue';
 import type { RunResult } from './model';
 
@@ -46,6 +47,18 @@ export const runReportSchema = z
       finishedAt: z.string(),
       thirdParty: z.enum(['real', 'simulated']),
       notes: z.array(z.string()),
+      backend: z.string().optional().describe('The backend profile the run held the target to (backend.name).'),
+      invocation: z
+        .strictObject({
+          env: z.enum(ENV_NAMES),
+          config: z.string().optional(),
+          sha: z.string().optional(),
+          envSnapshot: z.string().optional(),
+          baseUrl: z.string().optional(),
+        })
+        .optional()
+        .describe('The flags a printed hint repeats.'),
+      applied: z.array(stepId).optional().describe('Steps whose change this run made (--apply).'),
     }),
     decision: z.enum(['GO', 'NO-GO', 'INCOMPLETE']),
     reason: z.string().describe('One sentence: why this decision.'),

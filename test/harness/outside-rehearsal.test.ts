@@ -183,7 +183,7 @@ describe('outside the rehearsal', () => {
     });
     try {
       const config = await configFile({
-        features: {
+        backend: {
           attestation: { sensitiveRoutes: [{ method: 'POST', path: '/auth/login' }], openRoutes: [{ method: 'GET', path: '/healthz' }] },
         },
       });
