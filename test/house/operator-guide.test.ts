@@ -132,7 +132,9 @@ describe("the operator's guide (docs/operator-guide.md)", () => {
   }, 180_000);
 
   test("each guarded script's real run, without its --confirm, is refused (exit 2) and says why", async () => {
-    const confirmed = commands.filter((c) => c.program in GUARDED && c.argv.some((a) => a.startsWith('--confirm=')));
+    const confirmed = commands
+      .filter((c) => c.program in GUARDED && c.argv.some((a) => a.startsWith('--confirm=')))
+      .filter((c, i, all) => all.findIndex((o) => o.line === c.line) === i);
     expect(confirmed.length).toBeGreaterThanOrEqual(2);
     const reports = await tempDir('cutover-selftest-guide');
     for (const c of confirmed) {
