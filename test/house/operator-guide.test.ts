@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseArgs, UsageError } from '../../lib/cli/args';
 import { EXIT } from '../../lib/command/exit';
+import { resumeHint } from '../../lib/command/hint';
 import { parseScriptArgs, type ScriptSpec } from '../../lib/guard/args';
 import { BACKUP_SPEC } from '../../scripts/backup';
 import { MIGRATE_ATTACHMENTS_SPEC } from '../../scripts/migrate-attachments';
@@ -107,6 +108,15 @@ describe("the operator's guide (docs/operator-guide.md)", () => {
         commands.some((c) => c.program === script),
         script,
       ).toBe(true);
+  });
+
+  test('its resume command is the printed resume hint with what the hint does not repeat added', () => {
+    const resume = commands.find((c) => c.program === 'harness' && c.argv.some((a) => a.startsWith('--from=')))!;
+    const hint = resumeHint({ env: 'prod', sha: PLACEHOLDERS['<rc sha>'] }, 3);
+    const hinted = guideCommands(`\`\`\`sh\n${hint}\n\`\`\`\n`).commands[0]!;
+    expect(parseArgs(resume.argv).from).toBe(parseArgs(hinted.argv).from);
+    for (const word of hinted.argv.filter((a) => !a.startsWith('--from='))) expect(resume.argv, hint).toContain(word);
+    expect(resume.argv.some((a) => a.startsWith('--apply='))).toBe(true);
   });
 
   test('the README links it', () => {
