@@ -4,21 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { parseArgs, UsageError } from '../../lib/cli/args';
+import { parseArgs } from '../../lib/cli/args';
 import { EXIT } from '../../lib/command/exit';
 import { resumeHint } from '../../lib/command/hint';
-import { parseScriptArgs, type ScriptSpec } from '../../lib/guard/args';
-import { BACKUP_SPEC } from '../../scripts/backup';
-import { MIGRATE_ATTACHMENTS_SPEC } from '../../scripts/migrate-attachments';
-import { MIGRATE_DEPLOY_SPEC } from '../../scripts/migrate-deploy';
+import { GUARDED_SCRIPTS as GUARDED, harnessProblems, npmRunProblems } from '../support/command-check';
 import { ROOT, tempDir } from '../support/run-harness';
 import { shellWords } from '../support/workflow-lint';
 
 const GUIDE = path.join(ROOT, 'docs/operator-guide.md');
-const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-const GUARDED: Record<string, ScriptSpec> = Object.fromEntries(
-  [BACKUP_SPEC, MIGRATE_DEPLOY_SPEC, MIGRATE_ATTACHMENTS_SPEC].map((spec) => [spec.name, spec]),
-);
 /** Test values for the guide's placeholders; any other `<...>` is a problem. */
 const PLACEHOLDERS: Record<string, string> = { '<rc sha>': '0123abc', '<run id>': 'run-0123' };
 
@@ -51,24 +44,9 @@ function guideCommands(text: string): { commands: GuideCommand[]; problems: stri
   return { commands, problems };
 }
 
-function harnessProblems(argv: string[]): string[] {
-  try {
-    parseArgs(argv);
-    return [];
-  } catch (error) {
-    if (error instanceof UsageError) return error.problems;
-    throw error;
-  }
-}
-
-/** What is wrong with one command, judged by the CLI's parser, package.json and the guarded script's own flag spec. */
+/** What is wrong with one command, judged as the harness or the named script will judge it. */
 function commandProblems({ program, argv }: GuideCommand): string[] {
-  if (program === 'harness') return harnessProblems(argv);
-  if (!(program in scripts)) return [`npm run ${program}: package.json has no such script`];
-  if (program === 'doctor') return harnessProblems(['--doctor', ...argv]);
-  const spec = GUARDED[program];
-  if (spec) return parseScriptArgs(argv, spec).problems;
-  return argv.length ? [`npm run ${program} with flags: this self-test has no flag spec for it`] : [];
+  return program === 'harness' ? harnessProblems(argv) : npmRunProblems(program, argv);
 }
 
 function guideProblems(text: string): string[] {
