@@ -93,6 +93,10 @@ ${extra}`;
       'x.yml: jobs.one.steps[1]: npm run chek: package.json has no such script',
     ]);
     expect(lintWorkflow('x.yml', synthetic('npm install')).problems[0]).toContain('not a command this project');
+    // A guarded script's flags are judged by its own spec: backup has no dry run.
+    expect(lintWorkflow('x.yml', synthetic('npm run backup -- --env=staging --dry-run')).problems).toEqual([
+      'x.yml: jobs.one.steps[1]: unknown option --dry-run',
+    ]);
   });
 
   test('structure: a job without runs-on, a step with neither uses nor run, a misspelt key', () => {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
-import { CLI_FLAGS, parseArgs, UsageError } from '../../lib/cli/args';
+import { CLI_FLAGS } from '../../lib/cli/args';
+import { harnessProblems, npmRunProblems } from './command-check';
 import { ROOT } from './run-harness';
 
 /**
@@ -177,13 +178,7 @@ export function shellWords(line: string): { word: string; dynamic: boolean }[] {
 const longFlags = new Set(Object.entries(CLI_FLAGS).flatMap(([name, spec]) => [name, ...(spec.aliases ?? [])]));
 
 function argvProblems(argv: string[], where: string): string[] {
-  try {
-    parseArgs(argv);
-    return [];
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    return error.problems.map((p) => `${where}: ${p}`);
-  }
+  return harnessProblems(argv).map((p) => `${where}: ${p}`);
 }
 
 /** What the harness reads from the environment, by name: .env.example's variables. */
@@ -192,7 +187,7 @@ function harnessVariables(): Set<string> {
   return new Set([...text.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!));
 }
 
-function commandProblems(run: string, where: string, scripts: Record<string, string>): string[] {
+function commandProblems(run: string, where: string): string[] {
   const problems: string[] = [];
   const runsHarness = /\bnpm test\b/.test(run);
   for (const line of run.split('\n').map((l) => l.trim())) {
@@ -213,9 +208,14 @@ function commandProblems(run: string, where: string, scripts: Record<string, str
       continue;
     }
     if (command === 'run') {
-      if (!script || !(script in scripts)) problems.push(`${where}: npm run ${script ?? ''}: package.json has no such script`);
-      // Only the CLI's flag spec is checked here: a guarded script's flags need theirs.
-      else if (words.length > 3) problems.push(`${where}: npm run ${script} with flags: this self-test has no flag spec for it`);
+      const dashes = words.findIndex((w) => w.word === '--');
+      const argv = dashes === 3 ? words.slice(4).filter((w) => !w.dynamic) : words.slice(3);
+      problems.push(
+        ...npmRunProblems(
+          script ?? '',
+          argv.map((w) => w.word),
+        ).map((p) => `${where}: ${p}`),
+      );
       continue;
     }
     problems.push(`${where}: "${line}": not a command this project's workflows run (npm ci, npm test -- ..., npm run <script>)`);
@@ -250,13 +250,12 @@ export function lintWorkflow(file: string, text: string, reusable: Record<string
     if (key !== 'environment' && !longFlags.has(key))
       problems.push(`${file}: input "${key}" is not a CLI flag (inputs are named like the flags they set)`);
   }
-  const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   const variables = harnessVariables();
   for (const [id, job] of Object.entries(workflow.jobs)) {
     for (const [i, s] of (job.steps ?? []).entries()) {
       const where = `${file}: jobs.${id}.steps[${i}]`;
       if (!s.run) continue;
-      problems.push(...commandProblems(s.run, where, scripts));
+      problems.push(...commandProblems(s.run, where));
       if (!/\bnpm test\b/.test(s.run)) continue;
       // What the step sets for the harness must be a variable it reads; what the script reads itself is the script's.
       for (const key of Object.keys(s.env ?? {})) {
