@@ -5,6 +5,7 @@ import type { Vitest } from 'vitest/node';
 import { buildRun } from '../../reporters/build';
 import { colourDecision, colours } from '../../reporters/colour';
 import { ConsoleReporter } from '../../reporters/console-reporter';
+import { rollbackPlan } from '../../reporters/labels';
 import { renderAnnotations } from '../../reporters/render-annotations';
 import type { CarriedStep, RawRun, RunResult } from '../../reporters/model';
 import { ResultCollector } from '../../reporters/vitest-adapter';
@@ -435,7 +436,9 @@ export class RunSession {
     if (run.blocking) {
       say(`Blocked at Step ${run.blocking.stepN} — ${run.blocking.stepTitle}: ${run.blocking.check}`);
       say(`  ${run.blocking.error.split('\n')[0]}`);
-      say(`  Rollback plan: see "Why NO-GO" in the document`);
+      const plan = rollbackPlan(run.blocking);
+      say(`  ${plan.heading}`);
+      for (const line of plan.lines) say(`    ${line}`);
       say(`  Resume after the fix: ${resumeHint(run.meta.invocation ?? this.invocation(rcSha), run.blocking.stepN)}`);
     }
     // In GitHub Actions each failing check is also an annotation on the run (Vitest's github-actions style).

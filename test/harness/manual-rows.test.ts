@@ -53,6 +53,14 @@ describe('manual rows', () => {
     expect(run.blocking!.error).toContain('--confirm-manual=E.secret-rotated');
   });
 
+  test("not confirmed, no terminal: NO-GO, and the console prints the step's rollback plan itself", async () => {
+    const result = await runHarness(onlyTheRotationRow);
+    expect(result.code, summary(result)).toBe(1);
+    expect(result.stdout).toContain('Rollback plan for Step 4 (from the runbook):');
+    expect(result.stdout).toContain(`    ${result.run!.blocking!.rollback.split('\n')[0]}`);
+    expect(result.stdout).not.toContain('see "Why NO-GO" in the document');
+  });
+
   test('confirmed with --confirm-manual (no terminal, as in CI): ticked as a flag confirmation', async () => {
     const result = await runHarness([...onlyTheRotationRow, '--confirm-manual=E.secret-rotated']);
     expect(result.code, summary(result)).toBe(0);
