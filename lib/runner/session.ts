@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import type { Vitest } from 'vitest/node';
 import { buildRun } from '../../reporters/build';
 import { colourDecision, colours } from '../../reporters/colour';
@@ -26,6 +25,7 @@ import { STEPS, type StepId } from '../runbook/catalogue';
 import { redactorFor } from '../secrets/known';
 import type { Redactor } from '../secrets/redactor';
 import { carryOver } from './carry';
+import { ManualPrompt } from './manual-prompt';
 import { appliedResources, appliedSteps, applyTargets, isRehearsal } from './plan';
 import { testDataPlan } from './test-data-plan';
 import type { LoadRehearsalWing, Rehearsal } from './rehearsal-wing';
@@ -60,6 +60,8 @@ export class RunSession {
     return `${this.startedAt.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${this.opts.env}`;
   }
   private interrupted = false;
+  /** Open while the suites run, when manual rows are left to ask on this terminal. */
+  private prompt: ManualPrompt | undefined;
   private interruptedAt = 0;
   private graceSaid = false;
   /** The run's own audit entry, when it applies anything: started now, ended in finish(). */
@@ -114,7 +116,9 @@ export class RunSession {
     }
     this.interrupted = true;
     this.interruptedAt = Date.now();
-    this.abort = `interrupted by ${signal}${signal === 'SIGINT' ? ' (Ctrl-C)' : ''}`;
+    const asking = this.prompt?.asking;
+    this.abort = `interrupted by ${signal}${signal === 'SIGINT' ? ' (Ctrl-C)' : ''}${asking ? ` at the prompt for ${asking}` : ''}`;
+    this.prompt?.interrupt();
     this.io.err(
       `\ncutover: ${this.abort}; stopping, writing the NO-GO document and cleaning up (to force, press again after ${FORCE_AFTER_MS / 1000} s)`,
     );
@@ -206,6 +210,7 @@ export class RunSession {
         sections: this.sections,
         apply: appliedSteps(applyTargets(opts)).filter((id) => !this.rehearsal?.withheldApply.includes(id)),
         manual,
+        manualPrompt: this.prompt?.url ?? null,
         previousWebhookSecretExpired: opts.previousWebhookSecretExpired,
         thirdParty: this.rehearsal ? 'simulated' : 'real',
         rehearsal: this.rehearsal?.info ?? null,
@@ -231,6 +236,8 @@ export class RunSession {
       await this.timed('steps', () => this.runVitest(context));
     } catch (error) {
       this.abort ??= `harness error: ${(error as Error).message}`;
+    } finally {
+      this.prompt?.close();
     }
     return this.finish(owner, rcSha, carried);
   }
@@ -297,6 +304,10 @@ export class RunSession {
     await audit(this.sections.reports.auditLog, this.auditEntry, redactor);
   }
 
+  /**
+   * Manual rows the flags and the rehearsal leave open are asked at the check they belong to,
+   * on this terminal: the prompt is opened here, and a check posts to it (lib/manual-rows.ts).
+   */
   private async manualConfirmations(owner: string): Promise<Record<string, ManualConfirmation>> {
     const at = () => new Date().toISOString();
     const manual: Record<string, ManualConfirmation> = {};
@@ -310,15 +321,7 @@ export class RunSession {
       .filter((r) => r.kind === 'manual' && !manual[r.id]);
     const excludesManual = this.opts.vitest.tagsFilter.some((f) => /!\s*manual/.test(f));
     if (!pending.length || excludesManual || !process.stdin.isTTY) return manual;
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      for (const row of pending) {
-        const answer = await rl.question(`Confirm as ${owner}: [${row.id}] ${row.label}? (y/N) `);
-        if (/^y(es)?$/i.test(answer.trim())) manual[row.id] = { by: owner, at: at(), how: 'prompt' };
-      }
-    } finally {
-      rl.close();
-    }
+    this.prompt = await ManualPrompt.start(owner, () => this.onSignal('SIGINT'));
     return manual;
   }
 
