@@ -105,8 +105,13 @@ async function runMigration({ harness, evidence, storage, redactor, targetEnv }:
   const m = harness.sections.storage.migrate;
   const before = await legacyStatus(setup.db, harness.sections.storage.legacyTables);
   const options = { dryRun, limit: m.limit, concurrency: m.concurrency, env: harness.env, invocation: harness.invocation };
+  // Its progress is shown live on the console too; the whole output goes to the document below.
+  const shown: Promise<void>[] = [];
   const result = await migrateAttachments({
     ...options,
+    log: (line) => {
+      if (line.startsWith('[migrate] progress')) shown.push(evidence.progress(line).catch(() => undefined));
+    },
     owner: harness.owner,
     args: ['--apply=storage', ...(dryRun ? ['--dry-run'] : []), `--limit=${m.limit}`, `--concurrency=${m.concurrency}`],
     sections: harness.sections,
@@ -117,6 +122,7 @@ async function runMigration({ harness, evidence, storage, redactor, targetEnv }:
     baseUrl: harness.baseUrl,
     backendEnv: { ...process.env, ...readableTargetEnv(targetEnv).values },
   });
+  await Promise.all(shown);
   await evidence.paste('D.output', result.output, commandLine(options));
   const after = await legacyStatus(setup.db, harness.sections.storage.legacyTables);
   return { result, before, after };
