@@ -8,6 +8,7 @@ import { deleteTestUpload, getAttachment, bytesProblem, redirectTarget, type Tes
 import type { StorageSetup } from '../lib/storage/suite-storage';
 import { formatLegacyStatus, legacyStatus } from '../lib/storage/legacy';
 import { checkDiskOnlyStreams, checkMigratedSample, type LegacyCheckContext } from '../lib/storage/legacy-checks';
+import { liveProgress } from '../lib/live-progress';
 import { commandLine, migrateAttachments } from '../lib/storage/migrate/guarded';
 import { expiryProblems, locationProblems, parseSignedUrl, signatureProblems, type SignedUrl } from '../lib/storage/signed-url';
 import { recordRemoval, uploadAsTestData } from '../lib/storage/test-upload-data';
@@ -106,12 +107,10 @@ async function runMigration({ harness, evidence, storage, redactor, targetEnv }:
   const before = await legacyStatus(setup.db, harness.sections.storage.legacyTables);
   const options = { dryRun, limit: m.limit, concurrency: m.concurrency, env: harness.env, invocation: harness.invocation };
   // Its progress is shown live on the console too; the whole output goes to the document below.
-  const shown: Promise<void>[] = [];
+  const live = liveProgress(evidence, /^\[migrate\] progress /);
   const result = await migrateAttachments({
     ...options,
-    log: (line) => {
-      if (line.startsWith('[migrate] progress')) shown.push(evidence.progress(line).catch(() => undefined));
-    },
+    log: live.log,
     owner: harness.owner,
     args: ['--apply=storage', ...(dryRun ? ['--dry-run'] : []), `--limit=${m.limit}`, `--concurrency=${m.concurrency}`],
     sections: harness.sections,
@@ -122,7 +121,7 @@ async function runMigration({ harness, evidence, storage, redactor, targetEnv }:
     baseUrl: harness.baseUrl,
     backendEnv: { ...process.env, ...readableTargetEnv(targetEnv).values },
   });
-  await Promise.all(shown);
+  await live.settled();
   await evidence.paste('D.output', result.output, commandLine(options));
   const after = await legacyStatus(setup.db, harness.sections.storage.legacyTables);
   return { result, before, after };
