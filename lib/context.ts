@@ -40,6 +40,11 @@ export interface HarnessContext {
   /** Steps whose guarded mutations the operator asked for (and confirmed, outside local). */
   apply: StepId[];
   manual: Record<string, ManualConfirmation>;
+  /**
+   * Where a check asks the CLI to prompt the operator for a manual row, at the step it belongs
+   * to (lib/runner/manual-prompt.ts); null without a terminal, in CI and in the rehearsal.
+   */
+  manualPrompt?: string | null;
   /** The operator says the pre-rotation webhook secret has expired in Stripe (--previous-webhook-secret-expired). */
   previousWebhookSecretExpired: boolean;
   /** 'simulated' only in the local rehearsal, where Stripe's, GitHub's and Sentry's APIs are faked. */

@@ -1,3 +1,4 @@
+import { waitDuration } from './duration';
 import type { Evidence } from './evidence';
 
 export interface EventuallyOptions {
@@ -50,7 +51,9 @@ export async function eventually<T>(fn: (attempt: number) => Promise<T>, options
     } catch (error) {
       lastError = error;
       const message = error instanceof Error ? error.message : String(error);
-      await options.evidence?.progress(`${options.what}: attempt ${attempt} not yet (${message.split('\n')[0]})`);
+      // Elapsed against the deadline: a count of attempts says nothing of how long is left.
+      const waited = `${waitDuration(Date.now() - started)} of ${waitDuration(options.timeoutMs)}`;
+      await options.evidence?.progress(`${options.what}: not yet after ${waited} (${message.split('\n')[0]})`);
     }
     const elapsed = Date.now() - started;
     if (elapsed + interval > options.timeoutMs) throw new EventuallyTimeout(options.what, attempt, elapsed, lastError);

@@ -4,6 +4,7 @@ import { attestedNotVerified, decode, EVIDENCE } from '../lib/evidence-codec';
 import { colours, type Colours } from './colour';
 import { stepForFile } from '../lib/runbook/catalogue';
 import type { Redactor } from '../lib/secrets/redactor';
+import { harnessMessage } from './error-text';
 import { leftOutNote } from './vitest-adapter';
 
 type Write = (line: string) => void;
@@ -67,7 +68,7 @@ export class ConsoleReporter implements Reporter {
     } else if (result.state === 'failed') {
       this.say(`  ${this.colour.red('✗')} ${testCase.name} ${this.colour.dim(`(${ms} ms)`)}`);
       for (const error of result.errors ?? []) {
-        for (const line of (error.message ?? String(error)).split('\n').slice(0, 12)) this.say(`      ${line}`);
+        for (const line of harnessMessage(error).split('\n').slice(0, 12)) this.say(`      ${line}`);
       }
     } else if (na) this.say(`  - ${testCase.name}: N/A (${na.message})`);
     else if (notRun) this.say(`  ↓ ${testCase.name}: NOT RUN (${notRun})`);

@@ -1,6 +1,6 @@
 import { attestedNotVerified } from '../lib/evidence-codec';
 import { STEPS } from '../lib/runbook/catalogue';
-import { checkMark, STEP_STATUS } from './labels';
+import { checkMark, rollbackPlan, STEP_STATUS } from './labels';
 import type { CheckResult, EvidenceItem, RowResult, RunResult, StepResult } from './model';
 import { buildTimeline, clock, type Timeline } from './timeline';
 
@@ -77,8 +77,8 @@ function blocking(run: RunResult): string {
     '<h2>Why NO-GO</h2>',
     `<p>Blocked at <strong>Step ${esc(b.stepN)} — ${esc(b.stepTitle)}</strong>, check: <strong class="failing-check">${label(b.check)}</strong></p>`,
     pre(b.error),
-    `<p>Rollback plan for Step ${esc(b.stepN)} (from the runbook):</p>`,
-    pre(b.rollback),
+    `<p>${esc(rollbackPlan(b).heading)}</p>`,
+    pre(rollbackPlan(b).lines.join('\n')),
     '</section>',
   ].join('\n');
 }

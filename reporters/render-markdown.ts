@@ -3,7 +3,7 @@ import { attestedNotVerified } from '../lib/evidence-codec';
 import { STEPS } from '../lib/runbook/catalogue';
 import type { EvidenceItem, RowResult, RunResult, StepResult } from './model';
 import { firstLine } from './build';
-import { checkMark, STEP_STATUS } from './labels';
+import { checkMark, rollbackPlan, STEP_STATUS } from './labels';
 import { buildTimeline, type Timeline } from './timeline';
 
 /**
@@ -35,9 +35,9 @@ export function renderMarkdown(run: RunResult): string {
       '',
       fence(run.blocking.error),
       '',
-      `Rollback plan for Step ${run.blocking.stepN} (from the runbook):`,
+      rollbackPlan(run.blocking).heading,
       '',
-      ...run.blocking.rollback.split('\n').map((l) => `> ${l}`),
+      ...rollbackPlan(run.blocking).lines.map((l) => `> ${l}`),
       '',
       ...(meta.invocation ? [`Resume after the fix: \`${resumeHint(meta.invocation, run.blocking.stepN)}\``, ''] : []),
     );

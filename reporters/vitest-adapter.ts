@@ -2,11 +2,8 @@ import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import { decode } from '../lib/evidence-codec';
 import { LEFT_OUT } from '../lib/needs';
 import { stepForFile } from '../lib/runbook/catalogue';
+import { harnessMessage } from './error-text';
 import type { EvidenceItem, RawRun, RawTest } from './model';
-
-// Vitest colours its diffs for terminals; a document wants plain text.
-// eslint-disable-next-line no-control-regex
-const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
 
 /** A skipped check that never started (lib/needs.ts) was left out by the selection. */
 export const leftOutNote = (testCase: TestCase): string | undefined =>
@@ -36,10 +33,7 @@ export function toRawTest(testCase: TestCase): RawTest | null {
     // Progress is for the console while the check waits (console-reporter.ts), not the document.
     else if (record.type !== 'progress') evidence.push(record);
   }
-  const errors = (result.errors ?? []).map((e) => {
-    const diff = e.diff && e.diff.length < 2_000 ? `\n${e.diff}` : '';
-    return stripAnsi(`${e.message ?? String(e)}${diff}`);
-  });
+  const errors = (result.errors ?? []).map(harnessMessage);
   const diagnostic = testCase.diagnostic();
   const base = {
     step: step.id,

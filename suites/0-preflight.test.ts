@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { checkBackup, checkHarnessBackup, type BackupCheck } from '../lib/backup/freshness';
 import { guardedBackup } from '../lib/backup/guarded';
+import { liveProgress } from '../lib/live-progress';
 import { credential } from '../lib/credentials';
 import { ciProblems, githubCiStatus } from '../lib/preflight/ci-github';
 import { checkDeployedSha } from '../lib/preflight/deployed-sha';
@@ -59,14 +60,16 @@ describeStep('preflight', () => {
       let check: BackupCheck;
       if (harness.apply.includes('preflight')) {
         await evidence.progress('taking a database backup (pg_dump, --apply=backup)');
+        const live = liveProgress(evidence, /^\[backup\] pg_dump progress /);
         const taken = await guardedBackup({
+          log: live.log,
           env: harness.env,
           owner: harness.owner,
           sections: harness.sections,
           databaseUrl,
           redactor,
           args: [`--env=${harness.env}`, '--apply=backup', '(npm test, step 0)'],
-        });
+        }).finally(live.settled);
         check = await checkHarnessBackup(taken.dir, taken.manifest, settings.maxAgeMinutes);
       } else {
         check = await checkBackup({ settings, databaseUrl, env: process.env, invocation: harness.invocation });

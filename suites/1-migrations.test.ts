@@ -2,7 +2,9 @@ import { expect } from 'vitest';
 import { requiredSetting } from '../lib/config/settings';
 import type { HarnessContext } from '../lib/context';
 import { credential } from '../lib/credentials';
+import { liveProgress } from '../lib/live-progress';
 import { applyHint, DeployFailed, deployMigrations } from '../lib/migrations/deploy';
+import { deployProgress } from '../lib/migrations/deploy-progress';
 import { describeLock, formatStatus, readMigrationStatus, type MigrationStatus } from '../lib/migrations/status';
 import { checkId, describeStep, proves, test } from '../lib/suite';
 
@@ -89,8 +91,10 @@ describeStep('migrations', () => {
         return;
       }
       await evidence.progress(`applying ${status.pending.length} pending migration(s) under the advisory lock`);
+      const live = liveProgress(evidence, deployProgress(status.pending.length));
       try {
         const result = await deployMigrations({
+          log: live.log,
           env: harness.env,
           owner: harness.owner,
           rcSha: harness.rcSha,
@@ -100,7 +104,7 @@ describeStep('migrations', () => {
           redactor,
           args: [`--env=${harness.env}`, '--apply=migrations', '(npm test, step 1)'],
           invocation: harness.invocation,
-        });
+        }).finally(live.settled);
         await evidence.paste('B.output', result.output, 'migrate deploy');
         await evidence.paste('B.output', formatStatus(result.after, applyHint(harness.invocation)), 'migration status after deploy');
         const left = [...result.after.pending, ...result.after.failed.map((f) => `${f.name} (failed)`)];

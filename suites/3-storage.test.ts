@@ -8,6 +8,7 @@ import { deleteTestUpload, getAttachment, bytesProblem, redirectTarget, type Tes
 import type { StorageSetup } from '../lib/storage/suite-storage';
 import { formatLegacyStatus, legacyStatus } from '../lib/storage/legacy';
 import { checkDiskOnlyStreams, checkMigratedSample, type LegacyCheckContext } from '../lib/storage/legacy-checks';
+import { liveProgress } from '../lib/live-progress';
 import { commandLine, migrateAttachments } from '../lib/storage/migrate/guarded';
 import { expiryProblems, locationProblems, parseSignedUrl, signatureProblems, type SignedUrl } from '../lib/storage/signed-url';
 import { recordRemoval, uploadAsTestData } from '../lib/storage/test-upload-data';
@@ -105,8 +106,11 @@ async function runMigration({ harness, evidence, storage, redactor, targetEnv }:
   const m = harness.sections.storage.migrate;
   const before = await legacyStatus(setup.db, harness.sections.storage.legacyTables);
   const options = { dryRun, limit: m.limit, concurrency: m.concurrency, env: harness.env, invocation: harness.invocation };
+  // Its progress is shown live on the console too; the whole output goes to the document below.
+  const live = liveProgress(evidence, /^\[migrate\] progress /);
   const result = await migrateAttachments({
     ...options,
+    log: live.log,
     owner: harness.owner,
     args: ['--apply=storage', ...(dryRun ? ['--dry-run'] : []), `--limit=${m.limit}`, `--concurrency=${m.concurrency}`],
     sections: harness.sections,
@@ -117,6 +121,7 @@ async function runMigration({ harness, evidence, storage, redactor, targetEnv }:
     baseUrl: harness.baseUrl,
     backendEnv: { ...process.env, ...readableTargetEnv(targetEnv).values },
   });
+  await live.settled();
   await evidence.paste('D.output', result.output, commandLine(options));
   const after = await legacyStatus(setup.db, harness.sections.storage.legacyTables);
   return { result, before, after };

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { credential, optionalCredential } from '../lib/credentials';
+import { manualConfirmation, PROMPT_WAIT_MS } from '../lib/manual-rows';
 import { checkId, describeStep, needs, notApplicable, proves, test } from '../lib/suite';
 import { DeliveryLog } from '../lib/webhooks/delivery-log';
 import { paymentsHealthProblems, type PaymentsHealth } from '../lib/webhooks/payments-health';
@@ -38,6 +39,22 @@ const stripeEndpointUrl = (harness: HarnessContext, target: TargetClient) =>
   harness.sections.webhooks.endpointUrl ?? target.url(harness.sections.backend.routes.webhook);
 
 describeStep('webhooks', () => {
+  // First in the step, as in the runbook: the operator rotates (or confirms it was) before the
+  // checks that prove the target takes the new secret; an unconfirmed rotation stops the run here.
+  test(
+    'Stripe endpoint secret rotated in the Dashboard (confirmed by the operator)',
+    { tags: ['readonly', 'manual'], timeout: PROMPT_WAIT_MS, meta: { ...checkId('4.rotation-confirmed'), ...proves('E.secret-rotated') } },
+    async ({ harness, target, evidence }) => {
+      const row = 'E.secret-rotated';
+      const confirmation = await manualConfirmation(
+        harness,
+        row,
+        `rotate the signing secret of ${stripeEndpointUrl(harness, target)} in the Stripe Dashboard (${harness.environment.expect.stripeMode} mode)`,
+      );
+      await evidence.confirmed(row, confirmation.by, confirmation.at, confirmation.how);
+    },
+  );
+
   test(
     'In Stripe, the endpoint for POST <base>/payments/webhook exists, is enabled, sends the handled events, in the expected mode',
     { tags: ['readonly'], meta: { ...checkId('4.stripe-endpoint'), ...proves('E.test-event') } },
@@ -204,24 +221,6 @@ describeStep('webhooks', () => {
       expect(res.status, `/payments/health answered ${res.status}: ${res.excerpt(200)}`).toBe(200);
       const problems = paymentsHealthProblems(res.json<PaymentsHealth>(), harness.environment.expect.stripeMode);
       expect(problems, problems.join('; ')).toEqual([]);
-    },
-  );
-
-  // Last in the step, although the rotation comes first in the runbook: an unconfirmed rotation
-  // stops the run, and the checks above still tell the operator what the target accepts.
-  test(
-    'Stripe endpoint secret rotated in the Dashboard (confirmed by the operator)',
-    { tags: ['readonly', 'manual'], meta: { ...checkId('4.rotation-confirmed'), ...proves('E.secret-rotated') } },
-    async ({ harness, target, evidence }) => {
-      const row = 'E.secret-rotated';
-      const confirmation = harness.manual[row];
-      if (!confirmation) {
-        throw new Error(
-          `not confirmed: rotate the signing secret of ${stripeEndpointUrl(harness, target)} in the Stripe Dashboard ` +
-            `(${harness.environment.expect.stripeMode} mode), then re-run with --confirm-manual=${row} or answer the prompt in a terminal`,
-        );
-      }
-      await evidence.confirmed(row, confirmation.by, confirmation.at, confirmation.how);
     },
   );
 });

@@ -5,6 +5,7 @@ import { eventually } from '../lib/eventually';
 import { probe, probeLines, restartRehearsalTarget } from '../lib/features/attestation';
 import { cleanUpDigestTrial, leftovers } from '../lib/features/cleanup';
 import { DigestTrial } from '../lib/features/digest';
+import { manualConfirmation, PROMPT_WAIT_MS } from '../lib/manual-rows';
 import { checkId, describeStep, needs, notApplicable, proves, test, suiteTestData } from '../lib/suite';
 import type { TestDataRecord } from '../lib/evidence';
 import { TargetClient } from '../lib/http/client';
@@ -278,7 +279,7 @@ describeStep('features', () => {
 
     test(
       'Real client can call sensitive routes',
-      { tags: ['readonly', 'manual'], meta: { ...checkId('6.real-client'), ...proves('G.real-client') } },
+      { tags: ['readonly', 'manual'], timeout: PROMPT_WAIT_MS, meta: { ...checkId('6.real-client'), ...proves('G.real-client') } },
       async ({ target, evidence, annotate, skip }) => {
         if (!enforcementExpected) return notApplicable({ annotate, skip }, offReason);
         const headers = attestationHeaders(harness);
@@ -292,13 +293,11 @@ describeStep('features', () => {
           );
           expect(seen.attestationRefusal, `${seen.route} refused the configured attestation: ${seen.status} ${seen.error}`).toBe(false);
         }
-        const confirmation = harness.manual['G.real-client'];
-        if (!confirmation) {
-          throw new Error(
-            'not confirmed: call a sensitive route (log in, post a job) from a real production app build, ' +
-              'then run again with --confirm-manual=G.real-client (or answer the prompt)',
-          );
-        }
+        const confirmation = await manualConfirmation(
+          harness,
+          'G.real-client',
+          'call a sensitive route (log in, post a job) from a real production app build',
+        );
         await evidence.confirmed('G.real-client', confirmation.by, confirmation.at, confirmation.how);
       },
     );

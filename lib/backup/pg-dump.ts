@@ -62,6 +62,24 @@ export async function pgDumpVersion(pgDump: string, timeoutMs = 10_000): Promise
   return version;
 }
 
+/** The tables whose contents pg_dump will dump: the N of its progress (its --verbose names each as it starts). */
+export async function tablesToDump(databaseUrl: string): Promise<number> {
+  const schema = new URL(databaseUrl).searchParams.get('schema');
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000, query_timeout: 10_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ n: string }>(
+      `SELECT count(*) AS n FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace
+        WHERE c.relkind = 'r' AND ($1::text IS NULL AND ns.nspname NOT IN ('pg_catalog', 'information_schema') AND ns.nspname NOT LIKE 'pg_toast%' OR ns.nspname = $1)`,
+      [schema],
+    );
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 export async function serverVersion(databaseUrl: string): Promise<string> {
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000, query_timeout: 10_000 });
   client.on('error', () => undefined);
@@ -92,18 +110,38 @@ export interface DumpResult {
  * fails or outlives timeoutMs is an error carrying pg_dump's last words; the caller removes
  * the partial file.
  */
-export async function dumpToGzipFile(opts: { pgDump: string; databaseUrl: string; file: string; timeoutMs: number }): Promise<DumpResult> {
+export async function dumpToGzipFile(opts: {
+  pgDump: string;
+  databaseUrl: string;
+  file: string;
+  timeoutMs: number;
+  /** Called as pg_dump starts each table's contents (counted from its --verbose lines). */
+  onTable?: (done: number) => void;
+}): Promise<DumpResult> {
   const { url, password } = libpqConnection(opts.databaseUrl);
   // The schema the URL names is the backend's whole world: dump it (quoted: a name, not a pattern), and fail if it is not there.
   const schema = new URL(opts.databaseUrl).searchParams.get('schema');
   const only = schema ? [`--schema="${schema.replaceAll('"', '""')}"`, '--strict-names'] : [];
-  const child = spawn(opts.pgDump, ['--format=plain', '--no-password', '--lock-wait-timeout=60000', ...only, `--dbname=${url}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PGPASSWORD: password ?? process.env.PGPASSWORD ?? '', PGCONNECT_TIMEOUT: '10' },
-  });
+  const child = spawn(
+    opts.pgDump,
+    ['--format=plain', '--no-password', '--lock-wait-timeout=60000', '--verbose', ...only, `--dbname=${url}`],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PGPASSWORD: password ?? process.env.PGPASSWORD ?? '', PGCONNECT_TIMEOUT: '10' },
+    },
+  );
+  // --verbose narrates every object: the table lines count progress; only the rest is kept for an error.
   let stderr = '';
+  let partial = '';
+  let tables = 0;
   child.stderr.on('data', (d: Buffer) => {
-    if (stderr.length < 16_384) stderr += d.toString('utf8');
+    const lines = (partial + d.toString('utf8')).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) {
+      if (/^pg_dump: dumping contents of table /.test(line)) opts.onTable?.(++tables);
+      else if ((!/^pg_dump: /.test(line) || /^pg_dump: (error|warning|detail|hint)/i.test(line)) && stderr.length < 16_384)
+        stderr += `${line}\n`;
+    }
   });
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -128,7 +166,9 @@ export async function dumpToGzipFile(opts: { pgDump: string; databaseUrl: string
     const [code] = await Promise.all([exited, pipeline(child.stdout, createGzip(), tap, createWriteStream(opts.file, { flags: 'wx' }))]);
     if (timedOut) throw new Error(`pg_dump did not finish within ${Math.round(opts.timeoutMs / 1000)} s and was stopped`);
     if (code !== 0)
-      throw new Error(`pg_dump failed (exit ${code ?? 'killed'}): ${stderr.trim().split('\n').slice(-3).join(' / ') || 'no message'}`);
+      throw new Error(
+        `pg_dump failed (exit ${code ?? 'killed'}): ${(stderr + partial).trim().split('\n').slice(-3).join(' / ') || 'no message'}`,
+      );
   } finally {
     clearTimeout(timer);
     if (child.exitCode === null) child.kill('SIGKILL');

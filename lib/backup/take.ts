@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { databaseIdentity, describeDatabase } from '../command/identity';
 import { backupStem, manifestPathFor, type BackupManifest } from './manifest';
-import { BackupToolProblem, dumpToGzipFile, pgDumpVersion, serverVersion, versionProblem } from './pg-dump';
+import { progressLine } from '../progress';
+import { BackupToolProblem, dumpToGzipFile, pgDumpVersion, serverVersion, tablesToDump, versionProblem } from './pg-dump';
 import { verifyBackup } from './verify';
 
 export interface TakeBackupOptions {
@@ -54,7 +55,16 @@ export async function takeBackup(opts: TakeBackupOptions): Promise<TakenBackup> 
   const target = path.join(opts.dir, file);
   log(`[backup] pg_dump ${dumpVersion} of ${describeDatabase(database)} (server ${server}) → ${target}`);
   try {
-    const dumped = await dumpToGzipFile({ pgDump: opts.pgDump, databaseUrl: opts.databaseUrl, file: target, timeoutMs: opts.timeoutMs });
+    const tables = await tablesToDump(opts.databaseUrl);
+    const dumpStarted = Date.now();
+    const dumped = await dumpToGzipFile({
+      pgDump: opts.pgDump,
+      databaseUrl: opts.databaseUrl,
+      file: target,
+      timeoutMs: opts.timeoutMs,
+      onTable: (done) =>
+        log(`[backup] pg_dump progress ${progressLine(Math.min(done, tables), tables, Date.now() - dumpStarted, ' tables')}`),
+    });
     const manifest: BackupManifest = {
       kind: 'cutover-harness database backup',
       file,

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import type { Vitest } from 'vitest/node';
 import { buildRun } from '../../reporters/build';
 import { colourDecision, colours } from '../../reporters/colour';
 import { ConsoleReporter } from '../../reporters/console-reporter';
+import { rollbackPlan } from '../../reporters/labels';
 import { renderAnnotations } from '../../reporters/render-annotations';
 import type { CarriedStep, RawRun, RunResult } from '../../reporters/model';
 import { ResultCollector } from '../../reporters/vitest-adapter';
@@ -25,6 +25,7 @@ import { STEPS, type StepId } from '../runbook/catalogue';
 import { redactorFor } from '../secrets/known';
 import type { Redactor } from '../secrets/redactor';
 import { carryOver } from './carry';
+import { ManualPrompt } from './manual-prompt';
 import { appliedResources, appliedSteps, applyTargets, isRehearsal } from './plan';
 import { testDataPlan } from './test-data-plan';
 import type { LoadRehearsalWing, Rehearsal } from './rehearsal-wing';
@@ -59,6 +60,8 @@ export class RunSession {
     return `${this.startedAt.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${this.opts.env}`;
   }
   private interrupted = false;
+  /** Open while the suites run, when manual rows are left to ask on this terminal. */
+  private prompt: ManualPrompt | undefined;
   private interruptedAt = 0;
   private graceSaid = false;
   /** The run's own audit entry, when it applies anything: started now, ended in finish(). */
@@ -113,7 +116,9 @@ export class RunSession {
     }
     this.interrupted = true;
     this.interruptedAt = Date.now();
-    this.abort = `interrupted by ${signal}${signal === 'SIGINT' ? ' (Ctrl-C)' : ''}`;
+    const asking = this.prompt?.asking;
+    this.abort = `interrupted by ${signal}${signal === 'SIGINT' ? ' (Ctrl-C)' : ''}${asking ? ` at the prompt for ${asking}` : ''}`;
+    this.prompt?.interrupt();
     this.io.err(
       `\ncutover: ${this.abort}; stopping, writing the NO-GO document and cleaning up (to force, press again after ${FORCE_AFTER_MS / 1000} s)`,
     );
@@ -205,6 +210,7 @@ export class RunSession {
         sections: this.sections,
         apply: appliedSteps(applyTargets(opts)).filter((id) => !this.rehearsal?.withheldApply.includes(id)),
         manual,
+        manualPrompt: this.prompt?.url ?? null,
         previousWebhookSecretExpired: opts.previousWebhookSecretExpired,
         thirdParty: this.rehearsal ? 'simulated' : 'real',
         rehearsal: this.rehearsal?.info ?? null,
@@ -230,6 +236,8 @@ export class RunSession {
       await this.timed('steps', () => this.runVitest(context));
     } catch (error) {
       this.abort ??= `harness error: ${(error as Error).message}`;
+    } finally {
+      this.prompt?.close();
     }
     return this.finish(owner, rcSha, carried);
   }
@@ -296,6 +304,10 @@ export class RunSession {
     await audit(this.sections.reports.auditLog, this.auditEntry, redactor);
   }
 
+  /**
+   * Manual rows the flags and the rehearsal leave open are asked at the check they belong to,
+   * on this terminal: the prompt is opened here, and a check posts to it (lib/manual-rows.ts).
+   */
   private async manualConfirmations(owner: string): Promise<Record<string, ManualConfirmation>> {
     const at = () => new Date().toISOString();
     const manual: Record<string, ManualConfirmation> = {};
@@ -309,15 +321,7 @@ export class RunSession {
       .filter((r) => r.kind === 'manual' && !manual[r.id]);
     const excludesManual = this.opts.vitest.tagsFilter.some((f) => /!\s*manual/.test(f));
     if (!pending.length || excludesManual || !process.stdin.isTTY) return manual;
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      for (const row of pending) {
-        const answer = await rl.question(`Confirm as ${owner}: [${row.id}] ${row.label}? (y/N) `);
-        if (/^y(es)?$/i.test(answer.trim())) manual[row.id] = { by: owner, at: at(), how: 'prompt' };
-      }
-    } finally {
-      rl.close();
-    }
+    this.prompt = await ManualPrompt.start(owner, () => this.onSignal('SIGINT'));
     return manual;
   }
 
@@ -435,7 +439,9 @@ export class RunSession {
     if (run.blocking) {
       say(`Blocked at Step ${run.blocking.stepN} — ${run.blocking.stepTitle}: ${run.blocking.check}`);
       say(`  ${run.blocking.error.split('\n')[0]}`);
-      say(`  Rollback plan: see "Why NO-GO" in the document`);
+      const plan = rollbackPlan(run.blocking);
+      say(`  ${plan.heading}`);
+      for (const line of plan.lines) say(`    ${line}`);
       say(`  Resume after the fix: ${resumeHint(run.meta.invocation ?? this.invocation(rcSha), run.blocking.stepN)}`);
     }
     // In GitHub Actions each failing check is also an annotation on the run (Vitest's github-actions style).

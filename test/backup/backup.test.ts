@@ -52,8 +52,11 @@ async function rewriteConsistently(dir: string, manifest: BackupManifest, bytes:
 describe('takeBackup', () => {
   it('writes a gzipped plain-SQL dump, its .sha256 and a manifest naming the database but no credentials', async () => {
     const dir = await tmpDir();
-    const taken = await takeBackup({ databaseUrl, dir, pgDump: 'pg_dump', timeoutMs: 60_000 });
+    const lines: string[] = [];
+    const taken = await takeBackup({ databaseUrl, dir, pgDump: 'pg_dump', timeoutMs: 60_000, log: (l) => lines.push(l) });
     const { manifest } = taken;
+    // Progress as the console shows it live (suites/0-preflight): tables n/N and the rate.
+    expect(lines.filter((l) => l.includes('progress')).at(-1)).toMatch(/^\[backup\] pg_dump progress (\d+)\/\1 tables, \d+\.\d\/s$/);
     expect(manifest.file).toMatch(/^db-backup-\d{8}T\d{6}Z\.sql\.gz$/);
     expect(manifest.database).toEqual(databaseIdentity(databaseUrl));
     const sql = gunzipSync(await fs.readFile(path.join(dir, manifest.file))).toString('utf8');

@@ -86,6 +86,8 @@ describe('migrateAttachments (harness runner)', () => {
     expect(keyOf(rows[1]!)).toBe(`attachments/job/${rows[1]!.id}/small_photo__1_.png`);
     expect(await w.objectKeys()).toEqual(rows.map(keyOf).sort());
     expect(lines.at(-1)).toMatch(/^\[migrate\] rollback if needed: .*--rollback=/);
+    // n/N and the rate, as the console shows it live (suites/3-storage.test.ts).
+    expect(lines).toContainEqual(expect.stringMatching(/^\[migrate\] progress 4\/4, \d+\.\d\/s$/));
     expect(result.output).toContain('[migrate] done {');
     expect((await audit(w)).map((e) => e.outcome)).toEqual(['started', 'done']);
     const state = await new MigrationState(w.reportsDir).migratedBy(result.summary.runId);

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { diskOnlyRows, legacyStatus, rowLabel, setStorageKeys, type AttachmentRow } from '../legacy';
 import { fileInUploads, legacyObjectKey } from '../keys';
 import { copyFileVerified, type CopyResult } from '../objects';
+import { progressLine } from '../../progress';
 import { inLanes, type RunnerOptions } from './runner';
 import type { MigrateSummary } from './summary';
 
@@ -105,6 +106,7 @@ export async function runHarnessMigration(o: HarnessRunnerOptions, summary: Migr
 
   const committer = new BatchCommitter(o, summary, o.batchRows ?? 100, o.batchWaitMs ?? 250);
   let done = 0;
+  const started = Date.now();
   let notStarted = 0;
   const handle = async (row: AttachmentRow) => {
     if (o.signal?.aborted) {
@@ -146,7 +148,7 @@ export async function runHarnessMigration(o: HarnessRunnerOptions, summary: Migr
       o.log(`[migrate] failed ${label}: ${(error as Error).message.split('\n')[0]}`);
     } finally {
       done += 1;
-      if (done % 10 === 0 || done === rows.length) o.log(`[migrate] progress ${done}/${rows.length}`);
+      if (done % 10 === 0 || done === rows.length) o.log(`[migrate] progress ${progressLine(done, rows.length, Date.now() - started)}`);
     }
   };
   try {
