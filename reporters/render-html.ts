@@ -245,7 +245,7 @@ function evidenceItem(item: EvidenceItem): string {
 const CSS = `
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1200px;padding:1rem 1.5rem;color:#1b1f24;background:#fff}
 h1{margin:.2rem 0;font-size:1.6rem}h2{border-bottom:1px solid #d0d7de;padding-bottom:.2rem;margin-top:1.8rem}h3{margin:1.2rem 0 .3rem}
-.decision{border-radius:8px;padding:.8rem 1.2rem;color:#fff}.decision.go{background:#1a7f37}.decision.no-go{background:#cf222e}.decision.incomplete{background:#9a6700}
+.decision{border-radius:8px;padding:.8rem 1.2rem;color:#fff}.decision code{background:rgba(255,255,255,.22);color:#fff}.decision.go{background:#1a7f37}.decision.no-go{background:#cf222e}.decision.incomplete{background:#9a6700}
 .verdict{margin:.3rem 0;font-size:1.05rem}
 table.meta{border-collapse:collapse;margin:1rem 0}table.meta th{text-align:left;padding:.15rem 1rem .15rem 0;color:#57606a}table.meta td{padding:.15rem 0}
 .blocking{border:2px solid #cf222e;border-radius:8px;padding:0 1rem .5rem;margin:1rem 0;background:#fff5f5}.blocking h2{border:0;color:#cf222e;margin-top:.8rem}
