@@ -5,8 +5,7 @@
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startStack } from '../stack';
-import { thirdPartyHandlers } from '../thirdparty/handlers';
-import { serveThirdParty } from '../thirdparty/serve';
+import { serveSimulatedApis } from '../thirdparty/simulated-api';
 import type { Sections } from '../../lib/config/schema';
 import { formatEnvFile } from '../../lib/env-rules/target-env';
 import { applyPrismaMigrations, readMigrationsDir } from '../../lib/migrations/prisma-engine';
@@ -57,7 +56,7 @@ export async function bootOwnBackend(
     // Like the server and worker, build and seed get PATH and friends, not the harness's own environment.
     if (settings.build) await shell('build', settings.build, { ...minimalProcessEnv(), ...targetEnv });
     await previousRelease(stack.databaseUrl, files, opts.steps.includes('migrations'));
-    const stripeApi = await serveThirdParty(thirdPartyHandlers(sandbox));
+    const stripeApi = await serveSimulatedApis(sandbox);
     cleanups.push(() => stripeApi.close());
     const stripeBase = backendNames(sections).stripeApiBase;
     if (stripeBase) targetEnv[stripeBase] = stripeApi.url;

@@ -2,8 +2,7 @@ import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FAULTS, type Fault, type PlantContext } from '../faults';
 import { startStack, type Stack } from '../stack';
-import { thirdPartyHandlers } from '../thirdparty/handlers';
-import { serveThirdParty } from '../thirdparty/serve';
+import { serveSimulatedApis } from '../thirdparty/simulated-api';
 import { formatEnvFile } from '../../lib/env-rules/target-env';
 import { PROJECT_ROOT } from '../../lib/project-root';
 import { STEPS } from '../../lib/runbook/catalogue';
@@ -71,7 +70,7 @@ async function boot(opts: StartRehearsalOptions, cleanups: Cleanups, stopAll: ()
       .join(',');
     // The target's env as an operator would export it from the platform; step 2 validates it.
     await writeFile(path.join(tmp, 'target.env'), formatEnvFile(targetEnv), { mode: 0o600 });
-    const stripeApi = await serveThirdParty(thirdPartyHandlers(sandbox));
+    const stripeApi = await serveSimulatedApis(sandbox);
     cleanups.push(() => stripeApi.close());
     targetEnv.STRIPE_API_BASE = stripeApi.url;
     const url = await target.start(targetEnv, plant.rehearsal.startWorker);
