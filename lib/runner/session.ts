@@ -19,8 +19,7 @@ import { describeResources } from '../command/resources';
 import { resumeHint, type Invocation } from '../command/hint';
 import { sectionsSchema, type Sections } from '../config/schema';
 import type { HarnessContext, ManualConfirmation } from '../context';
-import { TargetClient } from '../http/client';
-import { readDeployedSha, type DeployedSha } from '../preflight/deployed-sha';
+import type { DeployedSha } from '../preflight/deployed-sha';
 import { STEPS, type StepId } from '../runbook/catalogue';
 import { redactorFor } from '../secrets/known';
 import type { Redactor } from '../secrets/redactor';
@@ -247,6 +246,8 @@ export class RunSession {
    * source). Unreadable ends the run NO-GO at step 0: without a SHA nothing can be proven.
    */
   private async deployedRcSha(): Promise<string> {
+    // Only here: the HTTP client (undici) is otherwise a load of the suites' worker alone.
+    const [{ TargetClient }, { readDeployedSha }] = await Promise.all([import('../http/client'), import('../preflight/deployed-sha')]);
     const target = new TargetClient({
       baseUrl: this.baseUrl,
       timeoutMs: this.sections.http.timeoutMs,
