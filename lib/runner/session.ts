@@ -27,6 +27,7 @@ import { carryOver } from './carry';
 import { ManualPrompt } from './manual-prompt';
 import { appliedResources, appliedSteps, applyTargets, isRehearsal } from './plan';
 import { testDataPlan } from './test-data-plan';
+import { runbookTestConfig } from './runbook-vitest';
 import type { LoadRehearsalWing, Rehearsal } from './rehearsal-wing';
 import { EXIT, type Io } from '../command/exit';
 import { PROJECT_ROOT } from '../project-root';
@@ -336,7 +337,7 @@ export class RunSession {
       'test',
       {
         root: PROJECT_ROOT,
-        config: path.join(PROJECT_ROOT, 'vitest.config.ts'),
+        config: false,
         watch: false,
         bail: 1,
         reporters: [this.collector, new ConsoleReporter(redactor, (line) => this.io.out(line))],
@@ -346,7 +347,7 @@ export class RunSession {
         passWithNoTests: true,
         setupFiles: this.workerSetupFiles,
       },
-      {},
+      { test: runbookTestConfig },
     );
     // Vitest's own Ctrl-C handler exits the process within a millisecond; ours must cancel the
     // run, write the NO-GO document and stop the rehearsal first.
