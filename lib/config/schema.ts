@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import './jitless';
 import { backend } from './sections/backend';
 import { credentials, http, reports } from './sections/common';
 import { env, features, migrations, monitoring, preflight, smoke, storage, webhooks } from './sections/steps';
