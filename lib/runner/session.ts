@@ -345,7 +345,7 @@ export class RunSession {
         tagsFilter: this.opts.vitest.tagsFilter.length ? this.opts.vitest.tagsFilter : undefined,
         testNamePattern: this.opts.vitest.testNamePattern,
         passWithNoTests: true,
-        setupFiles: this.workerSetupFiles,
+        setupFiles: [path.join(PROJECT_ROOT, 'lib/worker-preload.ts'), ...this.workerSetupFiles],
       },
       { test: runbookTestConfig },
     );
