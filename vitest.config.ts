@@ -1,33 +1,9 @@
 import { defineConfig } from 'vitest/config';
-import { RunbookSequencer } from './lib/runner/sequencer';
-import { STEPS, TEST_TAGS } from './lib/runbook/catalogue';
+import { runbookTestConfig } from './lib/runner/runbook-vitest';
 
 /**
- * The runbook suites. Started by the CLI (scripts/cutover.ts), which adds the reporters,
- * bail and the resolved context; running `vitest` on this config directly fails fast.
+ * The runbook suites. Started by the CLI (scripts/cutover.ts), which passes the same settings
+ * inline and adds the reporters, bail and the resolved context; running `vitest` on this config
+ * directly fails fast.
  */
-export default defineConfig({
-  test: {
-    include: ['suites/*.test.ts'],
-    // One file at a time, in runbook order, first failure ends the run.
-    fileParallelism: false,
-    maxWorkers: 1,
-    sequence: { sequencer: RunbookSequencer, shuffle: false, concurrent: false },
-    bail: 1,
-    // A thread in the CLI's own process: it starts faster than a fork, and a signal to the
-    // process group cannot kill the worker before the CLI has written the document.
-    pool: 'threads',
-    // One worker for the whole run: logins and learnt secrets carry across steps.
-    isolate: false,
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    teardownTimeout: 10_000,
-    tags: [
-      ...STEPS.map((s) => ({ name: s.tag, description: `Step ${s.n} — ${s.title}` })),
-      ...Object.entries(TEST_TAGS).map(([name, description]) => ({ name, description })),
-    ],
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    // Transformed suites and the modules they import are cached on disk between runs.
-    experimental: { fsModuleCache: true },
-  },
-});
+export default defineConfig({ test: runbookTestConfig });

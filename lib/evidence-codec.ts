@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import './config/jitless';
 
 /**
  * The one wire format of evidence: what a check records (lib/evidence.ts, lib/suite.ts) travels

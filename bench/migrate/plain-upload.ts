@@ -12,7 +12,8 @@ import path from 'node:path';
 import { Upload } from '@aws-sdk/lib-storage';
 import { inLanes } from '../../lib/storage/migrate/runner';
 import { sectionsSchema } from '../../lib/config/schema';
-import { s3Client, s3SettingsFromEnv } from '../../lib/storage/s3';
+import { s3SettingsFromEnv } from '../../lib/storage/s3';
+import { s3Client } from '../../lib/storage/s3-client';
 
 const [dir, concurrency, partMiB, queueSize] = process.argv.slice(2);
 if (!dir || !concurrency || !partMiB || !queueSize) {

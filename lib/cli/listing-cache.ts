@@ -35,8 +35,9 @@ function fingerprint(root: string): string {
 /** `compute()`'s result from the cache when no source changed since it was made; made and kept otherwise (unless `keep` says no). */
 export async function cachedListing<T>(root: string, compute: () => Promise<T>, keep: (value: T) => boolean): Promise<T> {
   const dir = path.join(root, 'node_modules/.cache/cutover-harness');
-  const key = fingerprint(root);
-  const file = path.join(dir, `listing-${key}.json`);
+  // node_modules may be one directory shared by several checkouts (worktrees link it): each keeps its own listing.
+  const checkout = `listing-${createHash('sha256').update(path.resolve(root)).digest('hex').slice(0, 8)}-`;
+  const file = path.join(dir, `${checkout}${fingerprint(root)}.json`);
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as T;
   } catch {
@@ -46,7 +47,7 @@ export async function cachedListing<T>(root: string, compute: () => Promise<T>, 
   if (!keep(value)) return value;
   try {
     mkdirSync(dir, { recursive: true });
-    for (const old of readdirSync(dir)) if (old.startsWith('listing-')) rmSync(path.join(dir, old), { force: true });
+    for (const old of readdirSync(dir)) if (old.startsWith(checkout)) rmSync(path.join(dir, old), { force: true });
     // Written whole and renamed into place: a listing read while another run writes it is never half a file.
     const partial = `${file}.${process.pid}`;
     writeFileSync(partial, JSON.stringify(value));

@@ -1,4 +1,4 @@
-import { ENV_NAMES } from '../config/schema';
+import { ENV_NAMES } from '../config/env-names';
 import { shaProblem } from './defaults';
 import type { FlagSpec, FlagSpecs } from './flags';
 import { baseUrlFlagProblem } from './identity';

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import './jitless';
 import { backend } from './sections/backend';
 import { credentials, http, reports } from './sections/common';
 import { env, features, migrations, monitoring, preflight, smoke, storage, webhooks } from './sections/steps';
 import { rehearse } from './sections/rehearse';
+import { ENV_NAMES, type EnvName } from './env-names';
 
-export const ENV_NAMES = ['local', 'staging', 'prod'] as const;
-export type EnvName = (typeof ENV_NAMES)[number];
+export { ENV_NAMES, type EnvName };
 
 export const sectionsSchema = z.strictObject({
   http,

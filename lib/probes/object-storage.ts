@@ -7,7 +7,8 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import { describeS3Error, endpointUrl, isNotFound, s3Client, type S3Settings } from '../storage/s3';
+import { describeS3Error, endpointUrl, isNotFound, type S3Settings } from '../storage/s3';
+import { s3Client } from '../storage/s3-client';
 import { ProbeFailure, runProbe, type ProbeResult } from './probe';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');

@@ -8,6 +8,7 @@ import { createVitest } from 'vitest/node';
 import { loadConfig } from '../config/load';
 import type { HarnessContext } from '../context';
 import { STEPS, stepForFile, type ListedCheck, type StepId } from '../runbook/catalogue';
+import { runbookTestConfig } from './runbook-vitest';
 
 export async function collectChecks(root: string): Promise<{ checks: ListedCheck[]; errors: string[] }> {
   const config = await loadConfig(path.join(root, 'cutover.config.ts'), 'local');
@@ -49,8 +50,8 @@ export async function collectChecks(root: string): Promise<{ checks: ListedCheck
   };
   const vitest = await createVitest(
     'test',
-    { root, config: path.join(root, 'vitest.config.ts'), watch: false, reporters: [], provide: { harness: context } },
-    {},
+    { root, config: false, watch: false, reporters: [], provide: { harness: context } },
+    { test: runbookTestConfig },
   );
   try {
     const { testModules } = await vitest.collect();

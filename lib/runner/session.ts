@@ -19,8 +19,7 @@ import { describeResources } from '../command/resources';
 import { resumeHint, type Invocation } from '../command/hint';
 import { sectionsSchema, type Sections } from '../config/schema';
 import type { HarnessContext, ManualConfirmation } from '../context';
-import { TargetClient } from '../http/client';
-import { readDeployedSha, type DeployedSha } from '../preflight/deployed-sha';
+import type { DeployedSha } from '../preflight/deployed-sha';
 import { STEPS, type StepId } from '../runbook/catalogue';
 import { redactorFor } from '../secrets/known';
 import type { Redactor } from '../secrets/redactor';
@@ -28,6 +27,7 @@ import { carryOver } from './carry';
 import { ManualPrompt } from './manual-prompt';
 import { appliedResources, appliedSteps, applyTargets, isRehearsal } from './plan';
 import { testDataPlan } from './test-data-plan';
+import { runbookTestConfig } from './runbook-vitest';
 import type { LoadRehearsalWing, Rehearsal } from './rehearsal-wing';
 import { EXIT, type Io } from '../command/exit';
 import { PROJECT_ROOT } from '../project-root';
@@ -247,6 +247,8 @@ export class RunSession {
    * source). Unreadable ends the run NO-GO at step 0: without a SHA nothing can be proven.
    */
   private async deployedRcSha(): Promise<string> {
+    // Only here: the HTTP client (undici) is otherwise a load of the suites' worker alone.
+    const [{ TargetClient }, { readDeployedSha }] = await Promise.all([import('../http/client'), import('../preflight/deployed-sha')]);
     const target = new TargetClient({
       baseUrl: this.baseUrl,
       timeoutMs: this.sections.http.timeoutMs,
@@ -335,7 +337,7 @@ export class RunSession {
       'test',
       {
         root: PROJECT_ROOT,
-        config: path.join(PROJECT_ROOT, 'vitest.config.ts'),
+        config: false,
         watch: false,
         bail: 1,
         reporters: [this.collector, new ConsoleReporter(redactor, (line) => this.io.out(line))],
@@ -343,9 +345,9 @@ export class RunSession {
         tagsFilter: this.opts.vitest.tagsFilter.length ? this.opts.vitest.tagsFilter : undefined,
         testNamePattern: this.opts.vitest.testNamePattern,
         passWithNoTests: true,
-        setupFiles: this.workerSetupFiles,
+        setupFiles: [path.join(PROJECT_ROOT, 'lib/worker-preload.ts'), ...this.workerSetupFiles],
       },
-      {},
+      { test: runbookTestConfig },
     );
     // Vitest's own Ctrl-C handler exits the process within a millisecond; ours must cancel the
     // run, write the NO-GO document and stop the rehearsal first.

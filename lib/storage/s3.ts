@@ -1,4 +1,3 @@
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Sections } from '../config/schema';
 
 /** How the target reaches its bucket; read from the target's env (snapshot or process env). */
@@ -39,36 +38,6 @@ export function s3SettingsFromEnv(env: EnvView, names: Sections['credentials']['
       forcePathStyle: pathStyle === 'true',
     },
   };
-}
-
-export interface S3ClientTimeouts {
-  connectionTimeoutMs?: number;
-  /** Whole request and response of one call. */
-  requestTimeoutMs?: number;
-  maxAttempts?: number;
-}
-
-/**
- * An S3 client for the target's bucket. Checksums only when required: with S3-compatible
- * stores such as s3rver the SDK's default streaming checksums store a corrupted object,
- * silently. Every call has a connect and a request deadline.
- */
-export function s3Client(s3: S3Settings, timeouts: S3ClientTimeouts = {}): S3Client {
-  const config: S3ClientConfig = {
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: s3.forcePathStyle,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: timeouts.maxAttempts ?? 2,
-    requestHandler: {
-      connectionTimeout: timeouts.connectionTimeoutMs ?? 5_000,
-      requestTimeout: timeouts.requestTimeoutMs ?? 60_000,
-      throwOnRequestTimeout: true,
-    },
-  };
-  return new S3Client(config);
 }
 
 /** Where the store answers: the configured endpoint, or AWS's regional one. */

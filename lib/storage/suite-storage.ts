@@ -4,7 +4,8 @@ import type { HarnessContext } from '../context';
 import { readableTargetEnv } from '../env-rules/suite-target-env';
 import type { TargetEnv } from '../env-rules/target-env';
 import type { LegacyTable } from './legacy';
-import { s3Client, s3SettingsFromEnv, type S3Settings } from './s3';
+import { s3SettingsFromEnv, type S3Settings } from './s3';
+import { s3Client } from './s3-client';
 
 /** What step 3 works with: the target's own object storage and database, from its env. */
 export interface StorageSetup {

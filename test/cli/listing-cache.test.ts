@@ -1,5 +1,5 @@
 // --list answers from a cache that must never serve a listing older than the sources it lists.
-import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { cachedListing } from '../../lib/cli/listing-cache';
@@ -35,6 +35,18 @@ describe('the --list cache', () => {
     expect(await cachedListing(root, compute, () => true)).toEqual({ n: 3 });
     await writeFile(path.join(root, 'suites/8-new.test.ts'), "test('b', () => {});\n");
     expect(await cachedListing(root, compute, () => true)).toEqual({ n: 4 });
+  });
+
+  test('checkouts sharing one node_modules (linked worktrees) each keep their own listing', async () => {
+    const shared = await tempDir('cutover-listing-modules');
+    const [first, second] = [await project(), await project()];
+    for (const root of [first, second]) await symlink(shared, path.join(root, 'node_modules'));
+    let made = 0;
+    const compute = async () => ({ n: ++made });
+    await cachedListing(first, compute, () => true);
+    await cachedListing(second, compute, () => true);
+    expect(await cachedListing(first, compute, () => true)).toEqual({ n: 1 });
+    expect(await cachedListing(second, compute, () => true)).toEqual({ n: 2 });
   });
 
   test('a listing with errors is not kept: the next --list collects again and reports them again', async () => {

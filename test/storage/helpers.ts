@@ -11,7 +11,7 @@ import { sectionsSchema, type Sections, type SectionsInput } from '../../lib/con
 import { applyPrismaMigrations } from '../../lib/migrations/prisma-engine';
 import { Redactor } from '../../lib/secrets/redactor';
 import type { AttachmentKind } from '../../lib/storage/keys';
-import { s3Client } from '../../lib/storage/s3';
+import { s3Client } from '../../lib/storage/s3-client';
 import { sql, useDatabases } from '../support/database';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -11,7 +11,7 @@ import { digestBuffer } from '../../lib/storage/hash';
 import { legacyObjectKey } from '../../lib/storage/keys';
 import { MigrationState } from '../../lib/storage/migrate/state';
 import { digestObject } from '../../lib/storage/objects';
-import { s3Client } from '../../lib/storage/s3';
+import { s3Client } from '../../lib/storage/s3-client';
 import { bytesOf, ROOT, useStorageWorlds, type LegacyRow, type StorageWorld } from './helpers';
 
 const world = useStorageWorlds();

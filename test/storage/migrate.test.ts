@@ -14,7 +14,7 @@ import { setStorageKeys } from '../../lib/storage/legacy';
 import { MigrateRefused, migrateAttachments, type MigrateOptions } from '../../lib/storage/migrate/guarded';
 import { rollbackMigration } from '../../lib/storage/migrate/rollback';
 import { MigrationState } from '../../lib/storage/migrate/state';
-import { s3Client } from '../../lib/storage/s3';
+import { s3Client } from '../../lib/storage/s3-client';
 import { sql } from '../support/database';
 import { bytesOf, useStorageWorlds, type LegacyRow, type StorageWorld } from './helpers';
 

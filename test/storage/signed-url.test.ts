@@ -3,7 +3,8 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { describe, expect, it } from 'vitest';
-import { s3Client, type S3Settings } from '../../lib/storage/s3';
+import type { S3Settings } from '../../lib/storage/s3';
+import { s3Client } from '../../lib/storage/s3-client';
 import { expiryProblems, locationProblems, parseSignedUrl, signatureProblems } from '../../lib/storage/signed-url';
 
 const pathStyle: S3Settings = {

@@ -61,6 +61,13 @@ describe('signatureHeader', () => {
     expect(() => verify(payload, header, unknownSecret())).toThrow(/No signatures found/);
   });
 
+  it("signs exactly as Stripe's SDK does, for any payload (multi-byte text too)", () => {
+    for (const body of [payload, '{"note":"café – ✓ 日本"}', '']) {
+      const sdk = Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: 1_700_000_000 });
+      expect(signatureHeader(body, [secret], 1_700_000_000)).toBe(sdk);
+    }
+  });
+
   it('carries one v1 signature per secret, in the given order, under one timestamp', () => {
     const header = signatureHeader(payload, [previous, secret], 1_700_000_000);
     const parts = header.split(',');

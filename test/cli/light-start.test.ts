@@ -1,0 +1,34 @@
+// --help, --version and --list answer from the flag spec and the catalogue: the config schema,
+// the SDKs and Vitest are for runs, and loading them made each answer cost half a second.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { ROOT, runHarness, tempDir } from '../support/run-harness';
+
+const HEAVY = ['zod', '@aws-sdk/client-s3', 'undici', 'pg', 'stripe', 'vitest/node', '@prisma/adapter-pg'];
+
+async function packagesImportedBy(args: string[]): Promise<string[]> {
+  const log = path.join(await tempDir('cutover-import-log'), 'imports.txt');
+  const hook = path.join(ROOT, 'test/support/import-log.mjs');
+  const run = await runHarness(args, { env: { NODE_OPTIONS: `--import=${hook}`, IMPORT_LOG: log } });
+  expect(run.code, run.stderr).toBe(0);
+  return (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+}
+
+describe('the CLI answers --help, --version and --list without the run’s imports', () => {
+  test.each([['--help'], ['--version']])('%s imports none of the heavy packages', async (flag) => {
+    const imported = await packagesImportedBy([flag]);
+    expect(imported.filter((p) => HEAVY.includes(p))).toEqual([]);
+  });
+
+  test('--list, once its listing is kept, imports none of them either', async () => {
+    await packagesImportedBy(['--list']);
+    const imported = await packagesImportedBy(['--list']);
+    expect(imported.filter((p) => HEAVY.includes(p))).toEqual([]);
+  });
+
+  test('a run does import them (the log sees the imports this test forbids elsewhere)', async () => {
+    const imported = await packagesImportedBy(['--doctor', '--env=local']);
+    expect(imported).toContain('zod');
+  });
+});
