@@ -52,6 +52,8 @@ export interface CopyOptions {
   /** Parts of one file in flight at once; each is streamed from disk, so memory does not grow with it. */
   queueSize: number;
   signal?: AbortSignal;
+  /** The file's size, when the caller has just read it; it is read again after the upload either way. */
+  size?: number;
   /** What is at the key already, as a listing found it (ObjectIndex); undefined: ask HeadObject. */
   existing?: StoredObject | null;
 }
@@ -176,7 +178,7 @@ async function streamUpload(opts: CopyOptions, size: number, sent: SentDigests):
  */
 export async function copyFileVerified(opts: CopyOptions): Promise<CopyResult> {
   const { client, bucket, key, signal } = opts;
-  const size = (await stat(opts.file)).size;
+  const size = opts.size ?? (await stat(opts.file)).size;
   const existing = opts.existing === undefined ? await objectHead(client, bucket, key, signal) : opts.existing;
   if (existing?.size === size) {
     const local = await digestFileForEtag(opts.file, opts.partSize, size);

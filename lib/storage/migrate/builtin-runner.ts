@@ -145,6 +145,7 @@ export async function runHarnessMigration(o: HarnessRunnerOptions, summary: Migr
         partSize: o.partSize,
         queueSize: o.queueSize,
         signal: o.signal,
+        size: info.size,
         existing: await stored?.lookup(key),
       });
       committer.add({ row, key, copied });
