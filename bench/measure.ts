@@ -102,8 +102,11 @@ export function measure(command: string, args: readonly string[], opts: RunOptio
   });
 }
 
-/** node with tsx's loader, as `npm run …` scripts run (without npm's own start-up). */
+/** node with tsx's loader, as `npm run bench` and the rehearsal target run (without npm's own start-up). */
 export const tsxNode = (entry: string, ...args: string[]): [string, string[]] => [process.execPath, ['--import', 'tsx', entry, ...args]];
+
+/** A guarded script prebuilt, as `npm run backup | migrate:deploy | migrate:attachments` run it (without npm's own start-up). */
+export const guardedNode = (name: string, ...args: string[]): [string, string[]] => [process.execPath, ['bin/guarded.mjs', name, ...args]];
 
 export interface Spread {
   median: number;

@@ -1,6 +1,7 @@
 /**
  * The attachment migration side by side, on the same files and rows at the same concurrency:
- * the harness's guarded migrator (scripts/migrate-attachments.ts), the backend's own command
+ * the harness's guarded migrator (scripts/migrate-attachments.ts, prebuilt, as `npm run migrate:attachments`
+ * runs it), the backend's own command
  * (rehearsal/target/migrate-attachments.ts) and a plain @aws-sdk/lib-storage upload loop
  * (bench/migrate/plain-upload.ts). Each runs as its own process (start-up included), peak RSS of
  * its process tree sampled from /proc. Postgres comes from the project's stack (embedded unless
@@ -8,6 +9,7 @@
  *
  * BENCH_MIGRATE_SCALE (default 1) scales the file counts down for a quick proof run.
  */
+import { spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -18,7 +20,7 @@ import pg from 'pg';
 import { startStack, type Stack } from '../rehearsal/stack';
 import { ensureBucket, startS3rver, type LocalS3 } from '../rehearsal/stack/s3';
 import { applyPrismaMigrations } from '../lib/migrations/prisma-engine';
-import { mib, measure, ROOT, spread, spreadSeconds, tsxNode, type BenchSection, type Measured } from './measure';
+import { guardedNode, mib, measure, ROOT, spread, spreadSeconds, tsxNode, type BenchSection, type Measured } from './measure';
 
 const MiB = 1024 * 1024;
 const sizeLabel = (bytes: number) => (bytes >= MiB ? `${bytes / MiB} MiB` : `${bytes / 1024} KiB`);
@@ -103,6 +105,10 @@ export async function benchMigration(rounds = 3, log: (line: string) => void = c
       };
       await fs.writeFile(config, `export default ${JSON.stringify(body)};\n`);
       let bucketNo = 0;
+      // Built once untimed, as `npm ci` builds it for an operator: no round pays for a stale dist/.
+      const [buildCmd, buildArgs] = guardedNode('migrate-attachments', '--help');
+      const built = spawnSync(buildCmd, buildArgs, { cwd: ROOT, encoding: 'utf8' });
+      if (built.status !== 0) throw new Error(`building the guarded scripts failed:\n${built.stderr}`);
 
       for (const set of sets) {
         await fs.rm(uploadsDir, { recursive: true, force: true });
@@ -141,8 +147,8 @@ export async function benchMigration(rounds = 3, log: (line: string) => void = c
             };
             const [cmd, args] =
               runner === 'harness'
-                ? tsxNode(
-                    'scripts/migrate-attachments.ts',
+                ? guardedNode(
+                    'migrate-attachments',
                     '--env=local',
                     '--confirm=local',
                     `--limit=${set.files}`,
@@ -200,9 +206,9 @@ export async function benchMigration(rounds = 3, log: (line: string) => void = c
       name: 'migrate',
       title: 'Attachment migration',
       method: [
-        `Method (\`bench/migrate.ts\`): ${sets.map((s) => `${s.files} files of ${sizeLabel(s.bytes)}`).join(' and ')}${scale !== 1 ? ` (scaled down by BENCH_MIGRATE_SCALE=${scale})` : ''}, random bytes, one disk-only JobAttachment row each, in a database of the project's ${stack.provider} stack; an s3rver in the bench's process as the store, a fresh bucket per run. Every runner works at concurrency ${CONCURRENCY} as its own \`node --import tsx\` process, start-up included; ${rounds} round(s) each, interleaved, median (min–max) wall time; throughput is the set's bytes over the median; peak RSS is the highest summed RSS of the process tree over the rounds.`,
+        `Method (\`bench/migrate.ts\`): ${sets.map((s) => `${s.files} files of ${sizeLabel(s.bytes)}`).join(' and ')}${scale !== 1 ? ` (scaled down by BENCH_MIGRATE_SCALE=${scale})` : ''}, random bytes, one disk-only JobAttachment row each, in a database of the project's ${stack.provider} stack; an s3rver in the bench's process as the store, a fresh bucket per run. Every runner works at concurrency ${CONCURRENCY} as its own process, start-up included (the harness prebuilt on plain node as \`npm run migrate:attachments\` runs it, the other two \`node --import tsx\`); ${rounds} round(s) each, interleaved, median (min–max) wall time; throughput is the set's bytes over the median; peak RSS is the highest summed RSS of the process tree over the rounds.`,
         '',
-        `- harness: \`scripts/migrate-attachments.ts --env=local --confirm=local --limit=N --concurrency=${CONCURRENCY}\` (the bench's own stack is no rehearsal's, so it is confirmed) (guards, lock, audit): each file streamed from disk (PutObject up to ${PART_MIB} MiB, else multipart with ${PART_MIB} MiB parts, ${QUEUE} in flight per file, each streamed with its length, nothing buffered), MD5 computed while sending and compared with the store's ETag of every object and part (multipart: plus HeadObject size, or S3's md5-of-parts ETag where the store gives one); read back (sha256) only where an ETag is not an MD5 or does not match; verified rows committed in batches (one run-file append and one UPDATE per table per batch);`,
+        `- harness: \`node bin/guarded.mjs migrate-attachments --env=local --confirm=local --limit=N --concurrency=${CONCURRENCY}\` (the bench's own stack is no rehearsal's, so it is confirmed) (guards, lock, audit): what an earlier run left at the keys found by one ListObjectsV2 per 1000 keys (HeadObject only where a listing falls short); each file streamed from disk (PutObject up to ${PART_MIB} MiB, else multipart with ${PART_MIB} MiB parts, ${QUEUE} in flight per file, each streamed with its length, nothing buffered), MD5 computed while sending and compared with the store's ETag of every object and part (multipart: plus HeadObject size, or S3's md5-of-parts ETag where the store gives one); read back (sha256) only where an ETag is not an MD5 or does not match; verified rows committed in batches (one run-file append and one UPDATE per table per batch);`,
         '- backend: `rehearsal/target/migrate-attachments.ts` (reads each file whole, PutObject, one UPDATE per row, no verification);',
         `- plain: \`bench/migrate/plain-upload.ts\`, an \`@aws-sdk/lib-storage\` Upload per file (${PART_MIB} MiB parts, queue ${QUEUE}), no database, no verification: the upload floor.`,
         '',

@@ -2,13 +2,16 @@
 // on its hot path (tsx's hooks run on another thread on Node 20 and slow every import of
 // Vite and Vitest). Packages stay external and the chunks are split, so what a run does not
 // use (the rehearsal's stack, the fault table) is not loaded. The runbook suites are not
-// bundled: Vitest transforms them itself. Run by `npm ci` (prepare) and by bin/cutover.mjs
-// whenever a source is newer than the build.
+// bundled: Vitest transforms them itself. The guarded scripts (backup, migrate:deploy,
+// migrate:attachments) are entry points too: they run through bin/guarded.mjs, and an
+// attachment migration should spend its memory and CPU on the files, not on a loader.
+// Run by `npm ci` (prepare) and by the bin launchers (freshBuild) whenever a source is newer
+// than the build.
 //
 // Runs may start side by side (the self-tests start several at once), so a build never
 // changes files another run may still load: each build has a directory of its own, and
 // dist/current.json, replaced in one rename, says which is current.
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +21,12 @@ export const DIST = path.join(ROOT, 'dist');
 export const CURRENT = path.join(DIST, 'current.json');
 /** Builds kept besides the current one: a run that began on an older build may still load its lazy chunks. */
 const KEEP = 3;
+/** The guarded scripts by build entry name (bin/guarded.mjs <name>). */
+export const GUARDED_ENTRIES = {
+  backup: 'scripts/backup.ts',
+  'migrate-deploy': 'scripts/migrate-deploy.ts',
+  'migrate-attachments': 'scripts/migrate-attachments.ts',
+};
 
 export async function build() {
   const { build: esbuild } = await import('esbuild');
@@ -30,6 +39,7 @@ export async function build() {
       cutover: 'scripts/cutover.ts',
       'target-main': 'rehearsal/target/main.ts',
       'target-worker': 'rehearsal/target/worker.ts',
+      ...GUARDED_ENTRIES,
     },
     outdir: path.join(DIST, dir),
     bundle: true,
@@ -51,6 +61,27 @@ export async function build() {
     .sort((a, b) => Number(b.split('-')[1]) - Number(a.split('-')[1]));
   for (const old of builds.slice(KEEP + 1)) rmSync(path.join(DIST, old), { recursive: true, force: true });
   return dir;
+}
+
+/** The current build's directory, or null when there is none or a source it read is newer. */
+function currentBuild() {
+  if (!existsSync(CURRENT)) return null;
+  const { dir, startedAt, inputs } = JSON.parse(readFileSync(CURRENT, 'utf8'));
+  const changed = inputs.some((file) => {
+    try {
+      return statSync(path.join(ROOT, file)).mtimeMs >= startedAt;
+    } catch {
+      return true; // a source that moved or went: build again
+    }
+  });
+  return changed || !existsSync(path.join(DIST, dir)) ? null : dir;
+}
+
+/** The built file of an entry point, built first when any source it was built from is newer: an edited checkout never runs stale code. */
+export async function freshBuild(entry) {
+  mkdirSync(DIST, { recursive: true });
+  const dir = currentBuild() ?? (await build());
+  return path.join(DIST, dir, `${entry}.mjs`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { digestFile, digestStream, type Digest } from './hash';
 import { inLanes } from './migrate/runner';
+import type { StoredObject } from './object-index';
 import { describeS3Error, isNotFound } from './s3';
 
 /** The stored object's sha256 and size, streamed back from the bucket; null when there is none. */
@@ -51,6 +52,10 @@ export interface CopyOptions {
   /** Parts of one file in flight at once; each is streamed from disk, so memory does not grow with it. */
   queueSize: number;
   signal?: AbortSignal;
+  /** The file's size, when the caller has just read it; it is read again after the upload either way. */
+  size?: number;
+  /** What is at the key already, as a listing found it (ObjectIndex); undefined: ask HeadObject. */
+  existing?: StoredObject | null;
 }
 
 export interface CopyResult {
@@ -168,12 +173,13 @@ async function streamUpload(opts: CopyOptions, size: number, sent: SentDigests):
  * (SSE-KMS, SSE-C, some stores) or does not match, HeadObject must show the file's size and the
  * object is read back and its sha256 compared with the file's instead. An object already at the key with
  * the file's exact bytes is kept (a resumed run), anything else there is overwritten: keys are
- * deterministic, so this never duplicates.
+ * deterministic, so this never duplicates. What is at the key comes from HeadObject, or from a
+ * listing the caller made (opts.existing).
  */
 export async function copyFileVerified(opts: CopyOptions): Promise<CopyResult> {
   const { client, bucket, key, signal } = opts;
-  const size = (await stat(opts.file)).size;
-  const existing = await objectHead(client, bucket, key, signal);
+  const size = opts.size ?? (await stat(opts.file)).size;
+  const existing = opts.existing === undefined ? await objectHead(client, bucket, key, signal) : opts.existing;
   if (existing?.size === size) {
     const local = await digestFileForEtag(opts.file, opts.partSize, size);
     if (etagMatches(existing.etag, local)) return { bytes: size, resumed: true, verifiedBy: 'etag' };
@@ -203,12 +209,7 @@ export async function copyFileVerified(opts: CopyOptions): Promise<CopyResult> {
   );
 }
 
-async function objectHead(
-  client: S3Client,
-  bucket: string,
-  key: string,
-  signal?: AbortSignal,
-): Promise<{ size: number | null; etag?: string } | null> {
+async function objectHead(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<StoredObject | null> {
   try {
     const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
     return {

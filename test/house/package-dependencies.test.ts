@@ -93,7 +93,7 @@ async function packagesReachedAtRuntime(): Promise<string[]> {
   )
     .stdout.split('\n')
     .filter(Boolean)
-    .concat(['scripts/build.mjs', 'bin/cutover.mjs', 'vitest.config.ts', 'cutover.config.ts']);
+    .concat(['scripts/build.mjs', 'bin/cutover.mjs', 'bin/guarded.mjs', 'vitest.config.ts', 'cutover.config.ts']);
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints,

@@ -1,4 +1,4 @@
-// scripts/migrate-attachments.ts as an operator runs it: bad input and refusals change nothing
+// scripts/migrate-attachments.ts as an operator runs it (npm run migrate:attachments: bin/guarded.mjs): bad input and refusals change nothing
 // (exit 2, one line each); kill -9 at any point loses nothing and a re-run finishes the job.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -185,7 +185,7 @@ function runUntilKilled(
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...env })) if (v !== undefined && !k.startsWith('VITEST')) childEnv[k] = v;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/migrate-attachments.ts', ...args], {
+    const child = spawn(process.execPath, ['bin/guarded.mjs', 'migrate-attachments', ...args], {
       cwd: ROOT,
       env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],

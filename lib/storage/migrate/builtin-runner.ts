@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { diskOnlyRows, legacyStatus, rowLabel, setStorageKeys, type AttachmentRow } from '../legacy';
 import { fileInUploads, legacyObjectKey } from '../keys';
 import { copyFileVerified, type CopyResult } from '../objects';
+import { ObjectIndex } from '../object-index';
 import { progressLine } from '../../progress';
 import { inLanes, type RunnerOptions } from './runner';
 import type { MigrateSummary } from './summary';
@@ -105,6 +106,9 @@ export async function runHarnessMigration(o: HarnessRunnerOptions, summary: Migr
   );
 
   const committer = new BatchCommitter(o, summary, o.batchRows ?? 100, o.batchWaitMs ?? 250);
+  const keyOf = (row: AttachmentRow) => legacyObjectKey(row.kind, row.id, row.filename, row.diskPath!);
+  // What an earlier, interrupted run left at the keys: listed per range, not one HeadObject per row.
+  const stored = o.dryRun ? undefined : new ObjectIndex(o.client, o.bucket, rows.map(keyOf), { signal: o.signal });
   let done = 0;
   const started = Date.now();
   let notStarted = 0;
@@ -114,7 +118,7 @@ export async function runHarnessMigration(o: HarnessRunnerOptions, summary: Migr
       return;
     }
     const label = rowLabel(row);
-    const key = legacyObjectKey(row.kind, row.id, row.filename, row.diskPath!);
+    const key = keyOf(row);
     const skip = (reason: string) => {
       summary.skipped.push({ row: label, reason });
       o.log(`[migrate] skip ${label}: ${reason}`);
@@ -141,6 +145,8 @@ export async function runHarnessMigration(o: HarnessRunnerOptions, summary: Migr
         partSize: o.partSize,
         queueSize: o.queueSize,
         signal: o.signal,
+        size: info.size,
+        existing: await stored?.lookup(key),
       });
       committer.add({ row, key, copied });
     } catch (error) {

@@ -8,7 +8,6 @@ import type { EnvName, Sections } from '../../config/schema';
 import { unsetSettings, type SettingName } from '../../config/settings';
 import { audit, auditId } from '../../guard/audit';
 import { LockBusy, withAdvisoryLock } from '../../guard/lock';
-import { prodPreconditions } from '../../guard/prod-preconditions';
 import { bucketResource, databaseResource } from '../../command/resources';
 import type { Redactor } from '../../secrets/redactor';
 import { describeS3Error, endpointUrl, type S3Settings } from '../s3';
@@ -92,6 +91,8 @@ export function commandLine(o: Pick<MigrateOptions, 'dryRun' | 'limit' | 'concur
 async function realRunProblems(o: MigrateOptions, state: MigrationState, plan: string): Promise<string[]> {
   if (o.dryRun || o.env !== 'prod') return [];
   const problems: string[] = [];
+  // Loaded for prod only: it brings the HTTP client (undici), which other runs never use.
+  const { prodPreconditions } = await import('../../guard/prod-preconditions');
   const pre = await prodPreconditions({
     env: o.env,
     rcSha: o.rcSha,

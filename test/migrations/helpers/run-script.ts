@@ -1,4 +1,4 @@
-// Runs a guarded script the way an operator does (`node --import tsx scripts/<name>.ts ...`), as its own
+// Runs a guarded script the way an operator does (`npm run <script>`: `node bin/guarded.mjs <name> ...`), as its own
 // process, against a throwaway config that keeps its backups and audit log in a temp dir.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -85,8 +85,8 @@ function runScript(
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...env })) if (v !== undefined && !k.startsWith('VITEST')) childEnv[k] = v;
   return new Promise((resolve, reject) => {
-    // As package.json runs them: node with tsx's loader, no wrapper process in between.
-    const child = spawn(process.execPath, ['--import', 'tsx', `scripts/${script}.ts`, ...args], {
+    // As package.json runs them: the prebuilt script on plain node, no npm process in between.
+    const child = spawn(process.execPath, ['bin/guarded.mjs', script, ...args], {
       cwd: ROOT,
       env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
