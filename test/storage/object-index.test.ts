@@ -3,7 +3,7 @@
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { ObjectIndex } from '../../lib/storage/object-index';
-import { s3Client } from '../../lib/storage/s3';
+import { s3Client } from '../../lib/storage/s3-client';
 import { bytesOf, useStorageWorlds, type StorageWorld } from './helpers';
 
 const world = useStorageWorlds();
