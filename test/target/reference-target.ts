@@ -19,7 +19,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { type RunningTarget, startTarget } from '../../rehearsal/target/app';
 import { type SeedResult, seedTarget } from '../../rehearsal/target/seed';
-import { createS3Client } from '../../rehearsal/target/storage';
+import { createS3Client } from '../../rehearsal/target/s3-client';
 import { type RunningWorker, startWorker } from '../../rehearsal/target/worker-loop';
 import { startS3rver } from '../../rehearsal/stack/s3';
 import { useDatabases } from '../support/database';
