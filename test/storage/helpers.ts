@@ -46,6 +46,20 @@ export interface StorageWorld {
 }
 
 /** Deterministic pseudo-random bytes (every file differs, and a corrupted copy is noticed). */
+/** A client that records the S3 calls it makes, by command name. */
+export function recordingS3Client(w: StorageWorld) {
+  const client = s3Client(w.s3.settings);
+  const calls: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      calls.push(context.commandName!);
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return { client, calls };
+}
+
 export function bytesOf(size: number): Buffer {
   const seed = randomBytes(32);
   const out = Buffer.alloc(size);

@@ -16,7 +16,7 @@ import { rollbackMigration } from '../../lib/storage/migrate/rollback';
 import { MigrationState } from '../../lib/storage/migrate/state';
 import { s3Client } from '../../lib/storage/s3-client';
 import { sql } from '../support/database';
-import { bytesOf, useStorageWorlds, type LegacyRow, type StorageWorld } from './helpers';
+import { bytesOf, recordingS3Client, useStorageWorlds, type LegacyRow, type StorageWorld } from './helpers';
 
 const world = useStorageWorlds();
 const MiB = 1024 * 1024;
@@ -309,20 +309,6 @@ describe('migrateAttachments (backend runner: rehearsal/target/migrate-attachmen
 });
 
 describe('copyFileVerified', () => {
-  /** The S3 calls a client makes, by command name. */
-  function recording(w: StorageWorld) {
-    const client = s3Client(w.s3.settings);
-    const calls: string[] = [];
-    client.middlewareStack.add(
-      (next, context) => (args) => {
-        calls.push(context.commandName!);
-        return next(args);
-      },
-      { step: 'initialize' },
-    );
-    return { client, calls };
-  }
-
   const copy = (w: StorageWorld, client: S3Client, key: string, file: string) =>
     copyFileVerified({
       client,
@@ -365,7 +351,7 @@ describe('copyFileVerified', () => {
     const data = bytesOf(12 * MiB + 5);
     const file = path.join(w.uploadsDir, 'big.bin');
     await fs.writeFile(file, data);
-    const { client, calls } = recording(w);
+    const { client, calls } = recordingS3Client(w);
     try {
       const copied = await copy(w, client, 'k/big.bin', file);
       expect(copied).toEqual({ bytes: data.length, resumed: false, verifiedBy: 'etag' });
@@ -389,7 +375,7 @@ describe('copyFileVerified', () => {
     const w = await world();
     const file = path.join(w.uploadsDir, 'small.bin');
     await fs.writeFile(file, bytesOf(1000));
-    const { client, calls } = recording(w);
+    const { client, calls } = recordingS3Client(w);
     try {
       expect(await copy(w, client, 'k/small.bin', file)).toMatchObject({ resumed: false, verifiedBy: 'etag' });
     } finally {
@@ -419,7 +405,7 @@ describe('copyFileVerified', () => {
     const w = await world();
     const file = path.join(w.uploadsDir, 'kms.bin');
     await fs.writeFile(file, bytesOf(1000));
-    const { client, calls } = recording(w);
+    const { client, calls } = recordingS3Client(w);
     client.middlewareStack.add(
       (next) => async (args) => {
         const out = await next(args);

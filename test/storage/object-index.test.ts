@@ -4,23 +4,9 @@ import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { ObjectIndex } from '../../lib/storage/object-index';
 import { s3Client } from '../../lib/storage/s3-client';
-import { bytesOf, useStorageWorlds, type StorageWorld } from './helpers';
+import { bytesOf, recordingS3Client, useStorageWorlds, type StorageWorld } from './helpers';
 
 const world = useStorageWorlds();
-
-/** A client that records the S3 calls it makes, by command name. */
-function recording(w: StorageWorld) {
-  const client = s3Client(w.s3.settings);
-  const calls: string[] = [];
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      calls.push(context.commandName!);
-      return next(args);
-    },
-    { step: 'initialize' },
-  );
-  return { client, calls };
-}
 
 async function put(w: StorageWorld, key: string, size: number): Promise<void> {
   const client = s3Client(w.s3.settings);
@@ -44,7 +30,7 @@ describe('ObjectIndex', () => {
       'attachments/message/9/d.png',
       'x/e.png',
     ];
-    const { client, calls } = recording(w);
+    const { client, calls } = recordingS3Client(w);
     try {
       const index = new ObjectIndex(client, w.s3.settings.bucket, keys, { chunk: 2 });
       const found = await Promise.all(keys.map((k) => index.lookup(k)));
@@ -66,7 +52,7 @@ describe('ObjectIndex', () => {
 
   it('pages a range by StartAfter and leaves the keys past its last page unknown when foreign objects fill the pages', async () => {
     const w = await world();
-    const { client, calls } = recording(w);
+    const { client, calls } = recordingS3Client(w);
     // A store that truncates its answers (s3rver cannot: it fails on every truncated listing).
     const stored = ['k/1/a', 'k/2/x', 'k/3/x', 'k/4/x'];
     client.middlewareStack.add(
