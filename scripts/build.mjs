@@ -61,7 +61,10 @@ export async function build() {
       },
     }),
   ]);
-  const inputs = [...new Set([...Object.keys(cli.metafile.inputs), ...Object.keys(target.metafile.inputs)])];
+  // The packages bundled into the target change only with the lockfile: it stands for their few
+  // hundred files, which every launch would otherwise stat.
+  const read = [...Object.keys(cli.metafile.inputs), ...Object.keys(target.metafile.inputs)];
+  const inputs = [...new Set([...read.filter((file) => !file.startsWith('node_modules/')), 'package-lock.json'])];
   const pointer = `${CURRENT}.${process.pid}`;
   writeFileSync(pointer, JSON.stringify({ dir, startedAt, inputs }));
   renameSync(pointer, CURRENT);

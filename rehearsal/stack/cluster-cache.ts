@@ -68,9 +68,11 @@ export async function fillClusterCache(
     try {
       fs.renameSync(building, cacheDir);
     } catch {
-      // another rehearsal filled it first: use theirs
+      // another rehearsal filled it first: use theirs (ours is dropped, so its password opens nothing)
       fs.rmSync(building, { recursive: true, force: true });
-      return cachedCluster(cacheDir)?.password ?? password;
+      const theirs = cachedCluster(cacheDir);
+      if (!theirs) throw new StackError(`${cacheDir} is there but holds no complete cluster`);
+      return theirs.password;
     }
     return password;
   } catch (error) {
