@@ -25,7 +25,7 @@ export interface RehearsalInfo {
   sandbox: SandboxOptions;
 }
 
-/** Everything a suite needs, resolved once by the CLI and handed over through Vitest's provide/inject. */
+/** Everything a suite needs, resolved once by the CLI and handed over to the worker (lib/handover.ts). */
 export interface HarnessContext {
   runId: string;
   env: EnvName;
@@ -57,11 +57,15 @@ export interface HarnessContext {
 declare module 'vitest' {
   export interface ProvidedContext {
     harness: HarnessContext;
+    /** The BroadcastChannel the CLI hands the context over on, once the run has started (lib/handover.ts). */
+    harnessHandover: string;
+    /** Modules the worker starts loading while it waits for the hand-over (RehearsalWing.workerPreloads). */
+    harnessPreloads: string[];
   }
 }
 
 export function harnessContext(): HarnessContext {
-  const ctx = inject('harness');
+  const ctx = handedOverContext() ?? inject('harness');
   if (!ctx) {
     throw new Error('the runbook suites run through the harness CLI: use `npm test -- --env=<env>`, not vitest directly');
   }
@@ -82,4 +86,16 @@ export interface SandboxOptions {
   rcSha: string;
   /** When the cutover started: "since the deploy" for Sentry, "since the cutover" for Stripe events. */
   startedAt: string;
+}
+
+const HANDED_OVER = Symbol.for('cutover-harness.handed-over-context');
+type WithContext = typeof globalThis & { [HANDED_OVER]?: HarnessContext };
+
+/** The worker keeps what was handed over for every suite file (one worker runs them all). */
+export function keepHandedOver(context: HarnessContext): void {
+  (globalThis as WithContext)[HANDED_OVER] = context;
+}
+
+export function handedOverContext(): HarnessContext | undefined {
+  return (globalThis as WithContext)[HANDED_OVER];
 }

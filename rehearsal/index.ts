@@ -11,4 +11,5 @@ export const wing: RehearsalWing = {
   faults: FAULTS,
   // Vitest loads it from source in the suites' worker, also when the CLI runs from dist/.
   workerSetupFile: path.join(PROJECT_ROOT, 'rehearsal/worker-setup.ts'),
+  workerPreloads: [path.join(PROJECT_ROOT, 'rehearsal/thirdparty/install.ts')],
 };

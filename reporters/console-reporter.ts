@@ -14,10 +14,15 @@ const PROGRESS_EVERY_MS = 5_000;
 /** Live progress: each step as it starts, each check as it ends, waits as they poll. Redacted. */
 export class ConsoleReporter implements Reporter {
   constructor(
-    private readonly redactor: Redactor,
+    private redactor: Redactor,
     private readonly write: Write = (line) => process.stdout.write(`${line}\n`),
     private readonly colour: Colours = colours(),
   ) {}
+
+  /** The run's secrets are all known only once the rehearsal has started, after Vitest was created. */
+  redactWith(redactor: Redactor): void {
+    this.redactor = redactor;
+  }
 
   private say(line: string): void {
     this.write(this.redactor.redact(line));

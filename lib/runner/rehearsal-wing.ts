@@ -13,6 +13,8 @@ export interface RehearsalWing {
   faults: readonly FaultSummary[];
   /** A Vitest setup file for the suites' worker: installs the simulated third-party APIs, tells the rehearsal which step starts. */
   workerSetupFile: string;
+  /** What that setup file imports, loaded while the worker waits for the rehearsal to finish starting. */
+  workerPreloads: string[];
 }
 
 /** Loaded only when a run rehearses or lists faults: the wing's imports are heavy. */

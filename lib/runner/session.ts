@@ -22,7 +22,8 @@ import type { HarnessContext, ManualConfirmation } from '../context';
 import type { DeployedSha } from '../preflight/deployed-sha';
 import { STEPS, type StepId } from '../runbook/catalogue';
 import { redactorFor } from '../secrets/known';
-import type { Redactor } from '../secrets/redactor';
+import { Redactor } from '../secrets/redactor';
+import { HandoverSender } from '../handover';
 import { carryOver } from './carry';
 import { ManualPrompt } from './manual-prompt';
 import { appliedResources, appliedSteps, applyTargets, isRehearsal } from './plan';
@@ -48,9 +49,18 @@ const applyName = (step: StepId) => Object.entries(APPLY_TARGETS).find(([, id]) 
 export class RunSession {
   private abort: string | undefined;
   private vitest: Vitest | undefined;
+  /** Vitest, created while the rehearsal boots (prepareVitest); closed once, by runVitest or run's end. */
+  private vitestReady: Promise<Vitest> | undefined;
+  /** The suites' run, started as soon as Vitest is created; its worker waits for the hand-over. */
+  private vitestRun: Promise<unknown> | undefined;
+  private vitestClosed = false;
+  private readonly handover = new HandoverSender<HarnessContext>(`cutover-harness-${process.pid}-${Date.now()}`);
+  /** Redacts the live console; given the run's secrets once they are all known (runVitest). */
+  private readonly console = new ConsoleReporter(new Redactor(), (line) => this.io.out(line));
   private rehearsal: Rehearsal | undefined;
   /** The rehearsal's simulated third-party APIs are installed in the suites' worker; elsewhere nothing is. */
   private workerSetupFiles: string[] = [];
+  private workerPreloads: string[] = [];
   private readonly collector = new ResultCollector();
   private readonly phases: [string, number][] = [];
   private readonly notes: string[] = [];
@@ -134,11 +144,7 @@ export class RunSession {
     process.exit(EXIT.failed);
   }
 
-  /** Vitest's Node API is the largest import of a run: it loads while the rehearsal boots. */
-  private readonly vitestNode = import('vitest/node');
-
   async execute(): Promise<number> {
-    this.vitestNode.catch(() => undefined); // awaited (and its error reported) in runVitest
     // Held until the document and the audit entry are written: without them, the stack's own
     // handler would end the process by the signal half-way through the teardown.
     const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -169,13 +175,15 @@ export class RunSession {
         this.notes.push(`--from=${opts.from}: no earlier passing result for ${missing.join(', ')} with this RC SHA, so they stay NOT RUN`);
     };
     try {
+      if (!isRehearsal(opts)) this.prepareVitest();
       await this.noteUnfinished();
       if (!fromDeployed) await carry();
       if (isRehearsal(opts)) {
         if (!this.loadWing) throw new Error('a local rehearsal needs the rehearsal wing (run the CLI through bin/cutover.mjs)');
         const wing = await this.loadWing();
         this.workerSetupFiles = [wing.workerSetupFile];
-        this.rehearsal = await wing.startRehearsal({
+        this.workerPreloads = wing.workerPreloads;
+        const starting = wing.startRehearsal({
           faults: opts.faults,
           stack: opts.stack ?? 'auto',
           backendDir: this.backendDir,
@@ -186,6 +194,9 @@ export class RunSession {
           signal: this.stopRehearsalStart.signal,
           timed: (phase, fn) => this.timed(phase, fn),
         });
+        // After the rehearsal has begun its start: its first moves (the stack's processes) go first.
+        this.prepareVitest();
+        this.rehearsal = await starting;
         this.baseUrl = this.rehearsal.baseUrl;
         for (const [k, v] of Object.entries(this.rehearsal.env)) process.env[k] = v;
         this.notes.push(...this.rehearsal.notes);
@@ -238,6 +249,7 @@ export class RunSession {
       this.abort ??= `harness error: ${(error as Error).message}`;
     } finally {
       this.prompt?.close();
+      await this.closeVitest();
     }
     return this.finish(owner, rcSha, carried);
   }
@@ -327,40 +339,81 @@ export class RunSession {
     return manual;
   }
 
-  private async runVitest(context: HarnessContext): Promise<void> {
+  /**
+   * Vitest is created and its worker started while the rehearsal boots (about a second of module
+   * loading on each side), so the first step starts as soon as the target answers. The worker
+   * waits in its first setup file until runVitest hands it the context and the env, which only
+   * the started rehearsal knows (lib/handover.ts).
+   */
+  private prepareVitest(): void {
+    if (this.vitestReady) return;
     const files = STEPS.filter((s) => this.steps.includes(s.id))
       .map((s) => path.join(PROJECT_ROOT, s.file))
       .filter((f) => existsSync(f));
-    const redactor = redactorFor(this.sections, process.env);
-    const { createVitest } = await this.vitestNode;
-    const vitest = await createVitest(
-      'test',
-      {
-        root: PROJECT_ROOT,
-        config: false,
-        watch: false,
-        bail: 1,
-        reporters: [this.collector, new ConsoleReporter(redactor, (line) => this.io.out(line))],
-        provide: { harness: context },
-        tagsFilter: this.opts.vitest.tagsFilter.length ? this.opts.vitest.tagsFilter : undefined,
-        testNamePattern: this.opts.vitest.testNamePattern,
-        passWithNoTests: true,
-        setupFiles: [path.join(PROJECT_ROOT, 'lib/worker-preload.ts'), ...this.workerSetupFiles],
-      },
-      { test: runbookTestConfig },
-    );
-    // Vitest's own Ctrl-C handler exits the process within a millisecond; ours must cancel the
-    // run, write the NO-GO document and stop the rehearsal first.
+    this.vitestReady = (async () => {
+      // Vitest's Node API is the largest import of a run: it loads while the rehearsal boots.
+      const { createVitest } = await import('vitest/node');
+      const before = new Map((['SIGINT', 'SIGTERM'] as const).map((signal) => [signal, new Set(process.listeners(signal))]));
+      const vitest = await createVitest(
+        'test',
+        {
+          root: PROJECT_ROOT,
+          config: false,
+          watch: false,
+          bail: 1,
+          reporters: [this.collector, this.console],
+          provide: { harnessHandover: this.handover.name, harnessPreloads: this.workerPreloads },
+          tagsFilter: this.opts.vitest.tagsFilter.length ? this.opts.vitest.tagsFilter : undefined,
+          testNamePattern: this.opts.vitest.testNamePattern,
+          passWithNoTests: true,
+          setupFiles: [path.join(PROJECT_ROOT, 'lib/worker-preload.ts'), ...this.workerSetupFiles],
+        },
+        { test: runbookTestConfig },
+      );
+      // Vitest's own Ctrl-C handler exits the process within a millisecond; ours must cancel the
+      // run, write the NO-GO document and stop the rehearsal first.
+      for (const [signal, had] of before) {
+        for (const listener of process.listeners(signal))
+          if (!had.has(listener) && listener !== this.onSignal) process.off(signal, listener);
+      }
+      this.vitest = vitest;
+      return vitest;
+    })();
+    this.vitestRun = this.vitestReady.then((vitest) => (this.interrupted ? undefined : vitest.start(files)));
+    this.vitestRun.catch(() => undefined); // awaited, and its error reported, in runVitest
+  }
+
+  /** Ends Vitest once: a worker still waiting for the hand-over is told the run ended first. */
+  private async closeVitest(): Promise<void> {
+    if (!this.vitestReady || this.vitestClosed) return;
+    this.vitestClosed = true;
+    if (!this.handover.sent) {
+      void this.vitest?.cancelCurrentRun('keyboard-input');
+      this.handover.send({ kind: 'abort', reason: this.abort ?? 'the run ended' });
+    }
+    await this.vitestRun?.catch(() => undefined);
+    const vitest = await this.vitestReady.catch(() => undefined);
+    await vitest?.close();
+    this.handover.close();
+  }
+
+  private async runVitest(context: HarnessContext): Promise<void> {
+    this.console.redactWith(redactorFor(this.sections, process.env));
+    this.prepareVitest();
+    // The rehearsal's stack installs its own handlers as it starts: only ours may see a signal now.
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       for (const listener of process.listeners(signal)) if (listener !== this.onSignal) process.off(signal, listener);
     }
-    this.vitest = vitest;
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
     try {
-      if (!this.interrupted) await vitest.start(files);
+      await this.vitestReady;
+      if (!this.interrupted) this.handover.send({ kind: 'go', context, env });
+      await this.vitestRun;
     } catch (error) {
       this.abort ??= `Vitest could not run the suites: ${(error as Error).message.split('\n')[0]}`;
     } finally {
-      await vitest.close();
+      await this.closeVitest();
     }
     if (!this.collector.ended) this.abort ??= 'the test run ended without reporting its results (see the console above)';
     if (this.collector.unhandled.length) this.abort ??= `an error outside any check: ${this.collector.unhandled[0]}`;
