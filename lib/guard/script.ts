@@ -171,6 +171,9 @@ function endAuditedOnSignal(name: string, auditLog: string, redactor: Redactor, 
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) process.on(signal, onSignal);
   return () => {
+    // Once a signal is ending the script, it keeps absorbing the rest of a burst until that
+    // exit: a late one must not turn exit 1 into a death by signal.
+    if (ending) return;
     for (const signal of signals) process.off(signal, onSignal);
   };
 }

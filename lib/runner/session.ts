@@ -45,6 +45,8 @@ const FORCED_WRITE_MS = 5_000;
 /** The --apply word for a step's mutation (backup for pre-flight). */
 const applyName = (step: StepId) => Object.entries(APPLY_TARGETS).find(([, id]) => id === step)?.[0] ?? step;
 
+function absorbLateSignal(): void {}
+
 /** One run of the runbook: everything after validation ends in a document, whatever happens. */
 export class RunSession {
   private abort: string | undefined;
@@ -152,7 +154,13 @@ export class RunSession {
     try {
       return await this.run();
     } finally {
-      for (const signal of signals) process.off(signal, this.onSignal);
+      for (const signal of signals) {
+        process.off(signal, this.onSignal);
+        // A burst of Ctrl-C (a terminal's repeat, a process group's signal) can outlast a run
+        // that stops quickly: the rest of it must not turn the interrupted run's exit 1 into a
+        // death by signal between the document and the exit.
+        if (this.interrupted) process.on(signal, absorbLateSignal);
+      }
     }
   }
 

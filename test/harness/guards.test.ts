@@ -185,7 +185,12 @@ describe('an interrupted run still ends with its document and audit entry', () =
       }
       expect(sleeping, output).toBe(true);
       for (let i = 0; i < 3; i += 1) {
-        process.kill(-child.pid!, 'SIGINT');
+        try {
+          process.kill(-child.pid!, 'SIGINT');
+        } catch (error) {
+          // A run that stops at once can write its document and exit before the burst ends.
+          if (i === 0 || (error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+        }
         await new Promise((r) => setTimeout(r, 20));
       }
       const [code, signal] = await exited;
