@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { defineConfig } from 'vitest/config';
+import FaultsFirstSequencer from './support/faults-first-sequencer';
 
 /** The harness's own tests (not the runbook suites): `npx vitest run --config test/vitest.config.ts`. */
 export default defineConfig({
@@ -11,6 +12,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    sequence: { sequencer: FaultsFirstSequencer },
     // A rehearsal keeps about one core busy (harness, target, worker, Postgres): more of them
     // at once than there are cores only makes each slower, until they time out together.
     maxConcurrency: Math.max(1, os.availableParallelism()),
