@@ -23,6 +23,8 @@ export interface Measured {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** For each of RunOptions.marks, when stdout first matched it (ms since spawn). */
+  marked: Record<string, number>;
 }
 
 async function statusOf(pid: number): Promise<string | null> {
@@ -56,6 +58,8 @@ export interface RunOptions {
   cwd?: string;
   /** Killed (whole group) past this; the row then says so through its exit code. */
   timeoutMs?: number;
+  /** Lines to time: the first stdout output matching each (a step's header, say). */
+  marks?: Record<string, RegExp>;
 }
 
 /** Runs `command args` and measures it. Output is kept (the caller checks it passed). */
@@ -70,7 +74,12 @@ export function measure(command: string, args: readonly string[], opts: RunOptio
     });
     let stdout = '';
     let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    const marked: Record<string, number> = {};
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      for (const [name, pattern] of Object.entries(opts.marks ?? {}))
+        if (!(name in marked) && pattern.test(d)) marked[name] = performance.now() - started;
+    });
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     let peak = 0;
     let sampling = false;
@@ -108,7 +117,7 @@ export function measure(command: string, args: readonly string[], opts: RunOptio
       clearTimeout(deadline);
       // whatever it left running in its group (it should leave nothing) goes with it
       killGroup();
-      resolve({ ms, treePeakKiB: peak, code, stdout, stderr });
+      resolve({ ms, treePeakKiB: peak, code, stdout, stderr, marked });
     });
   });
 }
