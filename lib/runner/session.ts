@@ -362,7 +362,7 @@ export class RunSession {
       // Vitest's Node API is the largest import of a run: it loads while the rehearsal boots.
       const { createVitest } = await import('vitest/node');
       const before = new Map((['SIGINT', 'SIGTERM'] as const).map((signal) => [signal, new Set(process.listeners(signal))]));
-      const vitest = await createVitest(
+      const creating = createVitest(
         'test',
         {
           root: PROJECT_ROOT,
@@ -378,12 +378,15 @@ export class RunSession {
         },
         { test: runbookTestConfig },
       );
-      // Vitest's own Ctrl-C handler exits the process within a millisecond; ours must cancel the
-      // run, write the NO-GO document and stop the rehearsal first.
+      // Vitest's own Ctrl-C handler exits the process within a millisecond (exit 130, no
+      // document); ours must cancel the run, write the NO-GO document and stop the rehearsal
+      // first. Vitest adds it synchronously as createVitest starts, and the rest of the creation
+      // takes a few hundred ms while the rehearsal boots: it goes now, before any signal can land.
       for (const [signal, had] of before) {
         for (const listener of process.listeners(signal))
           if (!had.has(listener) && listener !== this.onSignal) process.off(signal, listener);
       }
+      const vitest = await creating;
       this.vitest = vitest;
       return vitest;
     })();

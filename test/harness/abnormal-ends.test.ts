@@ -52,6 +52,27 @@ describe('a run that does not end normally still leaves a NO-GO document', { tim
     expect(result.markdown).toContain('## Why NO-GO');
   });
 
+  test('Ctrl-C while the rehearsal is still starting (Vitest being created beside it): exit 1, NO-GO document, its step NOT RUN', async () => {
+    let sent = false;
+    // The embedded stack, as `npm test` with no flags: its first line comes while Vitest is being
+    // created beside the booting stack, whose handler must not end the run by the signal either.
+    const result = await runHarness(['--owner=selftest', '--only=smoke', '--stack=embedded'], {
+      onStdout: (text, child) => {
+        if (sent || !text.includes('stack provider:')) return;
+        sent = true;
+        process.kill(child.pid!, 'SIGINT');
+      },
+    });
+    expect(sent, summary(result)).toBe(true);
+    expect(result.signal, summary(result)).toBeNull();
+    expect(result.code, summary(result)).toBe(1);
+    const run = result.run!;
+    expect(run.reason).toContain('interrupted by SIGINT (Ctrl-C)');
+    expect(run.counts.passed).toBe(0);
+    for (const step of run.steps) expect(step.status, step.id).toBe(step.id === 'smoke' ? 'not-run' : 'not-selected');
+    expectEveryStepAccounted(result.markdown);
+  });
+
   test('an unreachable target fails the first check that calls it, naming the address', async () => {
     const result = await runHarness(['--base-url=http://127.0.0.1:9', '--only=env', '-t', 'GET /healthz']);
     expect(result.code, summary(result)).toBe(1);
