@@ -65,7 +65,7 @@ declare module 'vitest' {
 }
 
 export function harnessContext(): HarnessContext {
-  const ctx = handedOverContext() ?? inject('harness');
+  const ctx = runContext();
   if (!ctx) {
     throw new Error('the runbook suites run through the harness CLI: use `npm test -- --env=<env>`, not vitest directly');
   }
@@ -98,4 +98,9 @@ export function keepHandedOver(context: HarnessContext): void {
 
 export function handedOverContext(): HarnessContext | undefined {
   return (globalThis as WithContext)[HANDED_OVER];
+}
+
+/** The run's context in the worker: handed over by the CLI, or provided up front (--list's collection); none outside the CLI. */
+export function runContext(): HarnessContext | undefined {
+  return handedOverContext() ?? inject('harness');
 }

@@ -1,5 +1,5 @@
-import { beforeAll, inject } from 'vitest';
-import { handedOverContext } from '../lib/context';
+import { beforeAll } from 'vitest';
+import { runContext } from '../lib/context';
 import { stepForFile } from '../lib/runbook/catalogue';
 
 /**
@@ -7,7 +7,7 @@ import { stepForFile } from '../lib/runbook/catalogue';
  * (Stripe, GitHub, Sentry) cannot be reached, so the simulated ones are installed here;
  * against staging and prod nothing is intercepted.
  */
-const ctx = handedOverContext() ?? inject('harness');
+const ctx = runContext();
 const installed = globalThis as { __cutoverSandbox?: boolean };
 // Suites share one worker (isolate: false) and this file runs before each of them.
 if (ctx?.thirdParty === 'simulated' && !installed.__cutoverSandbox) {

@@ -59,8 +59,6 @@ async function start(argv: readonly string[], io: Io, beforeSession: () => void,
   }
 
   // Loaded only past --help, --version and --list: they answer without the config schema and the SDKs.
-  // Vitest's Node API, the largest import of a run, starts loading now, beside the config.
-  import('vitest/node').catch(() => undefined);
   const { launch } = await import('./launch');
   return launch(opts, io, beforeSession, loadWing);
 }
