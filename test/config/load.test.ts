@@ -1,6 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
+import { CONFIG_CACHE_DIR, importBundled } from '../../lib/config/import-module';
 import { ConfigError, loadConfig, resolveConfig } from '../../lib/config/load';
 import { tempDir } from '../support/run-harness';
 
@@ -100,5 +102,31 @@ describe('configuration', () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+});
+
+describe('a TypeScript config under the prebuilt CLI (bundled by esbuild, kept between runs)', () => {
+  test('the kept bundle is reused while its files are unchanged, and made again when the config or a file it imports changes', async () => {
+    const dir = await tempDir('cutover-selftest-config-bundle');
+    const config = path.join(dir, 'cutover.config.ts');
+    const part = path.join(dir, 'part.ts');
+    await writeFile(part, 'export const timeoutMs: number = 1000;\n');
+    await writeFile(config, "import { timeoutMs } from './part';\nexport default { http: { timeoutMs } };\n");
+    const value = async () => ((await importBundled(config)).default as { http: { timeoutMs: number } }).http.timeoutMs;
+
+    expect(await value()).toBe(1000);
+    const kept = (await readdir(CONFIG_CACHE_DIR)).filter((f) => f.endsWith('.json'));
+    const keptFile = kept.find((f) => readFileSync(path.join(CONFIG_CACHE_DIR, f), 'utf8').includes(part))!;
+    expect(keptFile, 'a record of the bundle naming the imported file').toBeDefined();
+    const before = (await stat(path.join(CONFIG_CACHE_DIR, keptFile))).mtimeMs;
+    expect(await value()).toBe(1000);
+    expect((await stat(path.join(CONFIG_CACHE_DIR, keptFile))).mtimeMs, 'reused, not bundled again').toBe(before);
+
+    await writeFile(part, 'export const timeoutMs: number = 2500;\n');
+    expect(await value()).toBe(2500);
+    await writeFile(config, "import { timeoutMs } from './part';\nexport default { http: { timeoutMs: timeoutMs + 1 } };\n");
+    expect(await value()).toBe(2501);
+    const keptBase = path.join(CONFIG_CACHE_DIR, keptFile.replace(/\.json$/, ''));
+    await Promise.all([rm(`${keptBase}.json`), rm(`${keptBase}.mjs`)]);
   });
 });
