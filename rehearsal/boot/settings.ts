@@ -111,8 +111,10 @@ export function rehearsalSettings(
     monitoring: { fiveXx: { source: { kind: 'log-file', path: requestLogFile } } },
     // The rehearsal's "rotation" is long over: the previous secret must be refused.
     webhooks: { previousSecretExpired: true },
-    // The worker polls every 250 ms: a few seconds beyond the (scaled) interval is slack enough.
-    features: { digest: { workerSlackSeconds: 5 } },
+    // The worker polls every 250 ms: a few seconds beyond the (scaled) interval is slack enough,
+    // and an INSTANT match has 10 s, not the 30 a production worker gets (a rehearsal whose
+    // worker is down otherwise waits out the 30 s before step 6 says so).
+    features: { digest: { workerSlackSeconds: 5, instantDeadlineSeconds: 10 } },
   };
   return { targetEnv, harnessEnv, overrides };
 }
