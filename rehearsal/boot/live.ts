@@ -52,9 +52,16 @@ export async function serveRehearsal(
       baseUrl: baseUrlResource(baseUrl),
     }),
   );
-  const control = await startControlServer(handlers);
-  cleanups.push(() => control.close());
-  const traffic = await startTraffic(() => baseUrl);
+  const traffic = startTraffic(() => baseUrl);
   cleanups.push(() => traffic.stop());
+  const control = await startControlServer({
+    ...handlers,
+    // The monitoring step measures the reads: a burst's worth is in the log before it begins.
+    stepStarting: async (step) => {
+      if (step === 'monitoring') await traffic.warmUp();
+      await handlers.stepStarting(step);
+    },
+  });
+  cleanups.push(() => control.close());
   return control;
 }

@@ -1,0 +1,29 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, expect, test } from 'vitest';
+import { startTraffic } from '../../rehearsal/boot/traffic';
+
+const seen: string[] = [];
+const server = http.createServer((req, res) => {
+  seen.push(`${req.method} ${req.url}`);
+  res.end('ok');
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('ordinary reads trickle from the start; warmUp() tops them up to the burst before the monitoring step reads the log; stop() ends them', async () => {
+  const traffic = startTraffic(() => base, '/health', 50, 30);
+  await settle(300);
+  const trickled = seen.length;
+  expect(trickled, 'a few reads, not the whole burst at once').toBeGreaterThan(0);
+  expect(trickled).toBeLessThan(30);
+  await traffic.warmUp();
+  expect(seen.length, 'the burst is in the log once warmUp() resolves').toBeGreaterThanOrEqual(30);
+  expect(new Set(seen)).toEqual(new Set(['GET /health']));
+  traffic.stop();
+  const atStop = seen.length;
+  await settle(200);
+  expect(seen.length - atStop, 'at most the read in flight when it stopped').toBeLessThanOrEqual(1);
+});
