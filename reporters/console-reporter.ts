@@ -31,7 +31,8 @@ export class ConsoleReporter implements Reporter {
   private announced = new Set<string>();
 
   /**
-   * The step's header is printed with its first check that runs: after a failure, bail still
+   * The step's header is printed as its first check starts (the operator sees which step is
+   * under way while that check waits), or with its first result: after a failure, bail still
    * hands Vitest's later files over with every check pending (never run), and a header for
    * them would suggest otherwise.
    */
@@ -53,6 +54,10 @@ export class ConsoleReporter implements Reporter {
     if (last !== undefined && now - last < PROGRESS_EVERY_MS) return;
     this.lastProgress.set(testCase.id, now);
     this.say(`    … ${annotation.message}`);
+  }
+
+  onTestCaseReady(testCase: TestCase): void {
+    this.announce(testCase.module);
   }
 
   onTestCaseResult(testCase: TestCase): void {
