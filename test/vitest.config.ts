@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { defineConfig } from 'vitest/config';
-import FaultsFirstSequencer from './support/faults-first-sequencer';
+import FaultsFirstSequencer from './support/faults-first-sequencer.ts';
 
 /** The harness's own tests (not the runbook suites): `npx vitest run --config test/vitest.config.ts`. */
 export default defineConfig({
