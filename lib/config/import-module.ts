@@ -75,10 +75,11 @@ async function bundle(file: string, base: string): Promise<string> {
     inputs[absolute] = { size: s.size, mtimeMs: s.mtimeMs };
   }
   const version = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  await mkdir(CONFIG_CACHE_DIR, { recursive: true });
-  // Written aside and renamed: runs starting together never import a half-written bundle.
+  await mkdir(CONFIG_CACHE_DIR, { recursive: true, mode: 0o700 });
+  // Written aside and renamed: runs starting together never import a half-written bundle. Only
+  // the owner reads it: a config refused for a secret literal was bundled before it was refused.
   const temp = `${base}.${process.pid}.${Date.now()}`;
-  await writeFile(`${temp}.mjs`, text);
+  await writeFile(`${temp}.mjs`, text, { mode: 0o600 });
   await rename(`${temp}.mjs`, `${base}.mjs`);
   await writeFile(`${temp}.json`, JSON.stringify({ version, inputs }));
   await rename(`${temp}.json`, `${base}.json`);

@@ -127,6 +127,7 @@ describe('a TypeScript config under the prebuilt CLI (bundled by esbuild, kept b
     await writeFile(config, "import { timeoutMs } from './part';\nexport default { http: { timeoutMs: timeoutMs + 1 } };\n");
     expect(await value()).toBe(2501);
     const keptBase = path.join(CONFIG_CACHE_DIR, keptFile.replace(/\.json$/, ''));
+    expect((await stat(`${keptBase}.mjs`)).mode & 0o777, 'only its owner reads the kept bundle').toBe(0o600);
     await Promise.all([rm(`${keptBase}.json`), rm(`${keptBase}.mjs`)]);
   });
 });
