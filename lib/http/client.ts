@@ -33,6 +33,8 @@ export interface TargetResponse {
   json<T = unknown>(): T;
   /** The start of the body, redacted before it is cut, for error messages. */
   excerpt(limit?: number): string;
+  /** The start of a text made from the body (re-serialised JSON, say), redacted before it is cut. */
+  excerptOf(derived: string, limit?: number): string;
 }
 
 export class TargetUnreachable extends Error {}
@@ -170,6 +172,7 @@ export class TargetClient {
         }
       },
       excerpt: (limit = 200) => `${redactedExcerpt(redactor, text, limit)}${cut}`,
+      excerptOf: (derived, limit = 200) => redactedExcerpt(redactor, derived, limit),
     };
   }
 

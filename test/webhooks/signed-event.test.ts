@@ -2,6 +2,8 @@ import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { sectionsSchema } from '../../lib/config/schema';
 import type { TargetResponse } from '../../lib/http/client';
+import { redactedExcerpt } from '../../lib/evidence';
+import { Redactor } from '../../lib/secrets/redactor';
 import {
   describeDelivery,
   failingHandledEvent,
@@ -91,7 +93,15 @@ describe('signatureHeader', () => {
 });
 
 describe('describeDelivery', () => {
-  const res = (status: number, text: string) => ({ status, text, excerpt: (limit = 200) => text.slice(0, limit) }) as TargetResponse;
+  // As the client builds them: excerpts redacted with the run's secrets before they are cut.
+  const redactor = new Redactor(['whsec_selftest_0123456789abcdef']);
+  const res = (status: number, text: string) =>
+    ({
+      status,
+      text,
+      excerpt: (limit = 200) => redactedExcerpt(redactor, text, limit),
+      excerptOf: (derived: string, limit = 200) => redactedExcerpt(redactor, derived, limit),
+    }) as TargetResponse;
 
   it('drops the per-request id so the status line says only what matters', () => {
     expect(describeDelivery(res(200, '{"received":true,"requestId":"abc"}'))).toBe('HTTP 200 {"received":true}');
@@ -100,5 +110,14 @@ describe('describeDelivery', () => {
   it('keeps a non-JSON body as an excerpt and says when it is empty', () => {
     expect(describeDelivery(res(502, '<html>Bad gateway</html>'))).toBe('HTTP 502 <html>Bad gateway</html>');
     expect(describeDelivery(res(204, ''))).toBe('HTTP 204 (empty body)');
+  });
+
+  it('redacts a JSON answer before cutting it: a secret across the cut leaves no piece of itself', () => {
+    const secret = 'whsec_selftest_0123456789abcdef';
+    // The secret starts 10 characters before the 120-character cut of the re-serialised body.
+    const body = JSON.stringify({ error: `${'x'.repeat(120 - 10 - '{"error":"'.length)}${secret} is not the signing secret` });
+    const described = describeDelivery(res(400, body));
+    expect(described).not.toContain(secret.slice(0, 10));
+    expect(described).toContain('[REDACTED]');
   });
 });
