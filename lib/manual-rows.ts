@@ -16,7 +16,7 @@ export async function manualConfirmation(harness: HarnessContext, row: string, t
   if (given) return given;
   let why = 'no terminal to ask in';
   if (harness.manualPrompt) {
-    const res = await fetch(new URL('/confirm', harness.manualPrompt), {
+    const res = await fetch(new URL('confirm', harness.manualPrompt), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ row, todo }),

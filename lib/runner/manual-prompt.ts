@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface, type Interface } from 'node:readline/promises';
@@ -7,12 +8,16 @@ import type { PromptAnswer } from '../manual-rows';
 /**
  * The CLI's side of a manual row's prompt. The suites run in a worker thread that has no hold on
  * the terminal, so a check posts its row here and waits; the CLI asks on the operator's terminal,
- * one row at a time, and answers. Local only (127.0.0.1, a random port).
+ * one row at a time, and answers. Local only (127.0.0.1, a random port), and only under a path
+ * with a random token that the run hands its worker in memory: another process on the machine
+ * could otherwise put its own question on the operator's terminal, or take the prompt a real
+ * check is waiting for.
  */
 export class ManualPrompt {
   private readonly server: Server;
   private open: { rl: Interface; answer: (a: PromptAnswer) => void; row: string } | undefined;
   private stopped = false;
+  private readonly token = randomBytes(16).toString('hex');
 
   private constructor(
     private readonly owner: string,
@@ -30,8 +35,8 @@ export class ManualPrompt {
         } catch {
           asked = {};
         }
-        if (req.method !== 'POST' || req.url !== '/confirm' || typeof asked.row !== 'string' || typeof asked.todo !== 'string')
-          return void res.writeHead(400).end();
+        if (req.url !== `/${this.token}/confirm`) return void res.writeHead(404).end();
+        if (req.method !== 'POST' || typeof asked.row !== 'string' || typeof asked.todo !== 'string') return void res.writeHead(400).end();
         void this.ask(asked.row, asked.todo).then(reply);
       });
     });
@@ -44,8 +49,9 @@ export class ManualPrompt {
     return prompt;
   }
 
+  /** The prompt's base URL, token included: `confirm` resolves against it. */
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/${this.token}/`;
   }
 
   private async ask(row: string, todo: string): Promise<PromptAnswer> {
