@@ -59,6 +59,31 @@ function secretLiterals(value: unknown, where: string): string[] {
   return [];
 }
 
+const prefix = (env: EnvName, overrides: object) => (Object.keys(overrides).length ? `(environments.${env} with overrides)` : '');
+
+/**
+ * Step 2 reads these credentials from the target's own env (its readiness probes): a name the
+ * backend profile renames is not in that env, and the probe would say "not set" at the cutover.
+ */
+function renamedCredentials(sections: Sections, where: string): string[] {
+  const c = sections.credentials;
+  const readFromTarget: [string, string][] = [
+    ['databaseUrl', c.databaseUrl],
+    ['redisUrl', c.redisUrl],
+    ['stripeSecretKey', c.stripeSecretKey],
+    ...Object.entries(c.s3).map(([k, v]): [string, string] => [`s3.${k}`, v]),
+  ];
+  const rename = sections.backend.envRules.rename;
+  return readFromTarget.flatMap(([key, name]) => {
+    const renamed = rename[name];
+    if (!renamed) return [];
+    const at = where ? `${where} credentials.${key}` : `credentials.${key}`;
+    return [
+      `${at}: names ${name}, which backend.envRules.rename calls ${renamed} in this backend; step 2 reads it from the target's env, so set credentials.${key}: '${renamed}'`,
+    ];
+  });
+}
+
 /** Validates the whole file (every environment), then resolves the one asked for. */
 export function resolveConfig(raw: unknown, env: EnvName, file = 'cutover.config.ts'): LoadedConfig {
   const problems: string[] = [];
@@ -86,10 +111,10 @@ export function resolveConfig(raw: unknown, env: EnvName, file = 'cutover.config
     const merged = deepMerge(shared, parsedEnv.data.overrides as Plain);
     const parsedSections = sectionsSchema.safeParse(merged);
     if (!parsedSections.success) {
-      const prefix = Object.keys(parsedEnv.data.overrides).length ? `(environments.${name} with overrides)` : '';
-      problems.push(...issues(prefix, parsedSections.error));
+      problems.push(...issues(prefix(name, parsedEnv.data.overrides), parsedSections.error));
       continue;
     }
+    problems.push(...renamedCredentials(parsedSections.data, prefix(name, parsedEnv.data.overrides)));
     resolved.set(name, { environment: parsedEnv.data, sections: parsedSections.data });
   }
   if (problems.length) throw new ConfigError([...new Set(problems)]);

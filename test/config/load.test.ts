@@ -105,6 +105,28 @@ describe('configuration', () => {
   });
 });
 
+describe('credentials and the backend profile', () => {
+  const rename = { DATABASE_URL: 'POSTGRES_URL', OBJECT_STORAGE_S3_BUCKET: 'S3_BUCKET' };
+
+  test("a credential step 2 reads from the target's env, under a name the profile renames, is refused with the name to set", () => {
+    const problems = problemsOf({ backend: { envRules: { rename } }, environments: envs });
+    expect(problems).toContain(
+      "credentials.databaseUrl: names DATABASE_URL, which backend.envRules.rename calls POSTGRES_URL in this backend; step 2 reads it from the target's env, so set credentials.databaseUrl: 'POSTGRES_URL'",
+    );
+    expect(problems.filter((p) => p.startsWith('credentials.s3.bucket: names OBJECT_STORAGE_S3_BUCKET'))).toHaveLength(1);
+    expect(problems, 'a name the profile does not rename is fine').not.toContainEqual(expect.stringMatching(/^credentials\.redisUrl/));
+  });
+
+  test('the same names in both places load', () => {
+    const raw = {
+      backend: { envRules: { rename } },
+      credentials: { databaseUrl: 'POSTGRES_URL', s3: { bucket: 'S3_BUCKET' } },
+      environments: envs,
+    };
+    expect(resolveConfig(raw, 'prod').sections.credentials.databaseUrl).toBe('POSTGRES_URL');
+  });
+});
+
 describe('a TypeScript config under the prebuilt CLI (bundled by esbuild, kept between runs)', () => {
   test('the kept bundle is reused while its files are unchanged, and made again when the config or a file it imports changes', async () => {
     const dir = await tempDir('cutover-selftest-config-bundle');
