@@ -1,10 +1,5 @@
 import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
-
-/**
- * Never proxied, whatever NO_PROXY says (Go's http.ProxyFromEnvironment does the same): the
- * rehearsal's target and simulated APIs listen there, and a corporate proxy cannot reach them.
- */
-const LOOPBACK = ['localhost', '127.0.0.1'];
+import { LOOPBACK } from './proxy-env';
 
 /**
  * undici's EnvHttpProxyAgent on these variables: HTTP_PROXY for http:, HTTPS_PROXY for https:

@@ -1,4 +1,7 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { proxyFor } from '../http/proxy-env';
 import type { S3Settings } from './s3';
 
 // Apart from the settings (./s3.ts): the SDK is a large import, and only the checks and scripts that talk to the bucket load it.
@@ -28,7 +31,17 @@ export function s3Client(s3: S3Settings, timeouts: S3ClientTimeouts = {}): S3Cli
       connectionTimeout: timeouts.connectionTimeoutMs ?? 5_000,
       requestTimeout: timeouts.requestTimeoutMs ?? 60_000,
       throwOnRequestTimeout: true,
+      ...proxyAgents(s3),
     },
   };
   return new S3Client(config);
+}
+
+/**
+ * Behind a corporate proxy the store is reached through it, as every other call the harness
+ * makes (lib/http/outbound.ts); the SDK takes Node agents, not undici's dispatcher.
+ */
+function proxyAgents(s3: S3Settings): { httpAgent?: HttpProxyAgent<string>; httpsAgent?: HttpsProxyAgent<string> } {
+  const proxy = proxyFor(new URL(s3.endpoint ?? `https://s3.${s3.region}.amazonaws.com`), process.env);
+  return proxy ? { httpAgent: new HttpProxyAgent(proxy), httpsAgent: new HttpsProxyAgent(proxy) } : {};
 }
