@@ -1,13 +1,19 @@
 // An operator behind a corporate proxy: every call the harness makes (the target, GitHub,
-// Stripe, Sentry) goes through HTTP_PROXY / HTTPS_PROXY, and NO_PROXY is honoured. The host
+// Stripe, Sentry, the S3 store) goes through HTTP_PROXY / HTTPS_PROXY, and NO_PROXY is honoured. The host
 // names below do not resolve, so a call that did not go through the proxy could not succeed.
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { request } from 'undici';
 import { TargetClient } from '../../lib/http/client';
 import { proxyDispatcher } from '../../lib/http/outbound';
+import { proxyFor } from '../../lib/http/proxy-env';
+import { s3Client } from '../../lib/storage/s3-client';
+import { startS3rver } from '../../rehearsal/stack/s3';
+import { tempDir } from '../support/run-harness';
 import { newSentryIssues } from '../../lib/monitoring/sentry';
 import { CiUnavailable, githubCiStatus } from '../../lib/preflight/ci-github';
 import { Redactor } from '../../lib/secrets/redactor';
@@ -33,9 +39,12 @@ const origin = http.createServer((req, res) => {
   res.end(JSON.stringify(answer ?? { error: 'no such route' }));
 });
 
-/** A forward proxy: absolute-URI requests and CONNECT tunnels to *.test reach the origin; other hosts are refused (403). */
-function forwardProxy(seen: string[]): http.Server {
-  const originPort = () => (origin.address() as AddressInfo).port;
+/**
+ * A forward proxy: absolute-URI requests and CONNECT tunnels to *.test reach the origin (or the
+ * server on `upstreamPort`); other hosts are refused (403).
+ */
+function forwardProxy(seen: string[], upstreamPort = () => (origin.address() as AddressInfo).port): http.Server {
+  const originPort = upstreamPort;
   const proxy = http.createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
     const url = new URL(req.url!);
@@ -171,5 +180,77 @@ describe('outbound calls honour HTTP_PROXY, HTTPS_PROXY and NO_PROXY', () => {
     expect(await proxied({ NO_PROXY: 'example.test' }, 'http://other.test/healthz')).toBe(true);
     expect(await proxied({ no_proxy: '*', NO_PROXY: '' }, 'http://other.test/healthz')).toBe(false);
     expect(await proxied({ NO_PROXY: '' }, loopback)).toBe(false);
+  });
+});
+
+describe('the S3 store behind a proxy', () => {
+  // A host that does not resolve (.test), so only a proxy reaches the store. s3rver takes a
+  // host name that is not an address for the bucket's (virtual-host style): the bucket is named after it.
+  const HOST = 'store.test';
+  const viaStoreProxy: string[] = [];
+  let store: Awaited<ReturnType<typeof startS3rver>>;
+  let storeProxy: http.Server;
+  beforeAll(async () => {
+    store = await startS3rver({ dir: path.join(await tempDir('cutover-selftest-s3-proxy'), 's3'), bucket: HOST });
+    storeProxy = forwardProxy(viaStoreProxy, () => store.port);
+    await listen(storeProxy);
+  });
+  afterAll(async () => {
+    storeProxy.closeAllConnections();
+    await new Promise((resolve) => storeProxy.close(resolve));
+    await store.stop();
+  });
+
+  /** A PUT and a GET of one object, with the client made under these proxy variables. */
+  const roundTrip = async (env: Record<string, string>) => {
+    const before = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    const client = s3Client({ ...store.settings, endpoint: `http://${HOST}:${store.port}` }, { maxAttempts: 1, requestTimeoutMs: 5_000 });
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    try {
+      await client.send(new PutObjectCommand({ Bucket: HOST, Key: 'probe.txt', Body: 'through the proxy' }));
+      const got = await client.send(new GetObjectCommand({ Bucket: HOST, Key: 'probe.txt' }));
+      return await got.Body!.transformToString();
+    } finally {
+      client.destroy();
+    }
+  };
+
+  test('the bucket is written and read back through HTTP_PROXY', async () => {
+    expect(await roundTrip({ HTTP_PROXY: `http://127.0.0.1:${(storeProxy.address() as AddressInfo).port}` })).toBe('through the proxy');
+    expect(viaStoreProxy.map((line) => line.split('?')[0])).toEqual([
+      `PUT http://${HOST}:${store.port}/${HOST}/probe.txt`,
+      `GET http://${HOST}:${store.port}/${HOST}/probe.txt`,
+    ]);
+  });
+
+  test('a store NO_PROXY names is called directly: here that host does not resolve, so the call fails and the proxy sees nothing', async () => {
+    const before = viaStoreProxy.length;
+    const env = { HTTP_PROXY: `http://127.0.0.1:${(storeProxy.address() as AddressInfo).port}`, NO_PROXY: HOST };
+    await expect(roundTrip(env)).rejects.toThrow(/ENOTFOUND|getaddrinfo/);
+    expect(viaStoreProxy.length).toBe(before);
+  });
+
+  // proxyFor reads the variables for the SDK, which takes Node agents, not undici's dispatcher:
+  // the same answers as that dispatcher gives above.
+  const env = { HTTP_PROXY: 'http://proxy.corp:3128', HTTPS_PROXY: 'http://tls-proxy.corp:3128', NO_PROXY: 'internal.corp, .svc:8080' };
+  test.each([
+    ['http://s3.eu.example.com', env, 'http://proxy.corp:3128'],
+    ['https://s3.eu-west-1.amazonaws.com', env, 'http://tls-proxy.corp:3128'],
+    ['https://s3.eu-west-1.amazonaws.com', { HTTP_PROXY: 'http://proxy.corp:3128' }, 'http://proxy.corp:3128'],
+    ['http://minio.internal.corp:9000', env, null],
+    ['http://store.internal.corp', env, null],
+    ['http://store.svc:8080', env, null],
+    ['http://store.svc:9000', env, 'http://proxy.corp:3128'],
+    ['http://127.0.0.1:9000', env, null],
+    ['http://[::1]:9000', env, null],
+    ['http://localhost:9000', { ...env, NO_PROXY: '' }, null],
+    ['http://s3.example.com', { ...env, no_proxy: '*' }, null],
+    ['http://s3.example.com', {}, null],
+  ])('proxyFor(%s) → %s', (url, vars, expected) => {
+    expect(proxyFor(new URL(url), vars as NodeJS.ProcessEnv)).toBe(expected);
   });
 });
