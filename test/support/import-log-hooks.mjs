@@ -2,6 +2,9 @@
 import { appendFileSync } from 'node:fs';
 
 export async function resolve(specifier, context, next) {
-  if (process.env.IMPORT_LOG && !/^(\.|\/|node:|file:|data:)/.test(specifier)) appendFileSync(process.env.IMPORT_LOG, `${specifier}\n`);
-  return next(specifier, context);
+  const log = process.env.IMPORT_LOG;
+  if (log && !/^(\.|\/|node:|file:|data:)/.test(specifier)) appendFileSync(log, `${specifier}\n`);
+  const resolved = await next(specifier, context);
+  if (log && /\/dist\/build-[^/]+\/[^/]+\.mjs$/.test(resolved.url)) appendFileSync(log, `${resolved.url}\n`);
+  return resolved;
 }
