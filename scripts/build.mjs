@@ -1,6 +1,6 @@
 // Prebuilds the CLI into dist/ so `npm test` runs on plain node, without a TypeScript loader
 // on its hot path (tsx's hooks run on another thread on Node 20 and slow every import of
-// Vite and Vitest). The CLI's packages stay external and the chunks are split, so what a run does not
+// Vite and Vitest). The CLI's packages stay external (but zod) and the chunks are split, so what a run does not
 // use (the rehearsal's stack, the fault table) is not loaded. The runbook suites are not
 // bundled: Vitest transforms them itself. The guarded scripts (backup, migrate:deploy,
 // migrate:attachments) are entry points too: they run through bin/guarded.mjs, and an
