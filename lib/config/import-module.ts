@@ -75,7 +75,7 @@ async function bundle(file: string, base: string): Promise<string> {
     inputs[absolute] = { size: s.size, mtimeMs: s.mtimeMs };
   }
   const version = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  await mkdir(CONFIG_CACHE_DIR, { recursive: true, mode: 0o700 });
+  await makePrivateDir(CONFIG_CACHE_DIR);
   // Written aside and renamed: runs starting together never import a half-written bundle. Only
   // the owner reads it: a config refused for a secret literal was bundled before it was refused.
   const temp = `${base}.${process.pid}.${Date.now()}`;
@@ -84,4 +84,14 @@ async function bundle(file: string, base: string): Promise<string> {
   await writeFile(`${temp}.json`, JSON.stringify({ version, inputs }));
   await rename(`${temp}.json`, `${base}.json`);
   return version;
+}
+
+/**
+ * Makes `dir` readable by its owner only, and the directories above it with the usual modes:
+ * node_modules/.cache/cutover-harness also holds the embedded Postgres's cached cluster, which
+ * the postgres OS user (the rehearsal's, when run as root) must be able to pass through.
+ */
+export async function makePrivateDir(dir: string): Promise<void> {
+  await mkdir(path.dirname(dir), { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
 }

@@ -55,6 +55,7 @@ export async function fillClusterCache(
   init: (dataDir: string, password: string) => Promise<void>,
 ): Promise<string> {
   fs.mkdirSync(path.dirname(cacheDir), { recursive: true });
+  if (runAs) letThrough(cacheDir);
   const building = `${cacheDir}.building-${process.pid}-${randomBytes(3).toString('hex')}`;
   fs.mkdirSync(path.join(building, 'pg'), { recursive: true, mode: 0o700 });
   try {
@@ -78,6 +79,21 @@ export async function fillClusterCache(
   } catch (error) {
     fs.rmSync(building, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/**
+ * initdb runs as the postgres OS user and must pass through the cache's directory and, in the
+ * default place, node_modules/.cache above it. A harness of 2026-12-02 made both owner-only
+ * (they were created with its config cache), so every later rehearsal run as root fell back to
+ * initdb: search permission (not listing) is given back on the directories this user owns.
+ */
+function letThrough(cacheDir: string): void {
+  const root = path.dirname(cacheDir);
+  const dirs = path.basename(path.dirname(root)) === '.cache' ? [root, path.dirname(root)] : [root];
+  for (const dir of dirs) {
+    const stat = fs.statSync(dir);
+    if (stat.uid === process.getuid?.() && (stat.mode & 0o011) !== 0o011) fs.chmodSync(dir, (stat.mode & 0o7777) | 0o011);
   }
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
-import { CONFIG_CACHE_DIR, importBundled } from '../../lib/config/import-module';
+import { CONFIG_CACHE_DIR, importBundled, makePrivateDir } from '../../lib/config/import-module';
 import { ConfigError, loadConfig, resolveConfig } from '../../lib/config/load';
 import { tempDir } from '../support/run-harness';
 
@@ -151,5 +151,16 @@ describe('a TypeScript config under the prebuilt CLI (bundled by esbuild, kept b
     const keptBase = path.join(CONFIG_CACHE_DIR, keptFile.replace(/\.json$/, ''));
     expect((await stat(`${keptBase}.mjs`)).mode & 0o777, 'only its owner reads the kept bundle').toBe(0o600);
     await Promise.all([rm(`${keptBase}.json`), rm(`${keptBase}.mjs`)]);
+  });
+
+  // node_modules/.cache/cutover-harness also keeps the embedded Postgres's cluster, which the
+  // postgres OS user must pass through: only the config's own directory is private.
+  test("its directory is its owner's alone; the directories made above it keep the usual modes", async () => {
+    const dir = await tempDir('cutover-selftest-private-dir');
+    const cache = path.join(dir, 'node_modules/.cache/cutover-harness/config');
+    await makePrivateDir(cache);
+    expect((await stat(cache)).mode & 0o777).toBe(0o700);
+    for (const above of [path.dirname(cache), path.dirname(path.dirname(cache))])
+      expect((await stat(above)).mode & 0o011, `${above} can be passed through`).toBe(0o011);
   });
 });

@@ -82,6 +82,22 @@ describe('the cached initdb cluster', () => {
     }
   });
 
+  // Run as root, initdb is the postgres OS user's: a cache dir only its owner may enter (as the
+  // config cache once left node_modules/.cache/cutover-harness) made every start run initdb.
+  it('a cache dir its owner alone may enter is let through, and the first start still fills it', async () => {
+    const cache = cacheDir();
+    fs.chmodSync(cache, 0o700);
+    try {
+      const logs: string[] = [];
+      await start(cache, logs);
+      expect(logs.join('\n')).not.toMatch(/could not be used/);
+      expect(cachedClusters(cache), 'a cluster kept in the cache').toHaveLength(1);
+      expect(fs.statSync(cache).mode & 0o777, 'others may pass through, not list it').toBe(0o711);
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
   it('CUTOVER_STACK_CLUSTER_CACHE=off runs initdb in the data dir itself', async () => {
     const server = await start('off');
     expect(await select1(server.url('postgres'))).toBe(1);
