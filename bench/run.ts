@@ -2,11 +2,13 @@
  * `npm run bench [-- --only=<name>[,<name>] --rounds=N --no-write]`: each benchmark runs the
  * harness's way and the alternative side by side in one run, on the same input, prints a table
  * and refreshes its section of docs/benchmarks.md (method and numbers). Timings are medians of
- * several rounds; nothing here is asserted (the machines are shared).
+ * several rounds; nothing here is asserted (the machines are shared). A measure marked optIn
+ * (the whole check's CPU) runs only when --only names it.
  */
 import os from 'node:os';
 import { writeSections } from './docs';
 import { consoleTable, type BenchSection } from './measure';
+import { benchCheck } from './check';
 import { benchMigration } from './migrate';
 import { benchRedaction, benchRedactionScaling, redactionSection } from './redaction';
 import { benchRehearsal } from './rehearsal';
@@ -16,6 +18,8 @@ interface Measure {
   name: string;
   about: string;
   defaultRounds: number;
+  /** Too long for every `npm run bench`: only with --only. */
+  optIn?: boolean;
   run(rounds: number): Promise<BenchSection | null>;
 }
 
@@ -56,6 +60,13 @@ const MEASURES: Measure[] = [
     run: (n) => benchMigration(n),
   },
   { name: 'rehearsal', about: 'full rehearsal (npm test), each printed phase', defaultRounds: 5, run: (n) => benchRehearsal(n) },
+  {
+    name: 'check',
+    about: 'npm run check once, its CPU by kind of process (as long as the check; only with --only=check)',
+    defaultRounds: 1,
+    optIn: true,
+    run: () => benchCheck(),
+  },
 ];
 
 function usage(problem: string): never {
@@ -65,7 +76,7 @@ function usage(problem: string): never {
 }
 
 function parse(argv: string[]): { only: Measure[]; rounds?: number; write: boolean } {
-  let only = MEASURES;
+  let only = MEASURES.filter((m) => !m.optIn);
   let rounds: number | undefined;
   let write = true;
   for (const arg of argv) {

@@ -1,6 +1,8 @@
 // The benchmark's bookkeeping (no timings are asserted anywhere): the phase line it parses,
 // the statistics it prints, the doc sections it rewrites, and the process it measures.
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { kindOf, sampleCpu } from '../../bench/check';
 import { renderSection, replaceSection } from '../../bench/docs';
 import { measure, spread } from '../../bench/measure';
 import { parsePhases } from '../../bench/rehearsal';
@@ -42,5 +44,32 @@ describe('bench bookkeeping', () => {
     const m = await measure(process.execPath, ['-e', parent]);
     expect(m.code).toBe(3);
     expect(m.treePeakKiB).toBeGreaterThan(64 * 1024);
+  });
+});
+
+describe("the check's CPU by kind of process (bench/check.ts)", () => {
+  it('tells the harness runs apart by their flags, and names the rest by what they run', () => {
+    expect(kindOf('node bin/cutover.mjs --fault=ci-failing --owner=selftest', false)).toBe('harness CLI: fault rehearsals');
+    expect(kindOf('node bin/cutover.mjs --env=local --base-url=http://127.0.0.1:1 --only=env', false)).toBe(
+      'harness CLI: runs against a given base URL',
+    );
+    expect(kindOf('node bin/cutover.mjs --help', false)).toBe('harness CLI: --help, --version, --list');
+    expect(kindOf('node bin/cutover.mjs --owner=selftest', false)).toBe('harness CLI: other runs (rehearsals, staging/prod refusals)');
+    expect(kindOf('/usr/bin/node /x/dist/build-1-2/target-main.mjs', false)).toBe('reference target and its worker');
+    expect(kindOf('postgres: 15/main: postgres cutover_x 127.0.0.1(5) idle', true)).toBe("machine's Postgres (service)");
+    expect(kindOf('/x/node_modules/.bin/prettier --check .', false)).toBe('prettier --check');
+  });
+
+  it("sums the CPU of a process the command started, however deep, and leaves others' out", async () => {
+    const busy = 'const end = Date.now() + 400; while (Date.now() < end);';
+    const child = spawn('sh', ['-c', `${process.execPath} -e "${busy}"`], { stdio: 'ignore' });
+    const bystander = spawn(process.execPath, ['-e', busy], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('close', resolve));
+    const procs = await sampleCpu(child.pid!, exited);
+    await new Promise((resolve) => bystander.once('close', resolve));
+    const node = procs.filter((p) => p.cmd.startsWith(process.execPath) && !p.service);
+    expect(node).toHaveLength(1);
+    expect(node[0]!.cpu).toBeGreaterThan(0.2);
+    expect(procs.filter((p) => !p.service).every((p) => /^sh |^\S*node /.test(p.cmd))).toBe(true);
   });
 });
