@@ -64,9 +64,10 @@ describe("the check's CPU by kind of process (bench/check.ts)", () => {
     const busy = 'const end = Date.now() + 400; while (Date.now() < end);';
     const child = spawn('sh', ['-c', `${process.execPath} -e "${busy}"`], { stdio: 'ignore' });
     const bystander = spawn(process.execPath, ['-e', busy], { stdio: 'ignore' });
+    const bystanderDone = new Promise((resolve) => bystander.once('close', resolve));
     const exited = new Promise((resolve) => child.once('close', resolve));
     const procs = await sampleCpu(child.pid!, exited);
-    await new Promise((resolve) => bystander.once('close', resolve));
+    await bystanderDone;
     const node = procs.filter((p) => p.cmd.startsWith(process.execPath) && !p.service);
     expect(node).toHaveLength(1);
     expect(node[0]!.cpu).toBeGreaterThan(0.2);
