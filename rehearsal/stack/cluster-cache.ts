@@ -90,7 +90,8 @@ export async function fillClusterCache(
  */
 function letThrough(cacheDir: string): void {
   const root = path.dirname(cacheDir);
-  const dirs = path.basename(path.dirname(root)) === '.cache' ? [root, path.dirname(root)] : [root];
+  // Above the default place only: a directory CUTOVER_STACK_CLUSTER_CACHE names is the operator's.
+  const dirs = root.endsWith(path.join('node_modules', '.cache', 'cutover-harness')) ? [root, path.dirname(root)] : [root];
   for (const dir of dirs) {
     const stat = fs.statSync(dir);
     if (stat.uid === process.getuid?.() && (stat.mode & 0o011) !== 0o011) fs.chmodSync(dir, (stat.mode & 0o7777) | 0o011);

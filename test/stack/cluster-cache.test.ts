@@ -84,17 +84,21 @@ describe('the cached initdb cluster', () => {
 
   // Run as root, initdb is the postgres OS user's: a cache dir only its owner may enter (as the
   // config cache once left node_modules/.cache/cutover-harness) made every start run initdb.
-  it('a cache dir its owner alone may enter is let through, and the first start still fills it', async () => {
-    const cache = cacheDir();
-    fs.chmodSync(cache, 0o700);
+  it('node_modules/.cache/cutover-harness made owner-only is let through, and the first start still fills it', async () => {
+    const top = cacheDir();
+    const dotCache = path.join(top, 'node_modules/.cache');
+    const cache = path.join(dotCache, 'cutover-harness');
+    fs.mkdirSync(cache, { recursive: true });
+    for (const dir of [dotCache, cache]) fs.chmodSync(dir, 0o700);
     try {
       const logs: string[] = [];
       await start(cache, logs);
       expect(logs.join('\n')).not.toMatch(/could not be used/);
       expect(cachedClusters(cache), 'a cluster kept in the cache').toHaveLength(1);
-      expect(fs.statSync(cache).mode & 0o777, 'others may pass through, not list it').toBe(0o711);
+      for (const dir of [dotCache, cache])
+        expect(fs.statSync(dir).mode & 0o777, `${dir}: others may pass through, not list it`).toBe(0o711);
     } finally {
-      fs.rmSync(cache, { recursive: true, force: true });
+      fs.rmSync(top, { recursive: true, force: true });
     }
   });
 
