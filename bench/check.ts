@@ -69,6 +69,10 @@ export function kindOf(cmd: string, service: boolean): string {
 export async function sampleCpu(rootPid: number, done: Promise<unknown>): Promise<Proc[]> {
   const procs = new Map<string, Proc>();
   const parents = new Map<string, string>();
+  // A process found not to be the check's never becomes one (a process keeps its ancestry), so
+  // it is not read again while it lives: reading all of /proc ten times a second cost the check
+  // some of the CPU this measures.
+  const foreign = new Set<string>();
   let finished = false;
   void done.finally(() => (finished = true));
   const root = String(rootPid);
@@ -80,7 +84,9 @@ export async function sampleCpu(rootPid: number, done: Promise<unknown>): Promis
     return false;
   };
   for (;;) {
-    const pids = (await readdir('/proc')).filter((e) => /^\d+$/.test(e));
+    const listed = new Set((await readdir('/proc')).filter((e) => /^\d+$/.test(e)));
+    for (const pid of foreign) if (!listed.has(pid)) foreign.delete(pid);
+    const pids = [...listed].filter((pid) => !foreign.has(pid));
     const now = new Map<string, Stat>();
     for (const [i, stat] of (await Promise.all(pids.map(readStat))).entries()) if (stat) now.set(pids[i]!, stat);
     for (const [pid, stat] of now) {
@@ -90,7 +96,10 @@ export async function sampleCpu(rootPid: number, done: Promise<unknown>): Promis
       if (!proc) {
         const ours = descends(pid, now);
         const service = !ours && /^(postgres|redis-server)/.test(stat.comm);
-        if (!ours && !service) continue;
+        if (!ours && !service) {
+          foreign.add(pid);
+          continue;
+        }
         const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ').trim();
         proc = { cmd: cmd || stat.comm, first: service ? stat.cpu : 0, cpu: stat.cpu, service };
         procs.set(key, proc);
@@ -145,7 +154,7 @@ export async function benchCheck(log: (line: string) => void = console.log): Pro
     name: 'check',
     title: "Where `npm run check`'s time goes",
     method:
-      "Method (`bench/check.ts`, `npm run bench -- --only=check`, not in the default run): `npm run check` once, as its own process group, on the checkout as it is. Every 100 ms every process in /proc is read; the CPU time (user + system) of each process the check started, however deep, is kept as last seen and summed by kind of process, with the CPU time the machine's Postgres and Redis spent meanwhile (the self-tests' rehearsals use them). A process that lived less than 100 ms may be missed, and each loses at most its last 100 ms: the table undercounts a little. Harness runs are told apart by their flags.",
+      "Method (`bench/check.ts`, `npm run bench -- --only=check`, not in the default run): `npm run check` once, as its own process group, on the checkout as it is. Every 100 ms the processes in /proc are read (one found not to be the check's is not read again while it lives); the CPU time (user + system) of each process the check started, however deep, is kept as last seen and summed by kind of process, with the CPU time the machine's Postgres and Redis spent meanwhile (the self-tests' rehearsals use them). A process that lived less than 100 ms may be missed, and each loses at most its last 100 ms: the table undercounts a little. Harness runs are told apart by their flags.",
     header: ['processes', 'count', 'CPU', 'share', 'CPU-s each'],
     rows,
     notes: [
