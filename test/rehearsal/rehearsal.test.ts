@@ -38,6 +38,9 @@ describe('the local rehearsal', { timeout: REHEARSAL_TIMEOUT_MS }, () => {
     const run = result.run!;
     expect(run.decision, summary(result)).toBe('GO');
     expect(result.stdout).toContain('stack provider: embedded');
+    // Run as root, initdb is the postgres user's: a cache it cannot reach (node_modules/.cache
+    // made owner-only) cost every rehearsal an initdb, said only in this line.
+    expect(result.stdout, 'the embedded Postgres starts from the cached cluster').not.toMatch(/cached cluster could not be used/);
     // Every step ran, in runbook order.
     const order = [...result.stdout.matchAll(/^▶ Step (\d)/gm)].map((m) => Number(m[1]));
     expect(order).toEqual(STEPS.map((s) => s.n));
