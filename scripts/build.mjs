@@ -28,11 +28,16 @@ const KEEP = 3;
  */
 const BUNDLED_PACKAGES = ['zod'];
 
-/** Every other package stays external (esbuild's external also covers a package's subpaths). */
-function externalPackages() {
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  return Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((name) => !BUNDLED_PACKAGES.includes(name));
-}
+/** Every other bare import (a package, a builtin) stays external, as esbuild's `packages: 'external'` would keep it. */
+const externalPackages = {
+  name: 'external-packages',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, ({ path: specifier }) => {
+      const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
+      return BUNDLED_PACKAGES.includes(name) ? undefined : { path: specifier, external: true };
+    });
+  },
+};
 
 /** The guarded scripts by build entry name (bin/guarded.mjs <name>). */
 export const GUARDED_ENTRIES = {
@@ -59,7 +64,7 @@ export async function build() {
     logLevel: 'warning',
   };
   const [cli, target] = await Promise.all([
-    esbuild({ ...common, entryPoints: { cutover: 'scripts/cutover.ts', ...GUARDED_ENTRIES }, external: externalPackages() }),
+    esbuild({ ...common, entryPoints: { cutover: 'scripts/cutover.ts', ...GUARDED_ENTRIES }, plugins: [externalPackages] }),
     // The reference target's server and worker, which the rehearsal starts from here. Their
     // packages are bundled in: resolving and reading the few hundred files of express, zod, pg
     // and the rest took about a third of each start (and a rehearsal restarts the server). The

@@ -84,8 +84,8 @@ export async function fillClusterCache(
 
 /**
  * initdb runs as the postgres OS user and must pass through the cache's directory and, in the
- * default place, node_modules/.cache above it. A harness of 2026-12-02 made both owner-only
- * (they were created with its config cache), so every later rehearsal run as root fell back to
+ * default place, node_modules/.cache above it. The config cache once created both owner-only
+ * (6579fa4, fixed in makePrivateDir), after which every rehearsal run as root fell back to
  * initdb: search permission (not listing) is given back on the directories this user owns.
  */
 function letThrough(cacheDir: string): void {
