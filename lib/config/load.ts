@@ -110,11 +110,12 @@ export function resolveConfig(raw: unknown, env: EnvName, file = 'cutover.config
     }
     const merged = deepMerge(shared, parsedEnv.data.overrides as Plain);
     const parsedSections = sectionsSchema.safeParse(merged);
+    const where = prefix(name, parsedEnv.data.overrides);
     if (!parsedSections.success) {
-      problems.push(...issues(prefix(name, parsedEnv.data.overrides), parsedSections.error));
+      problems.push(...issues(where, parsedSections.error));
       continue;
     }
-    problems.push(...renamedCredentials(parsedSections.data, prefix(name, parsedEnv.data.overrides)));
+    problems.push(...renamedCredentials(parsedSections.data, where));
     resolved.set(name, { environment: parsedEnv.data, sections: parsedSections.data });
   }
   if (problems.length) throw new ConfigError([...new Set(problems)]);

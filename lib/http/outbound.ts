@@ -1,15 +1,15 @@
 import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
-import { LOOPBACK } from './proxy-env';
+import { LOOPBACK, proxyVariables } from './proxy-env';
 
 /**
  * undici's EnvHttpProxyAgent on these variables: HTTP_PROXY for http:, HTTPS_PROXY for https:
- * (else HTTP_PROXY), NO_PROXY's hosts and domains direct; lower-case forms first, as curl reads them.
+ * (else HTTP_PROXY), NO_PROXY's hosts and domains direct (lib/http/proxy-env.ts reads them).
  */
 export function proxyDispatcher(env: NodeJS.ProcessEnv): Dispatcher {
-  const noProxy = (env.no_proxy ?? env.NO_PROXY ?? '').trim();
+  const { httpProxy, httpsProxy, noProxy } = proxyVariables(env);
   return new EnvHttpProxyAgent({
-    httpProxy: env.http_proxy ?? env.HTTP_PROXY ?? '',
-    httpsProxy: env.https_proxy ?? env.HTTPS_PROXY ?? '',
+    httpProxy,
+    httpsProxy,
     noProxy: noProxy === '*' ? '*' : [noProxy, ...LOOPBACK].filter(Boolean).join(','),
   });
 }

@@ -5,7 +5,20 @@
  */
 export const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
 
-const first = (...values: (string | undefined)[]) => values.find((v) => v?.trim())?.trim();
+const first = (...values: (string | undefined)[]) => values.find((v) => v?.trim())?.trim() ?? '';
+
+/**
+ * The proxy variables as every client reads them (undici's dispatcher in lib/http/outbound.ts,
+ * the S3 SDK's agents through proxyFor): the lower-case form first, as curl reads them, and a
+ * blank value as unset, so the two can never disagree on where a call goes.
+ */
+export function proxyVariables(env: NodeJS.ProcessEnv): { httpProxy: string; httpsProxy: string; noProxy: string } {
+  return {
+    httpProxy: first(env.http_proxy, env.HTTP_PROXY),
+    httpsProxy: first(env.https_proxy, env.HTTPS_PROXY),
+    noProxy: first(env.no_proxy, env.NO_PROXY),
+  };
+}
 
 /**
  * The proxy a request to `target` goes through by the usual variables, read as undici's
@@ -18,10 +31,10 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv): string | null {
   const host = target.hostname.toLowerCase();
   if (LOOPBACK.includes(host)) return null;
   const https = target.protocol === 'https:';
-  const proxy = https ? first(env.https_proxy, env.HTTPS_PROXY, env.http_proxy, env.HTTP_PROXY) : first(env.http_proxy, env.HTTP_PROXY);
+  const { httpProxy, httpsProxy, noProxy } = proxyVariables(env);
+  const proxy = https ? httpsProxy || httpProxy : httpProxy;
   if (!proxy) return null;
   const port = Number(target.port) || (https ? 443 : 80);
-  const noProxy = first(env.no_proxy, env.NO_PROXY) ?? '';
   if (noProxy === '*') return null;
   for (const entry of noProxy.split(/[,\s]/)) {
     if (!entry) continue;

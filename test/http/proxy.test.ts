@@ -41,10 +41,9 @@ const origin = http.createServer((req, res) => {
 
 /**
  * A forward proxy: absolute-URI requests and CONNECT tunnels to *.test reach the origin (or the
- * server on `upstreamPort`); other hosts are refused (403).
+ * server on `originPort`); other hosts are refused (403).
  */
-function forwardProxy(seen: string[], upstreamPort = () => (origin.address() as AddressInfo).port): http.Server {
-  const originPort = upstreamPort;
+function forwardProxy(seen: string[], originPort = () => (origin.address() as AddressInfo).port): http.Server {
   const proxy = http.createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
     const url = new URL(req.url!);
@@ -180,6 +179,8 @@ describe('outbound calls honour HTTP_PROXY, HTTPS_PROXY and NO_PROXY', () => {
     expect(await proxied({ NO_PROXY: 'example.test' }, 'http://other.test/healthz')).toBe(true);
     expect(await proxied({ no_proxy: '*', NO_PROXY: '' }, 'http://other.test/healthz')).toBe(false);
     expect(await proxied({ NO_PROXY: '' }, loopback)).toBe(false);
+    // A blank lower-case variable counts as unset (lib/http/proxy-env.ts), as for the S3 agents below.
+    expect(await proxied({ http_proxy: ' ' }, 'http://other.test/healthz')).toBe(true);
   });
 });
 
@@ -250,6 +251,7 @@ describe('the S3 store behind a proxy', () => {
     ['http://localhost:9000', { ...env, NO_PROXY: '' }, null],
     ['http://s3.example.com', { ...env, no_proxy: '*' }, null],
     ['http://s3.example.com', {}, null],
+    ['http://s3.example.com', { http_proxy: ' ', HTTP_PROXY: 'http://proxy.corp:3128' }, 'http://proxy.corp:3128'],
   ])('proxyFor(%s) → %s', (url, vars, expected) => {
     expect(proxyFor(new URL(url), vars as NodeJS.ProcessEnv)).toBe(expected);
   });
