@@ -61,7 +61,9 @@ describe("the check's CPU by kind of process (bench/check.ts)", () => {
   });
 
   it("sums the CPU of a process the command started, however deep, and leaves others' out", async () => {
-    const busy = 'const end = Date.now() + 400; while (Date.now() < end);';
+    // Busy until it has used 0.4 CPU-s, not 0.4 s of wall time: on a loaded machine a timed loop
+    // gets less CPU than the assertion below asks for.
+    const busy = 'while (process.cpuUsage().user < 400000);';
     const child = spawn('sh', ['-c', `${process.execPath} -e "${busy}"`], { stdio: 'ignore' });
     const bystander = spawn(process.execPath, ['-e', busy], { stdio: 'ignore' });
     const bystanderDone = new Promise((resolve) => bystander.once('close', resolve));
