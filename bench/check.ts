@@ -44,6 +44,8 @@ async function readStat(pid: string): Promise<Stat | null> {
 /** What a process is, for the table: the harness's runs by what they rehearse, then the rest. */
 export function kindOf(cmd: string, service: boolean): string {
   if (service) return cmd.startsWith('redis') ? "machine's Redis (service)" : "machine's Postgres (service)";
+  // The fault self-tests' rehearsals run in a few long-lived processes (test/support/harness-batch.mjs).
+  if (/harness-batch\.mjs/.test(cmd)) return 'harness CLI: fault rehearsals (batch processes)';
   const cli = /bin\/cutover\.mjs(.*)/.exec(cmd);
   if (cli) {
     const args = cli[1]!;

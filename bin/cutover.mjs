@@ -4,4 +4,8 @@
 import { pathToFileURL } from 'node:url';
 import { freshBuild } from '../scripts/build.mjs';
 
-await import(pathToFileURL(await freshBuild('cutover')).href);
+const { cli } = await import(pathToFileURL(await freshBuild('cutover')).href);
+// Exit as soon as the document is written and the rehearsal is down: a pool or timer some
+// library keeps (Prisma's engine holds one for ~10 s) must not keep the operator waiting.
+// stdout and stderr are synchronous for files, pipes and terminals on Linux: nothing is lost.
+process.exit(await cli(process.argv.slice(2)));

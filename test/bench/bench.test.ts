@@ -50,6 +50,7 @@ describe('bench bookkeeping', () => {
 describe("the check's CPU by kind of process (bench/check.ts)", () => {
   it('tells the harness runs apart by their flags, and names the rest by what they run', () => {
     expect(kindOf('node bin/cutover.mjs --fault=ci-failing --owner=selftest', false)).toBe('harness CLI: fault rehearsals');
+    expect(kindOf('/usr/bin/node /x/test/support/harness-batch.mjs', false)).toBe('harness CLI: fault rehearsals (batch processes)');
     expect(kindOf('node bin/cutover.mjs --env=local --base-url=http://127.0.0.1:1 --only=env', false)).toBe(
       'harness CLI: runs against a given base URL',
     );

@@ -14,7 +14,7 @@ import type { StackRecord } from '../../rehearsal/stack/cleanup';
 const SERVER_URL = process.env.CUTOVER_SELFTEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Kinds of process a self-test starts; anything else in the run (Vitest's own workers) is not ours to judge. */
 const OURS =
-  /bin\/(cutover|guarded)\.mjs|scripts\/(cutover|backup|migrate-[a-z]+)\.ts|rehearsal\/target\/|target-(main|worker)\.mjs|bin\/postgres|postgres:|redis-server/;
+  /bin\/(cutover|guarded)\.mjs|harness-batch\.mjs|scripts\/(cutover|backup|migrate-[a-z]+)\.ts|rehearsal\/target\/|target-(main|worker)\.mjs|bin\/postgres|postgres:|redis-server/;
 /** Left by tools, not by the tests: tsx's transform cache. */
 const TOOL_DIRS = /^tsx-\d+$/;
 

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,9 +17,11 @@ export const REHEARSAL_TIMEOUT_MS = 180_000;
 
 const created: string[] = [];
 const running = new Set<ChildProcess>();
+const batches = new Set<HarnessBatch>();
 // Each test file gets its own copy of this module: its runs and temp dirs end with the file.
 afterAll(async () => {
   for (const child of running) killProcessGroup(child);
+  for (const batch of batches) batch.close();
   await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
@@ -87,13 +89,7 @@ export function selfTestStackEnv(): Record<string, string> {
 
 export async function runHarness(args: string[], options: RunOptions = {}): Promise<HarnessRun> {
   const reportsDir = options.reportsDir ?? (await tempDir('cutover-selftest-reports'));
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, ...selfTestStackEnv(), CUTOVER_REPORTS_DIR: reportsDir, ...options.env })) {
-    if (v !== undefined) env[k] = v;
-  }
-  // The self-tests' own Vitest must not leak into the harness's (it would see the wrong config).
-  for (const k of Object.keys(env)) if (k.startsWith('VITEST') || k === 'TEST') delete env[k];
-  env.NODE_ENV = 'test';
+  const env = harnessEnv({ CUTOVER_REPORTS_DIR: reportsDir, ...options.env });
   // Its own process group: the target, the worker and Vitest's fork are killed with it.
   const child = spawn(process.execPath, ['bin/cutover.mjs', ...args], {
     cwd: ROOT,
@@ -110,21 +106,52 @@ export async function runHarness(args: string[], options: RunOptions = {}): Prom
     options.onStdout?.(stdout, child);
   });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const signal = options.signal ?? TestRunner.getCurrentTest()?.context.signal;
   const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+  const [code, exitSignal] = await untilExit(child, exited, options.signal);
+  if (exitSignal === 'SIGKILL') {
+    stderr += '\n[run-harness] killed: the test timed out or was cancelled';
+    await dropKilledRunsDatabases(env);
+  }
+  return readRun(reportsDir, { code, signal: exitSignal, stdout, stderr });
+}
+
+/** The env of a harness run: this process's, the self-tests' stack, and `extra`. */
+function harnessEnv(extra: Record<string, string | undefined>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...selfTestStackEnv(), ...extra })) {
+    if (v !== undefined) env[k] = v;
+  }
+  // The self-tests' own Vitest must not leak into the harness's (it would see the wrong config).
+  for (const k of Object.keys(env)) if (k.startsWith('VITEST') || k === 'TEST') delete env[k];
+  env.NODE_ENV = 'test';
+  return env;
+}
+
+/**
+ * Waits for `exited`; when `signal` (default: the calling test's own, which aborts when the test
+ * times out) aborts first, the child's whole process group is killed at once.
+ */
+async function untilExit<T>(child: ChildProcess, exited: Promise<T>, given?: AbortSignal): Promise<T> {
+  const signal = given ?? TestRunner.getCurrentTest()?.context.signal;
   const killGroup = () => killProcessGroup(child);
   signal?.addEventListener('abort', killGroup, { once: true });
   if (signal?.aborted) killGroup();
-  const [code, exitSignal] = await exited;
-  signal?.removeEventListener('abort', killGroup);
-  running.delete(child);
-  if (exitSignal === 'SIGKILL') {
-    stderr += '\n[run-harness] killed: the test timed out or was cancelled';
-    // A killed run cannot drop its database or temp dirs itself; the stack registry knows them.
-    const server = env.CUTOVER_STACK_DATABASE_URL ?? SELFTEST_SERVER_URL;
-    await dropStaleDatabases(server, hostPort(server), () => undefined).catch(() => undefined);
+  try {
+    return await exited;
+  } finally {
+    signal?.removeEventListener('abort', killGroup);
+    running.delete(child);
   }
+}
 
+/** A killed run cannot drop its database or temp dirs itself; the stack registry knows them. */
+async function dropKilledRunsDatabases(env: Record<string, string>): Promise<void> {
+  const server = env.CUTOVER_STACK_DATABASE_URL ?? SELFTEST_SERVER_URL;
+  await dropStaleDatabases(server, hostPort(server), () => undefined).catch(() => undefined);
+}
+
+/** A run's result, from how it ended and what it wrote to its reports dir. */
+async function readRun(reportsDir: string, ended: Pick<HarnessRun, 'code' | 'signal' | 'stdout' | 'stderr'>): Promise<HarnessRun> {
   const artifacts: Record<string, string> = {};
   for (const entry of await readdir(reportsDir, { withFileTypes: true }).catch(() => [])) {
     if (entry.isFile()) artifacts[entry.name] = await readFile(path.join(reportsDir, entry.name), 'utf8');
@@ -137,16 +164,101 @@ export async function runHarness(args: string[], options: RunOptions = {}): Prom
       .pop()?.[1] ?? '';
   const json = pick('-go-no-go.json');
   return {
-    code,
-    signal: exitSignal,
-    stdout,
-    stderr,
+    ...ended,
     reportsDir,
     artifacts,
     run: json ? (JSON.parse(json) as RunResult) : null,
     markdown: pick('-go-no-go.md'),
     junit: pick('-junit.xml'),
   };
+}
+
+export interface BatchRun extends HarnessRun {
+  /** What the run left in the batch process that would reach its next run (none, or the test fails). */
+  leftovers: string[];
+}
+
+interface BatchReply {
+  id: number;
+  code?: number;
+  stdout?: string;
+  stderr?: string;
+  leftovers?: string[];
+  error?: string;
+}
+
+/**
+ * Harness runs in long-lived processes (test/support/harness-batch.mjs), one run at a time in
+ * each, as many processes as runs asked for at once. Each run is the prebuilt CLI's own, with a
+ * fresh reports dir and rehearsal; only the process, and so the start-up of Vite, Vitest and the
+ * SDKs, is shared. A test that times out kills its process's whole group, as runHarness does;
+ * the next run gets a new process.
+ */
+export class HarnessBatch {
+  private readonly idle: ChildProcess[] = [];
+  private nextId = 0;
+
+  constructor() {
+    batches.add(this);
+  }
+
+  /** One run, in an idle process of the batch or a new one. */
+  run(args: string[], options: Pick<RunOptions, 'env' | 'signal'> = {}): Promise<BatchRun> {
+    return this.runIn(this.idle.pop() ?? this.spawn(), args, options);
+  }
+
+  /** The same run in each idle process at once: what a process is like after the runs it made. */
+  runInEach(args: string[], options: Pick<RunOptions, 'env' | 'signal'> = {}): Promise<BatchRun[]> {
+    return Promise.all(this.idle.splice(0).map((child) => this.runIn(child, args, options)));
+  }
+
+  /** Ends the idle processes (their IPC channel closes and they exit). */
+  close(): void {
+    for (const child of this.idle.splice(0)) child.disconnect();
+    batches.delete(this);
+  }
+
+  private async runIn(child: ChildProcess, args: string[], options: Pick<RunOptions, 'env' | 'signal'>): Promise<BatchRun> {
+    const reportsDir = await tempDir('cutover-selftest-reports');
+    running.add(child);
+    const id = ++this.nextId;
+    const ended = new Promise<BatchReply | [number | null, NodeJS.Signals | null]>((resolve) => {
+      const onMessage = (reply: BatchReply) => {
+        if (reply.id !== id) return;
+        child.off('exit', onExit);
+        child.off('message', onMessage);
+        resolve(reply);
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+        child.off('message', onMessage);
+        resolve([code, signal]);
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+    child.send({ id, args, env: { CUTOVER_REPORTS_DIR: reportsDir, ...options.env } });
+    const outcome = await untilExit(child, ended, options.signal);
+    if (Array.isArray(outcome)) {
+      const [code, signal] = outcome;
+      if (signal === 'SIGKILL') await dropKilledRunsDatabases(harnessEnv({}));
+      const why = signal === 'SIGKILL' ? 'killed: the test timed out or was cancelled' : `exited (${signal ?? code}) during the run`;
+      return { ...(await readRun(reportsDir, { code: null, signal, stdout: '', stderr: `[harness-batch] ${why}` })), leftovers: [] };
+    }
+    this.idle.push(child);
+    const stderr = `${outcome.stderr ?? ''}${outcome.error ? `\n[harness-batch] the run threw: ${outcome.error}` : ''}`;
+    const run = await readRun(reportsDir, { code: outcome.code ?? null, signal: null, stdout: outcome.stdout ?? '', stderr });
+    return { ...run, leftovers: outcome.leftovers ?? [] };
+  }
+
+  private spawn(): ChildProcess {
+    // Its own process group, as runHarness's child: the runs' targets and workers go with it.
+    return fork(path.join(ROOT, 'test/support/harness-batch.mjs'), [], {
+      cwd: ROOT,
+      env: harnessEnv({}),
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      detached: true,
+    });
+  }
 }
 
 /** One line of context for a failed expectation: the decision and where the run stopped. */
