@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { runHarness, summary, tempDir } from '../support/run-harness';
+import { HarnessBatch, summary, tempDir } from '../support/run-harness';
 import { HOSTILE_MODES, hostileTarget, type HostileMode, type HostileTarget } from '../support/hostile-target';
 
 /** Short deadlines: a hang ends in 1.5 s per call instead of the default 10 s. */
@@ -79,14 +79,18 @@ const config = () =>
     return file;
   }));
 
+// The runs share a few long-lived harness processes (as the fault rehearsals do, test/faults.test.ts);
+// each run must leave nothing in its process for the next.
+const batch = new HarnessBatch();
+
 describe.concurrent('a hostile target ends the run bounded, NO-GO at the step that met it, with the document', () => {
   const cases = HOSTILE_MODES.flatMap((mode) => STEPS.map((step) => ({ mode, ...step })));
   // As many runs at once as the machine has cores (test/vitest.config.ts maxConcurrency). The
-  // timeout is each run's deadline too (runHarness kills it then): a hung run fails here.
-  test.for(cases)('$mode → step $n ($id)', { timeout: 120_000 }, async ({ mode, id, n, check }) => {
+  // timeout is each run's deadline too (its process's group is killed then): a hung run fails here.
+  test.for(cases)('$mode → step $n ($id)', { timeout: 120_000 }, async ({ mode, id, n, check }, { signal }) => {
     const target = await targetFor(mode);
     const file = await config();
-    const run = await runHarness(
+    const run = await batch.run(
       [
         '--env=local',
         `--base-url=${target.url}`,
@@ -96,7 +100,7 @@ describe.concurrent('a hostile target ends the run bounded, NO-GO at the step th
         '-t',
         check,
       ],
-      { env: ENV },
+      { env: ENV, signal },
     );
     expect(run.signal, summary(run)).toBeNull();
     expect(run.code, summary(run)).toBe(1);
@@ -108,5 +112,6 @@ describe.concurrent('a hostile target ends the run bounded, NO-GO at the step th
     const error = run.run!.blocking!.error;
     expect(error).not.toMatch(/is not set|needs the target's/);
     if (NETWORK_ERROR[mode]) expect(error).toMatch(NETWORK_ERROR[mode]);
+    expect(run.leftovers, 'left in the harness process for its next run').toEqual([]);
   });
 });
