@@ -5,6 +5,8 @@ import path from 'node:path';
 import { afterAll, TestRunner } from 'vitest';
 import { hostPort } from '../../rehearsal/stack/util';
 import { dropStaleDatabases } from '../../rehearsal/stack/external';
+import { removeStaleRehearsalDirs } from '../../rehearsal/boot/temp-dir';
+import { liveRehearsals } from '../../lib/command/rehearsal-registry';
 import type { RunResult } from '../../reporters/model';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -110,7 +112,7 @@ export async function runHarness(args: string[], options: RunOptions = {}): Prom
   const [code, exitSignal] = await untilExit(child, exited, options.signal);
   if (exitSignal === 'SIGKILL') {
     stderr += '\n[run-harness] killed: the test timed out or was cancelled';
-    await dropKilledRunsDatabases(env);
+    await cleanUpKilledRun(env);
   }
   return readRun(reportsDir, { code, signal: exitSignal, stdout, stderr });
 }
@@ -144,10 +146,16 @@ async function untilExit<T>(child: ChildProcess, exited: Promise<T>, given?: Abo
   }
 }
 
-/** A killed run cannot drop its database or temp dirs itself; the stack registry knows them. */
-async function dropKilledRunsDatabases(env: Record<string, string>): Promise<void> {
+/**
+ * A killed run cannot drop its database, remove its rehearsal's temp dir or its registration
+ * itself: the stack registry knows the first, the dir's owner file the second, and reading the
+ * rehearsal registry removes the third (each only once its owner is dead).
+ */
+async function cleanUpKilledRun(env: Record<string, string>): Promise<void> {
   const server = env.CUTOVER_STACK_DATABASE_URL ?? SELFTEST_SERVER_URL;
   await dropStaleDatabases(server, hostPort(server), () => undefined).catch(() => undefined);
+  removeStaleRehearsalDirs();
+  liveRehearsals();
 }
 
 /** A run's result, from how it ended and what it wrote to its reports dir. */
@@ -240,7 +248,7 @@ export class HarnessBatch {
     const outcome = await untilExit(child, ended, options.signal);
     if (Array.isArray(outcome)) {
       const [code, signal] = outcome;
-      if (signal === 'SIGKILL') await dropKilledRunsDatabases(harnessEnv({}));
+      if (signal === 'SIGKILL') await cleanUpKilledRun(harnessEnv({}));
       const why = signal === 'SIGKILL' ? 'killed: the test timed out or was cancelled' : `exited (${signal ?? code}) during the run`;
       return { ...(await readRun(reportsDir, { code: null, signal, stdout: '', stderr: `[harness-batch] ${why}` })), leftovers: [] };
     }
