@@ -263,6 +263,8 @@ export class HarnessBatch {
     return fork(path.join(ROOT, 'test/support/harness-batch.mjs'), [], {
       cwd: ROOT,
       env: harnessEnv({}),
+      // Plain node, as bin/cutover.mjs runs: not the flags of the Vitest fork that starts it.
+      execArgv: [],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       detached: true,
     });
