@@ -1,11 +1,12 @@
-// One process for many harness runs: the fault self-tests send it runs one at a time (over
-// Node's IPC channel) instead of starting the CLI for each. A fresh CLI process spends about a
-// second of CPU loading Vite, Vitest and the SDKs before the rehearsal starts; 79 fault
-// rehearsals paid it 79 times, about a quarter of the check's CPU. Each run is the prebuilt
-// CLI's own `cli()`, as bin/cutover.mjs calls it, with its own reports dir, env and argv; the
-// rehearsal it boots (database, target, temp dir, simulated APIs) is its own too. What could
-// carry from one run to the next in this process is checked after each run and sent back as
-// `leftovers`: the tests fail on any (test/support/run-harness.ts HarnessBatch).
+// One process for many harness runs: the fault rehearsals and the hostile-target runs of the
+// self-tests send it runs one at a time (over Node's IPC channel) instead of starting the CLI for
+// each. A fresh CLI process spends about 1.2 CPU-s more than a run here, loading Vite, Vitest and
+// the SDKs before the run starts: the 74 fault rehearsals paid it 74 times, about a sixth of the
+// check's CPU. Each run is the prebuilt CLI's own `cli()`, as bin/cutover.mjs calls it, with its
+// own reports dir, env and argv; the rehearsal it boots (database, target, temp dir, simulated
+// APIs) is its own too. What could carry from one run to the next in this process is checked
+// after each run and sent back as `leftovers`: the tests fail on any (test/support/run-harness.ts
+// HarnessBatch).
 import { readdirSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { stop as stopEsbuild } from 'esbuild';

@@ -212,12 +212,20 @@ export class HarnessBatch {
 
   /** One run, in an idle process of the batch or a new one. */
   run(args: string[], options: Pick<RunOptions, 'env' | 'signal'> = {}): Promise<BatchRun> {
-    return this.runIn(this.idle.pop() ?? this.spawn(), args, options);
+    const idle = this.takeIdle();
+    const child = idle.pop() ?? this.spawn();
+    this.idle.push(...idle);
+    return this.runIn(child, args, options);
   }
 
   /** The same run in each idle process at once: what a process is like after the runs it made. */
   runInEach(args: string[], options: Pick<RunOptions, 'env' | 'signal'> = {}): Promise<BatchRun[]> {
-    return Promise.all(this.idle.splice(0).map((child) => this.runIn(child, args, options)));
+    return Promise.all(this.takeIdle().map((child) => this.runIn(child, args, options)));
+  }
+
+  /** The idle processes still connected (one that died between runs is dropped), taken out of the pool. */
+  private takeIdle(): ChildProcess[] {
+    return this.idle.splice(0).filter((child) => child.connected);
   }
 
   /** Ends the idle processes (their IPC channel closes and they exit). */
@@ -248,7 +256,7 @@ export class HarnessBatch {
     const outcome = await untilExit(child, ended, options.signal);
     if (Array.isArray(outcome)) {
       const [code, signal] = outcome;
-      if (signal === 'SIGKILL') await cleanUpKilledRun(harnessEnv({}));
+      if (signal === 'SIGKILL') await cleanUpKilledRun(harnessEnv({ ...options.env }));
       const why = signal === 'SIGKILL' ? 'killed: the test timed out or was cancelled' : `exited (${signal ?? code}) during the run`;
       return { ...(await readRun(reportsDir, { code: null, signal, stdout: '', stderr: `[harness-batch] ${why}` })), leftovers: [] };
     }
