@@ -102,11 +102,14 @@ export async function sampleCpu(rootPid: number, done: Promise<unknown>): Promis
           foreign.add(pid);
           continue;
         }
-        const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ').trim();
-        proc = { cmd: cmd || stat.comm, first: service ? stat.cpu : 0, cpu: stat.cpu, service };
+        proc = { cmd: stat.comm, first: service ? stat.cpu : 0, cpu: stat.cpu, service };
         procs.set(key, proc);
       }
       proc.cpu = stat.cpu;
+      // Read again each time: a process first seen between its fork and its exec still shows its
+      // parent's command line (a harness run spawned by a self-test file looked like that file's fork).
+      const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ').trim();
+      if (cmd) proc.cmd = cmd;
     }
     if (finished) return [...procs.values()];
     await new Promise((r) => setTimeout(r, SAMPLE_MS));

@@ -76,4 +76,16 @@ describe("the check's CPU by kind of process (bench/check.ts)", () => {
     expect(node[0]!.cpu).toBeGreaterThan(0.2);
     expect(procs.filter((p) => !p.service).every((p) => /^sh |^\S*node /.test(p.cmd))).toBe(true);
   });
+
+  it('names a process by what it runs after its exec, not by the command it started as', async () => {
+    // Seen first as `sh -c ...`, the same process then becomes node: it counts as node.
+    const child = spawn('sh', ['-c', `sleep 0.3; exec ${process.execPath} -e "while (process.cpuUsage().user < 300000);"`], {
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.once('close', resolve));
+    const procs = await sampleCpu(child.pid!, exited);
+    const own = procs.filter((p) => !p.service).map((p) => p.cmd);
+    expect(own.filter((cmd) => cmd.startsWith(process.execPath))).toHaveLength(1);
+    expect(own.filter((cmd) => cmd.startsWith('sh '))).toEqual([]);
+  });
 });
