@@ -106,7 +106,7 @@ describe('npm run migrate:deploy: nothing changes that the operator did not name
     const forget = pretendRehearsalOwns(box.dir, url);
     try {
       const run = await box.run('migrate-deploy', ['--env=local'], { DATABASE_URL: url, TMPDIR: box.dir });
-      expect(run.code, run.stderr).toBe(0);
+      expect(run.code, `${run.stderr}\n${run.stdout}`).toBe(0);
       expect(run.stdout).toContain(
         `about to apply migrations on local: database ${databaseResource(url)} (started by the running local rehearsal (pid ${process.pid}))`,
       );
