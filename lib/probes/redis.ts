@@ -41,7 +41,8 @@ export function probeRedis(redisUrl: string, keyPrefix: string | null, timeoutMs
       const pong = await redis.ping();
       if (pong !== 'PONG') throw new ProbeFailure(`PING at ${at} answered ${JSON.stringify(pong)}`);
       if (keyPrefix === null) return `connected to ${at}; PING → PONG`;
-      const key = `${keyPrefix}probe`;
+      // Its own key, not only the run's: two runs started in the same second share a run id.
+      const key = `${keyPrefix}probe-${randomBytes(4).toString('hex')}`;
       const value = randomBytes(8).toString('hex');
       await redis.set(key, value, 'PX', 60_000);
       const read = await redis.get(key);

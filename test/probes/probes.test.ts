@@ -59,13 +59,19 @@ describe('probeRedis', () => {
   it('PING, then set/get/delete under the prefix, leaving no key', async () => {
     const prefix = `cutover-harness:selftest-${process.pid}:`;
     const result = await probeRedis(REDIS_URL, prefix, 5_000);
-    expect(result).toMatchObject({ ok: true, detail: expect.stringContaining(`SET/GET/DEL ${prefix}probe ok`) });
+    expect(result).toMatchObject({ ok: true, detail: expect.stringMatching(new RegExp(`SET/GET/DEL ${prefix}probe-[0-9a-f]{8} ok$`)) });
     const redis = new Redis(REDIS_URL);
     try {
       expect(await redis.keys(`${prefix}*`)).toEqual([]);
     } finally {
       redis.disconnect();
     }
+  });
+
+  it("runs that share a run id (started in the same second) probe at once without reading each other's key", async () => {
+    const prefix = `cutover-harness:selftest-${process.pid}-same-second:`;
+    const results = await Promise.all(Array.from({ length: 20 }, () => probeRedis(REDIS_URL, prefix, 5_000)));
+    expect(results.filter((r) => !r.ok).map((r) => r.detail)).toEqual([]);
   });
 
   it('without a prefix (the doctor) it stops after PING: nothing is written', async () => {
