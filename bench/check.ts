@@ -107,7 +107,9 @@ export async function sampleCpu(rootPid: number, done: Promise<unknown>): Promis
       }
       proc.cpu = stat.cpu;
       // Read again each time: a process first seen between its fork and its exec still shows its
-      // parent's command line (a harness run spawned by a self-test file looked like that file's fork).
+      // parent's command line (a harness run spawned by a self-test file looked like that file's
+      // fork). A service's kind never depends on it, and its backends come and go by the thousand.
+      if (proc.service) continue;
       const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ').trim();
       if (cmd) proc.cmd = cmd;
     }
