@@ -177,6 +177,23 @@ describe('external provider, configuration and failures', () => {
     expect(stackDirs()).toEqual([]);
   });
 
+  it('an abort that lands as the start finishes still rejects it, and the database it created is dropped', async () => {
+    const ac = new AbortController();
+    let database = '';
+    // The provider's last line, after its last look at the signal: the abort lands there.
+    const log = (line: string) => {
+      const started = / \(db (cutover_\w+)\).* - started in /.exec(line);
+      if (!started) return;
+      database = started[1]!;
+      ac.abort(new Error('operator pressed Ctrl-C'));
+    };
+    await expect(startStack({ provider: 'external', log, signal: ac.signal })).rejects.toThrow(/Ctrl-C/);
+    expect(database).not.toBe('');
+    expect(await databaseExists(database)).toBe(false);
+    expect(registryFiles()).toEqual([]);
+    expect(stackDirs()).toEqual([]);
+  });
+
   it('drops a database that a killed earlier run left on the same server', async () => {
     const leftover = `cutover_19990101000000_${Math.random().toString(16).slice(2, 10)}`;
     await serverQuery(`CREATE DATABASE ${leftover}`);
