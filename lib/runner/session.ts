@@ -29,6 +29,7 @@ import { ManualPrompt } from './manual-prompt';
 import { appliedResources, appliedSteps, applyTargets, isRehearsal } from './plan';
 import { testDataPlan } from './test-data-plan';
 import { runbookTestConfig } from './runbook-vitest';
+import { expectedExecArgv, SuiteThread, suitePool } from './suite-thread';
 import type { LoadRehearsalWing, Rehearsal } from './rehearsal-wing';
 import { EXIT, type Io } from '../command/exit';
 import { PROJECT_ROOT } from '../project-root';
@@ -56,6 +57,8 @@ export class RunSession {
   /** The suites' run, started as soon as Vitest is created; its worker waits for the hand-over. */
   private vitestRun: Promise<unknown> | undefined;
   private vitestClosed = false;
+  /** The suites' worker thread, started with the run (lib/runner/suite-thread.ts). */
+  private suiteThread: SuiteThread | undefined;
   private readonly handover = new HandoverSender<HarnessContext>(`cutover-harness-${process.pid}-${Date.now()}`);
   /** Redacts the live console; given the run's secrets once they are all known (runVitest). */
   private readonly console = new ConsoleReporter(new Redactor(), (line) => this.io.out(line));
@@ -183,6 +186,7 @@ export class RunSession {
         this.notes.push(`--from=${opts.from}: no earlier passing result for ${missing.join(', ')} with this RC SHA, so they stay NOT RUN`);
     };
     try {
+      this.suiteThread = new SuiteThread(expectedExecArgv());
       if (!isRehearsal(opts)) this.prepareVitest();
       await this.noteUnfinished();
       if (!fromDeployed) await carry();
@@ -258,6 +262,8 @@ export class RunSession {
     } finally {
       this.prompt?.close();
       await this.closeVitest();
+      // Not adopted (the run ended before its first step): it must not outlive the run.
+      await this.suiteThread?.dispose();
     }
     return this.finish(owner, rcSha, carried);
   }
@@ -360,7 +366,7 @@ export class RunSession {
       .filter((f) => existsSync(f));
     this.vitestReady = (async () => {
       // Vitest's Node API is the largest import of a run: it loads while the rehearsal boots.
-      const { createVitest } = await import('vitest/node');
+      const { createVitest, ThreadsPoolWorker } = await import('vitest/node');
       const before = new Map((['SIGINT', 'SIGTERM'] as const).map((signal) => [signal, new Set(process.listeners(signal))]));
       const creating = createVitest(
         'test',
@@ -376,7 +382,7 @@ export class RunSession {
           passWithNoTests: true,
           setupFiles: [path.join(PROJECT_ROOT, 'lib/worker-preload.ts'), ...this.workerSetupFiles],
         },
-        { test: runbookTestConfig },
+        { test: { ...runbookTestConfig, pool: suitePool(ThreadsPoolWorker, this.suiteThread) } },
       );
       // Vitest's own Ctrl-C handler exits the process within a millisecond (exit 130, no
       // document); ours must cancel the run, write the NO-GO document and stop the rehearsal

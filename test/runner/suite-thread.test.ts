@@ -1,0 +1,27 @@
+// The suites' worker thread is started before Vitest has loaded (lib/runner/suite-thread.ts), so
+// Vitest must adopt that thread, with the env of the moment it adopts it: a thread that Vitest
+// passed over would cost a run a second thread's start-up, and a stale env would hand the
+// suites the CLI's env from before the rehearsal or the config set theirs.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { expect, test } from 'vitest';
+import { ROOT } from '../support/run-harness';
+
+const run = async (...args: string[]) => {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('VITEST') || k === 'TEST') delete env[k];
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/support/suite-thread-run.ts', ...args], {
+    cwd: ROOT,
+    env,
+    timeout: 30_000,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as { passed: boolean; adopted: boolean };
+};
+
+test('Vitest adopts the thread started ahead of it, and the suite there sees the env Vitest gave, not the start-time one', async () => {
+  expect(await run()).toEqual({ passed: true, adopted: true });
+});
+
+test('a thread started with other node flags than Vitest asks for is passed over: Vitest starts its own and the run still passes', async () => {
+  expect(await run('--other-flags')).toEqual({ passed: true, adopted: false });
+});
