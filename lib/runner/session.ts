@@ -186,7 +186,6 @@ export class RunSession {
         this.notes.push(`--from=${opts.from}: no earlier passing result for ${missing.join(', ')} with this RC SHA, so they stay NOT RUN`);
     };
     try {
-      this.suiteThread = new SuiteThread(expectedExecArgv());
       if (!isRehearsal(opts)) this.prepareVitest();
       await this.noteUnfinished();
       if (!fromDeployed) await carry();
@@ -364,6 +363,9 @@ export class RunSession {
     const files = STEPS.filter((s) => this.steps.includes(s.id))
       .map((s) => path.join(PROJECT_ROOT, s.file))
       .filter((f) => existsSync(f));
+    // Against a running target, the suites' thread loads its side meanwhile (lib/runner/suite-thread.ts).
+    // A rehearsal's worker already loads while the stack boots: a thread more then only slowed the boot.
+    this.suiteThread = isRehearsal(this.opts) ? undefined : new SuiteThread(expectedExecArgv());
     this.vitestReady = (async () => {
       // Vitest's Node API is the largest import of a run: it loads while the rehearsal boots.
       const { createVitest, ThreadsPoolWorker } = await import('vitest/node');
