@@ -365,7 +365,7 @@ export class RunSession {
       .filter((f) => existsSync(f));
     // Against a running target, the suites' thread loads its side meanwhile (lib/runner/suite-thread.ts).
     // A rehearsal's worker already loads while the stack boots: a thread more then only slowed the boot.
-    this.suiteThread = isRehearsal(this.opts) ? undefined : new SuiteThread(expectedExecArgv());
+    this.suiteThread = isRehearsal(this.opts) ? undefined : SuiteThread.start(expectedExecArgv());
     this.vitestReady = (async () => {
       // Vitest's Node API is the largest import of a run: it loads while the rehearsal boots.
       const { createVitest, ThreadsPoolWorker } = await import('vitest/node');

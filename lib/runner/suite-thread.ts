@@ -21,8 +21,20 @@ export class SuiteThread {
   /** A thread that failed or ended before adoption is dropped: Vitest then starts one of its own. */
   private readonly drop = () => void this.dispose();
 
+  /**
+   * Started, or undefined where a thread cannot start (node refuses the flags, no resources
+   * left): starting it ahead only saves time, so a run goes on without it.
+   */
+  static start(execArgv: string[]): SuiteThread | undefined {
+    try {
+      return new SuiteThread(execArgv);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** `execArgv`: the node flags Vitest will ask of its workers (expectedExecArgv). */
-  constructor(private readonly execArgv: string[]) {
+  private constructor(private readonly execArgv: string[]) {
     this.thread = new Worker(ENTRY, { execArgv, stdout: true, stderr: true });
     // Idle until adopted: it must not keep a run that ends early alive.
     this.thread.unref();

@@ -15,13 +15,17 @@ const run = async (...args: string[]) => {
     env,
     timeout: 30_000,
   });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as { passed: boolean; adopted: boolean };
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as { started: boolean; passed: boolean; adopted: boolean };
 };
 
 test('Vitest adopts the thread started ahead of it, and the suite there sees the env Vitest gave, not the start-time one', async () => {
-  expect(await run()).toEqual({ passed: true, adopted: true });
+  expect(await run()).toEqual({ started: true, passed: true, adopted: true });
 });
 
 test('a thread started with other node flags than Vitest asks for is passed over: Vitest starts its own and the run still passes', async () => {
-  expect(await run('--other-flags')).toEqual({ passed: true, adopted: false });
+  expect(await run('--other-flags')).toEqual({ started: true, passed: true, adopted: false });
+});
+
+test('a thread node refuses to start is no error: the run goes on with the thread Vitest starts', async () => {
+  expect(await run('--refused-flags')).toEqual({ started: false, passed: true, adopted: false });
 });
