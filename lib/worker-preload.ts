@@ -1,6 +1,7 @@
 import { inject } from 'vitest';
 import { handedOverContext, keepHandedOver, type HarnessContext } from './context';
 import { receiveHandover } from './handover';
+import { SUITE_PACKAGES } from './suite-packages';
 
 /**
  * The suites' first setup file. The largest packages a step imports start loading now, while the
@@ -9,9 +10,7 @@ import { receiveHandover } from './handover';
  * is the importing module's to report.
  */
 const loads = [
-  () => import('undici'),
-  () => import('pg'),
-  () => import('@aws-sdk/client-s3'),
+  ...SUITE_PACKAGES.map((name) => () => import(/* @vite-ignore */ name)),
   // Every suite's frame, and what the rehearsal's setup file will import (RehearsalWing.workerPreloads).
   () => import('./suite'),
   ...(inject('harnessPreloads') ?? []).map((file) => () => import(/* @vite-ignore */ file)),

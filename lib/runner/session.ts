@@ -57,7 +57,7 @@ export class RunSession {
   /** The suites' run, started as soon as Vitest is created; its worker waits for the hand-over. */
   private vitestRun: Promise<unknown> | undefined;
   private vitestClosed = false;
-  /** The suites' worker thread, started with the run (lib/runner/suite-thread.ts). */
+  /** The suites' worker thread, started ahead of Vitest against a running target (lib/runner/suite-thread.ts). */
   private suiteThread: SuiteThread | undefined;
   private readonly handover = new HandoverSender<HarnessContext>(`cutover-harness-${process.pid}-${Date.now()}`);
   /** Redacts the live console; given the run's secrets once they are all known (runVitest). */

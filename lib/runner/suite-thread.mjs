@@ -6,10 +6,11 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 
-// Started side by side with Vitest's runtime: a failure here is the importing step's to report.
-for (const name of ['undici', 'pg', '@aws-sdk/client-s3']) import(name).catch(() => undefined);
+// Started side by side with Vitest's runtime (lib/suite-packages.ts): a failure here is the
+// importing step's to report.
+for (const name of workerData.preload) import(name).catch(() => undefined);
 
 // Nothing listens on the port until Vitest's runtime does: what arrives before waits in the port,
 // in order. Its listener is attached as the import below evaluates, and ours in the same turn,

@@ -3,16 +3,17 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PoolOptions, PoolRunnerInitializer, ThreadsPoolWorker } from 'vitest/node';
 import { PROJECT_ROOT } from '../project-root';
+import { SUITE_PACKAGES } from '../suite-packages';
 
 const ENTRY = path.join(PROJECT_ROOT, 'lib/runner/suite-thread.mjs');
 
 /** Vitest's pool for the suites: its threads pool, with the thread started ahead (SuiteThread). */
-export const SUITE_POOL = 'cutover-threads';
+const SUITE_POOL = 'cutover-threads';
 
 /**
- * The suites' worker thread, started as the run starts instead of once Vitest has loaded and been
- * created (about half a second later): Vitest's worker runtime and the steps' largest packages
- * load on the second core meanwhile (lib/runner/suite-thread.mjs). Vitest adopts it for the
+ * The suites' worker thread, started as the session prepares Vitest instead of once Vitest has
+ * loaded and been created (about half a second later): Vitest's worker runtime and the steps'
+ * largest packages load on the second core meanwhile (lib/runner/suite-thread.mjs). Vitest adopts it for the
  * run's first worker; one it does not adopt (the run ended first, or Vitest wants other node
  * flags) is ended by dispose().
  */
@@ -35,7 +36,7 @@ export class SuiteThread {
 
   /** `execArgv`: the node flags Vitest will ask of its workers (expectedExecArgv). */
   private constructor(private readonly execArgv: string[]) {
-    this.thread = new Worker(ENTRY, { execArgv, stdout: true, stderr: true });
+    this.thread = new Worker(ENTRY, { execArgv, stdout: true, stderr: true, workerData: { preload: SUITE_PACKAGES } });
     // Idle until adopted: it must not keep a run that ends early alive.
     this.thread.unref();
     this.thread.once('error', this.drop).once('exit', this.drop);
@@ -61,8 +62,8 @@ export class SuiteThread {
 /**
  * The node flags Vitest 4 gives a threads worker (resolveOptions and resolveConditions in its
  * pool): the profiler's flags the CLI itself runs with, import.meta.resolve, its warning filter,
- * and Vite's resolve conditions. Should Vitest ask for others,
- * the started thread is not adopted: a run is then as before, never wrong.
+ * and Vite's resolve conditions. Should Vitest ask for others, the started thread is not adopted:
+ * a run is then as before, never wrong.
  */
 export function expectedExecArgv(): string[] {
   const suppressWarnings = path.join(path.dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'suppress-warnings.cjs');
