@@ -1,6 +1,7 @@
 // The external provider against this machine's own Postgres and Redis (as on a CI runner):
 // CUTOVER_STACK_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) and
 // CUTOVER_STACK_REDIS_URL (default redis://127.0.0.1:6379).
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -8,7 +9,9 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Client, startStack, stackRecord, type Stack } from '../../rehearsal/stack/index';
-import { externalConfigProblems } from '../../rehearsal/stack/external';
+import { dropStaleDatabases, externalConfigProblems } from '../../rehearsal/stack/external';
+import { creatorApplicationName } from '../../rehearsal/stack/postgres';
+import { sleep } from '../../rehearsal/stack/util';
 import type { StackRecord } from '../../rehearsal/stack/cleanup';
 import { registryFiles, stackDirs, useIsolatedTmpdir } from './helpers/env';
 
@@ -41,6 +44,44 @@ async function serverQuery<T extends pg.QueryResultRow>(sql: string, params: unk
   }
 }
 const databaseExists = async (name: string) => (await serverQuery('SELECT 1 FROM pg_database WHERE datname = $1', [name])).length === 1;
+/** Whether the server still runs the session that creates `name` (see creatorApplicationName). */
+const creatorRuns = async (name: string) =>
+  (await serverQuery("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND state = 'active'", [creatorApplicationName(name)]))
+    .length === 1;
+
+/** A stack registry record of a run that is gone, which had begun creating `name`. */
+function recordKilledRun(ownerPid: number, name: string): void {
+  const record: StackRecord = {
+    id: `killed-run-${name}`,
+    provider: 'external',
+    ownerPid,
+    createdAt: new Date().toISOString(),
+    processes: [],
+    dirs: [],
+    pgDataDirs: [],
+    externalDatabase: { server: '127.0.0.1:5432', name },
+  };
+  fs.mkdirSync(path.join(base, 'cutover-harness-stacks'), { recursive: true });
+  fs.writeFileSync(path.join(base, 'cutover-harness-stacks', `${record.id}.json`), JSON.stringify(record));
+}
+
+/**
+ * A process creating `name`, killed while the server still runs its CREATE DATABASE (which the
+ * server then finishes on its own): the creator's pid, or undefined when the CREATE ended first.
+ */
+async function killMidCreate(name: string): Promise<number | undefined> {
+  const root = path.resolve(import.meta.dirname, '../..');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/stack/helpers/create-database.ts', SERVER_URL, name], {
+    cwd: root,
+    stdio: 'ignore',
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const deadline = Date.now() + 20_000;
+  while (!(await creatorRuns(name)) && child.exitCode === null && Date.now() < deadline) await sleep(2);
+  child.kill('SIGKILL');
+  await exited;
+  return (await creatorRuns(name)) ? child.pid : undefined;
+}
 
 describe('external provider', () => {
   let stack: Stack;
@@ -219,5 +260,33 @@ describe('external provider, configuration and failures', () => {
       await stack.stop();
     }
     expect(registryFiles()).toEqual([]);
+  });
+
+  it('drops a database whose creator was killed while the server still ran its CREATE DATABASE', async () => {
+    // The server finishes such a CREATE after the kill: a DROP in that moment found nothing, and
+    // the database stayed (the self-tests' killed batch run left one on the machine's server).
+    let name = '';
+    let creatorPid: number | undefined;
+    for (let attempt = 0; attempt < 10 && creatorPid === undefined; attempt += 1) {
+      if (name) await serverQuery(`DROP DATABASE IF EXISTS ${name}`);
+      name = `cutover_19990101000000_${Math.random().toString(16).slice(2, 10)}`;
+      creatorPid = await killMidCreate(name);
+    }
+    try {
+      expect(creatorPid, 'no attempt caught the CREATE DATABASE still running after the kill').toBeDefined();
+      recordKilledRun(creatorPid!, name);
+      const logs: string[] = [];
+      await dropStaleDatabases(SERVER_URL, '127.0.0.1:5432', (l) => logs.push(l));
+      // Had the creator's session been left to finish, its database would appear now.
+      const settled = Date.now() + 5_000;
+      while ((await creatorRuns(name)) && Date.now() < settled) await sleep(25);
+      await sleep(200);
+      expect(await databaseExists(name)).toBe(false);
+      expect(logs.join('\n')).toContain(`dropped database ${name} left by an earlier killed run`);
+      expect(registryFiles()).toEqual([]);
+    } finally {
+      // Red or green, this test leaves no database on the shared server.
+      await serverQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
   });
 });
