@@ -238,18 +238,7 @@ describe('external provider, configuration and failures', () => {
   it('drops a database that a killed earlier run left on the same server', async () => {
     const leftover = `cutover_19990101000000_${Math.random().toString(16).slice(2, 10)}`;
     await serverQuery(`CREATE DATABASE ${leftover}`);
-    const record: StackRecord = {
-      id: 'killed-run',
-      provider: 'external',
-      ownerPid: 2 ** 22 - 1,
-      createdAt: new Date().toISOString(),
-      processes: [],
-      dirs: [],
-      pgDataDirs: [],
-      externalDatabase: { server: '127.0.0.1:5432', name: leftover },
-    };
-    fs.mkdirSync(path.join(base, 'cutover-harness-stacks'), { recursive: true });
-    fs.writeFileSync(path.join(base, 'cutover-harness-stacks', 'killed-run.json'), JSON.stringify(record));
+    recordKilledRun(2 ** 22 - 1, leftover);
     setEnv({ CUTOVER_STACK_DATABASE_URL: SERVER_URL, CUTOVER_STACK_REDIS_URL: REDIS_URL });
     const logs: string[] = [];
     const stack = await startStack({ provider: 'external', log: (l) => logs.push(l) });
