@@ -1,9 +1,9 @@
-import { request } from 'undici';
-
-const get = (url: string) =>
-  request(url, { headersTimeout: 2_000, bodyTimeout: 2_000, headers: { 'user-agent': 'rehearsal-traffic' } }).then((res) =>
-    res.body.dump(),
-  );
+// undici loads with the first read, after the target is up, not with the wing (see rehearsal/stack/pg-session.ts).
+const get = async (url: string) => {
+  const { request } = await import('undici');
+  const res = await request(url, { headersTimeout: 2_000, bodyTimeout: 2_000, headers: { 'user-agent': 'rehearsal-traffic' } });
+  await res.body.dump();
+};
 
 /**
  * A trickle of ordinary reads, as real users would send, so the monitoring step has a 5xx

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
+import { withPgSession } from './pg-session';
 import { TIMEOUTS } from './types';
 import { StackError, withTimeout } from './util';
 
@@ -120,12 +120,5 @@ export async function copyCachedCluster(cacheDir: string, dataDir: string, signa
 
 /** Gives the running copy a password of its own, so the one kept in the cache opens nothing. */
 export async function rotatePassword(url: string, password: string, signal?: AbortSignal): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: TIMEOUTS.connectMs, query_timeout: TIMEOUTS.queryMs });
-  client.on('error', () => undefined);
-  try {
-    await withTimeout(client.connect(), TIMEOUTS.connectMs + 1_000, 'connect to postgres', signal);
-    await client.query(`ALTER ROLE postgres PASSWORD ${client.escapeLiteral(password)}`);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  await withPgSession(url, (client) => client.query(`ALTER ROLE postgres PASSWORD ${client.escapeLiteral(password)}`), { signal });
 }

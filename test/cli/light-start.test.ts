@@ -8,11 +8,11 @@ import { ROOT, runHarness, tempDir } from '../support/run-harness';
 
 const HEAVY = ['zod', '@aws-sdk/client-s3', 'undici', 'pg', 'stripe', 'vitest/node', '@prisma/adapter-pg'];
 
-async function packagesImportedBy(args: string[]): Promise<string[]> {
+async function packagesImportedBy(args: string[], exitCode = 0): Promise<string[]> {
   const log = path.join(await tempDir('cutover-import-log'), 'imports.txt');
   const hook = path.join(ROOT, 'test/support/import-log.mjs');
   const run = await runHarness(args, { env: { NODE_OPTIONS: `--import=${hook}`, IMPORT_LOG: log } });
-  expect(run.code, run.stderr).toBe(0);
+  expect(run.code, run.stderr).toBe(exitCode);
   const lines = (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean);
   const packages = new Set(lines.filter((line) => !line.startsWith('file:')));
   // A package bundled into the prebuilt CLI is loaded with the chunk that holds it; esbuild
@@ -34,6 +34,15 @@ describe('the CLI answers --help, --version and --list without the run’s impor
     await packagesImportedBy(['--list']);
     const imported = await packagesImportedBy(['--list']);
     expect(imported.filter((p) => HEAVY.includes(p))).toEqual([]);
+  });
+
+  // A rehearsal loads the wing before its stack starts; what the stack, the boot and the faults
+  // use loads while the stack's processes boot (rehearsal/stack/pg-session.ts). An unknown
+  // --fault loads the wing (its fault table) and stops there, exit 2.
+  test('the rehearsal wing loads without the packages its stack, boot and faults use', async () => {
+    const imported = await packagesImportedBy(['--fault=no-such-fault'], 2);
+    const wingPackages = ['pg', '@aws-sdk/client-s3', 'ioredis', 'jsonwebtoken', 'bcryptjs', 'undici', '@prisma/adapter-pg'];
+    expect(imported.filter((p) => wingPackages.includes(p))).toEqual([]);
   });
 
   test('a run does import them (the log sees the imports this test forbids elsewhere)', async () => {

@@ -8,7 +8,8 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3Client, startStack, stackRecord, type Stack } from '../../rehearsal/stack/index';
+import { s3Client } from '../../lib/storage/s3-client';
+import { startStack, stackRecord, type Stack } from '../../rehearsal/stack/index';
 import { childrenOf, isAlive, processesUnder, registryFiles, stackDirs, useIsolatedTmpdir, waitUntil } from './helpers/env';
 
 const base = useIsolatedTmpdir();
