@@ -1,10 +1,3 @@
-// undici loads with the first read, after the target is up, not with the wing (see rehearsal/stack/pg-session.ts).
-const get = async (url: string) => {
-  const { request } = await import('undici');
-  const res = await request(url, { headersTimeout: 2_000, bodyTimeout: 2_000, headers: { 'user-agent': 'rehearsal-traffic' } });
-  await res.body.dump();
-};
-
 /**
  * A trickle of ordinary reads, as real users would send, so the monitoring step has a 5xx
  * rate to measure in the target's request log. Before that step, `warmUp()` tops the reads
@@ -18,6 +11,15 @@ export function startTraffic(
   everyMs = 250,
   burst = 30,
 ): { warmUp(): Promise<void>; stop(): void } {
+  // undici loads as the traffic starts, after the target is up, not with the wing (see
+  // rehearsal/stack/pg-session.ts); a read before it has loaded waits for it.
+  const undici = import('undici');
+  undici.catch(() => undefined);
+  const get = async (url: string) => {
+    const { request } = await undici;
+    const res = await request(url, { headersTimeout: 2_000, bodyTimeout: 2_000, headers: { 'user-agent': 'rehearsal-traffic' } });
+    await res.body.dump();
+  };
   let stopped = false;
   let inFlight = false;
   let sent = 0;
