@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { diesWithThisProcess } from '../stack/util';
 
 const require = createRequire(import.meta.url);
 
@@ -36,13 +37,18 @@ export interface Child {
  * exits or stays silent past the deadline is an error carrying its last output lines.
  */
 export async function startChild(opts: ChildOptions): Promise<Child> {
-  const proc: ChildProcess = opts.shell
-    ? spawn('/bin/sh', ['-c', opts.shell], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-    : spawn(process.execPath, [...loaderFor(opts.entry!), opts.entry!], {
-        cwd: opts.cwd,
-        env: opts.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+  // The reference target dies with the CLI, as the stack's servers do: a CLI killed outright
+  // (SIGKILL, a crash on a closed stdout) stops nothing itself, and an idle server never
+  // notices its log pipe is gone.
+  const [file, args] = opts.shell
+    ? ['/bin/sh', ['-c', opts.shell]]
+    : diesWithThisProcess(process.execPath, [...loaderFor(opts.entry!), opts.entry!]);
+  const proc: ChildProcess = spawn(file, args, {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: Boolean(opts.shell),
+  });
   const signal = (name: NodeJS.Signals) => {
     try {
       if (opts.shell) process.kill(-proc.pid!, name);

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { isAlive } from '../../lib/processes';
 import { STEPS } from '../../lib/runbook/catalogue';
 import { REHEARSAL_TIMEOUT_MS, runHarness, summary, tempDir } from '../support/run-harness';
 import { healthy, tinyTarget } from '../support/tiny-target';
@@ -108,4 +109,37 @@ describe('a run that does not end normally still leaves a NO-GO document', { tim
     expect(result.stderr).toContain('cutover: interrupted by SIGINT before the run started; nothing was run or changed');
     expect(Object.keys(result.artifacts)).toEqual([]);
   });
+});
+
+// A CLI killed outright (SIGKILL, the OOM killer, a crash on a closed stdout) runs no teardown:
+// what it started must end by itself. The stack's servers did; the reference target, idle
+// between requests, never noticed its log pipe was gone and ran on, holding its port.
+describe('a CLI killed outright leaves no process of its rehearsal behind', () => {
+  test(
+    'kill -9 of the CLI alone, not its process group, during a step: the target and its worker stop with it',
+    { timeout: REHEARSAL_TIMEOUT_MS },
+    async () => {
+      let killed = false;
+      const result = await runHarness(['--owner=selftest'], {
+        onStdout: (text, child) => {
+          if (!killed && text.includes('▶ Step 1')) {
+            killed = true;
+            child.kill('SIGKILL');
+          }
+        },
+      });
+      expect(killed, summary(result)).toBe(true);
+      expect(result.signal).toBe('SIGKILL');
+      const started = [...result.stdout.matchAll(/^(?:target|worker): pid (\d+)/gm)].map((m) => Number(m[1]));
+      expect(started, 'the target and its worker had started').toHaveLength(2);
+      try {
+        await vi.waitFor(() => expect(started.filter(isAlive), 'still running after the CLI died').toEqual([]), {
+          timeout: 10_000,
+          interval: 100,
+        });
+      } finally {
+        for (const pid of started.filter(isAlive)) process.kill(pid, 'SIGKILL');
+      }
+    },
+  );
 });
