@@ -10,7 +10,39 @@ export interface Io {
   err(line: string): void;
 }
 
+const closed = new Set<NodeJS.WriteStream>();
+
+/**
+ * A console whose reader has gone (output piped into `head`, a `tee` that was killed) is a
+ * hang-up: the process gets SIGHUP, once, and ends as a closed terminal would end it (a run
+ * stops and writes its NO-GO document, a script records the end in the audit log). Output to
+ * the closed stream is dropped from then on. Unwatched, the first write after it crashed the
+ * process (an unhandled EPIPE): no document, the audit entry never ended.
+ */
+export function watchConsole(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listeners('error').includes(onClosed)) continue;
+    stream.on('error', onClosed);
+  }
+}
+
+function onClosed(this: NodeJS.WriteStream): void {
+  const first = closed.size === 0;
+  closed.add(this);
+  if (first) process.kill(process.pid, 'SIGHUP');
+}
+
+/** Whether the console's output or error stream was closed by its reader (see watchConsole). */
+export function consoleClosed(): boolean {
+  return closed.size > 0;
+}
+
+function write(stream: NodeJS.WriteStream, line: string): void {
+  watchConsole();
+  if (!closed.has(stream)) stream.write(`${line}\n`);
+}
+
 export const consoleIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: (line) => write(process.stdout, line),
+  err: (line) => write(process.stderr, line),
 };

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { mutationPermission } from '../command/confirm';
 import { readEnvValue } from '../command/credential';
 import { defaultOwner } from '../command/defaults';
-import { consoleIo, EXIT, type Io } from '../command/exit';
+import { consoleIo, EXIT, watchConsole, type Io } from '../command/exit';
 import { resolveBaseUrl } from '../command/identity';
 import { loadCommandConfig } from '../command/load';
 import type { LoadedConfig } from '../config/load';
@@ -101,6 +101,7 @@ export async function runGuardedScript(
   body: (ctx: ScriptContext) => Promise<number>,
   io: Io = consoleIo,
 ): Promise<number> {
+  if (io === consoleIo) watchConsole();
   const say = (lines: string[]) => lines.forEach((line) => io.err(`${spec.name}: ${line}`));
   const parsed = parseScriptArgs(argv, spec);
   if (!parsed.args) {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, UsageError, type CliOptions } from '../cli/args';
 import { helpText, listText } from '../cli/help';
-import { consoleIo, EXIT, type Io } from '../command/exit';
+import { consoleIo, EXIT, watchConsole, type Io } from '../command/exit';
 import { fail } from './fail';
 import type { LoadRehearsalWing } from './rehearsal-wing';
 import { PROJECT_ROOT } from '../project-root';
@@ -20,6 +20,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo, loadWing
   };
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) process.on(signal, early);
+  if (io === consoleIo) watchConsole();
   const release = () => {
     for (const signal of signals) process.off(signal, early);
   };

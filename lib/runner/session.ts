@@ -31,7 +31,7 @@ import { testDataPlan } from './test-data-plan';
 import { runbookTestConfig } from './runbook-vitest';
 import { expectedExecArgv, SuiteThread, suitePool } from './suite-thread';
 import type { LoadRehearsalWing, Rehearsal } from './rehearsal-wing';
-import { EXIT, type Io } from '../command/exit';
+import { consoleClosed, EXIT, type Io } from '../command/exit';
 import { PROJECT_ROOT } from '../project-root';
 
 /**
@@ -132,7 +132,8 @@ export class RunSession {
     this.interrupted = true;
     this.interruptedAt = Date.now();
     const asking = this.prompt?.asking;
-    this.abort = `interrupted by ${signal}${signal === 'SIGINT' ? ' (Ctrl-C)' : ''}${asking ? ` at the prompt for ${asking}` : ''}`;
+    const why = signal === 'SIGINT' ? ' (Ctrl-C)' : signal === 'SIGHUP' && consoleClosed() ? " (the console's output was closed)" : '';
+    this.abort = `interrupted by ${signal}${why}${asking ? ` at the prompt for ${asking}` : ''}`;
     this.prompt?.interrupt();
     this.io.err(
       `\ncutover: ${this.abort}; stopping, writing the NO-GO document and cleaning up (to force, press again after ${FORCE_AFTER_MS / 1000} s)`,

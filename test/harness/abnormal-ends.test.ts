@@ -38,6 +38,26 @@ describe('a run that does not end normally still leaves a NO-GO document', { tim
     expect(result.run!.rows.find((r) => r.id === 'C.readyz')!.status).not.toBe('ticked');
   });
 
+  test("its console's output closed by its reader during a step (piped into head): ends as on a hang-up, exit 1, NO-GO document", async () => {
+    let closed = false;
+    const result = await runHarness(['--owner=selftest'], {
+      onStdout: (text, child) => {
+        if (!closed && text.includes('▶ Step 1')) {
+          closed = true;
+          child.stdout!.destroy();
+        }
+      },
+    });
+    expect(closed, summary(result)).toBe(true);
+    // Not a crash on the first write after it (an unhandled EPIPE, exit 1 as well, no document).
+    expect(result.signal, summary(result)).toBeNull();
+    expect(result.stderr).not.toContain('EPIPE');
+    expect(result.code, summary(result)).toBe(1);
+    expect(result.run?.decision, summary(result)).toBe('NO-GO');
+    expect(result.run!.reason).toContain("interrupted by SIGHUP (the console's output was closed)");
+    expectEveryStepAccounted(result.markdown);
+  });
+
   test('a failing setup (the rehearsal cannot reach its database) ends NO-GO with every step NOT RUN', async () => {
     const result = await runHarness(['--stack=external', '--owner=selftest'], {
       env: { CUTOVER_STACK_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/postgres' },
