@@ -11,19 +11,20 @@ export interface Io {
 }
 
 const closed = new Set<NodeJS.WriteStream>();
+let watching = false;
 
 /**
  * A console whose reader has gone (output piped into `head`, a `tee` that was killed) is a
  * hang-up: the process gets SIGHUP, once, and ends as a closed terminal would end it (a run
  * stops and writes its NO-GO document, a script records the end in the audit log). Output to
  * the closed stream is dropped from then on. Unwatched, the first write after it crashed the
- * process (an unhandled EPIPE): no document, the audit entry never ended.
+ * process (an unhandled EPIPE): no document, the audit entry never ended. Called by the CLI's
+ * and the guarded scripts' frames before their first line.
  */
 export function watchConsole(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    if (stream.listeners('error').includes(onClosed)) continue;
-    stream.on('error', onClosed);
-  }
+  if (watching) return;
+  watching = true;
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', onClosed);
 }
 
 function onClosed(this: NodeJS.WriteStream): void {
@@ -38,7 +39,6 @@ export function consoleClosed(): boolean {
 }
 
 function write(stream: NodeJS.WriteStream, line: string): void {
-  watchConsole();
   if (!closed.has(stream)) stream.write(`${line}\n`);
 }
 

@@ -1,9 +1,10 @@
+import type { ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { isAlive } from '../../lib/processes';
 import { STEPS } from '../../lib/runbook/catalogue';
-import { REHEARSAL_TIMEOUT_MS, runHarness, summary, tempDir } from '../support/run-harness';
+import { REHEARSAL_TIMEOUT_MS, runHarness, summary, tempDir, type HarnessRun } from '../support/run-harness';
 import { healthy, tinyTarget } from '../support/tiny-target';
 
 let close: (() => Promise<void>) | undefined;
@@ -14,21 +15,29 @@ function expectEveryStepAccounted(markdown: string) {
   for (const step of STEPS) expect(markdown).toContain(`### ${step.section}) ${step.sectionTitle}`);
 }
 
+/**
+ * A run against a given base URL (the staging and prod path, no rehearsal), interrupted by
+ * `interrupt` inside step 2 once its console shows `when`: /readyz answers only after 20 s.
+ */
+async function interruptedInStep2(when: string, interrupt: (child: ChildProcess) => void): Promise<HarnessRun> {
+  const target = await tinyTarget({ ...healthy, 'GET /readyz': () => ({ body: { ok: true, db: true }, delayMs: 20_000 }) });
+  close = target.close;
+  let sent = false;
+  const result = await runHarness([`--base-url=${target.url}`, '--from=env', '-t', 'GET /healthz|GET /readyz'], {
+    onStdout: (text, child) => {
+      if (!sent && text.includes(when)) {
+        sent = true;
+        interrupt(child);
+      }
+    },
+  });
+  expect(sent, summary(result)).toBe(true);
+  return result;
+}
+
 describe('a run that does not end normally still leaves a NO-GO document', { timeout: REHEARSAL_TIMEOUT_MS }, () => {
   test('Ctrl-C during a step: exit 1, NO-GO saying it was interrupted, every step accounted for', async () => {
-    // /readyz answers after 20 s: the run is inside step 2 when it is interrupted.
-    const target = await tinyTarget({ ...healthy, 'GET /readyz': () => ({ body: { ok: true, db: true }, delayMs: 20_000 }) });
-    close = target.close;
-    let sent = false;
-    const result = await runHarness([`--base-url=${target.url}`, '--from=env', '-t', 'GET /healthz|GET /readyz'], {
-      onStdout: (text, child) => {
-        if (!sent && text.includes('✓ GET /healthz')) {
-          sent = true;
-          child.kill('SIGINT');
-        }
-      },
-    });
-    expect(sent).toBe(true);
+    const result = await interruptedInStep2('✓ GET /healthz', (child) => child.kill('SIGINT'));
     expect(result.code, summary(result)).toBe(1);
     expect(result.run!.decision).toBe('NO-GO');
     expect(result.run!.reason).toContain('interrupted by SIGINT (Ctrl-C)');
@@ -38,7 +47,19 @@ describe('a run that does not end normally still leaves a NO-GO document', { tim
     expect(result.run!.rows.find((r) => r.id === 'C.readyz')!.status).not.toBe('ticked');
   });
 
-  test("its console's output closed by its reader during a step (piped into head): ends as on a hang-up, exit 1, NO-GO document", async () => {
+  test("against a base URL, its console's output closed by its reader during a step: ends as on a hang-up, exit 1, NO-GO document", async () => {
+    // A closed pipe shows only at the next write: closed as step 2 starts, it shows as /healthz
+    // passes, while /readyz still waits.
+    const result = await interruptedInStep2('▶ Step 2', (child) => child.stdout!.destroy());
+    expect(result.signal, summary(result)).toBeNull();
+    expect(result.stderr).not.toContain('EPIPE');
+    expect(result.code, summary(result)).toBe(1);
+    expect(result.run!.reason).toContain("interrupted by SIGHUP (the console's output was closed)");
+    expectEveryStepAccounted(result.markdown);
+    expect(result.run!.rows.find((r) => r.id === 'C.readyz')!.status).not.toBe('ticked');
+  });
+
+  test("in the rehearsal, its console's output closed by its reader during a step (piped into head): ends as on a hang-up, exit 1, NO-GO document", async () => {
     let closed = false;
     const result = await runHarness(['--owner=selftest'], {
       onStdout: (text, child) => {
