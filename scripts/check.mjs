@@ -12,6 +12,15 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
 
+// The check starts several hundred node processes and worker threads, each touching a few
+// hundred MiB afresh. On a VM that traps every page fault (about 10 µs each on the shared AMD
+// hosts, where about 30% of the check's CPU is spent in the kernel), glibc's malloc growing its
+// heap in 64 MiB steps on transparent huge pages (granted on request where THP is `madvise`)
+// takes a fault rehearsal from about 117,000 page faults to 67,000 and its CPU down by about 12%.
+// Elsewhere it only costs some resident memory. A GLIBC_TUNABLES already set is kept.
+const MALLOC_TUNABLES = 'glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864';
+const env = { ...process.env, GLIBC_TUNABLES: process.env.GLIBC_TUNABLES ?? MALLOC_TUNABLES };
+
 const STATIC = [
   { name: 'typecheck (tsc --noEmit)', cmd: bin('tsc'), args: ['--noEmit'] },
   { name: 'dependency rules (npm run deps)', cmd: 'npm', args: ['run', '--silent', 'deps'] },
@@ -27,7 +36,7 @@ const TESTS = {
 function run({ name, cmd, args }, { stream }) {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: stream ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: stream ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout?.on('data', (b) => (output += b));
     child.stderr?.on('data', (b) => (output += b));

@@ -88,8 +88,11 @@ export class TargetProcesses {
   }
 }
 
-/** The children get PATH and friends, not the harness's own environment (its secrets, its config). */
+/**
+ * The children get PATH and friends, not the harness's own environment (its secrets, its config).
+ * How the runtime is tuned (node's options, glibc's malloc) passes through.
+ */
 export function minimalProcessEnv(): Record<string, string> {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'NODE_OPTIONS'];
+  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'NODE_OPTIONS', 'GLIBC_TUNABLES'];
   return Object.fromEntries(keep.filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
 }
