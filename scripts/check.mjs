@@ -17,7 +17,8 @@ const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
 // hosts, where about 30% of the check's CPU is spent in the kernel), glibc's malloc growing its
 // heap in 64 MiB steps on transparent huge pages (granted on request where THP is `madvise`)
 // takes a fault rehearsal from about 117,000 page faults to 67,000 and its CPU down by about 12%.
-// Elsewhere it only costs some resident memory. A GLIBC_TUNABLES already set is kept.
+// It costs resident memory (about 70 MB more per harness process there); hosts with cheap page
+// faults gain less. A GLIBC_TUNABLES already set is kept.
 const MALLOC_TUNABLES = 'glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864';
 const env = { ...process.env, GLIBC_TUNABLES: process.env.GLIBC_TUNABLES ?? MALLOC_TUNABLES };
 
