@@ -10,10 +10,11 @@ import { pidsWithCmdline } from '../../../rehearsal/stack/util';
 /**
  * Points TMPDIR (hence os.tmpdir(): temp dirs and the stack registry) at a fresh directory for
  * this test file, so leftovers can be counted exactly even when other files run in parallel.
- * Traversable by the `postgres` OS user (0711), as /tmp is.
+ * Traversable by the `postgres` OS user (0711), as /tmp is. Made inside the self-test run's own
+ * temp dir (test/support/global-setup.ts), so one a killed file leaves fails the run's end too.
  */
 export function useIsolatedTmpdir(): string {
-  const base = fs.mkdtempSync(path.join('/tmp', 'cutover-test-'));
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-test-'));
   fs.chmodSync(base, 0o711);
   const previous = process.env.TMPDIR;
   process.env.TMPDIR = base;
