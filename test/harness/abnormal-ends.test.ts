@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { isAlive } from '../../lib/processes';
 import { STEPS } from '../../lib/runbook/catalogue';
-import { REHEARSAL_TIMEOUT_MS, runHarness, summary, tempDir, type HarnessRun } from '../support/run-harness';
+import { onceOutputShows, REHEARSAL_TIMEOUT_MS, runHarness, summary, tempDir, type HarnessRun } from '../support/run-harness';
 import { healthy, tinyTarget } from '../support/tiny-target';
 
 let close: (() => Promise<void>) | undefined;
@@ -22,16 +22,9 @@ function expectEveryStepAccounted(markdown: string) {
 async function interruptedInStep2(when: string, interrupt: (child: ChildProcess) => void): Promise<HarnessRun> {
   const target = await tinyTarget({ ...healthy, 'GET /readyz': () => ({ body: { ok: true, db: true }, delayMs: 20_000 }) });
   close = target.close;
-  let sent = false;
-  const result = await runHarness([`--base-url=${target.url}`, '--from=env', '-t', 'GET /healthz|GET /readyz'], {
-    onStdout: (text, child) => {
-      if (!sent && text.includes(when)) {
-        sent = true;
-        interrupt(child);
-      }
-    },
-  });
-  expect(sent, summary(result)).toBe(true);
+  const at = onceOutputShows(when, interrupt);
+  const result = await runHarness([`--base-url=${target.url}`, '--from=env', '-t', 'GET /healthz|GET /readyz'], { onStdout: at.onStdout });
+  expect(at.acted(), summary(result)).toBe(true);
   return result;
 }
 
@@ -60,16 +53,9 @@ describe('a run that does not end normally still leaves a NO-GO document', { tim
   });
 
   test("in the rehearsal, its console's output closed by its reader during a step (piped into head): ends as on a hang-up, exit 1, NO-GO document", async () => {
-    let closed = false;
-    const result = await runHarness(['--owner=selftest'], {
-      onStdout: (text, child) => {
-        if (!closed && text.includes('▶ Step 1')) {
-          closed = true;
-          child.stdout!.destroy();
-        }
-      },
-    });
-    expect(closed, summary(result)).toBe(true);
+    const at = onceOutputShows('▶ Step 1', (child) => child.stdout!.destroy());
+    const result = await runHarness(['--owner=selftest'], { onStdout: at.onStdout });
+    expect(at.acted(), summary(result)).toBe(true);
     // Not a crash on the first write after it (an unhandled EPIPE, exit 1 as well, no document).
     expect(result.signal, summary(result)).toBeNull();
     expect(result.stderr).not.toContain('EPIPE');
@@ -95,17 +81,11 @@ describe('a run that does not end normally still leaves a NO-GO document', { tim
   });
 
   test('Ctrl-C while the rehearsal is still starting (Vitest being created beside it): exit 1, NO-GO document, its step NOT RUN', async () => {
-    let sent = false;
     // The embedded stack, as `npm test` with no flags: its first line comes while Vitest is being
     // created beside the booting stack, whose handler must not end the run by the signal either.
-    const result = await runHarness(['--owner=selftest', '--only=smoke', '--stack=embedded'], {
-      onStdout: (text, child) => {
-        if (sent || !text.includes('stack provider:')) return;
-        sent = true;
-        process.kill(child.pid!, 'SIGINT');
-      },
-    });
-    expect(sent, summary(result)).toBe(true);
+    const at = onceOutputShows('stack provider:', (child) => process.kill(child.pid!, 'SIGINT'));
+    const result = await runHarness(['--owner=selftest', '--only=smoke', '--stack=embedded'], { onStdout: at.onStdout });
+    expect(at.acted(), summary(result)).toBe(true);
     expect(result.signal, summary(result)).toBeNull();
     expect(result.code, summary(result)).toBe(1);
     const run = result.run!;
@@ -135,16 +115,9 @@ describe('a run that does not end normally still leaves a NO-GO document', { tim
       config,
       "console.log('config: loading'); await new Promise((resolve) => setTimeout(resolve, 30_000)); export default {};\n",
     );
-    let sent = false;
-    const result = await runHarness(['--env=staging', `--config=${config}`], {
-      onStdout: (text, child) => {
-        if (!sent && text.includes('config: loading')) {
-          sent = true;
-          process.kill(child.pid!, 'SIGINT');
-        }
-      },
-    });
-    expect(sent, summary(result)).toBe(true);
+    const at = onceOutputShows('config: loading', (child) => process.kill(child.pid!, 'SIGINT'));
+    const result = await runHarness(['--env=staging', `--config=${config}`], { onStdout: at.onStdout });
+    expect(at.acted(), summary(result)).toBe(true);
     expect(result.signal, summary(result)).toBeNull();
     expect(result.code, summary(result)).toBe(1);
     expect(result.stderr).toContain('cutover: interrupted by SIGINT before the run started; nothing was run or changed');
@@ -160,16 +133,9 @@ describe('a CLI killed outright leaves no process of its rehearsal behind', () =
     'kill -9 of the CLI alone, not its process group, during a step: the target and its worker stop with it',
     { timeout: REHEARSAL_TIMEOUT_MS },
     async () => {
-      let killed = false;
-      const result = await runHarness(['--owner=selftest'], {
-        onStdout: (text, child) => {
-          if (!killed && text.includes('▶ Step 1')) {
-            killed = true;
-            child.kill('SIGKILL');
-          }
-        },
-      });
-      expect(killed, summary(result)).toBe(true);
+      const at = onceOutputShows('▶ Step 1', (child) => child.kill('SIGKILL'));
+      const result = await runHarness(['--owner=selftest'], { onStdout: at.onStdout });
+      expect(at.acted(), summary(result)).toBe(true);
       expect(result.signal).toBe('SIGKILL');
       const started = [...result.stdout.matchAll(/^(?:target|worker): pid (\d+)/gm)].map((m) => Number(m[1]));
       expect(started, 'the target and its worker had started').toHaveLength(2);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { STEPS } from '../../lib/runbook/catalogue';
-import { REHEARSAL_TIMEOUT_MS, runHarness, summary, tempDir } from '../support/run-harness';
+import { onceOutputShows, REHEARSAL_TIMEOUT_MS, runHarness, summary, tempDir } from '../support/run-harness';
 
 /**
  * The processes a rehearsal started, from the pids it printed (postgres, redis-server, every
@@ -104,17 +104,9 @@ describe('the local rehearsal', { timeout: REHEARSAL_TIMEOUT_MS }, () => {
   );
 
   test('Ctrl-C in the middle of a rehearsal: NO-GO document, and no postgres, redis, target or worker left behind', async () => {
-    let sent = false;
-    const result = await runHarness(['--owner=selftest'], {
-      env: { CUTOVER_STACK: 'embedded' },
-      onStdout: (text, child) => {
-        if (!sent && text.includes('▶ Step 3')) {
-          sent = true;
-          child.kill('SIGINT');
-        }
-      },
-    });
-    expect(sent, summary(result)).toBe(true);
+    const at = onceOutputShows('▶ Step 3', (child) => child.kill('SIGINT'));
+    const result = await runHarness(['--owner=selftest'], { env: { CUTOVER_STACK: 'embedded' }, onStdout: at.onStdout });
+    expect(at.acted(), summary(result)).toBe(true);
     expect(result.code, summary(result)).toBe(1);
     expect(result.run!.reason).toContain('interrupted by SIGINT (Ctrl-C)');
     expect(result.run!.steps.filter((s) => s.status === 'passed').map((s) => s.n)).toEqual([0, 1, 2]);

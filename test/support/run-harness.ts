@@ -89,6 +89,22 @@ export function selfTestStackEnv(): Record<string, string> {
   };
 }
 
+/**
+ * An `onStdout` that calls `act` once, the first time the run's output shows `when` (to interrupt
+ * it at a known point); `acted()` says whether it did, for the test to assert.
+ */
+export function onceOutputShows(when: string, act: (child: ChildProcess) => void) {
+  let acted = false;
+  return {
+    onStdout: (text: string, child: ChildProcess) => {
+      if (acted || !text.includes(when)) return;
+      acted = true;
+      act(child);
+    },
+    acted: () => acted,
+  };
+}
+
 export async function runHarness(args: string[], options: RunOptions = {}): Promise<HarnessRun> {
   const reportsDir = options.reportsDir ?? (await tempDir('cutover-selftest-reports'));
   const env = harnessEnv({ CUTOVER_REPORTS_DIR: reportsDir, ...options.env });
