@@ -1,6 +1,6 @@
 // scripts/migrate-attachments.ts as an operator runs it (npm run migrate:attachments: bin/guarded.mjs): bad input and refusals change nothing
 // (exit 2, one line each); kill -9 at any point loses nothing and a re-run finishes the job.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -174,13 +174,35 @@ describe('npm run migrate:attachments', () => {
     const [{ count }] = await sql<{ count: string }>(w.databaseUrl, `SELECT count(*) FROM "JobAttachment" WHERE "storageKey" IS NULL`);
     expect(Number(count)).toBe(0);
   });
+
+  it("its console's output closed by its reader mid-way (piped into head): no crash, the audit entry ends interrupted, exit 1, a re-run finishes", async () => {
+    const w = await world();
+    for (let i = 0; i < 16; i += 1) await w.legacy('job', `legacy/h/${i}.png`, bytesOf(200 * 1024));
+    const box = await boxFor(w);
+    const args = ['--env=local', '--confirm=local', '--limit=1000', '--concurrency=2', `--config=${box.config}`];
+    const closed = await runUntilKilled(args, envFor(w), 2, (child) => child.stdout!.destroy());
+    // Unwatched, the next progress line crashed the script on an unhandled EPIPE (exit 1 as well),
+    // mid-migration, and its audit entry stayed `started` for good.
+    expect(closed.signal, closed.output).toBeNull();
+    expect(closed.output).not.toContain('EPIPE');
+    expect(closed.code, closed.output).toBe(1);
+    expect((await box.audit()).map((e) => e.outcome)).toEqual(['started', 'interrupted']);
+    const done = await runUntilKilled(args, envFor(w), Infinity);
+    expect(done.code, done.output).toBe(0);
+    const [{ count }] = await sql<{ count: string }>(w.databaseUrl, `SELECT count(*) FROM "JobAttachment" WHERE "storageKey" IS NULL`);
+    expect(Number(count)).toBe(0);
+  });
 });
 
-/** Runs the script as its own process (no npx between us and it) and kills it with SIGKILL after `rows` rows moved. */
+/**
+ * Runs the script as its own process (no npx between us and it) and, once `rows` rows have moved,
+ * calls `act` on it once (by default kill -9).
+ */
 function runUntilKilled(
   args: string[],
   env: Record<string, string>,
   rows: number,
+  act: (child: ChildProcess) => void = (child) => child.kill('SIGKILL'),
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...env })) if (v !== undefined && !k.startsWith('VITEST')) childEnv[k] = v;
@@ -191,11 +213,13 @@ function runUntilKilled(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    let moved = 0;
+    let acted = false;
     child.stdout.on('data', (d: Buffer) => {
       output += d.toString('utf8');
-      moved = (output.match(/^\[migrate\] (moved|resumed) /gm) ?? []).length;
-      if (moved >= rows) child.kill('SIGKILL');
+      const moved = (output.match(/^\[migrate\] (moved|resumed) /gm) ?? []).length;
+      if (moved < rows || acted) return;
+      acted = true;
+      act(child);
     });
     child.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
