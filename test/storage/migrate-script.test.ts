@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { sql } from '../support/database';
 import { useScriptSandboxes } from '../migrations/helpers/run-script';
 import { bucketResource, databaseResource } from '../../lib/command/resources';
+import { unfinishedAudits } from '../../lib/guard/audit';
 import { digestBuffer } from '../../lib/storage/hash';
 import { legacyObjectKey } from '../../lib/storage/keys';
 import { MigrationState } from '../../lib/storage/migrate/state';
@@ -186,7 +187,12 @@ describe('npm run migrate:attachments', () => {
     expect(closed.signal, closed.output).toBeNull();
     expect(closed.output).not.toContain('EPIPE');
     expect(closed.code, closed.output).toBe(1);
-    expect((await box.audit()).map((e) => e.outcome)).toEqual(['started', 'interrupted']);
+    // Ended as interrupted. On a loaded machine the last rows can finish and record `done` while
+    // the hang-up is being recorded: both ends are then in the log, and either way none is left open.
+    const outcomes = (await box.audit()).map((e) => e.outcome);
+    expect(outcomes[0]).toBe('started');
+    expect(outcomes).toContain('interrupted');
+    expect(await unfinishedAudits(box.auditLog)).toEqual([]);
     const done = await runUntilKilled(args, envFor(w), Infinity);
     expect(done.code, done.output).toBe(0);
     const [{ count }] = await sql<{ count: string }>(w.databaseUrl, `SELECT count(*) FROM "JobAttachment" WHERE "storageKey" IS NULL`);
