@@ -32,8 +32,35 @@ export function auditId(): string {
   return randomBytes(6).toString('hex');
 }
 
+/**
+ * This process's writes to each audit log, one after another. A signal's handler ends the
+ * process's open entries as interrupted (read the log, then append) while the run may be
+ * recording its own end: interleaved, both ends landed and the log contradicted itself.
+ */
+const queues = new Map<string, Promise<unknown>>();
+/** Entries this process has ended, by id: an entry ends once, and the first end stands. */
+const ended = new Set<string>();
+
+function inTurn<T>(file: string, write: () => Promise<T>): Promise<T> {
+  const key = path.resolve(file);
+  const turn = (queues.get(key) ?? Promise.resolve()).then(write, write);
+  queues.set(
+    key,
+    turn.catch(() => undefined),
+  );
+  return turn;
+}
+
 /** Append-only JSON lines: who changed what, where, when, and how it ended. Redacted. */
-export async function audit(file: string, entry: AuditEntry, redactor: Redactor): Promise<void> {
+export function audit(file: string, entry: AuditEntry, redactor: Redactor): Promise<void> {
+  return inTurn(file, () => append(file, entry, redactor));
+}
+
+async function append(file: string, entry: AuditEntry, redactor: Redactor): Promise<void> {
+  if (entry.id && entry.outcome !== 'started') {
+    if (ended.has(entry.id)) return;
+    ended.add(entry.id);
+  }
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   const line = JSON.stringify({ time: new Date().toISOString(), host: os.hostname(), pid: process.pid, ...entry });
   await appendFile(file, `${redactor.redact(line)}\n`);
@@ -78,11 +105,13 @@ export function describeUnfinished(records: AuditRecord[], file: string): string
  * signal ends it, or of the children of an interrupted run (its test worker), which die with it
  * and cannot say so.
  */
-export async function endInterrupted(file: string, which: (r: AuditRecord) => boolean, endedBy: string, redactor: Redactor): Promise<void> {
-  for (const r of (await unfinishedAudits(file)).filter(which)) {
-    const { id, script, env, owner, args, touches } = r;
-    await audit(file, { id, script, env, owner, args, touches, outcome: 'interrupted', summary: { endedBy } }, redactor);
-  }
+export function endInterrupted(file: string, which: (r: AuditRecord) => boolean, endedBy: string, redactor: Redactor): Promise<void> {
+  return inTurn(file, async () => {
+    for (const r of (await unfinishedAudits(file)).filter(which)) {
+      const { id, script, env, owner, args, touches } = r;
+      await append(file, { id, script, env, owner, args, touches, outcome: 'interrupted', summary: { endedBy } }, redactor);
+    }
+  });
 }
 
 /**
