@@ -26,6 +26,8 @@ export const MIGRATE_ATTACHMENTS_SPEC: ScriptSpec = {
   },
 };
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 function positiveInt(value: string | undefined, flag: string, max: number, problems: string[]): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
@@ -83,13 +85,16 @@ export function migrateAttachmentsMain(argv: readonly string[]): Promise<number>
         await rollbackMigration({ ...common, runId: rollback });
         return EXIT.ok;
       }
+      // Ctrl-C, a service manager's SIGTERM and a closed console (SIGHUP) all stop it the same
+      // way: no new row, the rows in flight finished, the summary, the audit entry ended as
+      // interrupted. A second signal finds only the frame's handler, which exits at once.
       const stop = new AbortController();
-      const onSignal = () => {
-        io.err('migrate:attachments: interrupted; finishing the rows in flight, then printing the summary (again to force)');
-        stop.abort(new Error('interrupted'));
-        process.off('SIGINT', onSignal);
+      const onSignal = (signal: NodeJS.Signals) => {
+        io.err(`migrate:attachments: ${signal}: finishing the rows in flight, then printing the summary (again to force)`);
+        stop.abort(new Error(`interrupted by ${signal}`));
+        for (const s of STOP_SIGNALS) process.off(s, onSignal);
       };
-      process.on('SIGINT', onSignal);
+      for (const s of STOP_SIGNALS) process.on(s, onSignal);
       try {
         const result = await migrateAttachments({
           ...common,
@@ -102,7 +107,7 @@ export function migrateAttachmentsMain(argv: readonly string[]): Promise<number>
         });
         return result.passed ? EXIT.ok : EXIT.failed;
       } finally {
-        process.off('SIGINT', onSignal);
+        for (const s of STOP_SIGNALS) process.off(s, onSignal);
       }
     } catch (error) {
       // A refusal of the migration itself (a Refused) passes through to the frame as it is.

@@ -1,5 +1,6 @@
 // scripts/migrate-attachments.ts as an operator runs it (npm run migrate:attachments: bin/guarded.mjs): bad input and refusals change nothing
-// (exit 2, one line each); kill -9 at any point loses nothing and a re-run finishes the job.
+// (exit 2, one line each); kill -9 at any point loses nothing and a re-run finishes the job; a
+// signal or a closed console stops it after the rows in flight, its audit entry ended as interrupted.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -7,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { sql } from '../support/database';
 import { useScriptSandboxes } from '../migrations/helpers/run-script';
 import { bucketResource, databaseResource } from '../../lib/command/resources';
-import { unfinishedAudits } from '../../lib/guard/audit';
 import { digestBuffer } from '../../lib/storage/hash';
 import { legacyObjectKey } from '../../lib/storage/keys';
 import { MigrationState } from '../../lib/storage/migrate/state';
@@ -176,9 +176,36 @@ describe('npm run migrate:attachments', () => {
     expect(Number(count)).toBe(0);
   });
 
-  it("its console's output closed by its reader mid-way (piped into head): no crash, the audit entry ends interrupted, exit 1, a re-run finishes", async () => {
+  it('SIGTERM mid-way (a service manager stopping it) stops it as Ctrl-C does: the rows in flight finish, the summary, the entry ends interrupted, exit 1', async () => {
     const w = await world();
-    for (let i = 0; i < 16; i += 1) await w.legacy('job', `legacy/h/${i}.png`, bytesOf(200 * 1024));
+    const rows: LegacyRow[] = [];
+    for (let i = 0; i < 60; i += 1) rows.push(await w.legacy('job', `legacy/t/${i}.png`, bytesOf(64 * 1024)));
+    const box = await boxFor(w);
+    const args = ['--env=local', '--confirm=local', '--limit=1000', '--concurrency=2', `--config=${box.config}`];
+    const stopped = await runUntilKilled(args, envFor(w), 2, (child) => child.kill('SIGTERM'));
+    expect(stopped.signal, stopped.output).toBeNull();
+    expect(stopped.code, stopped.output).toBe(1);
+    expect(stopped.output).toContain('migrate:attachments: SIGTERM: finishing the rows in flight, then printing the summary');
+    // No row was cut off mid-copy: the only failure is the rows it did not start.
+    expect(stopped.output).not.toMatch(/^\[migrate\] failed /m);
+    expect(stopped.output).toMatch(/interrupted: \d+ row\(s\) not started; run it again to finish/);
+    const movedBefore = Number(/\[migrate\] summary: moved (\d+)/.exec(stopped.output)?.[1]);
+    expect(movedBefore).toBeGreaterThanOrEqual(2);
+    expect(movedBefore).toBeLessThan(rows.length);
+    const entries = await box.audit();
+    expect(entries.map((e) => e.outcome)).toEqual(['started', 'interrupted']);
+    expect(entries[1]).toMatchObject({ summary: { moved: movedBefore } });
+    const keys = (await w.rows('JobAttachment')).filter((r) => r.storageKey).length;
+    expect(keys).toBe(movedBefore);
+
+    const done = await runUntilKilled(args, envFor(w), Infinity);
+    expect(done.code, done.output).toBe(0);
+    expect(done.output).toContain(`[migrate] summary: moved ${rows.length - movedBefore}`);
+  });
+
+  it("its console's output closed by its reader mid-way (piped into head): no crash, stopped as on a hang-up, the entry ends interrupted, exit 1, a re-run finishes", async () => {
+    const w = await world();
+    for (let i = 0; i < 60; i += 1) await w.legacy('job', `legacy/h/${i}.png`, bytesOf(64 * 1024));
     const box = await boxFor(w);
     const args = ['--env=local', '--confirm=local', '--limit=1000', '--concurrency=2', `--config=${box.config}`];
     const closed = await runUntilKilled(args, envFor(w), 2, (child) => child.stdout!.destroy());
@@ -187,12 +214,10 @@ describe('npm run migrate:attachments', () => {
     expect(closed.signal, closed.output).toBeNull();
     expect(closed.output).not.toContain('EPIPE');
     expect(closed.code, closed.output).toBe(1);
-    // Ended as interrupted. On a loaded machine the last rows can finish and record `done` while
-    // the hang-up is being recorded: both ends are then in the log, and either way none is left open.
-    const outcomes = (await box.audit()).map((e) => e.outcome);
-    expect(outcomes[0]).toBe('started');
-    expect(outcomes).toContain('interrupted');
-    expect(await unfinishedAudits(box.auditLog)).toEqual([]);
+    expect(closed.output).toContain('migrate:attachments: SIGHUP: finishing the rows in flight');
+    const entries = await box.audit();
+    expect(entries.map((e) => e.outcome)).toEqual(['started', 'interrupted']);
+    expect(entries[1]).toMatchObject({ summary: { failed: [{ row: '(run)' }] } });
     const done = await runUntilKilled(args, envFor(w), Infinity);
     expect(done.code, done.output).toBe(0);
     const [{ count }] = await sql<{ count: string }>(w.databaseUrl, `SELECT count(*) FROM "JobAttachment" WHERE "storageKey" IS NULL`);

@@ -11,6 +11,7 @@ export interface HarnessRunnerOptions extends RunnerOptions {
   /** Multipart part size in bytes, and parts in flight per file; parts are streamed from disk, never held. */
   partSize: number;
   queueSize: number;
+  /** Once aborted, no further row starts; the rows in flight finish, verified and committed, so a stop leaves no row half done. */
   signal?: AbortSignal;
   /** Verified rows committed together (one run-file append, one UPDATE per table): at most this many, or after batchWaitMs. */
   batchRows?: number;
@@ -108,7 +109,7 @@ export async function runHarnessMigration(o: HarnessRunnerOptions, summary: Migr
   const committer = new BatchCommitter(o, summary, o.batchRows ?? 100, o.batchWaitMs ?? 250);
   const keyOf = (row: AttachmentRow) => legacyObjectKey(row.kind, row.id, row.filename, row.diskPath!);
   // What an earlier, interrupted run left at the keys: listed per range, not one HeadObject per row.
-  const stored = o.dryRun ? undefined : new ObjectIndex(o.client, o.bucket, rows.map(keyOf), { signal: o.signal });
+  const stored = o.dryRun ? undefined : new ObjectIndex(o.client, o.bucket, rows.map(keyOf));
   let done = 0;
   const started = Date.now();
   let notStarted = 0;
@@ -144,7 +145,6 @@ export async function runHarnessMigration(o: HarnessRunnerOptions, summary: Migr
         contentType: row.mimeType || 'application/octet-stream',
         partSize: o.partSize,
         queueSize: o.queueSize,
-        signal: o.signal,
         size: info.size,
         existing: await stored?.lookup(key),
       });

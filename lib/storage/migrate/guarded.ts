@@ -225,7 +225,9 @@ export async function migrateAttachments(o: MigrateOptions): Promise<MigrateResu
       skipped: summary.skipped.length,
       failed: summary.failed,
     };
-    await audit(o.sections.reports.auditLog, { ...entry, outcome: ok ? 'done' : 'failed', summary: counts }, o.redactor);
+    // Stopped by a signal before every row was taken: interrupted, with what it did by then.
+    const outcome = ok ? 'done' : o.signal?.aborted ? 'interrupted' : 'failed';
+    await audit(o.sections.reports.auditLog, { ...entry, outcome, summary: counts }, o.redactor);
     return { summary, output: lines.join('\n'), passed: ok };
   } finally {
     client.destroy();
