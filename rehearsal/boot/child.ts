@@ -39,9 +39,9 @@ export interface Child {
 export async function startChild(opts: ChildOptions): Promise<Child> {
   // The reference target dies with the CLI, as the stack's servers do: a CLI killed outright
   // (SIGKILL, a crash on a closed stdout) stops nothing itself, and an idle server never
-  // notices its log pipe is gone.
+  // notices its log pipe is gone. An operator's backend too, with all it started.
   const [file, args] = opts.shell
-    ? ['/bin/sh', ['-c', opts.shell]]
+    ? diesWithThisProcess('/bin/sh', ['-c', groupEndsWithShell(opts.shell)])
     : diesWithThisProcess(process.execPath, [...loaderFor(opts.entry!), opts.entry!]);
   const proc: ChildProcess = spawn(file, args, {
     cwd: opts.cwd,
@@ -51,7 +51,8 @@ export async function startChild(opts: ChildOptions): Promise<Child> {
   });
   const signal = (name: NodeJS.Signals) => {
     try {
-      if (opts.shell) process.kill(-proc.pid!, name);
+      // SIGTERM to an operator's shell reaches its whole group once, through its trap.
+      if (opts.shell && name === 'SIGKILL') process.kill(-proc.pid!, name);
       else proc.kill(name);
     } catch {
       // Already gone.
@@ -127,6 +128,16 @@ export async function startChild(opts: ChildOptions): Promise<Child> {
     },
     tail,
   };
+}
+
+/**
+ * An operator's command (`npm start`, say) often runs the server as a child of a child: a signal
+ * to its shell alone would leave those running. Run in the background of a shell that, on
+ * SIGTERM (the harness's stop, or the kernel's when the CLI dies outright), sends it once to
+ * its whole process group, and that otherwise ends with the command's exit status.
+ */
+export function groupEndsWithShell(command: string): string {
+  return `trap 'trap - TERM; kill -TERM 0' TERM\n{ ${command}\n} &\nwait $!\n`;
 }
 
 function loaderFor(entry: string): string[] {

@@ -1,10 +1,18 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { isAlive } from '../../lib/processes';
 import { STEPS } from '../../lib/runbook/catalogue';
-import { onceOutputShows, REHEARSAL_TIMEOUT_MS, runHarness, summary, tempDir, type HarnessRun } from '../support/run-harness';
+import {
+  expectAllEndBySelf,
+  onceOutputShows,
+  REHEARSAL_TIMEOUT_MS,
+  runHarness,
+  summary,
+  tempDir,
+  type HarnessRun,
+} from '../support/run-harness';
 import { healthy, tinyTarget } from '../support/tiny-target';
 
 let close: (() => Promise<void>) | undefined;
@@ -139,14 +147,7 @@ describe('a CLI killed outright leaves no process of its rehearsal behind', () =
       expect(result.signal).toBe('SIGKILL');
       const started = [...result.stdout.matchAll(/^(?:target|worker): pid (\d+)/gm)].map((m) => Number(m[1]));
       expect(started, 'the target and its worker had started').toHaveLength(2);
-      try {
-        await vi.waitFor(() => expect(started.filter(isAlive), 'still running after the CLI died').toEqual([]), {
-          timeout: 10_000,
-          interval: 100,
-        });
-      } finally {
-        for (const pid of started.filter(isAlive)) process.kill(pid, 'SIGKILL');
-      }
+      await expectAllEndBySelf(started, isAlive, (pid) => process.kill(pid, 'SIGKILL'));
     },
   );
 });

@@ -10,7 +10,7 @@ import type { Stack } from '../../rehearsal/stack';
 import { rehearsalCredentials } from '../../rehearsal/boot/credentials';
 import { ownBackendEnv } from '../../rehearsal/boot/own-env';
 import secondBackend from '../fixtures/second-backend/cutover.config';
-import { REHEARSAL_TIMEOUT_MS, ROOT, runHarness, summary, tempDir } from '../support/run-harness';
+import { expectAllEndBySelf, onceOutputShows, REHEARSAL_TIMEOUT_MS, ROOT, runHarness, summary, tempDir } from '../support/run-harness';
 
 const DIR = 'test/fixtures/second-backend';
 const CONFIG = `--config=${DIR}/cutover.config.ts`;
@@ -112,6 +112,9 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Whether any process of the group whose leader was `pid` (each command's shell leads its own) still runs. */
+const groupAlive = (pid: number) => alive(-pid);
+
 describe('rehearsing the second backend', { timeout: REHEARSAL_TIMEOUT_MS }, () => {
   test.each([
     [
@@ -141,6 +144,28 @@ describe('rehearsing the second backend', { timeout: REHEARSAL_TIMEOUT_MS }, () 
       expect(result.stdout).not.toMatch(/^▶ Step/m);
     },
   );
+
+  // `npm start` and the like run the server as a child of a child, which a signal to the
+  // command's shell alone would leave running: here the commands lose their `exec`, so each
+  // shell stays the parent of its node. Killed outright, the CLI runs no teardown.
+  test('kill -9 of the CLI alone during a step: the backend it started, and all that started, stop with it', async () => {
+    const dir = await tempDir('cutover-selftest-no-exec');
+    const config = path.join(dir, 'cutover.config.ts');
+    await writeFile(
+      config,
+      `import base from '${path.join(ROOT, DIR, 'cutover.config')}';\n` +
+        `const { rehearse } = base;\n` +
+        `export default { ...base, rehearse: { ...rehearse, server: { ...rehearse.server, command: 'node src/server.mjs' }, ` +
+        `worker: { ...rehearse.worker, command: 'node src/worker.mjs' } } };\n`,
+    );
+    const at = onceOutputShows('▶ Step 1', (child) => child.kill('SIGKILL'));
+    const result = await runHarness([`--rehearse=${DIR}`, `--config=${config}`, '--owner=selftest'], { onStdout: at.onStdout });
+    expect(at.acted(), summary(result)).toBe(true);
+    expect(result.signal).toBe('SIGKILL');
+    const groups = backendPids(result.stdout);
+    expect(groups, 'the server and the worker had started').toHaveLength(2);
+    await expectAllEndBySelf(groups, groupAlive, (pid) => process.kill(-pid, 'SIGKILL'));
+  });
 
   // Through its profile and config alone: its env names, envelopes, KPI shapes, notification types,
   // attestation header, and a preferences GET that answers 500 before a first PUT (the digest

@@ -2,7 +2,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, TestRunner } from 'vitest';
+import { afterAll, expect, TestRunner, vi } from 'vitest';
 import { hostPort } from '../../rehearsal/stack/util';
 import { dropStaleDatabases } from '../../rehearsal/stack/external';
 import { removeStaleRehearsalDirs } from '../../rehearsal/boot/temp-dir';
@@ -87,6 +87,21 @@ export function selfTestStackEnv(): Record<string, string> {
     CUTOVER_STACK_DATABASE_URL: SELFTEST_SERVER_URL,
     CUTOVER_STACK_REDIS_URL: process.env.CUTOVER_SELFTEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
   };
+}
+
+/**
+ * After a CLI died outright: every process in `started` (pids, or process groups by their leader)
+ * must end by itself within 10 s. Whatever still runs then fails the test, named, and is killed.
+ */
+export async function expectAllEndBySelf(started: number[], running: (id: number) => boolean, kill: (id: number) => void): Promise<void> {
+  try {
+    await vi.waitFor(() => expect(started.filter(running), 'still running after the CLI died').toEqual([]), {
+      timeout: 10_000,
+      interval: 100,
+    });
+  } finally {
+    for (const id of started.filter(running)) kill(id);
+  }
 }
 
 /**
