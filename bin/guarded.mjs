@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `npm run backup | migrate:deploy | migrate:attachments`: the guarded script, prebuilt like the
+// `npm run backup | migrate:deploy | migrate:attachments | audit:acknowledge`: the guarded script, prebuilt like the
 // CLI (bin/cutover.mjs), so it runs on plain node without a TypeScript loader.
 //
-//   node bin/guarded.mjs <backup|migrate-deploy|migrate-attachments> [flags]
+//   node bin/guarded.mjs <backup|migrate-deploy|migrate-attachments|audit-acknowledge> [flags]
 import { pathToFileURL } from 'node:url';
 import { freshBuild, GUARDED_ENTRIES } from '../scripts/build.mjs';
 

@@ -3,7 +3,7 @@
 // Vite and Vitest). The CLI's packages stay external (but zod) and the chunks are split, so what a run does not
 // use (the rehearsal's stack, the fault table) is not loaded. The runbook suites are not
 // bundled: Vitest transforms them itself. The guarded scripts (backup, migrate:deploy,
-// migrate:attachments) are entry points too: they run through bin/guarded.mjs, and an
+// migrate:attachments, audit:acknowledge) are entry points too: they run through bin/guarded.mjs, and an
 // attachment migration should spend its memory and CPU on the files, not on a loader.
 // Run by `npm ci` (prepare) and by the bin launchers (freshBuild) whenever a source is newer
 // than the build.
@@ -44,6 +44,7 @@ export const GUARDED_ENTRIES = {
   backup: 'scripts/backup.ts',
   'migrate-deploy': 'scripts/migrate-deploy.ts',
   'migrate-attachments': 'scripts/migrate-attachments.ts',
+  'audit-acknowledge': 'scripts/audit-acknowledge.ts',
 };
 
 export async function build() {

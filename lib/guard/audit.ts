@@ -6,7 +6,8 @@ import { isAlive } from '../processes';
 import type { Redactor } from '../secrets/redactor';
 import type { Resources } from '../command/resources';
 
-export type AuditOutcome = 'started' | 'done' | 'failed' | 'refused' | 'interrupted';
+/** `acknowledged`: an entry that never recorded its own end, closed by an operator who checked what it changed (npm run audit:acknowledge). */
+export type AuditOutcome = 'started' | 'done' | 'failed' | 'refused' | 'interrupted' | 'acknowledged';
 
 export interface AuditEntry {
   /** Ties an end entry to its start (auditId()); a start with no end is reported by the next run. */
@@ -89,15 +90,33 @@ export function writerAlive(record: AuditRecord): boolean {
   return record.host === os.hostname() && typeof record.pid === 'number' && isAlive(record.pid);
 }
 
-/** One line naming them, for the start of the next run; undefined when there are none. */
+/**
+ * One line naming them, for the start of the next run; undefined when there are none. Each is
+ * named until someone closes it (npm run audit:acknowledge), so the line says how: a warning
+ * that repeats on every run with no way to settle it teaches operators to skip it.
+ */
 export function describeUnfinished(records: AuditRecord[], file: string): string | undefined {
   if (!records.length) return undefined;
   const named = records.map((r) => {
     const where = r.touches ? ` (${Object.values(r.touches).filter(Boolean).join(', ')})` : '';
     const state = writerAlive(r) ? `still running as pid ${r.pid}` : `pid ${r.pid ?? '?'} on ${r.host ?? '?'} ended without saying how`;
-    return `${r.script} on ${r.env}${where} started ${r.time} by ${r.owner}, ${state}`;
+    return `${r.script} on ${r.env}${where} started ${r.time} by ${r.owner}, ${state} (audit id ${r.id})`;
   });
-  return `${records.length} earlier run(s) in ${file} started and never recorded an end: ${named.join('; ')}. Check what they changed before going on`;
+  const first = records[0]!;
+  return (
+    `${records.length} earlier run(s) in ${file} started and never recorded an end: ${named.join('; ')}. ` +
+    `Check what they changed before going on; once checked, close each: npm run audit:acknowledge -- --env=${first.env} --id=${first.id} --note="what you found"`
+  );
+}
+
+/** An unfinished entry closed by an operator who checked what it changed. */
+export function acknowledge(file: string, r: AuditRecord, by: string, note: string, redactor: Redactor): Promise<void> {
+  const { id, script, env, args, touches } = r;
+  return audit(
+    file,
+    { id, script, env, owner: by, args, touches, outcome: 'acknowledged', summary: { startedBy: r.owner, startedAt: r.time, note } },
+    redactor,
+  );
 }
 
 /**

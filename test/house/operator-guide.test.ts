@@ -13,7 +13,7 @@ import { shellWords } from '../support/workflow-lint';
 
 const GUIDE = path.join(ROOT, 'docs/operator-guide.md');
 /** Test values for the guide's placeholders; any other `<...>` is a problem. */
-const PLACEHOLDERS: Record<string, string> = { '<rc sha>': '0123abc', '<run id>': 'run-0123' };
+const PLACEHOLDERS: Record<string, string> = { '<rc sha>': '0123abc', '<run id>': 'run-0123', '<audit id>': '0123456789ab' };
 
 interface GuideCommand {
   line: string;

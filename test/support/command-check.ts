@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, UsageError } from '../../lib/cli/args';
 import { parseScriptArgs, type ScriptSpec } from '../../lib/guard/args';
+import { AUDIT_ACKNOWLEDGE_SPEC } from '../../scripts/audit-acknowledge';
 import { BACKUP_SPEC } from '../../scripts/backup';
 import { MIGRATE_ATTACHMENTS_SPEC } from '../../scripts/migrate-attachments';
 import { MIGRATE_DEPLOY_SPEC } from '../../scripts/migrate-deploy';
@@ -17,7 +18,7 @@ export const PACKAGE_SCRIPTS = (JSON.parse(readFileSync(path.join(ROOT, 'package
 
 /** The guarded scripts by npm script name, with the flag spec each parses its arguments with. */
 export const GUARDED_SCRIPTS: Record<string, ScriptSpec> = Object.fromEntries(
-  [BACKUP_SPEC, MIGRATE_DEPLOY_SPEC, MIGRATE_ATTACHMENTS_SPEC].map((spec) => [spec.name, spec]),
+  [BACKUP_SPEC, MIGRATE_DEPLOY_SPEC, MIGRATE_ATTACHMENTS_SPEC, AUDIT_ACKNOWLEDGE_SPEC].map((spec) => [spec.name, spec]),
 );
 
 /** The CLI's usage problems with these arguments (`npm test -- …`, `npx cutover …`). */
