@@ -5,6 +5,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import pg from 'pg';
+import { HARNESS_APPLICATION, harnessConnection } from '../pg-connection';
 
 // Parameters Prisma (or the pg driver) accepts in DATABASE_URL that libpq rejects ("invalid URI query parameter").
 const NOT_LIBPQ = [
@@ -65,7 +66,9 @@ export async function pgDumpVersion(pgDump: string, timeoutMs = 10_000): Promise
 /** The tables whose contents pg_dump will dump: the N of its progress (its --verbose names each as it starts). */
 export async function tablesToDump(databaseUrl: string): Promise<number> {
   const schema = new URL(databaseUrl).searchParams.get('schema');
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000, query_timeout: 10_000 });
+  const client = new pg.Client(
+    harnessConnection(databaseUrl, 'backup: table count', { connectionTimeoutMillis: 10_000, query_timeout: 10_000 }),
+  );
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -81,7 +84,9 @@ export async function tablesToDump(databaseUrl: string): Promise<number> {
 }
 
 export async function serverVersion(databaseUrl: string): Promise<string> {
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000, query_timeout: 10_000 });
+  const client = new pg.Client(
+    harnessConnection(databaseUrl, 'backup: server version', { connectionTimeoutMillis: 10_000, query_timeout: 10_000 }),
+  );
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -127,7 +132,12 @@ export async function dumpToGzipFile(opts: {
     ['--format=plain', '--no-password', '--lock-wait-timeout=60000', '--verbose', ...only, `--dbname=${url}`],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PGPASSWORD: password ?? process.env.PGPASSWORD ?? '', PGCONNECT_TIMEOUT: '10' },
+      env: {
+        ...process.env,
+        PGPASSWORD: password ?? process.env.PGPASSWORD ?? '',
+        PGCONNECT_TIMEOUT: '10',
+        PGAPPNAME: `${HARNESS_APPLICATION}: backup (pg_dump)`,
+      },
     },
   );
   // --verbose narrates every object: the table lines count progress; only the rest is kept for an error.

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { harnessConnection } from '../pg-connection';
 import { firstValue, pathList } from '../backend/json-path';
 import type { Sections } from '../config/schema';
 import type { JsonPaths } from '../config/sections/backend/json-path';
@@ -23,12 +24,13 @@ export interface CleanupReport {
 const DB_TIMEOUT_MS = 10_000;
 
 async function withDatabase<T>(databaseUrl: string, fn: (db: pg.Client) => Promise<T>): Promise<T> {
-  const db = new pg.Client({
-    connectionString: databaseUrl,
-    connectionTimeoutMillis: DB_TIMEOUT_MS,
-    statement_timeout: DB_TIMEOUT_MS,
-    query_timeout: DB_TIMEOUT_MS,
-  });
+  const db = new pg.Client(
+    harnessConnection(databaseUrl, 'test data cleanup', {
+      connectionTimeoutMillis: DB_TIMEOUT_MS,
+      statement_timeout: DB_TIMEOUT_MS,
+      query_timeout: DB_TIMEOUT_MS,
+    }),
+  );
   await db.connect();
   try {
     await db.query('BEGIN');

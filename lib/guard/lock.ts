@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { harnessConnection } from '../pg-connection';
 
 export class LockBusy extends Error {}
 
@@ -8,18 +9,24 @@ export class LockBusy extends Error {}
  * a held lock is reported at once with the pid holding it.
  */
 export async function withAdvisoryLock<T>(databaseUrl: string, key: number, what: string, fn: () => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000, statement_timeout: 10_000 });
+  const client = new pg.Client(
+    harnessConnection(databaseUrl, `lock: ${what}`, { connectionTimeoutMillis: 10_000, statement_timeout: 10_000 }),
+  );
   await client.connect();
   try {
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [key]);
     if (!rows[0]?.locked) {
+      // The holder's application_name says what holds it when it is a harness (see harnessConnection).
       const holder = await client
-        .query<{ pid: number }>("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted LIMIT 1", [key])
-        .catch(() => ({ rows: [] as { pid: number }[] }));
-      const pid = holder.rows[0]?.pid;
-      throw new LockBusy(
-        `${what} is already running against this database${pid ? ` (lock held by backend pid ${pid})` : ''}; wait for it or find who runs it`,
-      );
+        .query<{ pid: number; app: string | null }>(
+          `SELECT l.pid, a.application_name AS app FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.objid = $1 AND l.granted LIMIT 1`,
+          [key],
+        )
+        .catch(() => ({ rows: [] as { pid: number; app: string | null }[] }));
+      const { pid, app } = holder.rows[0] ?? {};
+      const by = pid ? ` (lock held by backend pid ${pid}${app ? `, "${app}"` : ''})` : '';
+      throw new LockBusy(`${what} is already running against this database${by}; wait for it or find who runs it`);
     }
     try {
       return await fn();

@@ -12,6 +12,7 @@ import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import pg from 'pg';
+import { harnessConnection } from '../pg-connection';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 
@@ -257,16 +258,17 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
     fail(`could not load @prisma/schema-engine-wasm: ${err.message}`, { cause: err }),
   );
   const clients = new Set<pg.Client>();
-  const pool = new pg.Pool({
-    connectionString: pgUrl,
-    // The adapter's schema option only names the schema to the engine; migration.sql and the
-    // engine's own _prisma_migrations are unqualified, so, as Prisma's native engine does, every
-    // connection resolves names in the schema the URL names (set at connect: a startup option).
-    options: `-c search_path=${startupOptionValue(`"${schemaName.replaceAll('"', '""')}"`)}`,
-    max: 4,
-    connectionTimeoutMillis: Math.min(10_000, timeoutMs),
-    idleTimeoutMillis: 1_000,
-  });
+  const pool = new pg.Pool(
+    harnessConnection(pgUrl, 'migrate deploy (schema engine)', {
+      // The adapter's schema option only names the schema to the engine; migration.sql and the
+      // engine's own _prisma_migrations are unqualified, so, as Prisma's native engine does, every
+      // connection resolves names in the schema the URL names (set at connect: a startup option).
+      options: `-c search_path=${startupOptionValue(`"${schemaName.replaceAll('"', '""')}"`)}`,
+      max: 4,
+      connectionTimeoutMillis: Math.min(10_000, timeoutMs),
+      idleTimeoutMillis: 1_000,
+    }),
+  );
   pool.on('error', (err) => log(`pg pool error: ${clean(err.message)}`));
   pool.on('connect', (c) => {
     clients.add(c);

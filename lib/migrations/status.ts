@@ -1,5 +1,6 @@
 import path from 'node:path';
 import pg from 'pg';
+import { harnessConnection } from '../pg-connection';
 import { migrationChecksum, readMigrationsDir } from './prisma-engine';
 
 /** A `_prisma_migrations` row, as Prisma writes it. */
@@ -106,12 +107,13 @@ async function readRows(
   harnessLockKey: number | undefined,
 ): Promise<{ rows: Row[] | null; database: string; lock: MigrationLock | null }> {
   const { connectionString, schema } = splitSchema(databaseUrl);
-  const client = new pg.Client({
-    connectionString,
-    connectionTimeoutMillis: timeoutMs,
-    query_timeout: timeoutMs,
-    statement_timeout: timeoutMs,
-  });
+  const client = new pg.Client(
+    harnessConnection(connectionString, 'migration status', {
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+      statement_timeout: timeoutMs,
+    }),
+  );
   client.on('error', () => undefined);
   try {
     await client.connect();

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { harnessConnection } from '../pg-connection';
 import { ProbeFailure, runProbe, type ProbeResult } from './probe';
 
 /** host:port of a connection string, for messages (the URL itself holds the password). */
@@ -25,7 +26,9 @@ export function describePgError(error: unknown, where: string): string {
 export function probeDatabase(databaseUrl: string, timeoutMs: number): Promise<ProbeResult> {
   const where = hostPort(databaseUrl);
   return runProbe('database', timeoutMs, async (signal) => {
-    const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+    const client = new pg.Client(
+      harnessConnection(databaseUrl, 'database probe', { connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs }),
+    );
     client.on('error', () => undefined);
     signal.addEventListener('abort', () => void client.end().catch(() => undefined), { once: true });
     try {

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
+import { harnessConnection } from '../pg-connection';
 import type { HarnessContext } from '../context';
 import { readableTargetEnv } from '../env-rules/suite-target-env';
 import type { TargetEnv } from '../env-rules/target-env';
@@ -60,12 +61,13 @@ function buildSetup(harness: StorageContext, env: TargetEnv): StorageSetup {
   if (problems.length || !settings || !databaseUrl || !jobTable) {
     throw new Error(`step 3 needs the target's storage settings (from ${env.source}): ${problems.join('; ')}`);
   }
-  const db = new pg.Pool({
-    connectionString: databaseUrl,
-    max: 2,
-    connectionTimeoutMillis: harness.sections.http.timeoutMs,
-    query_timeout: 60_000,
-  });
+  const db = new pg.Pool(
+    harnessConnection(databaseUrl, 'step 3 legacy attachments', {
+      max: 2,
+      connectionTimeoutMillis: harness.sections.http.timeoutMs,
+      query_timeout: 60_000,
+    }),
+  );
   db.on('error', () => undefined);
   return {
     s3: settings,

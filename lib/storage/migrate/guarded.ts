@@ -4,6 +4,7 @@ import { Refused } from '../../command/refused';
 import { commandHint, type Invocation } from '../../command/hint';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
+import { harnessConnection } from '../../pg-connection';
 import type { EnvName, Sections } from '../../config/schema';
 import { unsetSettings, type SettingName } from '../../config/settings';
 import { audit, auditId } from '../../guard/audit';
@@ -137,12 +138,13 @@ export async function migrateAttachments(o: MigrateOptions): Promise<MigrateResu
   const problems = await realRunProblems(o, state, plan);
   if (problems.length) throw new MigrateRefused(problems);
   const client = s3Client(o.s3, { requestTimeoutMs: 120_000 });
-  const pool = new pg.Pool({
-    connectionString: o.databaseUrl,
-    max: o.concurrency + 1,
-    connectionTimeoutMillis: 10_000,
-    query_timeout: 60_000,
-  });
+  const pool = new pg.Pool(
+    harnessConnection(o.databaseUrl, `attachment migration ${runId}`, {
+      max: o.concurrency + 1,
+      connectionTimeoutMillis: 10_000,
+      query_timeout: 60_000,
+    }),
+  );
   pool.on('error', () => undefined);
   try {
     try {

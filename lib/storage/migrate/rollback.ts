@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { harnessConnection } from '../../pg-connection';
 import type { EnvName, Sections } from '../../config/schema';
 import { audit, auditId } from '../../guard/audit';
 import { withAdvisoryLock } from '../../guard/lock';
@@ -73,7 +74,9 @@ export async function rollbackMigration(o: RollbackOptions): Promise<RollbackRes
       { ...entry, outcome: 'started', summary: { rollback: o.runId, rows: unique.length } },
       o.redactor,
     );
-    const client = new pg.Client({ connectionString: o.databaseUrl, connectionTimeoutMillis: 10_000, query_timeout: 60_000 });
+    const client = new pg.Client(
+      harnessConnection(o.databaseUrl, `attachment rollback ${o.runId}`, { connectionTimeoutMillis: 10_000, query_timeout: 60_000 }),
+    );
     client.on('error', () => undefined);
     let cleared = 0;
     let unchanged = 0;
