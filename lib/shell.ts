@@ -8,6 +8,8 @@ export interface ShellResult {
   /** stdout and stderr interleaved as they arrived, as an operator would have seen them. */
   output: string;
   timedOut: boolean;
+  /** Stopped by the caller's signal (its process group sent SIGTERM, SIGKILL after a grace). */
+  stopped?: boolean;
   /** Why it could not start at all (no shell, bad cwd). */
   spawnError?: string;
 }
@@ -18,6 +20,8 @@ export interface ShellOptions {
   env?: NodeJS.ProcessEnv;
   /** Output kept per stream; the rest is dropped with a marker, so a chatty command cannot eat memory. */
   maxOutputBytes?: number;
+  /** Stops the command (its whole process group) as a timeout would: an operator's Ctrl-C or SIGTERM. */
+  signal?: AbortSignal;
 }
 
 const KILL_GRACE_MS = 5_000;
@@ -58,22 +62,39 @@ export function runShell(command: string, opts: ShellOptions): Promise<ShellResu
       }
     };
     let killTimer: NodeJS.Timeout | undefined;
+    const stopGroup = () => {
+      killGroup('SIGTERM');
+      killTimer ??= setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
+    };
     const timer = setTimeout(() => {
       timedOut = true;
-      killGroup('SIGTERM');
-      killTimer = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
+      stopGroup();
     }, opts.timeoutMs);
+    let stopped = false;
+    const onAbort = () => {
+      stopped = true;
+      stopGroup();
+    };
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
+    // Its own process group does not get the signals that end this process: a forced stop (a
+    // second Ctrl-C) or a crash must not leave it running on, changing things, unwatched.
+    const onExit = () => killGroup('SIGKILL');
+    process.once('exit', onExit);
     const finish = (code: number | null, spawnError?: string) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       clearTimeout(killTimer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      process.off('exit', onExit);
       resolve({
-        code: timedOut ? null : code,
+        code: timedOut || stopped ? null : code,
         stdout: chunks.stdout.join(''),
         stderr: chunks.stderr.join(''),
         output: chunks.output.join(''),
         timedOut,
+        ...(stopped && !timedOut ? { stopped } : {}),
         spawnError,
       });
     };
@@ -86,5 +107,6 @@ export function runShell(command: string, opts: ShellOptions): Promise<ShellResu
 export function describeShellEnd(what: string, result: ShellResult, timeoutMs: number): string {
   if (result.spawnError) return `${what} could not start: ${result.spawnError}`;
   if (result.timedOut) return `${what} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped`;
+  if (result.stopped) return `${what} was stopped (interrupted)`;
   return `${what} exited with code ${result.code}`;
 }

@@ -89,8 +89,12 @@ export function migrateAttachmentsMain(argv: readonly string[]): Promise<number>
       // way: no new row, the rows in flight finished, the summary, the audit entry ended as
       // interrupted. A second signal finds only the frame's handler, which exits at once.
       const stop = new AbortController();
+      const inFlight =
+        sections.storage.migrate.runner === 'backend'
+          ? "stopping the backend's command (SIGTERM to its process group), then verifying what it changed"
+          : 'finishing the rows in flight';
       const onSignal = (signal: NodeJS.Signals) => {
-        io.err(`migrate:attachments: ${signal}: finishing the rows in flight, then printing the summary (again to force)`);
+        io.err(`migrate:attachments: ${signal}: ${inFlight}, then printing the summary (again to force)`);
         stop.abort(new Error(`interrupted by ${signal}`));
         for (const s of STOP_SIGNALS) process.off(s, onSignal);
       };

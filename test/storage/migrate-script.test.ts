@@ -4,7 +4,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { processCmdline } from '../../lib/processes';
 import { sql } from '../support/database';
 import { useScriptSandboxes } from '../migrations/helpers/run-script';
 import { bucketResource, databaseResource } from '../../lib/command/resources';
@@ -13,7 +14,7 @@ import { legacyObjectKey } from '../../lib/storage/keys';
 import { MigrationState } from '../../lib/storage/migrate/state';
 import { digestObject } from '../../lib/storage/objects';
 import { s3Client } from '../../lib/storage/s3-client';
-import { bytesOf, ROOT, useStorageWorlds, type LegacyRow, type StorageWorld } from './helpers';
+import { bytesOf, processesRunning, ROOT, useStorageWorlds, type LegacyRow, type StorageWorld } from './helpers';
 
 const world = useStorageWorlds();
 const sandbox = useScriptSandboxes();
@@ -201,6 +202,48 @@ describe('npm run migrate:attachments', () => {
     const done = await runUntilKilled(args, envFor(w), Infinity);
     expect(done.code, done.output).toBe(0);
     expect(done.output).toContain(`[migrate] summary: moved ${rows.length - movedBefore}`);
+  });
+
+  // The backend's command runs in a process group of its own, which the signals that end the
+  // script do not reach. Here it ignores SIGTERM, so the first signal's stop waits out a grace
+  // period, and a second signal forces the script's end: the command must end with it.
+  it("a second signal forces the end: the backend's command, which ignored the first, ends with the script", async () => {
+    const w = await world();
+    await w.legacy('job', 'legacy/f/1.png', bytesOf(1024));
+    const marker = 'sleep 58.41';
+    const box = await sandbox({
+      storage: {
+        uploadsDir: w.uploadsDir,
+        migrate: { runner: 'backend', backendCommand: `sh -c "trap '' TERM; ${marker} & wait" migrate` },
+      },
+    });
+    let signals = 0;
+    const run = await box.run('migrate-attachments', ['--env=local', '--confirm=local', '--limit=10'], envFor(w), (child) => {
+      const poll = setInterval(() => {
+        if (signals === 0 && processesRunning(marker).some((pid) => processCmdline(pid) === marker)) {
+          signals = 1;
+          child.kill('SIGTERM');
+        }
+      }, 50);
+      child.stderr!.on('data', (d: Buffer) => {
+        if (signals === 1 && d.toString('utf8').includes("stopping the backend's command")) {
+          signals = 2;
+          child.kill('SIGTERM');
+        }
+      });
+      child.once('close', () => clearInterval(poll));
+    });
+    try {
+      expect(signals, run.stderr).toBe(2);
+      expect(run.code, run.stderr).toBe(1);
+      await vi.waitFor(() => expect(processesRunning(marker), "the backend command's processes").toEqual([]), {
+        timeout: 5_000,
+        interval: 50,
+      });
+      expect((await box.audit()).map((e) => e.outcome)).toEqual(['started', 'interrupted']);
+    } finally {
+      for (const pid of processesRunning(marker)) process.kill(pid, 'SIGKILL');
+    }
   });
 
   it("its console's output closed by its reader mid-way (piped into head): no crash, stopped as on a hang-up, the entry ends interrupted, exit 1, a re-run finishes", async () => {

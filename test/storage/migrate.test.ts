@@ -7,6 +7,7 @@ import { Readable, Transform } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { processCmdline } from '../../lib/processes';
 import { digestBuffer, digestStream } from '../../lib/storage/hash';
 import { legacyObjectKey } from '../../lib/storage/keys';
 import { copyFileVerified, VerificationFailed } from '../../lib/storage/objects';
@@ -16,7 +17,7 @@ import { rollbackMigration } from '../../lib/storage/migrate/rollback';
 import { MigrationState } from '../../lib/storage/migrate/state';
 import { s3Client } from '../../lib/storage/s3-client';
 import { sql } from '../support/database';
-import { bytesOf, recordingS3Client, useStorageWorlds, type LegacyRow, type StorageWorld } from './helpers';
+import { bytesOf, processesRunning, recordingS3Client, useStorageWorlds, type LegacyRow, type StorageWorld } from './helpers';
 
 const world = useStorageWorlds();
 const MiB = 1024 * 1024;
@@ -288,6 +289,35 @@ describe('migrateAttachments (backend runner: rehearsal/target/migrate-attachmen
     expect(real.output).toContain('[migrate] verified');
     const state = await new MigrationState(w.reportsDir).migratedBy(real.summary.runId);
     expect(state?.map((e) => e.id).sort()).toEqual(rows.map((r) => r.id).sort());
+  });
+
+  // The backend's command runs in its own process group, which an operator's Ctrl-C or a
+  // service manager's SIGTERM to the script does not reach: the run's stop must reach it.
+  it("a stopped run stops the backend's command, process group and all, and still verifies what it changed", async () => {
+    const w = await world();
+    await w.legacy('job', 'legacy/s1.png', bytesOf(300));
+    // The backend's command migrates the row, then hangs; the flags are appended as its "$@".
+    const marker = 'sleep 57.31';
+    const command = `sh -c 'npx tsx rehearsal/target/migrate-attachments.ts "$@" && ${marker} & wait' migrate`;
+    const slow = { storage: { migrate: { runner: 'backend' as const, backendCommand: command } } };
+    const stop = new AbortController();
+    const running = setInterval(() => {
+      // Its sleep has started (the shells' command lines hold the marker too): the row is migrated.
+      if (processesRunning(marker).some((pid) => processCmdline(pid) === marker)) stop.abort(new Error('interrupted by SIGTERM'));
+    }, 50);
+    try {
+      const run = await migrateAttachments({ ...options(w), ...backend(w), sections: w.sections(slow), signal: stop.signal });
+      expect(stop.signal.aborted).toBe(true);
+      expect(run.passed).toBe(false);
+      expect(run.summary.failed).toEqual([{ row: '(backend)', reason: 'the backend command was stopped (interrupted)' }]);
+      expect(run.summary.moved, 'the row it migrated before the stop, verified').toBe(1);
+      expect(run.output).toContain('[migrate] verified job#');
+      expect(processesRunning(marker), "the backend command's processes").toEqual([]);
+      expect((await audit(w)).map((e) => e.outcome)).toEqual(['started', 'interrupted']);
+    } finally {
+      clearInterval(running);
+      for (const pid of processesRunning(marker)) process.kill(pid, 'SIGKILL');
+    }
   });
 
   it('fails when an object the backend wrote differs from its disk file, although the backend says it succeeded', async () => {

@@ -12,6 +12,8 @@ export interface BackendRunnerOptions extends RunnerOptions {
   timeoutMs: number;
   /** The backend's environment (its DATABASE_URL, OBJECT_STORAGE_*, UPLOADS_DIR). */
   env: NodeJS.ProcessEnv;
+  /** Stops the backend's command (SIGTERM to its process group); what it changed by then is still verified. */
+  signal?: AbortSignal;
 }
 
 /** The counts the backend prints on its last line: `[migrate] done {processed, migrated, failed, ...}`. */
@@ -47,7 +49,7 @@ export async function runBackendMigration(o: BackendRunnerOptions, summary: Migr
   summary.pending = [...before.values()].reduce((n, ids) => n + ids.length, 0);
   const command = `${o.command} ${o.dryRun ? '--dry-run ' : ''}--limit=${o.limit} --concurrency=${o.concurrency}`;
   o.log(`[migrate] running the backend's command: ${command}`);
-  const result = await runShell(command, { timeoutMs: o.timeoutMs, env: o.env });
+  const result = await runShell(command, { timeoutMs: o.timeoutMs, env: o.env, signal: o.signal });
   for (const line of result.output.split('\n')) if (line.trim()) o.log(`  ${line}`);
 
   const counts = parseBackendSummary(result.stdout);

@@ -188,7 +188,13 @@ export async function migrateAttachments(o: MigrateOptions): Promise<MigrateResu
       };
       if (st.migrate.runner === 'backend') {
         return runBackendMigration(
-          { ...common, command: st.migrate.backendCommand, timeoutMs: st.migrate.backendTimeoutMs, env: o.backendEnv ?? process.env },
+          {
+            ...common,
+            command: st.migrate.backendCommand,
+            timeoutMs: st.migrate.backendTimeoutMs,
+            env: o.backendEnv ?? process.env,
+            signal: o.signal,
+          },
           summary,
         );
       }
