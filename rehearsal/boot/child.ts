@@ -136,7 +136,7 @@ export async function startChild(opts: ChildOptions): Promise<Child> {
  * SIGTERM (the harness's stop, or the kernel's when the CLI dies outright), sends it once to
  * its whole process group, and that otherwise ends with the command's exit status.
  */
-export function groupEndsWithShell(command: string): string {
+function groupEndsWithShell(command: string): string {
   return `trap 'trap - TERM; kill -TERM 0' TERM\n{ ${command}\n} &\nwait $!\n`;
 }
 
