@@ -58,7 +58,7 @@ Local rehearsal only
 Tags: ${STEPS.map((s) => s.tag).join(', ')}, ${Object.keys(TEST_TAGS).join(', ')}
 Exit codes: 0 GO (or every selected check passed in a partial run, marked INCOMPLETE),
             1 NO-GO, 2 usage or configuration error (nothing was run or changed).
-Guarded scripts: npm run backup | migrate:deploy | migrate:attachments -- --help
+Guarded scripts: npm run backup | migrate:deploy | migrate:attachments | audit:acknowledge -- --help
 `;
 }
 
