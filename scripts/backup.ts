@@ -4,7 +4,7 @@ import { guardedBackup } from '../lib/backup/guarded';
 import type { ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
 import { databaseResource } from '../lib/command/resources';
-import { authorize, Refused, requireEnv, runGuardedScript } from '../lib/guard/script';
+import { authorize, Refused, requireEnv, runGuardedScript, stopOnSignal } from '../lib/guard/script';
 import { EXIT } from '../lib/command/exit';
 
 export const BACKUP_SPEC: ScriptSpec = {
@@ -22,6 +22,7 @@ export function backupMain(argv: readonly string[]): Promise<number> {
     const input: string[] = [];
     const databaseUrl = requireEnv(ctx, config.sections.credentials.databaseUrl, 'the database to back up', input);
     authorize(ctx, 'dump the database', input, () => ({ database: databaseResource(databaseUrl) }));
+    const stop = stopOnSignal(ctx, 'stopping pg_dump and removing the partial backup');
     try {
       const taken = await guardedBackup({
         env: args.env,
@@ -31,12 +32,15 @@ export function backupMain(argv: readonly string[]): Promise<number> {
         redactor: ctx.redactor,
         args: [...argv],
         log: (line) => ctx.io.out(ctx.redactor.redact(line)),
+        signal: stop.signal,
       });
       ctx.io.out(`backup: ${path.relative(process.cwd(), taken.manifestPath)}`);
       return EXIT.ok;
     } catch (error) {
       if (error instanceof LockBusy) throw new Refused([error.message]);
       throw error;
+    } finally {
+      stop.release();
     }
   });
 }

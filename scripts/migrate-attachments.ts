@@ -4,7 +4,7 @@ import { invocationOf, type ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
 import { BASE_URL_FLAG } from '../lib/command/common-flags';
 import { bucketResource, databaseResource } from '../lib/command/resources';
-import { authorize, Refused, rejectInput, requireEnv, runGuardedScript, targetBaseUrl } from '../lib/guard/script';
+import { authorize, Refused, rejectInput, requireEnv, runGuardedScript, stopOnSignal, targetBaseUrl } from '../lib/guard/script';
 import { EXIT } from '../lib/command/exit';
 import { migrateAttachments, UPLOADS_SETTING } from '../lib/storage/migrate/guarded';
 import { rollbackMigration } from '../lib/storage/migrate/rollback';
@@ -25,8 +25,6 @@ export const MIGRATE_ATTACHMENTS_SPEC: ScriptSpec = {
     'base-url': { ...BASE_URL_FLAG, help: "the target's base URL, where prod's deployed SHA is read (default: the environment's)" },
   },
 };
-
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 function positiveInt(value: string | undefined, flag: string, max: number, problems: string[]): number | undefined {
   if (value === undefined) return undefined;
@@ -85,20 +83,13 @@ export function migrateAttachmentsMain(argv: readonly string[]): Promise<number>
         await rollbackMigration({ ...common, runId: rollback });
         return EXIT.ok;
       }
-      // Ctrl-C, a service manager's SIGTERM and a closed console (SIGHUP) all stop it the same
-      // way: no new row, the rows in flight finished, the summary, the audit entry ended as
-      // interrupted. A second signal finds only the frame's handler, which exits at once.
-      const stop = new AbortController();
-      const inFlight =
+      // In flight at the first signal: the harness's rows finish; the backend's command is stopped.
+      const stop = stopOnSignal(
+        ctx,
         sections.storage.migrate.runner === 'backend'
-          ? "stopping the backend's command (SIGTERM to its process group), then verifying what it changed"
-          : 'finishing the rows in flight';
-      const onSignal = (signal: NodeJS.Signals) => {
-        io.err(`migrate:attachments: ${signal}: ${inFlight}, then printing the summary (again to force)`);
-        stop.abort(new Error(`interrupted by ${signal}`));
-        for (const s of STOP_SIGNALS) process.off(s, onSignal);
-      };
-      for (const s of STOP_SIGNALS) process.on(s, onSignal);
+          ? "stopping the backend's command (SIGTERM to its process group), then verifying what it changed, then printing the summary"
+          : 'finishing the rows in flight, then printing the summary',
+      );
       try {
         const result = await migrateAttachments({
           ...common,
@@ -111,7 +102,7 @@ export function migrateAttachmentsMain(argv: readonly string[]): Promise<number>
         });
         return result.passed ? EXIT.ok : EXIT.failed;
       } finally {
-        for (const s of STOP_SIGNALS) process.off(s, onSignal);
+        stop.release();
       }
     } catch (error) {
       // A refusal of the migration itself (a Refused) passes through to the frame as it is.

@@ -17,6 +17,8 @@ export interface GuardedBackupOptions {
   args: string[];
   log?: (line: string) => void;
   now?: () => Date;
+  /** Stops the dump (an operator's signal): the entry ends 'interrupted', no partial backup is left. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function guardedBackup(opts: GuardedBackupOptions): Promise<TakenBa
         timeoutMs: settings.timeoutMs,
         log: opts.log,
         now: opts.now,
+        signal: opts.signal,
       });
       const { file, sha256, sizeBytes, startedAt, database } = taken.manifest;
       await audit(
@@ -57,7 +60,8 @@ export async function guardedBackup(opts: GuardedBackupOptions): Promise<TakenBa
       );
       return taken;
     } catch (error) {
-      await audit(auditLog, { ...entry, outcome: 'failed', summary: { error: (error as Error).message } }, opts.redactor);
+      const outcome = opts.signal?.aborted ? 'interrupted' : 'failed';
+      await audit(auditLog, { ...entry, outcome, summary: { error: (error as Error).message } }, opts.redactor);
       throw error;
     }
   });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -122,6 +122,8 @@ export async function dumpToGzipFile(opts: {
   timeoutMs: number;
   /** Called as pg_dump starts each table's contents (counted from its --verbose lines). */
   onTable?: (done: number) => void;
+  /** Stops pg_dump (an operator's Ctrl-C or SIGTERM): the dump fails as stopped, the caller removes the partial file. */
+  signal?: AbortSignal;
 }): Promise<DumpResult> {
   const { url, password } = libpqConnection(opts.databaseUrl);
   // The schema the URL names is the backend's whole world: dump it (quoted: a name, not a pattern), and fail if it is not there.
@@ -158,6 +160,16 @@ export async function dumpToGzipFile(opts: {
     timedOut = true;
     child.kill('SIGTERM');
   }, opts.timeoutMs);
+  const onAbort = () => child.kill('SIGTERM');
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
+  // A process that exits meanwhile (a forced stop) takes pg_dump and the partial file with it:
+  // pg_dump waiting on a lock would hold its session for a minute, and nothing would remove the file.
+  const onExit = () => {
+    child.kill('SIGKILL');
+    rmSync(opts.file, { force: true });
+  };
+  process.once('exit', onExit);
   const exited = new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve(code));
@@ -175,12 +187,18 @@ export async function dumpToGzipFile(opts: {
   try {
     const [code] = await Promise.all([exited, pipeline(child.stdout, createGzip(), tap, createWriteStream(opts.file, { flags: 'wx' }))]);
     if (timedOut) throw new Error(`pg_dump did not finish within ${Math.round(opts.timeoutMs / 1000)} s and was stopped`);
+    if (opts.signal?.aborted) throw new Error('pg_dump was stopped (interrupted)');
     if (code !== 0)
       throw new Error(
         `pg_dump failed (exit ${code ?? 'killed'}): ${(stderr + partial).trim().split('\n').slice(-3).join(' / ') || 'no message'}`,
       );
+  } catch (error) {
+    if (opts.signal?.aborted) throw new Error('pg_dump was stopped (interrupted)');
+    throw error;
   } finally {
     clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+    process.off('exit', onExit);
     if (child.exitCode === null) child.kill('SIGKILL');
   }
   return { sizeBytes, sha256: hash.digest('hex') };

@@ -14,6 +14,8 @@ export interface TakeBackupOptions {
   log?: (line: string) => void;
   /** The clock, for tests that need an old backup. */
   now?: () => Date;
+  /** Stops pg_dump; the partial dump is removed and the backup fails as interrupted. */
+  signal?: AbortSignal;
 }
 
 export interface TakenBackup {
@@ -62,6 +64,7 @@ export async function takeBackup(opts: TakeBackupOptions): Promise<TakenBackup> 
       databaseUrl: opts.databaseUrl,
       file: target,
       timeoutMs: opts.timeoutMs,
+      signal: opts.signal,
       onTable: (done) =>
         log(`[backup] pg_dump progress ${progressLine(Math.min(done, tables), tables, Date.now() - dumpStarted, ' tables')}`),
     });

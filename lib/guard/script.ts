@@ -153,6 +153,27 @@ export async function runGuardedScript(
 }
 
 /**
+ * A script that stops gracefully on the first signal (Ctrl-C, a service manager's SIGTERM, a
+ * closed console's SIGHUP): the returned signal aborts, with `doing` said on the console, and
+ * the script winds down and records its own end. A second signal finds only the frame's handler
+ * (endAuditedOnSignal), which exits at once. `release` when the work is over.
+ */
+export function stopOnSignal(ctx: Pick<ScriptContext, 'script' | 'io'>, doing: string): { signal: AbortSignal; release: () => void } {
+  const stop = new AbortController();
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const release = () => {
+    for (const s of signals) process.off(s, onSignal);
+  };
+  function onSignal(signal: NodeJS.Signals) {
+    ctx.io.err(`${ctx.script}: ${signal}: ${doing} (again to force)`);
+    stop.abort(new Error(`interrupted by ${signal}`));
+    release();
+  }
+  for (const s of signals) process.on(s, onSignal);
+  return { signal: stop.signal, release };
+}
+
+/**
  * A signal ends the script with exit 1, after its started audit entries are ended as
  * interrupted; repeats while that is written are ignored. A script that stops gracefully on
  * the first signal (migrate:attachments finishes its rows in flight) listens itself; this acts

@@ -1,8 +1,9 @@
 // scripts/backup.ts as an operator runs it: refusals change nothing (exit 2), a local run writes a verified backup.
 import fs from 'node:fs/promises';
-import { beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { databaseResource } from '../../lib/command/resources';
-import { useDatabases } from '../support/database';
+import { sql, useDatabases } from '../support/database';
 import { useScriptSandboxes } from '../migrations/helpers/run-script';
 
 const databases = useDatabases();
@@ -90,6 +91,47 @@ describe('npm run backup', () => {
     expect(note).toContain(
       `1 earlier run(s) in ${box.auditLog} started and never recorded an end: migrate:deploy on staging (db.example:5432/app) started 2026-11-28T05:00:00.000Z by Dana, pid 4242 on another-host ended without saying how`,
     );
+  });
+
+  // pg_dump waits (up to its lock timeout) for a table another session holds: the stop must end it,
+  // not leave it holding a session for a minute after the script, with a partial file behind.
+  it('SIGTERM while pg_dump waits on a locked table: pg_dump stopped, no partial backup left, the entry ends interrupted, exit 1', async () => {
+    const url = await databases.fresh();
+    await sql(url, 'CREATE TABLE busy (id int)');
+    const blocker = new pg.Client({ connectionString: url });
+    await blocker.connect();
+    const box = await sandbox();
+    const dumping = async () =>
+      (
+        await sql<{ n: number }>(
+          url,
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'cutover-harness: backup (pg_dump)'",
+        )
+      )[0]!.n;
+    try {
+      await blocker.query('BEGIN; LOCK TABLE busy IN ACCESS EXCLUSIVE MODE');
+      let signalled = false;
+      const run = await box.run('backup', ['--env=local', '--confirm=local'], { DATABASE_URL: url }, (child) => {
+        const poll = setInterval(() => {
+          void dumping().then((n) => {
+            if (n === 0 || signalled) return;
+            signalled = true;
+            child.kill('SIGTERM');
+          });
+        }, 100);
+        child.once('close', () => clearInterval(poll));
+      });
+      expect(signalled, run.stderr).toBe(true);
+      expect(run.code, run.stderr).toBe(1);
+      expect(await files(box.backupsDir)).toEqual([]);
+      expect((await box.audit()).map((e) => e.outcome)).toEqual(['started', 'interrupted']);
+      await vi.waitFor(async () => expect(await dumping(), 'pg_dump sessions').toBe(0), { timeout: 5_000, interval: 100 });
+      expect(run.stderr).toContain('backup: SIGTERM: stopping pg_dump and removing the partial backup (again to force)');
+      expect(run.stderr).toContain('pg_dump was stopped (interrupted)');
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => undefined);
+      await blocker.end();
+    }
   });
 
   it('backs up the local database: dump, .sha256 and manifest, audited start and end', async () => {
