@@ -1,4 +1,4 @@
-import type { ClientConfig, PoolConfig } from 'pg';
+import type { PoolConfig } from 'pg';
 
 /** What every session the harness opens calls itself in pg_stat_activity, before what it is for. */
 export const HARNESS_APPLICATION = 'cutover-harness';
@@ -9,10 +9,10 @@ export const HARNESS_APPLICATION = 'cutover-harness';
  * harness's sessions from the backend's and see what each is for, and a held lock names its
  * holder. Postgres keeps the first 63 bytes. An application_name in the URL wins.
  */
-export function harnessConnection<T extends ClientConfig & PoolConfig>(
+export function harnessConnection(
   connectionString: string,
   purpose: string,
-  settings: Omit<T, 'connectionString' | 'application_name'>,
-): T {
-  return { ...settings, connectionString, application_name: `${HARNESS_APPLICATION}: ${purpose}` } as T;
+  settings: Omit<PoolConfig, 'connectionString' | 'application_name'>,
+): PoolConfig {
+  return { ...settings, connectionString, application_name: `${HARNESS_APPLICATION}: ${purpose}` };
 }

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { EXIT } from '../lib/command/exit';
-import { acknowledge, readAudit, unfinishedAudits, writerAlive } from '../lib/guard/audit';
+import { acknowledge, readAudit, unfinishedOf, writerAlive, type AuditRecord } from '../lib/guard/audit';
 import type { ScriptSpec } from '../lib/guard/args';
 import { BadInput, runGuardedScript } from '../lib/guard/script';
 
@@ -26,8 +26,10 @@ export function auditAcknowledgeMain(argv: readonly string[]): Promise<number> {
     if (!id) input.push('--id is required: the audit id the warning names');
     if (!note?.trim()) input.push('--note is required: say what you checked and found, for whoever reads the log next');
     if (input.length) throw new BadInput(input);
-    const entry = (await unfinishedAudits(file)).find((r) => r.id === id);
-    if (!entry) throw new BadInput([notOpen(id!, file, await readAudit(file), await unfinishedAudits(file))]);
+    const records = await readAudit(file);
+    const open = unfinishedOf(records);
+    const entry = open.find((r) => r.id === id);
+    if (!entry) throw new BadInput([notOpen(id!, file, records, open)]);
     if (writerAlive(entry))
       throw new BadInput([
         `${entry.script} (audit id ${id}) is still running as pid ${entry.pid}: it records its own end; nothing was written`,
@@ -43,7 +45,7 @@ export function auditAcknowledgeMain(argv: readonly string[]): Promise<number> {
 }
 
 /** Why an id cannot be closed: it already ended, or is not in this log (then which ones could be). */
-function notOpen(id: string, file: string, records: { id?: string; outcome: string; time: string }[], open: { id?: string }[]): string {
+function notOpen(id: string, file: string, records: AuditRecord[], open: AuditRecord[]): string {
   const end = records.find((r) => r.id === id && r.outcome !== 'started');
   if (end) return `audit id ${id} already ended (${end.outcome} at ${end.time}) in ${file}; nothing was written`;
   const ids = open.map((r) => r.id).join(', ');

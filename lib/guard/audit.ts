@@ -80,7 +80,10 @@ export async function readAudit(file: string): Promise<AuditRecord[]> {
 
 /** Started entries with no end entry: still running elsewhere, or killed before they could say. */
 export async function unfinishedAudits(file: string): Promise<AuditRecord[]> {
-  const records = await readAudit(file);
+  return unfinishedOf(await readAudit(file));
+}
+
+export function unfinishedOf(records: AuditRecord[]): AuditRecord[] {
   const ended = new Set(records.filter((r) => r.id && r.outcome !== 'started').map((r) => r.id));
   return records.filter((r) => r.id && r.outcome === 'started' && !ended.has(r.id));
 }

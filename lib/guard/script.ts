@@ -16,6 +16,9 @@ import { describeResources, type Resources } from '../command/resources';
 
 export { Refused };
 
+/** What ends a script: Ctrl-C, a service manager's stop, a closed terminal or console. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /** Bad flags or settings: nothing was attempted, so nothing is written (not even the audit log). */
 export class BadInput extends Refused {}
 
@@ -160,16 +163,15 @@ export async function runGuardedScript(
  */
 export function stopOnSignal(ctx: Pick<ScriptContext, 'script' | 'io'>, doing: string): { signal: AbortSignal; release: () => void } {
   const stop = new AbortController();
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   const release = () => {
-    for (const s of signals) process.off(s, onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
   };
   function onSignal(signal: NodeJS.Signals) {
     ctx.io.err(`${ctx.script}: ${signal}: ${doing} (again to force)`);
     stop.abort(new Error(`interrupted by ${signal}`));
     release();
   }
-  for (const s of signals) process.on(s, onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   return { signal: stop.signal, release };
 }
 
@@ -190,12 +192,11 @@ function endAuditedOnSignal(name: string, auditLog: string, redactor: Redactor, 
       .catch(() => undefined)
       .finally(() => process.exit(EXIT.failed));
   };
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const signal of signals) process.on(signal, onSignal);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   return () => {
     // Once a signal is ending the script, it keeps absorbing the rest of a burst until that
     // exit: a late one must not turn exit 1 into a death by signal.
     if (ending) return;
-    for (const signal of signals) process.off(signal, onSignal);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
   };
 }

@@ -1,7 +1,6 @@
 // A target database (the reference target's schema, via Prisma's engine), an in-process s3rver
 // and a temp uploads dir: what the attachment migration works on, for real.
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +9,6 @@ import { afterAll, beforeAll } from 'vitest';
 import { startS3rver, type LocalS3 } from '../../rehearsal/stack/s3';
 import { sectionsSchema, type Sections, type SectionsInput } from '../../lib/config/schema';
 import { applyPrismaMigrations } from '../../lib/migrations/prisma-engine';
-import { processCmdline } from '../../lib/processes';
 import { Redactor } from '../../lib/secrets/redactor';
 import type { AttachmentKind } from '../../lib/storage/keys';
 import { s3Client } from '../../lib/storage/s3-client';
@@ -163,12 +161,4 @@ export function sharedWorld(): () => StorageWorld {
     world = await make();
   });
   return () => world!;
-}
-
-/** Pids of the processes whose command line contains `text` (a backend command's marker). */
-export function processesRunning(text: string): number[] {
-  const pids = readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .map(Number);
-  return pids.filter((pid) => pid !== process.pid && processCmdline(pid)?.includes(text));
 }

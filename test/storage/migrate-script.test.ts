@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { processCmdline } from '../../lib/processes';
+import { pidsWithCmdline } from '../../rehearsal/stack/util';
 import { sql } from '../support/database';
 import { useScriptSandboxes } from '../migrations/helpers/run-script';
 import { bucketResource, databaseResource } from '../../lib/command/resources';
@@ -14,7 +15,7 @@ import { legacyObjectKey } from '../../lib/storage/keys';
 import { MigrationState } from '../../lib/storage/migrate/state';
 import { digestObject } from '../../lib/storage/objects';
 import { s3Client } from '../../lib/storage/s3-client';
-import { bytesOf, processesRunning, ROOT, useStorageWorlds, type LegacyRow, type StorageWorld } from './helpers';
+import { bytesOf, ROOT, useStorageWorlds, type LegacyRow, type StorageWorld } from './helpers';
 
 const world = useStorageWorlds();
 const sandbox = useScriptSandboxes();
@@ -220,7 +221,7 @@ describe('npm run migrate:attachments', () => {
     let signals = 0;
     const run = await box.run('migrate-attachments', ['--env=local', '--confirm=local', '--limit=10'], envFor(w), (child) => {
       const poll = setInterval(() => {
-        if (signals === 0 && processesRunning(marker).some((pid) => processCmdline(pid) === marker)) {
+        if (signals === 0 && pidsWithCmdline(marker).some((pid) => processCmdline(pid) === marker)) {
           signals = 1;
           child.kill('SIGTERM');
         }
@@ -236,13 +237,13 @@ describe('npm run migrate:attachments', () => {
     try {
       expect(signals, run.stderr).toBe(2);
       expect(run.code, run.stderr).toBe(1);
-      await vi.waitFor(() => expect(processesRunning(marker), "the backend command's processes").toEqual([]), {
+      await vi.waitFor(() => expect(pidsWithCmdline(marker), "the backend command's processes").toEqual([]), {
         timeout: 5_000,
         interval: 50,
       });
       expect((await box.audit()).map((e) => e.outcome)).toEqual(['started', 'interrupted']);
     } finally {
-      for (const pid of processesRunning(marker)) process.kill(pid, 'SIGKILL');
+      for (const pid of pidsWithCmdline(marker)) process.kill(pid, 'SIGKILL');
     }
   });
 

@@ -8,6 +8,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { processCmdline } from '../../lib/processes';
+import { pidsWithCmdline } from '../../rehearsal/stack/util';
 import { digestBuffer, digestStream } from '../../lib/storage/hash';
 import { legacyObjectKey } from '../../lib/storage/keys';
 import { copyFileVerified, VerificationFailed } from '../../lib/storage/objects';
@@ -17,7 +18,7 @@ import { rollbackMigration } from '../../lib/storage/migrate/rollback';
 import { MigrationState } from '../../lib/storage/migrate/state';
 import { s3Client } from '../../lib/storage/s3-client';
 import { sql } from '../support/database';
-import { bytesOf, processesRunning, recordingS3Client, useStorageWorlds, type LegacyRow, type StorageWorld } from './helpers';
+import { bytesOf, recordingS3Client, useStorageWorlds, type LegacyRow, type StorageWorld } from './helpers';
 
 const world = useStorageWorlds();
 const MiB = 1024 * 1024;
@@ -303,7 +304,7 @@ describe('migrateAttachments (backend runner: rehearsal/target/migrate-attachmen
     const stop = new AbortController();
     const running = setInterval(() => {
       // Its sleep has started (the shells' command lines hold the marker too): the row is migrated.
-      if (processesRunning(marker).some((pid) => processCmdline(pid) === marker)) stop.abort(new Error('interrupted by SIGTERM'));
+      if (pidsWithCmdline(marker).some((pid) => processCmdline(pid) === marker)) stop.abort(new Error('interrupted by SIGTERM'));
     }, 50);
     try {
       const run = await migrateAttachments({ ...options(w), ...backend(w), sections: w.sections(slow), signal: stop.signal });
@@ -312,11 +313,11 @@ describe('migrateAttachments (backend runner: rehearsal/target/migrate-attachmen
       expect(run.summary.failed).toEqual([{ row: '(backend)', reason: 'the backend command was stopped (interrupted)' }]);
       expect(run.summary.moved, 'the row it migrated before the stop, verified').toBe(1);
       expect(run.output).toContain('[migrate] verified job#');
-      expect(processesRunning(marker), "the backend command's processes").toEqual([]);
+      expect(pidsWithCmdline(marker), "the backend command's processes").toEqual([]);
       expect((await audit(w)).map((e) => e.outcome)).toEqual(['started', 'interrupted']);
     } finally {
       clearInterval(running);
-      for (const pid of processesRunning(marker)) process.kill(pid, 'SIGKILL');
+      for (const pid of pidsWithCmdline(marker)) process.kill(pid, 'SIGKILL');
     }
   });
 
