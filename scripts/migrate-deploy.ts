@@ -4,10 +4,13 @@ import { invocationOf, type ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
 import { BASE_URL_FLAG } from '../lib/command/common-flags';
 import { databaseResource } from '../lib/command/resources';
-import { authorize, Refused, rejectInput, requireEnv, runGuardedScript, targetBaseUrl } from '../lib/guard/script';
+import { authorize, Refused, rejectInput, requireEnv, runGuardedScript, stopOnSignal, targetBaseUrl } from '../lib/guard/script';
 import { EXIT } from '../lib/command/exit';
 import { applyHint, DeployFailed, deployMigrations } from '../lib/migrations/deploy';
 import { blockingProblems, formatStatus, readMigrationStatus } from '../lib/migrations/status';
+
+/** How long repeats of a first signal are absorbed before one forces the end, as in a run. */
+const FORCE_AFTER_MS = 10_000;
 
 export const MIGRATE_DEPLOY_SPEC: ScriptSpec = {
   name: 'migrate:deploy',
@@ -42,6 +45,13 @@ export function migrateDeployMain(argv: readonly string[]): Promise<number> {
     }
     const baseUrl = targetBaseUrl(ctx, input);
     authorize(ctx, 'apply migrations', input, () => ({ database: databaseResource(databaseUrl) }));
+    // A migration cut off halfway stays in _prisma_migrations as failed, and every later deploy
+    // refuses until someone resolves it by hand: a signal lets the engine's run finish instead.
+    const hold = stopOnSignal(
+      ctx,
+      'finishing the migrations being applied; cut off, one would be left failed in _prisma_migrations and block every later deploy',
+      { absorbMs: FORCE_AFTER_MS },
+    );
     try {
       const result = await deployMigrations({
         env: args.env,
@@ -56,12 +66,15 @@ export function migrateDeployMain(argv: readonly string[]): Promise<number> {
       });
       io.out(result.output);
       io.out('');
+      if (hold.signal.aborted) io.err(`migrate:deploy: ${(hold.signal.reason as Error).message}, after which the deploy ran to its end`);
       io.out(redactor.redact(formatStatus(result.after, applyHint(invocationOf(args)))));
       return result.after.pending.length || blockingProblems(result.after).length ? EXIT.failed : EXIT.ok;
     } catch (error) {
       if (error instanceof LockBusy) throw new Refused([error.message]);
       if (error instanceof DeployFailed && error.output) io.out(error.output);
       throw error;
+    } finally {
+      hold.release();
     }
   });
 }

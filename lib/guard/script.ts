@@ -160,16 +160,27 @@ export async function runGuardedScript(
  * closed console's SIGHUP): the returned signal aborts, with `doing` said on the console, and
  * the script winds down and records its own end. A second signal finds only the frame's handler
  * (endAuditedOnSignal), which exits at once. `release` when the work is over.
+ *
+ * `absorbMs`: for work that must not be cut off halfway, repeats within that time after the
+ * first are absorbed, as a run's are (a terminal's repeated Ctrl-C, a process group's signal and
+ * a wrapper's resend arrive together); only a signal after it forces the end.
  */
-export function stopOnSignal(ctx: Pick<ScriptContext, 'script' | 'io'>, doing: string): { signal: AbortSignal; release: () => void } {
+export function stopOnSignal(
+  ctx: Pick<ScriptContext, 'script' | 'io'>,
+  doing: string,
+  { absorbMs = 0 }: { absorbMs?: number } = {},
+): { signal: AbortSignal; release: () => void } {
   const stop = new AbortController();
   const release = () => {
     for (const s of STOP_SIGNALS) process.off(s, onSignal);
   };
   function onSignal(signal: NodeJS.Signals) {
-    ctx.io.err(`${ctx.script}: ${signal}: ${doing} (again to force)`);
+    if (stop.signal.aborted) return;
+    const force = absorbMs ? `again after ${Math.round(absorbMs / 1000)} s to force` : 'again to force';
+    ctx.io.err(`${ctx.script}: ${signal}: ${doing} (${force})`);
     stop.abort(new Error(`interrupted by ${signal}`));
-    release();
+    if (absorbMs) setTimeout(release, absorbMs).unref();
+    else release();
   }
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
   return { signal: stop.signal, release };

@@ -105,7 +105,7 @@ describe('npm run backup', () => {
       (
         await sql<{ n: number }>(
           url,
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'cutover-harness: backup (pg_dump)'",
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'cutover-harness: backup (pg_dump)'",
         )
       )[0]!.n;
     try {

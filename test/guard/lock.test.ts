@@ -19,7 +19,8 @@ describe('the advisory lock', () => {
     const second = await withAdvisoryLock(url, KEY, 'the attachment migration', async () => {
       const sessions = await sql<{ app: string }>(
         url,
-        "SELECT application_name AS app FROM pg_stat_activity WHERE application_name LIKE 'cutover-harness%'",
+        // This database's sessions only: files running beside this one open harness sessions of their own.
+        "SELECT application_name AS app FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'cutover-harness%'",
       );
       expect(sessions.map((s) => s.app)).toEqual(['cutover-harness: lock: the attachment migration']);
       return withAdvisoryLock(url, KEY, 'migrate deploy', async () => 'ran').catch((e: unknown) => e);
@@ -58,7 +59,7 @@ test('pg_dump taking a backup names itself too, seen while it waits for a table 
       async () => {
         const rows = await sql<{ app: string }>(
           url,
-          "SELECT application_name AS app FROM pg_stat_activity WHERE application_name LIKE 'cutover-harness%'",
+          "SELECT application_name AS app FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'cutover-harness%'",
         );
         expect(rows.map((r) => r.app)).toEqual(['cutover-harness: backup (pg_dump)']);
       },
