@@ -6,6 +6,7 @@ import { liveProgress } from '../lib/live-progress';
 import { applyHint, DeployFailed, deployMigrations } from '../lib/migrations/deploy';
 import { deployProgress } from '../lib/migrations/deploy-progress';
 import { describeLock, formatStatus, readMigrationStatus, type MigrationStatus } from '../lib/migrations/status';
+import { uninterruptible } from '../lib/runner/uninterruptible';
 import { checkId, describeStep, proves, test } from '../lib/suite';
 
 let before: MigrationStatus | undefined;
@@ -93,18 +94,23 @@ describeStep('migrations', () => {
       await evidence.progress(`applying ${status.pending.length} pending migration(s) under the advisory lock`);
       const live = liveProgress(evidence, deployProgress(status.pending.length));
       try {
-        const result = await deployMigrations({
-          log: live.log,
-          env: harness.env,
-          owner: harness.owner,
-          rcSha: harness.rcSha,
-          baseUrl: harness.baseUrl,
-          sections: harness.sections,
-          databaseUrl: databaseUrl(harness),
-          redactor,
-          args: [`--env=${harness.env}`, '--apply=migrations', '(npm test, step 1)'],
-          invocation: harness.invocation,
-        }).finally(live.settled);
+        const deploy = () =>
+          deployMigrations({
+            log: live.log,
+            env: harness.env,
+            owner: harness.owner,
+            rcSha: harness.rcSha,
+            baseUrl: harness.baseUrl,
+            sections: harness.sections,
+            databaseUrl: databaseUrl(harness),
+            redactor,
+            args: [`--env=${harness.env}`, '--apply=migrations', '(npm test, step 1)'],
+            invocation: harness.invocation,
+          });
+        const result = await uninterruptible(
+          'the migrations being applied (cut off, one would stay failed in _prisma_migrations and block every later deploy)',
+          deploy,
+        ).finally(live.settled);
         await evidence.paste('B.output', result.output, 'migrate deploy');
         await evidence.paste('B.output', formatStatus(result.after, applyHint(harness.invocation)), 'migration status after deploy');
         const left = [...result.after.pending, ...result.after.failed.map((f) => `${f.name} (failed)`)];

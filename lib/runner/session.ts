@@ -31,6 +31,7 @@ import { testDataPlan } from './test-data-plan';
 import { runbookTestConfig } from './runbook-vitest';
 import { expectedExecArgv, SuiteThread, suitePool } from './suite-thread';
 import type { LoadRehearsalWing, Rehearsal } from './rehearsal-wing';
+import { UninterruptibleWatch } from './uninterruptible';
 import { consoleClosed, EXIT, type Io } from '../command/exit';
 import { PROJECT_ROOT } from '../project-root';
 
@@ -60,6 +61,8 @@ export class RunSession {
   /** The suites' worker thread, started ahead of Vitest against a running target (lib/runner/suite-thread.ts). */
   private suiteThread: SuiteThread | undefined;
   private readonly handover = new HandoverSender<HarnessContext>(`cutover-harness-${process.pid}-${Date.now()}`);
+  /** Changes the suites are making that a signal must let finish (a migration being applied). */
+  private readonly uninterruptible = new UninterruptibleWatch();
   /** Redacts the live console; given the run's secrets once they are all known (runVitest). */
   private readonly console = new ConsoleReporter(new Redactor(), (line) => this.io.out(line));
   private rehearsal: Rehearsal | undefined;
@@ -139,7 +142,9 @@ export class RunSession {
       `\ncutover: ${this.abort}; stopping, writing the NO-GO document and cleaning up (to force, press again after ${FORCE_AFTER_MS / 1000} s)`,
     );
     this.stopRehearsalStart.abort(new Error(this.abort));
-    void this.vitest?.cancelCurrentRun('keyboard-input');
+    const holding = this.uninterruptible.current;
+    if (holding.length) this.io.err(`cutover: finishing ${holding.join(' and ')} first`);
+    this.uninterruptible.whenSettled(() => void this.vitest?.cancelCurrentRun('keyboard-input'));
   };
 
   /** Still interrupted after the grace: the document (with what is known) and the audit end, then exit 1. */
@@ -158,6 +163,7 @@ export class RunSession {
     try {
       return await this.run();
     } finally {
+      this.uninterruptible.close();
       for (const signal of signals) {
         process.off(signal, this.onSignal);
         // A burst of Ctrl-C (a terminal's repeat, a process group's signal) can outlast a run

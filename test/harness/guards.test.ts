@@ -135,7 +135,9 @@ describe('an interrupted run still ends with its document and audit entry', () =
     expect(result.run!.meta.notes.join('\n')).toContain(said);
   });
 
-  test('SIGINT to the whole process group 3 times, 20 ms apart, during the step-1 apply: NO-GO document, audit ends marked interrupted, exit 1', async () => {
+  // A migration cut off halfway would stay failed in _prisma_migrations and block every later
+  // deploy: the run lets it finish, then stops.
+  test('SIGINT to the whole process group 3 times, 20 ms apart, during the step-1 apply: the migration finishes, then NO-GO document, run interrupted, exit 1', async () => {
     const url = await databases.fresh();
     const migrations = await tempDir('cutover-slow-migrations');
     await fs.cp(path.join(BASIC, 'migrations'), migrations, { recursive: true });
@@ -207,7 +209,18 @@ describe('an interrupted run still ends with its document and audit entry', () =
     expect(names.some((n) => n.endsWith('-go-no-go.md'))).toBe(true);
     const entries = await readAudit(path.join(reportsDir, 'audit.log'));
     const ends = entries.filter((e) => e.outcome !== 'started').map((e) => `${e.script} ${e.outcome}`);
-    expect(ends.sort(), output).toEqual(['cutover interrupted', 'migrate:deploy interrupted']);
+    expect(ends.sort(), output).toEqual(['cutover interrupted', 'migrate:deploy done']);
     for (const e of entries) expect(e.touches?.database).toBe(databaseResource(url));
+    expect(output).toContain('cutover: finishing the migrations being applied (cut off, one would stay failed in _prisma_migrations');
+    const history = await sql<{ migration_name: string; finished_at: Date | null }>(
+      url,
+      'SELECT migration_name, finished_at FROM _prisma_migrations ORDER BY 1',
+    );
+    expect(
+      history.filter((h) => h.finished_at === null).map((h) => h.migration_name),
+      'left failed',
+    ).toEqual([]);
+    expect(history.map((h) => h.migration_name)).toContain('20240104000000_slow');
+    expect(await sql(url, 'SELECT * FROM "Slow"')).toEqual([]);
   });
 });
