@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 // `--rehearse=<dir>`: the rehearsal boots a backend the harness did not ship with (the second
 // backend in test/fixtures/second-backend) and the whole cutover runs against it.
 import { writeFile } from 'node:fs/promises';
@@ -113,7 +114,26 @@ function alive(pid: number): boolean {
 }
 
 /** Whether any process of the group whose leader was `pid` (each command's shell leads its own) still runs. */
-const groupAlive = (pid: number) => alive(-pid);
+/**
+ * The group's members that have not ended, with their state and command line. A zombie has
+ * ended: only its reaping is left, to init, once its parent (the killed CLI) is gone.
+ */
+function liveMembers(pgid: number): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(group) !== pgid || state === 'Z') continue;
+      found.push(`${entry} (${state}) ${readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()}`);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}
+const groupAlive = (pgid: number) => liveMembers(pgid).length > 0;
 
 describe('rehearsing the second backend', { timeout: REHEARSAL_TIMEOUT_MS }, () => {
   test.each([
@@ -164,7 +184,12 @@ describe('rehearsing the second backend', { timeout: REHEARSAL_TIMEOUT_MS }, () 
     expect(result.signal).toBe('SIGKILL');
     const groups = backendPids(result.stdout);
     expect(groups, 'the server and the worker had started').toHaveLength(2);
-    await expectAllEndBySelf(groups, groupAlive, (pid) => process.kill(-pid, 'SIGKILL'));
+    await expectAllEndBySelf(
+      groups,
+      groupAlive,
+      (pid) => process.kill(-pid, 'SIGKILL'),
+      (pid) => `group ${pid}: ${liveMembers(pid).join('; ')}`,
+    );
   });
 
   // Through its profile and config alone: its env names, envelopes, KPI shapes, notification types,
