@@ -249,9 +249,12 @@ describe('npm run migrate:attachments', () => {
 
   it("its console's output closed by its reader mid-way (piped into head): no crash, stopped as on a hang-up, the entry ends interrupted, exit 1, a re-run finishes", async () => {
     const w = await world();
-    for (let i = 0; i < 60; i += 1) await w.legacy('job', `legacy/h/${i}.png`, bytesOf(64 * 1024));
+    // Long enough, one row at a time, that the close lands mid-way even when this test's own
+    // process is slow to read (with 60 rows at concurrency 2 a busy CI machine once read the
+    // second row's line only after the script had moved all 60).
+    for (let i = 0; i < 240; i += 1) await w.legacy('job', `legacy/h/${i}.png`, bytesOf(16 * 1024));
     const box = await boxFor(w);
-    const args = ['--env=local', '--confirm=local', '--limit=1000', '--concurrency=2', `--config=${box.config}`];
+    const args = ['--env=local', '--confirm=local', '--limit=1000', '--concurrency=1', `--config=${box.config}`];
     const closed = await runUntilKilled(args, envFor(w), 2, (child) => child.stdout!.destroy());
     // Unwatched, the next progress line crashed the script on an unhandled EPIPE (exit 1 as well),
     // mid-migration, and its audit entry stayed `started` for good.
