@@ -19,8 +19,10 @@ export async function withAdvisoryLock<T>(databaseUrl: string, key: number, what
       // The holder's application_name says what holds it when it is a harness (see harnessConnection).
       const holder = await client
         .query<{ pid: number; app: string | null }>(
+          // Advisory locks are per database: the same key held in another database of the server is not this one.
           `SELECT l.pid, a.application_name AS app FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.objid = $1 AND l.granted LIMIT 1`,
+            WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid = $1 AND l.objsubid = 1 AND l.granted
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1`,
           [key],
         )
         .catch(() => ({ rows: [] as { pid: number; app: string | null }[] }));

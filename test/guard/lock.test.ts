@@ -31,6 +31,29 @@ describe('the advisory lock', () => {
     );
     expect(await withAdvisoryLock(url, KEY, 'migrate deploy', async () => 'ran')).toBe('ran');
   });
+
+  test('the refusal names the holder in this database, not a session holding the same key in another one', async () => {
+    const here = await databases.fresh();
+    // pg_locks lists locks in no set order: a lookup across databases named another self-test
+    // file's session in a CI run. Five other databases holding the key give it more chances
+    // (here it still found the right one in 3 runs of 3, so this guards more than it proves).
+    const elsewhere = await Promise.all(Array.from({ length: 5 }, () => databases.fresh()));
+    const holder = new pg.Client({ connectionString: here });
+    await holder.connect();
+    const inTurn = (urls: string[], last: () => Promise<unknown>): Promise<unknown> =>
+      urls.length ? withAdvisoryLock(urls[0]!, KEY, "another database's deploy", () => inTurn(urls.slice(1), last)) : last();
+    try {
+      let pid = 0;
+      const refused = await inTurn(elsewhere, async () => {
+        pid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_advisory_lock($1)', [KEY])).rows[0]!.pid;
+        return withAdvisoryLock(here, KEY, 'migrate deploy', async () => 'ran').catch((e: unknown) => e);
+      });
+      expect(refused).toBeInstanceOf(LockBusy);
+      expect((refused as Error).message).toMatch(new RegExp(`\\(lock held by backend pid ${pid}\\);`));
+    } finally {
+      await holder.end();
+    }
+  });
 });
 
 // A connection made without harnessConnection() would be a nameless session in the target's
