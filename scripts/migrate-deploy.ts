@@ -5,12 +5,9 @@ import { LockBusy } from '../lib/guard/lock';
 import { BASE_URL_FLAG } from '../lib/command/common-flags';
 import { databaseResource } from '../lib/command/resources';
 import { authorize, Refused, rejectInput, requireEnv, runGuardedScript, stopOnSignal, targetBaseUrl } from '../lib/guard/script';
-import { EXIT } from '../lib/command/exit';
-import { applyHint, DeployFailed, deployMigrations } from '../lib/migrations/deploy';
+import { EXIT, FORCE_AFTER_MS } from '../lib/command/exit';
+import { applyHint, DEPLOY_IN_FLIGHT, DeployFailed, deployMigrations } from '../lib/migrations/deploy';
 import { blockingProblems, formatStatus, readMigrationStatus } from '../lib/migrations/status';
-
-/** How long repeats of a first signal are absorbed before one forces the end, as in a run. */
-const FORCE_AFTER_MS = 10_000;
 
 export const MIGRATE_DEPLOY_SPEC: ScriptSpec = {
   name: 'migrate:deploy',
@@ -47,11 +44,7 @@ export function migrateDeployMain(argv: readonly string[]): Promise<number> {
     authorize(ctx, 'apply migrations', input, () => ({ database: databaseResource(databaseUrl) }));
     // A migration cut off halfway stays in _prisma_migrations as failed, and every later deploy
     // refuses until someone resolves it by hand: a signal lets the engine's run finish instead.
-    const hold = stopOnSignal(
-      ctx,
-      'finishing the migrations being applied; cut off, one would be left failed in _prisma_migrations and block every later deploy',
-      { absorbMs: FORCE_AFTER_MS },
-    );
+    const hold = stopOnSignal(ctx, `finishing ${DEPLOY_IN_FLIGHT}`, { absorbMs: FORCE_AFTER_MS });
     try {
       const result = await deployMigrations({
         env: args.env,

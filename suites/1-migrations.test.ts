@@ -3,7 +3,7 @@ import { requiredSetting } from '../lib/config/settings';
 import type { HarnessContext } from '../lib/context';
 import { credential } from '../lib/credentials';
 import { liveProgress } from '../lib/live-progress';
-import { applyHint, DeployFailed, deployMigrations } from '../lib/migrations/deploy';
+import { applyHint, DEPLOY_IN_FLIGHT, DeployFailed, deployMigrations } from '../lib/migrations/deploy';
 import { deployProgress } from '../lib/migrations/deploy-progress';
 import { describeLock, formatStatus, readMigrationStatus, type MigrationStatus } from '../lib/migrations/status';
 import { uninterruptible } from '../lib/runner/uninterruptible';
@@ -107,10 +107,7 @@ describeStep('migrations', () => {
             args: [`--env=${harness.env}`, '--apply=migrations', '(npm test, step 1)'],
             invocation: harness.invocation,
           });
-        const result = await uninterruptible(
-          'the migrations being applied (cut off, one would stay failed in _prisma_migrations and block every later deploy)',
-          deploy,
-        ).finally(live.settled);
+        const result = await uninterruptible(DEPLOY_IN_FLIGHT, deploy).finally(live.settled);
         await evidence.paste('B.output', result.output, 'migrate deploy');
         await evidence.paste('B.output', formatStatus(result.after, applyHint(harness.invocation)), 'migration status after deploy');
         const left = [...result.after.pending, ...result.after.failed.map((f) => `${f.name} (failed)`)];

@@ -4,6 +4,14 @@
  */
 export const EXIT = { ok: 0, failed: 1, refused: 2 } as const;
 
+/**
+ * After the first Ctrl-C, further signals within this window are absorbed: a terminal's repeated
+ * Ctrl-C, a process group's signal and a wrapper's resend all arrive at once, and what the first
+ * one started (the NO-GO document, a migration being applied) must still finish. A signal after
+ * it forces the end.
+ */
+export const FORCE_AFTER_MS = 10_000;
+
 /** Where a command writes: the console, or a test's buffers. */
 export interface Io {
   out(line: string): void;

@@ -35,6 +35,13 @@ export interface DeployResult {
   after: MigrationStatus;
 }
 
+/**
+ * What a signal waits for while a deploy runs (`npm run migrate:deploy`, and a run's Step 1):
+ * a migration cut off halfway stays failed in _prisma_migrations.
+ */
+export const DEPLOY_IN_FLIGHT =
+  'the migrations being applied (cut off, one would stay failed in _prisma_migrations and block every later deploy)';
+
 /** Nothing was changed: a guard or the migration history said no. */
 export class DeployRefused extends Refused {}
 

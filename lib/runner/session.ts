@@ -32,15 +32,9 @@ import { runbookTestConfig } from './runbook-vitest';
 import { expectedExecArgv, SuiteThread, suitePool } from './suite-thread';
 import type { LoadRehearsalWing, Rehearsal } from './rehearsal-wing';
 import { UninterruptibleWatch } from './uninterruptible';
-import { consoleClosed, EXIT, type Io } from '../command/exit';
+import { consoleClosed, EXIT, FORCE_AFTER_MS, type Io } from '../command/exit';
 import { PROJECT_ROOT } from '../project-root';
 
-/**
- * After the first Ctrl-C, further signals within this window are absorbed: a terminal's repeated
- * Ctrl-C, a process group's signal and a wrapper's resend all arrive at once, and the NO-GO
- * document and the audit entry must still be written. A signal after it forces the end.
- */
-const FORCE_AFTER_MS = 10_000;
 /** How long a forced end waits for the minimal document before exiting anyway. */
 const FORCED_WRITE_MS = 5_000;
 

@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Io } from '../../lib/command/exit';
+import { processCmdline } from '../../lib/processes';
 import { sectionsSchema } from '../../lib/config/schema';
 import { main } from '../../lib/runner/run';
 import type { Stack } from '../../rehearsal/stack';
@@ -126,7 +127,7 @@ function liveMembers(pgid: number): string[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(group) !== pgid || state === 'Z') continue;
-      found.push(`${entry} (${state}) ${readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()}`);
+      found.push(`${entry} (${state}) ${processCmdline(Number(entry)) ?? ''}`);
     } catch {
       // Gone meanwhile.
     }

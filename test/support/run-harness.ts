@@ -92,17 +92,17 @@ export function selfTestStackEnv(): Record<string, string> {
 /**
  * After a CLI died outright: every process in `started` (pids, or process groups by their leader)
  * must end by itself within 20 s (a backend's own graceful stop, on a machine the rest of the
- * check keeps busy). Whatever still runs then fails the test, named (`describe`: what it is), and
+ * check keeps busy). Whatever still runs then fails the test, named (`name`: what it is), and
  * is killed.
  */
 export async function expectAllEndBySelf(
   started: number[],
   running: (id: number) => boolean,
   kill: (id: number) => void,
-  describe: (id: number) => string = String,
+  name: (id: number) => string = String,
 ): Promise<void> {
   try {
-    await vi.waitFor(() => expect(started.filter(running).map(describe), 'still running after the CLI died').toEqual([]), {
+    await vi.waitFor(() => expect(started.filter(running).map(name), 'still running after the CLI died').toEqual([]), {
       timeout: 20_000,
       interval: 100,
     });
