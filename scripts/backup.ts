@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { guardedBackup } from '../lib/backup/guarded';
+import { BACKUP_STOPPING, guardedBackup } from '../lib/backup/guarded';
 import type { ScriptSpec } from '../lib/guard/args';
 import { LockBusy } from '../lib/guard/lock';
 import { databaseResource } from '../lib/command/resources';
@@ -22,7 +22,7 @@ export function backupMain(argv: readonly string[]): Promise<number> {
     const input: string[] = [];
     const databaseUrl = requireEnv(ctx, config.sections.credentials.databaseUrl, 'the database to back up', input);
     authorize(ctx, 'dump the database', input, () => ({ database: databaseResource(databaseUrl) }));
-    const stop = stopOnSignal(ctx, 'stopping pg_dump and removing the partial backup');
+    const stop = stopOnSignal(ctx, BACKUP_STOPPING);
     try {
       const taken = await guardedBackup({
         env: args.env,

@@ -6,7 +6,7 @@ import { BASE_URL_FLAG } from '../lib/command/common-flags';
 import { bucketResource, databaseResource } from '../lib/command/resources';
 import { authorize, Refused, rejectInput, requireEnv, runGuardedScript, stopOnSignal, targetBaseUrl } from '../lib/guard/script';
 import { EXIT } from '../lib/command/exit';
-import { migrateAttachments, UPLOADS_SETTING } from '../lib/storage/migrate/guarded';
+import { migrateAttachments, migrationStopping, UPLOADS_SETTING } from '../lib/storage/migrate/guarded';
 import { rollbackMigration } from '../lib/storage/migrate/rollback';
 import { s3SettingsFromEnv } from '../lib/storage/s3';
 
@@ -84,12 +84,7 @@ export function migrateAttachmentsMain(argv: readonly string[]): Promise<number>
         return EXIT.ok;
       }
       // In flight at the first signal: the harness's rows finish; the backend's command is stopped.
-      const stop = stopOnSignal(
-        ctx,
-        sections.storage.migrate.runner === 'backend'
-          ? "stopping the backend's command (SIGTERM to its process group), then verifying what it changed, then printing the summary"
-          : 'finishing the rows in flight, then printing the summary',
-      );
+      const stop = stopOnSignal(ctx, migrationStopping(sections.storage.migrate.runner));
       try {
         const result = await migrateAttachments({
           ...common,

@@ -1,11 +1,12 @@
 import { expect } from 'vitest';
 import { checkBackup, checkHarnessBackup, type BackupCheck } from '../lib/backup/freshness';
-import { guardedBackup } from '../lib/backup/guarded';
+import { BACKUP_STOPPING, guardedBackup } from '../lib/backup/guarded';
 import { liveProgress } from '../lib/live-progress';
 import { credential } from '../lib/credentials';
 import { ciProblems, githubCiStatus } from '../lib/preflight/ci-github';
 import { checkDeployedSha } from '../lib/preflight/deployed-sha';
 import { checkId, describeStep, proves, test } from '../lib/suite';
+import { stoppable } from '../lib/runner/in-flight-work';
 
 describeStep('preflight', () => {
   test(
@@ -61,15 +62,18 @@ describeStep('preflight', () => {
       if (harness.apply.includes('preflight')) {
         await evidence.progress('taking a database backup (pg_dump, --apply=backup)');
         const live = liveProgress(evidence, /^\[backup\] pg_dump progress /);
-        const taken = await guardedBackup({
-          log: live.log,
-          env: harness.env,
-          owner: harness.owner,
-          sections: harness.sections,
-          databaseUrl,
-          redactor,
-          args: [`--env=${harness.env}`, '--apply=backup', '(npm test, step 0)'],
-        }).finally(live.settled);
+        const taken = await stoppable(BACKUP_STOPPING, (signal) =>
+          guardedBackup({
+            log: live.log,
+            env: harness.env,
+            owner: harness.owner,
+            sections: harness.sections,
+            databaseUrl,
+            redactor,
+            args: [`--env=${harness.env}`, '--apply=backup', '(npm test, step 0)'],
+            signal,
+          }),
+        ).finally(live.settled);
         check = await checkHarnessBackup(taken.dir, taken.manifest, settings.maxAgeMinutes);
       } else {
         check = await checkBackup({ settings, databaseUrl, env: process.env, invocation: harness.invocation });

@@ -6,7 +6,7 @@ import { liveProgress } from '../lib/live-progress';
 import { applyHint, DEPLOY_IN_FLIGHT, DeployFailed, deployMigrations } from '../lib/migrations/deploy';
 import { deployProgress } from '../lib/migrations/deploy-progress';
 import { describeLock, formatStatus, readMigrationStatus, type MigrationStatus } from '../lib/migrations/status';
-import { uninterruptible } from '../lib/runner/uninterruptible';
+import { uninterruptible } from '../lib/runner/in-flight-work';
 import { checkId, describeStep, proves, test } from '../lib/suite';
 
 let before: MigrationStatus | undefined;

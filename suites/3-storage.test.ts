@@ -9,7 +9,8 @@ import type { StorageSetup } from '../lib/storage/suite-storage';
 import { formatLegacyStatus, legacyStatus } from '../lib/storage/legacy';
 import { checkDiskOnlyStreams, checkMigratedSample, type LegacyCheckContext } from '../lib/storage/legacy-checks';
 import { liveProgress } from '../lib/live-progress';
-import { commandLine, migrateAttachments } from '../lib/storage/migrate/guarded';
+import { commandLine, migrateAttachments, migrationStopping } from '../lib/storage/migrate/guarded';
+import { stoppable } from '../lib/runner/in-flight-work';
 import { expiryProblems, locationProblems, parseSignedUrl, signatureProblems, type SignedUrl } from '../lib/storage/signed-url';
 import { recordRemoval, uploadAsTestData } from '../lib/storage/test-upload-data';
 import { retireUploadJob, uploadJob, type UploadJob } from '../lib/storage/upload-job';
@@ -108,19 +109,22 @@ async function runMigration({ harness, evidence, storage, redactor, targetEnv }:
   const options = { dryRun, limit: m.limit, concurrency: m.concurrency, env: harness.env, invocation: harness.invocation };
   // Its progress is shown live on the console too; the whole output goes to the document below.
   const live = liveProgress(evidence, /^\[migrate\] progress /);
-  const result = await migrateAttachments({
-    ...options,
-    log: live.log,
-    owner: harness.owner,
-    args: ['--apply=storage', ...(dryRun ? ['--dry-run'] : []), `--limit=${m.limit}`, `--concurrency=${m.concurrency}`],
-    sections: harness.sections,
-    databaseUrl: setup.databaseUrl,
-    s3: setup.s3,
-    redactor,
-    rcSha: harness.rcSha,
-    baseUrl: harness.baseUrl,
-    backendEnv: { ...process.env, ...readableTargetEnv(targetEnv).values },
-  });
+  const result = await stoppable(migrationStopping(m.runner), (signal) =>
+    migrateAttachments({
+      ...options,
+      log: live.log,
+      owner: harness.owner,
+      args: ['--apply=storage', ...(dryRun ? ['--dry-run'] : []), `--limit=${m.limit}`, `--concurrency=${m.concurrency}`],
+      sections: harness.sections,
+      databaseUrl: setup.databaseUrl,
+      s3: setup.s3,
+      redactor,
+      rcSha: harness.rcSha,
+      baseUrl: harness.baseUrl,
+      backendEnv: { ...process.env, ...readableTargetEnv(targetEnv).values },
+      signal,
+    }),
+  );
   await live.settled();
   await evidence.paste('D.output', result.output, commandLine(options));
   const after = await legacyStatus(setup.db, harness.sections.storage.legacyTables);

@@ -7,6 +7,9 @@ import type { Redactor } from '../secrets/redactor';
 import { databaseIdentity, describeDatabase } from '../command/identity';
 import { takeBackup, type TakenBackup } from './take';
 
+/** What a signal does to a backup in flight, as the console says it (the script's and the run's). */
+export const BACKUP_STOPPING = 'stopping pg_dump and removing the partial backup';
+
 export interface GuardedBackupOptions {
   env: EnvName;
   owner: string;

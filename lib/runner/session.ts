@@ -31,7 +31,7 @@ import { testDataPlan } from './test-data-plan';
 import { runbookTestConfig } from './runbook-vitest';
 import { expectedExecArgv, SuiteThread, suitePool } from './suite-thread';
 import type { LoadRehearsalWing, Rehearsal } from './rehearsal-wing';
-import { UninterruptibleWatch } from './uninterruptible';
+import { InFlightWatch } from './in-flight';
 import { consoleClosed, EXIT, FORCE_AFTER_MS, type Io } from '../command/exit';
 import { PROJECT_ROOT } from '../project-root';
 
@@ -56,7 +56,7 @@ export class RunSession {
   private suiteThread: SuiteThread | undefined;
   private readonly handover = new HandoverSender<HarnessContext>(`cutover-harness-${process.pid}-${Date.now()}`);
   /** Changes the suites are making that a signal must let finish (a migration being applied). */
-  private readonly uninterruptible = new UninterruptibleWatch();
+  private readonly inFlight = new InFlightWatch();
   /** Redacts the live console; given the run's secrets once they are all known (runVitest). */
   private readonly console = new ConsoleReporter(new Redactor(), (line) => this.io.out(line));
   private rehearsal: Rehearsal | undefined;
@@ -136,9 +136,9 @@ export class RunSession {
       `\ncutover: ${this.abort}; stopping, writing the NO-GO document and cleaning up (to force, press again after ${FORCE_AFTER_MS / 1000} s)`,
     );
     this.stopRehearsalStart.abort(new Error(this.abort));
-    const holding = this.uninterruptible.current;
-    if (holding.length) this.io.err(`cutover: finishing ${holding.join(' and ')} first`);
-    this.uninterruptible.whenSettled(() => void this.vitest?.cancelCurrentRun('keyboard-input'));
+    const holding = this.inFlight.interrupt(this.abort);
+    if (holding.length) this.io.err(`cutover: first ${holding.join(' and ')}`);
+    this.inFlight.whenSettled(() => void this.vitest?.cancelCurrentRun('keyboard-input'));
   };
 
   /** Still interrupted after the grace: the document (with what is known) and the audit end, then exit 1. */
@@ -157,7 +157,7 @@ export class RunSession {
     try {
       return await this.run();
     } finally {
-      this.uninterruptible.close();
+      this.inFlight.close();
       for (const signal of signals) {
         process.off(signal, this.onSignal);
         // A burst of Ctrl-C (a terminal's repeat, a process group's signal) can outlast a run
@@ -378,7 +378,8 @@ export class RunSession {
           config: false,
           watch: false,
           bail: 1,
-          reporters: [this.collector, this.console],
+          // The in-flight watch holds a signal's cancel until the check that made a change has reported.
+          reporters: [this.collector, this.console, { onTestCaseResult: (testCase) => this.inFlight.reported(testCase.id) }],
           provide: { harnessHandover: this.handover.name, harnessPreloads: this.workerPreloads },
           tagsFilter: this.opts.vitest.tagsFilter.length ? this.opts.vitest.tagsFilter : undefined,
           testNamePattern: this.opts.vitest.testNamePattern,

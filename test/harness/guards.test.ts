@@ -4,16 +4,20 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, test } from 'vitest';
+import pg from 'pg';
+import { describe, expect, test, vi } from 'vitest';
 import { readAudit } from '../../lib/guard/audit';
 import { databaseResource } from '../../lib/command/resources';
 import type { RunResult } from '../../reporters/model';
 import { useScriptSandboxes } from '../migrations/helpers/run-script';
+import { bytesOf, useStorageWorlds } from '../storage/helpers';
 import { sql, useDatabases } from '../support/database';
 import { ROOT, runHarness, summary, tempDir } from '../support/run-harness';
+import { s3Env } from '../support/target-env';
 
 const databases = useDatabases();
 const sandbox = useScriptSandboxes();
+const storageWorld = useStorageWorlds();
 const BASIC = path.join(import.meta.dirname, '../migrations/fixtures/basic');
 
 async function historyOf(url: string): Promise<string[]> {
@@ -206,12 +210,22 @@ describe('an interrupted run still ends with its document and audit entry', () =
     const run = JSON.parse(await fs.readFile(path.join(reportsDir, json!), 'utf8')) as RunResult;
     expect(run.decision).toBe('NO-GO');
     expect(run.reason).toContain('interrupted by SIGINT (Ctrl-C)');
+    // The check that applied it reports what it did: the run is cancelled only after its result.
+    const markdown = await fs.readFile(
+      path.join(
+        reportsDir,
+        names.find((n) => n.endsWith('-go-no-go.md'))!,
+      ),
+      'utf8',
+    );
+    expect(markdown).toContain('_Step 1 — Migrations (Prisma): **PASSED**_');
+    expect(markdown).toContain('migration status after deploy');
     expect(names.some((n) => n.endsWith('-go-no-go.md'))).toBe(true);
     const entries = await readAudit(path.join(reportsDir, 'audit.log'));
     const ends = entries.filter((e) => e.outcome !== 'started').map((e) => `${e.script} ${e.outcome}`);
     expect(ends.sort(), output).toEqual(['cutover interrupted', 'migrate:deploy done']);
     for (const e of entries) expect(e.touches?.database).toBe(databaseResource(url));
-    expect(output).toContain('cutover: finishing the migrations being applied (cut off, one would stay failed in _prisma_migrations');
+    expect(output).toContain('cutover: first finishing the migrations being applied (cut off, one would stay failed in _prisma_migrations');
     const history = await sql<{ migration_name: string; finished_at: Date | null }>(
       url,
       'SELECT migration_name, finished_at FROM _prisma_migrations ORDER BY 1',
@@ -222,5 +236,105 @@ describe('an interrupted run still ends with its document and audit entry', () =
     ).toEqual([]);
     expect(history.map((h) => h.migration_name)).toContain('20240104000000_slow');
     expect(await sql(url, 'SELECT * FROM "Slow"')).toEqual([]);
+  });
+
+  // pg_dump runs in the suites' worker thread, which the run's cancel ends at once: without the
+  // stop, pg_dump went on by itself, holding its session, and its partial file stayed on disk.
+  test("SIGTERM to the CLI alone while --apply=backup's pg_dump waits on a lock: pg_dump stopped, no partial backup, NO-GO document, exit 1", async () => {
+    const url = await databases.fresh();
+    await sql(url, 'CREATE TABLE kept (id int)');
+    const box = await configFor();
+    const dumps = () =>
+      sql<{ waiting: string | null }>(
+        url,
+        "SELECT wait_event_type AS waiting FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'cutover-harness: backup (pg_dump)'",
+      );
+    const blocker = new pg.Client({ connectionString: url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN; LOCK TABLE kept IN ACCESS EXCLUSIVE MODE');
+      let signalled: Promise<unknown> = Promise.resolve();
+      const result = await runHarness(
+        [
+          `--config=${box.config}`,
+          '--env=local',
+          '--base-url=http://127.0.0.1:9',
+          '--apply=backup',
+          '--confirm=local',
+          '--only=0',
+          '-t',
+          'DB backup/snapshot completed',
+        ],
+        {
+          env: { DATABASE_URL: url },
+          // As a service manager or a CI runner's `kill` sends it: to the CLI's pid, not its group.
+          onSpawn: (child) => {
+            signalled = vi
+              .waitFor(async () => expect((await dumps()).map((d) => d.waiting)).toEqual(['Lock']), { timeout: 60_000, interval: 100 })
+              .finally(() => child.kill('SIGTERM'));
+          },
+        },
+      );
+      await signalled;
+      expect(result.code, summary(result)).toBe(1);
+      expect(result.stderr).toContain('cutover: first stopping pg_dump and removing the partial backup');
+      expect(result.run!.reason).toBe('the run did not finish: interrupted by SIGTERM');
+      expect(await fs.readdir(box.backupsDir)).toEqual([]);
+      await vi.waitFor(async () => expect(await dumps(), 'pg_dump still connected').toEqual([]), { timeout: 5_000 });
+      const entries = await readAudit(path.join(result.reportsDir, 'audit.log'));
+      const ends = entries.filter((e) => e.outcome !== 'started').map((e) => `${e.script} ${e.outcome}`);
+      expect(ends).toEqual(['backup interrupted', 'cutover interrupted']);
+      // The stopped check's own result is in the document, not a bare NOT RUN.
+      expect(result.markdown).toContain(
+        '- [ ] DB backup/snapshot completed (timestamp): `__________` — **FAILED**: DB backup/snapshot completed: fresh, checksummed and restorable: pg_dump was stopped (interrupted)',
+      );
+    } finally {
+      await blocker.end();
+    }
+  });
+
+  // The attachment migration runs in the suites' worker thread too: cut off there, a row could
+  // stop between its upload and its commit, and no summary would say what moved.
+  test('SIGTERM to the CLI alone during the --apply=storage migration: the rows in flight finish, its summary is in the document, exit 1', async () => {
+    const w = await storageWorld();
+    const rows = 240;
+    for (let i = 0; i < rows; i += 1) await w.legacy('job', `legacy/t/${i}.png`, bytesOf(16 * 1024));
+    const box = await sandbox({ storage: { uploadsDir: w.uploadsDir, migrate: { partSizeMiB: 5, limit: 1000, concurrency: 1 } } });
+    let signalled = false;
+    const result = await runHarness(
+      [
+        `--config=${box.config}`,
+        '--env=local',
+        '--base-url=http://127.0.0.1:9',
+        '--apply=storage',
+        '--confirm=local',
+        '--only=storage',
+        '-t',
+        'migration: npm run',
+      ],
+      {
+        env: { DATABASE_URL: w.databaseUrl, ...s3Env(w.s3.settings) },
+        onStdout: (text, child) => {
+          if (signalled || !text.includes('[migrate] progress')) return;
+          signalled = true;
+          child.kill('SIGTERM');
+        },
+      },
+    );
+    expect(signalled, summary(result)).toBe(true);
+    expect(result.code, summary(result)).toBe(1);
+    expect(result.run!.reason).toBe('the run did not finish: interrupted by SIGTERM');
+    expect(result.stderr).toContain('cutover: first finishing the rows in flight, then printing the summary');
+    const moved = (await w.rows('JobAttachment')).filter((r) => r.storageKey).length;
+    expect(moved).toBeGreaterThan(0);
+    expect(moved).toBeLessThan(rows);
+    // Every row it recorded has its object, and no object lacks its row.
+    expect(await w.objectKeys()).toHaveLength(moved);
+    expect(result.markdown).toContain(`[migrate] summary: moved ${moved}, skipped 0, failed 1`);
+    expect(result.markdown).toContain(`(run): interrupted: ${rows - moved} row(s) not started; run it again to finish`);
+    const entries = await readAudit(path.join(result.reportsDir, 'audit.log'));
+    const ends = entries.filter((e) => e.outcome !== 'started');
+    expect(ends.map((e) => `${e.script} ${e.outcome}`)).toEqual(['migrate:attachments interrupted', 'cutover interrupted']);
+    expect(ends[0]!.summary).toMatchObject({ moved });
   });
 });

@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { processCmdline } from '../../lib/processes';
 import { pidsWithCmdline } from '../../rehearsal/stack/util';
 import { sql } from '../support/database';
+import { s3Env } from '../support/target-env';
 import { useScriptSandboxes } from '../migrations/helpers/run-script';
 import { bucketResource, databaseResource } from '../../lib/command/resources';
 import { digestBuffer } from '../../lib/storage/hash';
@@ -21,16 +22,7 @@ const world = useStorageWorlds();
 const sandbox = useScriptSandboxes();
 
 function envFor(w: StorageWorld): Record<string, string> {
-  const s3 = w.s3.settings;
-  return {
-    DATABASE_URL: w.databaseUrl,
-    OBJECT_STORAGE_S3_BUCKET: s3.bucket,
-    OBJECT_STORAGE_S3_REGION: s3.region,
-    OBJECT_STORAGE_S3_ACCESS_KEY_ID: s3.accessKeyId,
-    OBJECT_STORAGE_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    OBJECT_STORAGE_S3_ENDPOINT: s3.endpoint!,
-    OBJECT_STORAGE_S3_FORCE_PATH_STYLE: 'true',
-  };
+  return { DATABASE_URL: w.databaseUrl, ...s3Env(w.s3.settings) };
 }
 
 async function boxFor(w: StorageWorld) {

@@ -18,6 +18,7 @@ import { rollbackMigration } from '../../lib/storage/migrate/rollback';
 import { MigrationState } from '../../lib/storage/migrate/state';
 import { s3Client } from '../../lib/storage/s3-client';
 import { sql } from '../support/database';
+import { s3Env } from '../support/target-env';
 import { bytesOf, recordingS3Client, useStorageWorlds, type LegacyRow, type StorageWorld } from './helpers';
 
 const world = useStorageWorlds();
@@ -264,12 +265,7 @@ describe('migrateAttachments (backend runner: rehearsal/target/migrate-attachmen
       ...process.env,
       DATABASE_URL: w.databaseUrl,
       OBJECT_STORAGE_PROVIDER: 's3',
-      OBJECT_STORAGE_S3_BUCKET: w.s3.settings.bucket,
-      OBJECT_STORAGE_S3_REGION: w.s3.settings.region,
-      OBJECT_STORAGE_S3_ACCESS_KEY_ID: w.s3.settings.accessKeyId,
-      OBJECT_STORAGE_S3_SECRET_ACCESS_KEY: w.s3.settings.secretAccessKey,
-      OBJECT_STORAGE_S3_ENDPOINT: w.s3.settings.endpoint,
-      OBJECT_STORAGE_S3_FORCE_PATH_STYLE: 'true',
+      ...s3Env(w.s3.settings),
       UPLOADS_DIR: w.uploadsDir,
       TARGET_FAULTS: faults,
     },

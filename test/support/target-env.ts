@@ -20,12 +20,7 @@ export function contractEnv(o: {
     STRIPE_WEBHOOK_SECRET: o.webhookSecret ?? 'whsec_SelftestWebhookSecret01',
     RATE_LIMIT_REDIS_URL: o.redisUrl,
     OBJECT_STORAGE_PROVIDER: 's3',
-    OBJECT_STORAGE_S3_BUCKET: o.s3.bucket,
-    OBJECT_STORAGE_S3_REGION: o.s3.region,
-    OBJECT_STORAGE_S3_ACCESS_KEY_ID: o.s3.accessKeyId,
-    OBJECT_STORAGE_S3_SECRET_ACCESS_KEY: o.s3.secretAccessKey,
-    OBJECT_STORAGE_S3_ENDPOINT: o.s3.endpoint!,
-    OBJECT_STORAGE_S3_FORCE_PATH_STYLE: 'true',
+    ...s3Env(o.s3),
     EMAIL_PROVIDER: 'smtp',
     EMAIL_SMTP_URL: o.smtpUrl ?? 'smtp://127.0.0.1:2525',
     EMAIL_FROM: 'noreply@example.com',
@@ -34,5 +29,17 @@ export function contractEnv(o: {
     APP_ATTESTATION_ANDROID_PACKAGE_NAME: 'com.example.app',
     APP_ATTESTATION_ANDROID_CERT_DIGESTS: 'AA:BB',
     APP_ATTESTATION_GOOGLE_CREDENTIALS_JSON: '{"type":"service_account"}',
+  };
+}
+
+/** The contract's env names for an S3-compatible store (path-style, as a local one needs). */
+export function s3Env(s3: S3Settings): Record<string, string> {
+  return {
+    OBJECT_STORAGE_S3_BUCKET: s3.bucket,
+    OBJECT_STORAGE_S3_REGION: s3.region,
+    OBJECT_STORAGE_S3_ACCESS_KEY_ID: s3.accessKeyId,
+    OBJECT_STORAGE_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    OBJECT_STORAGE_S3_ENDPOINT: s3.endpoint!,
+    OBJECT_STORAGE_S3_FORCE_PATH_STYLE: 'true',
   };
 }

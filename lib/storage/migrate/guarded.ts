@@ -18,6 +18,13 @@ import { runHarnessMigration } from './builtin-runner';
 import { MigrationState } from './state';
 import { emptySummary, formatSummary, passed, type MigrateSummary } from './summary';
 
+/** What a signal does to a migration in flight, as the console says it (the script's and the run's). */
+export function migrationStopping(runner: 'harness' | 'backend'): string {
+  return runner === 'backend'
+    ? "stopping the backend's command (SIGTERM to its process group), then verifying what it changed, then printing the summary"
+    : 'finishing the rows in flight, then printing the summary';
+}
+
 export interface MigrateOptions {
   env: EnvName;
   owner: string;

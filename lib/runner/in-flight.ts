@@ -1,0 +1,97 @@
+import { BroadcastChannel } from 'node:worker_threads';
+
+/**
+ * The suites make their changes in Vitest's worker thread, while a signal reaches the CLI's main
+ * thread, whose cancel ends the worker at once: with a migration half applied, or pg_dump left
+ * running on its own and its partial file on disk. So the worker says here when such a change
+ * starts and ends (`in-flight-work.ts`), and the CLI holds its cancel until none is in flight
+ * and the check that made it has reported (its evidence belongs in the document). Two kinds:
+ *
+ * - uninterruptible: a migration stopped mid-way stays failed in _prisma_migrations and every
+ *   later deploy refuses until someone resolves it by hand, so it is let finish;
+ * - stoppable: a backup or the attachment migration can stop cleanly (pg_dump stopped and its
+ *   partial file removed, the rows in flight finished), so it is told to, and its own code
+ *   records how it ended.
+ *
+ * One channel per process: the CLI and its suites' worker thread share the pid, and a process
+ * runs one run at a time.
+ */
+export const inFlightChannel = () => `cutover-harness-in-flight-${process.pid}`;
+
+export type InFlightMessage =
+  /** `doing`: what the console says while the CLI waits ("finishing …", "stopping …"); `testId`: the check making it. */
+  | { kind: 'start'; id: number; doing: string; stoppable: boolean; testId?: string }
+  | { kind: 'end'; id: number }
+  /** CLI → worker: the run is interrupted; whatever can stop, stops. */
+  | { kind: 'stop'; reason: string };
+
+/** How long an ended change waits for its check's result before the run is cancelled anyway. */
+const REPORT_GRACE_MS = 2_000;
+
+/** CLI side: what is in flight now, a stop for what can stop, and a call once nothing is. */
+export class InFlightWatch {
+  private readonly channel = new BroadcastChannel(inFlightChannel());
+  private readonly inFlight = new Map<number, { doing: string; testId?: string }>();
+  /** Ended, waiting for their check's result. */
+  private readonly unreported = new Set<string>();
+  private readonly reportedIds = new Set<string>();
+  private waiters: (() => void)[] = [];
+  private stopReason: string | null = null;
+
+  constructor() {
+    this.channel.onmessage = (event) => {
+      const m = (event as MessageEvent).data as InFlightMessage;
+      if (m.kind === 'start') {
+        this.inFlight.set(m.id, { doing: m.doing, testId: m.testId });
+        // Started after the signal (its start was on its way): it stops too.
+        if (m.stoppable && this.stopReason !== null) this.post({ kind: 'stop', reason: this.stopReason });
+      } else if (m.kind === 'end') {
+        const testId = this.inFlight.get(m.id)?.testId;
+        this.inFlight.delete(m.id);
+        if (testId && !this.reportedIds.has(testId)) {
+          this.unreported.add(testId);
+          setTimeout(() => this.reported(testId), REPORT_GRACE_MS).unref();
+        }
+      }
+      this.settle();
+    };
+    // Never what keeps the CLI alive: the run's own promises do that.
+    this.channel.unref();
+  }
+
+  private post(message: InFlightMessage): void {
+    this.channel.postMessage(message);
+  }
+
+  private settle(): void {
+    if (!this.inFlight.size && !this.unreported.size) for (const done of this.waiters.splice(0)) done();
+  }
+
+  /** A check's result reached the CLI (a Vitest reporter's onTestCaseResult). */
+  reported(testId: string): void {
+    this.reportedIds.add(testId);
+    if (this.unreported.delete(testId)) this.settle();
+  }
+
+  /** What is in flight now, as the console says what the CLI waits for. */
+  get current(): string[] {
+    return [...this.inFlight.values()].map((w) => w.doing);
+  }
+
+  /** The run is interrupted: what can stop is told to; returns what the CLI now waits for. */
+  interrupt(reason: string): string[] {
+    this.stopReason = reason;
+    this.post({ kind: 'stop', reason });
+    return this.current;
+  }
+
+  /** Calls `then` once nothing is in flight or unreported (at once if nothing is). */
+  whenSettled(then: () => void): void {
+    this.waiters.push(then);
+    this.settle();
+  }
+
+  close(): void {
+    this.channel.close();
+  }
+}
