@@ -27,6 +27,11 @@ export type InFlightMessage =
 
 /** How long an ended change waits for its check's result before the run is cancelled anyway. */
 const REPORT_GRACE_MS = 2_000;
+/**
+ * A start the worker posted just before the signal can still be queued behind it in the CLI's
+ * event loop: the decision that nothing is in flight waits this long for it.
+ */
+const IN_TRANSIT_MS = 50;
 
 /** CLI side: what is in flight now, a stop for what can stop, and a call once nothing is. */
 export class InFlightWatch {
@@ -37,14 +42,18 @@ export class InFlightWatch {
   private readonly reportedIds = new Set<string>();
   private waiters: (() => void)[] = [];
   private stopReason: string | null = null;
+  private say: ((doing: string) => void) | null = null;
 
   constructor() {
     this.channel.onmessage = (event) => {
       const m = (event as MessageEvent).data as InFlightMessage;
       if (m.kind === 'start') {
         this.inFlight.set(m.id, { doing: m.doing, testId: m.testId });
-        // Started after the signal (its start was on its way): it stops too.
-        if (m.stoppable && this.stopReason !== null) this.post({ kind: 'stop', reason: this.stopReason });
+        // Started as the signal came (its start was on its way): it is waited for, and stops too.
+        if (this.stopReason !== null) {
+          this.say?.(m.doing);
+          if (m.stoppable) this.post({ kind: 'stop', reason: this.stopReason });
+        }
       } else if (m.kind === 'end') {
         const testId = this.inFlight.get(m.id)?.testId;
         this.inFlight.delete(m.id);
@@ -64,7 +73,10 @@ export class InFlightWatch {
   }
 
   private settle(): void {
-    if (!this.inFlight.size && !this.unreported.size) for (const done of this.waiters.splice(0)) done();
+    if (this.inFlight.size || this.unreported.size || !this.waiters.length) return;
+    // Once the run is cancelled, a change starting after is past waiting for.
+    this.say = null;
+    for (const done of this.waiters.splice(0)) done();
   }
 
   /** A check's result reached the CLI (a Vitest reporter's onTestCaseResult). */
@@ -78,17 +90,19 @@ export class InFlightWatch {
     return [...this.inFlight.values()].map((w) => w.doing);
   }
 
-  /** The run is interrupted: what can stop is told to; returns what the CLI now waits for. */
-  interrupt(reason: string): string[] {
+  /**
+   * The run is interrupted: what can stop is told to, `say` hears each change the CLI waits for
+   * (as "finishing …", "stopping …"), and `then` is called once none is in flight or unreported.
+   */
+  interrupt(reason: string, say: (doing: string) => void, then: () => void): void {
     this.stopReason = reason;
+    this.say = say;
     this.post({ kind: 'stop', reason });
-    return this.current;
-  }
-
-  /** Calls `then` once nothing is in flight or unreported (at once if nothing is). */
-  whenSettled(then: () => void): void {
-    this.waiters.push(then);
-    this.settle();
+    for (const doing of this.current) say(doing);
+    setTimeout(() => {
+      this.waiters.push(then);
+      this.settle();
+    }, IN_TRANSIT_MS);
   }
 
   close(): void {

@@ -136,9 +136,11 @@ export class RunSession {
       `\ncutover: ${this.abort}; stopping, writing the NO-GO document and cleaning up (to force, press again after ${FORCE_AFTER_MS / 1000} s)`,
     );
     this.stopRehearsalStart.abort(new Error(this.abort));
-    const holding = this.inFlight.interrupt(this.abort);
-    if (holding.length) this.io.err(`cutover: first ${holding.join(' and ')}`);
-    this.inFlight.whenSettled(() => void this.vitest?.cancelCurrentRun('keyboard-input'));
+    this.inFlight.interrupt(
+      this.abort,
+      (doing) => this.io.err(`cutover: first ${doing}`),
+      () => void this.vitest?.cancelCurrentRun('keyboard-input'),
+    );
   };
 
   /** Still interrupted after the grace: the document (with what is known) and the audit end, then exit 1. */

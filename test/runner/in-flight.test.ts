@@ -1,78 +1,107 @@
 // The run's hold on a signal's cancel (lib/runner/in-flight.ts): both sides in one thread here,
 // as the CLI's main thread and the suites' worker thread share one process's channel.
-import { expect, test, TestRunner, vi } from 'vitest';
+import { afterEach, expect, test, TestRunner, vi } from 'vitest';
 import { InFlightWatch } from '../../lib/runner/in-flight';
 import { stoppable, uninterruptible } from '../../lib/runner/in-flight-work';
 
+const watches: InFlightWatch[] = [];
+afterEach(() => {
+  for (const w of watches.splice(0)) w.close();
+});
+
+/** A watch, what it said, and whether it let the run be cancelled. */
 function watching() {
   const watch = new InFlightWatch();
-  let settled = false;
+  watches.push(watch);
+  const said: string[] = [];
+  let cancelled = false;
   return {
     watch,
-    settled: () => settled,
-    hold: () => watch.whenSettled(() => (settled = true)),
+    said,
+    cancelled: () => cancelled,
+    interrupt: (reason: string) =>
+      watch.interrupt(
+        reason,
+        (doing) => said.push(doing),
+        () => (cancelled = true),
+      ),
   };
 }
 
+/** Work that runs until `finish` is called. */
+function held() {
+  let finish!: () => void;
+  const done = new Promise<void>((r) => (finish = r));
+  return { work: () => done, finish };
+}
+
+const thisTest = () => TestRunner.getCurrentTest()!.id;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 test("a change in flight holds the cancel until it has ended and its check's result has reached the CLI", async () => {
-  const { watch, settled, hold } = watching();
-  try {
-    let finish!: () => void;
-    const work = uninterruptible('the migrations being applied', () => new Promise<void>((r) => (finish = r)));
-    await vi.waitFor(() => expect(watch.current).toEqual(['finishing the migrations being applied']));
-    expect(watch.interrupt('interrupted by SIGINT (Ctrl-C)')).toEqual(['finishing the migrations being applied']);
-    hold();
-    finish();
-    await work;
-    await new Promise((r) => setTimeout(r, 50));
-    expect(settled(), 'settled before the check reported').toBe(false);
-    watch.reported(TestRunner.getCurrentTest()!.id);
-    expect(settled()).toBe(true);
-  } finally {
-    watch.close();
-  }
+  const { watch, said, cancelled, interrupt } = watching();
+  const change = held();
+  const work = uninterruptible('the migrations being applied', change.work);
+  await vi.waitFor(() => expect(watch.current).toEqual(['finishing the migrations being applied']));
+  interrupt('interrupted by SIGINT (Ctrl-C)');
+  expect(said).toEqual(['finishing the migrations being applied']);
+  await pause(100);
+  expect(cancelled(), 'cancelled while in flight').toBe(false);
+  change.finish();
+  await work;
+  await pause(100);
+  expect(cancelled(), 'cancelled before the check reported').toBe(false);
+  watch.reported(thisTest());
+  expect(cancelled()).toBe(true);
+});
+
+test('with nothing in flight the run is cancelled at once, and nothing is said', async () => {
+  const { said, cancelled, interrupt } = watching();
+  interrupt('interrupted by SIGTERM');
+  await vi.waitFor(() => expect(cancelled()).toBe(true), { timeout: 1_000, interval: 10 });
+  expect(said).toEqual([]);
+});
+
+test('a change whose start is still on its way when the signal lands is waited for, and said', async () => {
+  const { said, cancelled, interrupt, watch } = watching();
+  const change = held();
+  const work = uninterruptible('x', change.work);
+  interrupt('interrupted by SIGTERM');
+  await pause(200);
+  expect(cancelled(), 'cancelled with a change starting').toBe(false);
+  expect(said).toEqual(['finishing x']);
+  change.finish();
+  await work;
+  watch.reported(thisTest());
+  await vi.waitFor(() => expect(cancelled()).toBe(true));
 });
 
 test('a result that reaches the CLI before the change says it ended still settles it', async () => {
-  const { watch, settled, hold } = watching();
-  try {
-    let finish!: () => void;
-    const work = uninterruptible('x', () => new Promise<void>((r) => (finish = r)));
-    await vi.waitFor(() => expect(watch.current).toEqual(['finishing x']));
-    watch.interrupt('interrupted by SIGTERM');
-    hold();
-    watch.reported(TestRunner.getCurrentTest()!.id);
-    expect(settled()).toBe(false);
-    finish();
-    await work;
-    await vi.waitFor(() => expect(settled()).toBe(true));
-  } finally {
-    watch.close();
-  }
+  const { watch, cancelled, interrupt } = watching();
+  const change = held();
+  const work = uninterruptible('x', change.work);
+  await vi.waitFor(() => expect(watch.current).toEqual(['finishing x']));
+  interrupt('interrupted by SIGTERM');
+  watch.reported(thisTest());
+  await pause(100);
+  expect(cancelled()).toBe(false);
+  change.finish();
+  await work;
+  await vi.waitFor(() => expect(cancelled()).toBe(true));
 });
 
 test('an uninterruptible change is never told to stop; a stoppable one is, even one that starts after the signal', async () => {
-  const { watch } = watching();
-  try {
-    let sawSignal: AbortSignal | undefined;
-    let finish!: () => void;
-    const kept = uninterruptible('kept', () => new Promise<void>((r) => (finish = r)));
-    const first = stoppable('stopping the first', (signal) => {
-      sawSignal = signal;
-      return new Promise<string>((resolve) => signal.addEventListener('abort', () => resolve((signal.reason as Error).message)));
-    });
-    await vi.waitFor(() => expect(watch.current).toEqual(['finishing kept', 'stopping the first']));
-    watch.interrupt('interrupted by SIGTERM');
-    expect(await first).toBe('interrupted by SIGTERM');
-    const late = await stoppable(
-      'stopping the late one',
-      (signal) => new Promise<string>((resolve) => signal.addEventListener('abort', () => resolve((signal.reason as Error).message))),
-    );
-    expect(late).toBe('interrupted by SIGTERM');
-    expect(sawSignal?.aborted).toBe(true);
-    finish();
-    await kept;
-  } finally {
-    watch.close();
-  }
+  const { watch, interrupt } = watching();
+  const untilStopped = (signal: AbortSignal) =>
+    new Promise<string>((resolve) => signal.addEventListener('abort', () => resolve((signal.reason as Error).message)));
+  const change = held();
+  const kept = uninterruptible('kept', change.work);
+  const first = stoppable('stopping the first', untilStopped);
+  await vi.waitFor(() => expect(watch.current).toEqual(['finishing kept', 'stopping the first']));
+  interrupt('interrupted by SIGTERM');
+  expect(await first).toBe('interrupted by SIGTERM');
+  expect(await stoppable('stopping the late one', untilStopped)).toBe('interrupted by SIGTERM');
+  await vi.waitFor(() => expect(watch.current).toEqual(['finishing kept']));
+  change.finish();
+  await kept;
 });
