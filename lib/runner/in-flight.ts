@@ -1,4 +1,5 @@
 import { BroadcastChannel } from 'node:worker_threads';
+import { FORCE_AFTER_MS } from '../command/exit';
 
 /**
  * The suites make their changes in Vitest's worker thread, while a signal reaches the CLI's main
@@ -25,8 +26,12 @@ export type InFlightMessage =
   /** CLI → worker: the run is interrupted; whatever can stop, stops. */
   | { kind: 'stop'; reason: string };
 
-/** How long an ended change waits for its check's result before the run is cancelled anyway. */
-const REPORT_GRACE_MS = 2_000;
+/**
+ * How long an ended change waits for its check's result before the run is cancelled anyway: the
+ * check still writes its evidence, which on a loaded machine can take seconds; a check that
+ * never reports (its thread gone) must not hold the run's end for longer than a forced one.
+ */
+const REPORT_GRACE_MS = FORCE_AFTER_MS;
 /**
  * A start the worker posted just before the signal can still be queued behind it in the CLI's
  * event loop: the decision that nothing is in flight waits this long for it.

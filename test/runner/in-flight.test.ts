@@ -58,7 +58,7 @@ test("a change in flight holds the cancel until it has ended and its check's res
 test('with nothing in flight the run is cancelled at once, and nothing is said', async () => {
   const { said, cancelled, interrupt } = watching();
   interrupt('interrupted by SIGTERM');
-  await vi.waitFor(() => expect(cancelled()).toBe(true), { timeout: 1_000, interval: 10 });
+  await vi.waitFor(() => expect(cancelled()).toBe(true), { timeout: 5_000, interval: 10 });
   expect(said).toEqual([]);
 });
 
