@@ -37,14 +37,27 @@ const REPORT_GRACE_MS = FORCE_AFTER_MS;
  * event loop: the decision that nothing is in flight waits this long for it.
  */
 const IN_TRANSIT_MS = 50;
+/**
+ * How long a check running at the signal is let run on. Cancelled, Vitest marks it skipped at
+ * once but its code runs on unwatched beside the suite's cleanup: its evidence is lost, and test
+ * data it made or removed goes unrecorded (the document then names an upload as left that the
+ * check itself had removed). Most checks end well within this; a long wait is cut off.
+ */
+export const RUNNING_CHECK_GRACE_MS = 5_000;
 
-/** CLI side: what is in flight now, a stop for what can stop, and a call once nothing is. */
+/**
+ * CLI side: what is in flight now, a stop for what can stop, and a call once nothing is (the
+ * running check too, for a few seconds).
+ */
 export class InFlightWatch {
   private readonly channel = new BroadcastChannel(inFlightChannel());
   private readonly inFlight = new Map<number, { doing: string; testId?: string }>();
   /** Ended, waiting for their check's result. */
   private readonly unreported = new Set<string>();
   private readonly reportedIds = new Set<string>();
+  /** Checks started and not yet reported, by test id: their names. */
+  private readonly running = new Map<string, string>();
+  private runningGraceOver = false;
   private waiters: (() => void)[] = [];
   private stopReason: string | null = null;
   private say: ((doing: string) => void) | null = null;
@@ -79,15 +92,23 @@ export class InFlightWatch {
 
   private settle(): void {
     if (this.inFlight.size || this.unreported.size || !this.waiters.length) return;
+    if (this.running.size && !this.runningGraceOver) return;
     // Once the run is cancelled, a change starting after is past waiting for.
     this.say = null;
     for (const done of this.waiters.splice(0)) done();
   }
 
+  /** A check started (a Vitest reporter's onTestCaseReady). */
+  checkStarted(testId: string, name: string): void {
+    this.running.set(testId, name);
+  }
+
   /** A check's result reached the CLI (a Vitest reporter's onTestCaseResult). */
   reported(testId: string): void {
     this.reportedIds.add(testId);
-    if (this.unreported.delete(testId)) this.settle();
+    this.running.delete(testId);
+    this.unreported.delete(testId);
+    this.settle();
   }
 
   /** What is in flight now, as the console says what the CLI waits for. */
@@ -97,13 +118,21 @@ export class InFlightWatch {
 
   /**
    * The run is interrupted: what can stop is told to, `say` hears each change the CLI waits for
-   * (as "finishing …", "stopping …"), and `then` is called once none is in flight or unreported.
+   * (as "finishing …", "stopping …") or the running check, and `then` is called once no change
+   * is in flight or unreported and the running check has reported (or had its grace).
    */
   interrupt(reason: string, say: (doing: string) => void, then: () => void): void {
     this.stopReason = reason;
     this.say = say;
     this.post({ kind: 'stop', reason });
     for (const doing of this.current) say(doing);
+    const checks = [...this.running.values()];
+    if (checks.length && !this.inFlight.size)
+      say(`letting the running check end (at most ${RUNNING_CHECK_GRACE_MS / 1000} s): ${checks.join('; ')}`);
+    setTimeout(() => {
+      this.runningGraceOver = true;
+      this.settle();
+    }, RUNNING_CHECK_GRACE_MS).unref();
     setTimeout(() => {
       this.waiters.push(then);
       this.settle();

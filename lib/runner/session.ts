@@ -380,8 +380,15 @@ export class RunSession {
           config: false,
           watch: false,
           bail: 1,
-          // The in-flight watch holds a signal's cancel until the check that made a change has reported.
-          reporters: [this.collector, this.console, { onTestCaseResult: (testCase) => this.inFlight.reported(testCase.id) }],
+          // The in-flight watch holds a signal's cancel until the running check has reported.
+          reporters: [
+            this.collector,
+            this.console,
+            {
+              onTestCaseReady: (testCase) => this.inFlight.checkStarted(testCase.id, testCase.name),
+              onTestCaseResult: (testCase) => this.inFlight.reported(testCase.id),
+            },
+          ],
           provide: { harnessHandover: this.handover.name, harnessPreloads: this.workerPreloads },
           tagsFilter: this.opts.vitest.tagsFilter.length ? this.opts.vitest.tagsFilter : undefined,
           testNamePattern: this.opts.vitest.testNamePattern,

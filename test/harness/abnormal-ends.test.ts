@@ -25,10 +25,11 @@ function expectEveryStepAccounted(markdown: string) {
 
 /**
  * A run against a given base URL (the staging and prod path, no rehearsal), interrupted by
- * `interrupt` inside step 2 once its console shows `when`: /readyz answers only after 20 s.
+ * `interrupt` inside step 2 once its console shows `when`: /readyz answers only after `delayMs`
+ * (by default 20 s, past the running check's grace).
  */
-async function interruptedInStep2(when: string, interrupt: (child: ChildProcess) => void): Promise<HarnessRun> {
-  const target = await tinyTarget({ ...healthy, 'GET /readyz': () => ({ body: { ok: true, db: true }, delayMs: 20_000 }) });
+async function interruptedInStep2(when: string, interrupt: (child: ChildProcess) => void, delayMs = 20_000): Promise<HarnessRun> {
+  const target = await tinyTarget({ ...healthy, 'GET /readyz': () => ({ body: { ok: true, db: true }, delayMs }) });
   close = target.close;
   const at = onceOutputShows(when, interrupt);
   const result = await runHarness([`--base-url=${target.url}`, '--from=env', '-t', 'GET /healthz|GET /readyz'], { onStdout: at.onStdout });
@@ -46,6 +47,15 @@ describe('a run that does not end normally still leaves a NO-GO document', { tim
     expectEveryStepAccounted(result.markdown);
     expect(result.run!.rows.find((r) => r.id === 'C.healthz')!.status).toBe('ticked');
     expect(result.run!.rows.find((r) => r.id === 'C.readyz')!.status).not.toBe('ticked');
+  });
+
+  test('Ctrl-C while a check waits on the target: the check is let end (a few seconds at most) and its result is in the document', async () => {
+    const result = await interruptedInStep2('✓ GET /healthz', (child) => child.kill('SIGINT'), 1_000);
+    expect(result.code, summary(result)).toBe(1);
+    expect(result.run!.reason).toContain('interrupted by SIGINT (Ctrl-C)');
+    expect(result.stderr).toMatch(/cutover: first letting the running check end \(at most \d+ s\): GET \/readyz/);
+    expect(result.run!.rows.find((r) => r.id === 'C.readyz')!.status, summary(result)).toBe('ticked');
+    expectEveryStepAccounted(result.markdown);
   });
 
   test("against a base URL, its console's output closed by its reader during a step: ends as on a hang-up, exit 1, NO-GO document", async () => {

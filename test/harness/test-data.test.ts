@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { CheckResult } from '../../reporters/model';
-import { runHarness, summary } from '../support/run-harness';
+import { onceOutputShows, runHarness, summary } from '../support/run-harness';
 
 /**
  * A `--tags-filter=readonly` rehearsal is what an operator runs against production before the
@@ -66,6 +66,19 @@ describe('test data on a rehearsal target', () => {
       expect.stringMatching(/^removed test job #\d+ "Cutover harness test job for the test upload/),
     ]);
     expect(r.testData.left).toEqual([]);
+  }, 300_000);
+
+  // Cancelled mid-check, Vitest marks the check skipped at once while its code runs on beside the
+  // suite's cleanup: what that check removed went unrecorded, and the document named an upload
+  // or the test job as left on the target.
+  test('Ctrl-C just after the test upload: the running check ends first, and the upload and its test job are removed and recorded', async () => {
+    const at = onceOutputShows('✓ new uploads', (child) => child.kill('SIGINT'));
+    const run = await runHarness(['--only=storage'], { env: { CUTOVER_TEST_JOB_ID: undefined }, onStdout: at.onStdout });
+    expect(at.acted(), summary(run)).toBe(true);
+    expect(run.code, summary(run)).toBe(1);
+    expect(run.run!.reason).toContain('interrupted by SIGINT (Ctrl-C)');
+    expect(run.run!.testData.left, summary(run)).toEqual([]);
+    expect(run.markdown).not.toContain('## Test data left on the target');
   }, 300_000);
 
   test('a test-data run accounts for what it wrote: kept by design, and an upload it could not remove (its id unreadable)', async () => {

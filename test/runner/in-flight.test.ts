@@ -1,7 +1,7 @@
 // The run's hold on a signal's cancel (lib/runner/in-flight.ts): both sides in one thread here,
 // as the CLI's main thread and the suites' worker thread share one process's channel.
 import { afterEach, expect, test, TestRunner, vi } from 'vitest';
-import { InFlightWatch } from '../../lib/runner/in-flight';
+import { InFlightWatch, RUNNING_CHECK_GRACE_MS } from '../../lib/runner/in-flight';
 import { stoppable, uninterruptible } from '../../lib/runner/in-flight-work';
 
 const watches: InFlightWatch[] = [];
@@ -104,4 +104,30 @@ test('an uninterruptible change is never told to stop; a stoppable one is, even 
   await vi.waitFor(() => expect(watch.current).toEqual(['finishing kept']));
   change.finish();
   await kept;
+});
+
+test('a check running at the signal holds the cancel until it reports, and the console names it', async () => {
+  const { watch, said, cancelled, interrupt } = watching();
+  watch.checkStarted('t1', 'GET /readyz returns 200');
+  interrupt('interrupted by SIGINT (Ctrl-C)');
+  expect(said).toEqual([`letting the running check end (at most ${RUNNING_CHECK_GRACE_MS / 1000} s): GET /readyz returns 200`]);
+  await pause(200);
+  expect(cancelled(), 'cancelled while the check ran').toBe(false);
+  watch.reported('t1');
+  expect(cancelled()).toBe(true);
+});
+
+test('a check that has not reported within its grace is cut off', () => {
+  vi.useFakeTimers();
+  try {
+    const { watch, cancelled, interrupt } = watching();
+    watch.checkStarted('t1', 'Digest notification observed at interval');
+    interrupt('interrupted by SIGTERM');
+    vi.advanceTimersByTime(RUNNING_CHECK_GRACE_MS - 1);
+    expect(cancelled()).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(cancelled()).toBe(true);
+  } finally {
+    vi.useRealTimers();
+  }
 });
