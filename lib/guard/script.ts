@@ -13,6 +13,7 @@ import { parseScriptArgs, scriptUsage, type ScriptArgs, type ScriptSpec } from '
 import { Refused } from '../command/refused';
 import { gapRefusal, mutationGaps } from '../doctor/gaps';
 import { describeResources, type Resources } from '../command/resources';
+import { outputDirProblems } from '../command/output-dirs';
 
 export { Refused };
 
@@ -123,6 +124,11 @@ export async function runGuardedScript(
     return EXIT.refused;
   }
   const config: LoadedConfig = loaded.config;
+  const unwritable = outputDirProblems(config.sections.reports, args.config);
+  if (unwritable.length) {
+    say(unwritable);
+    return EXIT.refused;
+  }
   const redactor = redactorFor(config.sections, process.env);
   const ctx: ScriptContext = { script: spec.name, args, config, redactor, owner: args.owner ?? defaultOwner(process.cwd()), io };
   const auditLog = config.sections.reports.auditLog;

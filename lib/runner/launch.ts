@@ -17,6 +17,7 @@ import { defaultOwner } from '../command/defaults';
 import type { Resources } from '../command/resources';
 import { redactorFor } from '../secrets/known';
 import { fail } from './fail';
+import { outputDirProblems } from '../command/output-dirs';
 
 /**
  * Everything past the flags: the config, the checks that refuse a run before it starts, the
@@ -70,6 +71,9 @@ export async function launch(
     problems.push(...missingRequirements(selection.steps, config.sections, config.environment, process.env));
   }
   if (problems.length) return fail(io, problems);
+  // Checked only once the input is good: bad input creates nothing.
+  const unwritable = outputDirProblems(config.sections.reports, opts.config);
+  if (unwritable.length) return fail(io, unwritable);
   if (!rehearsal && opts.apply?.length) {
     const gaps = mutationGaps(config);
     if (gaps.length) return refuseMutation(opts, config, baseUrl, io, gaps);

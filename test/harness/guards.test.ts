@@ -101,6 +101,36 @@ describe('bad input that used to run: one line, exit 2, nothing created', () => 
     expect(Object.keys(result.artifacts)).toEqual([]);
   });
 
+  // Found unusable only at the end, the run had made its changes and then crashed, no document.
+  test('a reports dir that cannot be created (a file in its path): one line naming it, exit 2, no step run', async () => {
+    const file = path.join(await tempDir('cutover-reports-parent'), 'a-file');
+    await fs.writeFile(file, '');
+    const result = await runHarness(['--base-url=http://127.0.0.1:9', '--only=env', '-t', 'GET /healthz'], {
+      reportsDir: path.join(file, 'reports'),
+    });
+    expect(result.code, summary(result)).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe(
+      `cutover: CUTOVER_REPORTS_DIR: ${file}/reports cannot be created: ${file} is a file, not a directory; set it to a directory this user can write (nothing was run)`,
+    );
+    expect(result.stdout).not.toContain('▶ Step');
+  });
+
+  test('the guarded scripts refuse it the same way, before touching the database', async () => {
+    const url = await databases.fresh();
+    const box = await configFor();
+    const file = path.join(box.dir, 'a-file');
+    await fs.writeFile(file, '');
+    const run = await box.run('backup', ['--env=local', '--confirm=local'], {
+      DATABASE_URL: url,
+      CUTOVER_REPORTS_DIR: path.join(file, 'r'),
+    });
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      `backup: CUTOVER_REPORTS_DIR: ${file}/r cannot be created: ${file} is a file, not a directory; set it to a directory this user can write (nothing was run)`,
+    );
+    await expect(fs.stat(box.backupsDir)).rejects.toThrow(/ENOENT/);
+  });
+
   test.each(['ts', 'mjs'])('a .%s config with a syntax error: its path once, the line and column', async (ext) => {
     const dir = await tempDir('cutover-config');
     const file = path.join(dir, `broken.config.${ext}`);
