@@ -126,17 +126,33 @@ export function resolveConfig(raw: unknown, env: EnvName, file = 'cutover.config
   return { path: file, env, ...chosen };
 }
 
-export async function loadConfig(file: string, env: EnvName): Promise<LoadedConfig> {
+/**
+ * How long a config module may take to load. One whose top-level await never settles (a secret
+ * fetched from a store that does not answer) hung the command, or, with nothing left to wait
+ * on, Node ended it silently with exit 13.
+ */
+export const CONFIG_LOAD_TIMEOUT_MS = 30_000;
+
+export async function loadConfig(file: string, env: EnvName, loadTimeoutMs = CONFIG_LOAD_TIMEOUT_MS): Promise<LoadedConfig> {
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) {
     throw new ConfigError(['not found; pass --config=<file> or create cutover.config.ts']);
   }
   let mod: { default?: unknown };
+  const late = new ConfigError([
+    `cannot be loaded: it did not finish loading within ${loadTimeoutMs / 1000} s (a top-level await in it, or in a module it imports, never settled); make what it waits for answer, or load it before the run`,
+  ]);
+  let timer: NodeJS.Timeout | undefined;
+  // A pending timer also keeps the process alive while the import waits on nothing.
+  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(late), loadTimeoutMs)));
   try {
-    mod = await importModule(absolute);
+    mod = await Promise.race([importModule(absolute), deadline]);
   } catch (error) {
+    if (error === late) throw error;
     // The file's own error may quote a secret (a key it was handed, a URL with a password).
     throw new ConfigError([`cannot be loaded: ${redactorFor(undefined, process.env).redact(await describeLoadError(error, absolute))}`]);
+  } finally {
+    clearTimeout(timer);
   }
   return resolveConfig(mod.default, env, file);
 }

@@ -105,6 +105,17 @@ describe('configuration', () => {
   });
 });
 
+test('a config whose top-level await never settles is refused after the load deadline, not waited on for ever', async () => {
+  const file = path.join(await tempDir('cutover-config'), 'never.config.mjs');
+  await writeFile(file, 'await new Promise(() => {});\nexport default {};\n');
+  const loading = loadConfig(file, 'local', 200).catch((e: unknown) => e);
+  const error = await loading;
+  expect(error).toBeInstanceOf(ConfigError);
+  expect((error as ConfigError).problems).toEqual([
+    'cannot be loaded: it did not finish loading within 0.2 s (a top-level await in it, or in a module it imports, never settled); make what it waits for answer, or load it before the run',
+  ]);
+});
+
 describe('credentials and the backend profile', () => {
   const rename = { DATABASE_URL: 'POSTGRES_URL', OBJECT_STORAGE_S3_BUCKET: 'S3_BUCKET' };
 
