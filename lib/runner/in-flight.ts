@@ -33,10 +33,11 @@ export type InFlightMessage =
  */
 const REPORT_GRACE_MS = FORCE_AFTER_MS;
 /**
- * A start the worker posted just before the signal can still be queued behind it in the CLI's
- * event loop: the decision that nothing is in flight waits this long for it.
+ * A start the worker posted just before the signal can still be on its way: a change's queued
+ * behind the signal in the CLI's event loop, a check's in Vitest's next batch of test events
+ * (sent at most every 100 ms). The decision that nothing is in flight or running waits for them.
  */
-const IN_TRANSIT_MS = 50;
+const IN_TRANSIT_MS = 150;
 /**
  * How long a check running at the signal is let run on. Cancelled, Vitest marks it skipped at
  * once but its code runs on unwatched beside the suite's cleanup: its evidence is lost, and test
