@@ -61,7 +61,7 @@ describeStep('preflight', () => {
       let check: BackupCheck;
       if (harness.apply.includes('preflight')) {
         await evidence.progress('taking a database backup (pg_dump, --apply=backup)');
-        const live = liveProgress(evidence, /^\[backup\] pg_dump progress /);
+        const live = liveProgress(evidence, /^\[backup\] pg_dump (progress|waits for a lock) /);
         const taken = await stoppable(BACKUP_STOPPING, (signal) =>
           guardedBackup({
             log: live.log,

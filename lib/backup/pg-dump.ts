@@ -105,6 +105,11 @@ export function versionProblem(pgDump: string, dumpVersion: string, server: stri
   return undefined;
 }
 
+/** pg_dump's session name in pg_stat_activity. */
+export const PG_DUMP_APPLICATION = `${HARNESS_APPLICATION}: backup (pg_dump)`;
+/** How long pg_dump waits for a table another session holds before it fails (--lock-wait-timeout). */
+export const PG_DUMP_LOCK_WAIT_MS = 60_000;
+
 export interface DumpResult {
   sizeBytes: number;
   sha256: string;
@@ -131,14 +136,14 @@ export async function dumpToGzipFile(opts: {
   const only = schema ? [`--schema="${schema.replaceAll('"', '""')}"`, '--strict-names'] : [];
   const child = spawn(
     opts.pgDump,
-    ['--format=plain', '--no-password', '--lock-wait-timeout=60000', '--verbose', ...only, `--dbname=${url}`],
+    ['--format=plain', '--no-password', `--lock-wait-timeout=${PG_DUMP_LOCK_WAIT_MS}`, '--verbose', ...only, `--dbname=${url}`],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
         PGPASSWORD: password ?? process.env.PGPASSWORD ?? '',
         PGCONNECT_TIMEOUT: '10',
-        PGAPPNAME: `${HARNESS_APPLICATION}: backup (pg_dump)`,
+        PGAPPNAME: PG_DUMP_APPLICATION,
       },
     },
   );

@@ -3,7 +3,16 @@ import path from 'node:path';
 import { databaseIdentity, describeDatabase } from '../command/identity';
 import { backupStem, manifestPathFor, type BackupManifest } from './manifest';
 import { progressLine } from '../progress';
-import { BackupToolProblem, dumpToGzipFile, pgDumpVersion, serverVersion, tablesToDump, versionProblem } from './pg-dump';
+import {
+  BackupToolProblem,
+  dumpToGzipFile,
+  PG_DUMP_LOCK_WAIT_MS,
+  pgDumpVersion,
+  serverVersion,
+  tablesToDump,
+  versionProblem,
+} from './pg-dump';
+import { watchDumpLockWait } from './lock-wait';
 import { verifyBackup } from './verify';
 
 export interface TakeBackupOptions {
@@ -59,15 +68,18 @@ export async function takeBackup(opts: TakeBackupOptions): Promise<TakenBackup> 
   try {
     const tables = await tablesToDump(opts.databaseUrl);
     const dumpStarted = Date.now();
+    const lockWait = watchDumpLockWait(opts.databaseUrl, PG_DUMP_LOCK_WAIT_MS, log);
     const dumped = await dumpToGzipFile({
       pgDump: opts.pgDump,
       databaseUrl: opts.databaseUrl,
       file: target,
       timeoutMs: opts.timeoutMs,
       signal: opts.signal,
-      onTable: (done) =>
-        log(`[backup] pg_dump progress ${progressLine(Math.min(done, tables), tables, Date.now() - dumpStarted, ' tables')}`),
-    });
+      onTable: (done) => {
+        lockWait.progressed();
+        log(`[backup] pg_dump progress ${progressLine(Math.min(done, tables), tables, Date.now() - dumpStarted, ' tables')}`);
+      },
+    }).finally(() => lockWait.stop());
     const manifest: BackupManifest = {
       kind: 'cutover-harness database backup',
       file,

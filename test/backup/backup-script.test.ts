@@ -134,6 +134,37 @@ describe('npm run backup', () => {
     }
   });
 
+  // A long transaction holding a table stalls the dump silently for up to a minute otherwise.
+  it('says whom pg_dump waits for while a session holds a table, then finishes once it lets go', async () => {
+    const url = await databases.fresh();
+    await sql(url, 'CREATE TABLE busy (id int)');
+    const blocker = new pg.Client({ connectionString: url, application_name: 'nightly report' });
+    await blocker.connect();
+    try {
+      const [{ pid }] = (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows as [{ pid: number }];
+      await blocker.query('BEGIN; LOCK TABLE busy IN ACCESS EXCLUSIVE MODE');
+      const box = await sandbox();
+      const run = await box.run('backup', ['--env=local', '--confirm=local'], { DATABASE_URL: url }, (child) => {
+        let seen = '';
+        child.stdout!.on('data', (d: Buffer) => {
+          seen += d.toString('utf8');
+          if (seen.includes('[backup] pg_dump waits for a lock')) void blocker.query('ROLLBACK');
+        });
+      });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(
+        new RegExp(
+          `^\\[backup\\] pg_dump waits for a lock on table "busy" held by backend pid ${pid} \\("nightly report", idle in transaction, its transaction open for \\d+ s\\); it gives up after 60 s$`,
+          'm',
+        ),
+      );
+      expect(run.stdout.match(/pg_dump waits for a lock/g)).toHaveLength(1);
+      expect((await box.audit()).map((e) => e.outcome)).toEqual(['started', 'done']);
+    } finally {
+      await blocker.end();
+    }
+  });
+
   it('backs up the local database: dump, .sha256 and manifest, audited start and end', async () => {
     const box = await sandbox();
     const run = await box.run('backup', ['--env=local', '--confirm=local'], { DATABASE_URL: databaseUrl });
