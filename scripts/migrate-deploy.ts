@@ -45,8 +45,16 @@ export function migrateDeployMain(argv: readonly string[]): Promise<number> {
     // A migration cut off halfway stays in _prisma_migrations as failed, and every later deploy
     // refuses until someone resolves it by hand: a signal lets the engine's run finish instead.
     const hold = stopOnSignal(ctx, `finishing ${DEPLOY_IN_FLIGHT}`, { absorbMs: FORCE_AFTER_MS });
+    // The engine's lines as they come (which migration, a lock it waits for); a deployCommand's
+    // output comes whole at its end.
+    let streamed = false;
+    const log = (line: string) => {
+      streamed = true;
+      io.out(redactor.redact(line));
+    };
     try {
       const result = await deployMigrations({
+        log,
         env: args.env,
         owner: ctx.owner,
         rcSha: args.sha,
@@ -57,14 +65,14 @@ export function migrateDeployMain(argv: readonly string[]): Promise<number> {
         args: [...argv],
         invocation: invocationOf(args),
       });
-      io.out(result.output);
+      if (!streamed) io.out(result.output);
       io.out('');
       if (hold.signal.aborted) io.err(`migrate:deploy: ${(hold.signal.reason as Error).message}, after which the deploy ran to its end`);
       io.out(redactor.redact(formatStatus(result.after, applyHint(invocationOf(args)))));
       return result.after.pending.length || blockingProblems(result.after).length ? EXIT.failed : EXIT.ok;
     } catch (error) {
       if (error instanceof LockBusy) throw new Refused([error.message]);
-      if (error instanceof DeployFailed && error.output) io.out(error.output);
+      if (error instanceof DeployFailed && error.output && !streamed) io.out(error.output);
       throw error;
     } finally {
       hold.release();

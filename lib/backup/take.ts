@@ -6,13 +6,14 @@ import { progressLine } from '../progress';
 import {
   BackupToolProblem,
   dumpToGzipFile,
+  PG_DUMP_APPLICATION,
   PG_DUMP_LOCK_WAIT_MS,
   pgDumpVersion,
   serverVersion,
   tablesToDump,
   versionProblem,
 } from './pg-dump';
-import { watchDumpLockWait } from './lock-wait';
+import { describeHolder, watchLockWait } from '../lock-wait';
 import { verifyBackup } from './verify';
 
 export interface TakeBackupOptions {
@@ -68,7 +69,12 @@ export async function takeBackup(opts: TakeBackupOptions): Promise<TakenBackup> 
   try {
     const tables = await tablesToDump(opts.databaseUrl);
     const dumpStarted = Date.now();
-    const lockWait = watchDumpLockWait(opts.databaseUrl, PG_DUMP_LOCK_WAIT_MS, log);
+    const lockWait = watchLockWait({
+      databaseUrl: opts.databaseUrl,
+      application: PG_DUMP_APPLICATION,
+      say: (holder) =>
+        log(`[backup] pg_dump waits for a lock${describeHolder(holder)}; it gives up after ${PG_DUMP_LOCK_WAIT_MS / 1000} s`),
+    });
     const dumped = await dumpToGzipFile({
       pgDump: opts.pgDump,
       databaseUrl: opts.databaseUrl,

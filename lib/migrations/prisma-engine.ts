@@ -12,7 +12,8 @@ import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import pg from 'pg';
-import { harnessConnection } from '../pg-connection';
+import { HARNESS_APPLICATION, harnessConnection } from '../pg-connection';
+import { describeHolder, watchLockWait } from '../lock-wait';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 
@@ -193,6 +194,9 @@ interface EngineLogLine {
  * ends its own pg.Pool (a pool left open would hold the migration lock: the next run waits 10 s
  * and fails). Errors are PrismaMigrateError with Prisma's code; no credentials in messages.
  */
+/** What the engine's sessions are called in pg_stat_activity (after "cutover-harness: "). */
+const ENGINE_PURPOSE = 'migrate deploy (schema engine)';
+
 export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions): Promise<ApplyPrismaMigrationsResult> {
   const log = opts.log ?? (() => undefined);
   const timeoutMs = opts.timeoutMs ?? 300_000;
@@ -259,7 +263,7 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
   );
   const clients = new Set<pg.Client>();
   const pool = new pg.Pool(
-    harnessConnection(pgUrl, 'migrate deploy (schema engine)', {
+    harnessConnection(pgUrl, ENGINE_PURPOSE, {
       // The adapter's schema option only names the schema to the engine; migration.sql and the
       // engine's own _prisma_migrations are unqualified, so, as Prisma's native engine does, every
       // connection resolves names in the schema the URL names (set at connect: a startup option).
@@ -275,6 +279,17 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
     c.on('end', () => clients.delete(c));
   });
   let lastDbError: { code?: string; message: string } | undefined;
+  // A migration's ALTER waiting on a session that holds its table stalls silently, with every
+  // query on that table queued behind it: say whom it waits for.
+  const lockWait = watchLockWait({
+    databaseUrl: pgUrl,
+    application: `${HARNESS_APPLICATION}: ${ENGINE_PURPOSE}`,
+    say: (holder) =>
+      say(
+        `migrate deploy: ${current ? `\`${current}\`` : 'the migration'} waits for a lock${describeHolder(holder)}; ` +
+          `queries on that table wait behind it (the deploy gives up after ${Math.round(timeoutMs / 1000)} s)`,
+      ),
+  });
 
   let current: string | undefined; // the migration being applied, from the engine's log
   const engineLog = (raw: unknown) => {
@@ -291,6 +306,7 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
       const applying = /^Applying `(.+)`$/.exec(msg);
       if (applying) {
         current = applying[1];
+        lockWait.progressed();
         say(`Applying migration \`${applying[1]}\``);
       } else if (name) {
         current = name;
@@ -368,6 +384,7 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
     return fail(message, { cause: err });
   } finally {
     clearTimeout(timer);
+    await lockWait.stop();
     // a timed-out run is still using its connections: cut them so it settles, then free it
     let settled = true;
     if (inFlight) {

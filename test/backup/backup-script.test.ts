@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { databaseResource } from '../../lib/command/resources';
 import { sql, useDatabases } from '../support/database';
 import { useScriptSandboxes } from '../migrations/helpers/run-script';
+import { holdTable } from '../support/held-table';
 
 const databases = useDatabases();
 const sandbox = useScriptSandboxes();
@@ -138,30 +139,21 @@ describe('npm run backup', () => {
   it('says whom pg_dump waits for while a session holds a table, then finishes once it lets go', async () => {
     const url = await databases.fresh();
     await sql(url, 'CREATE TABLE busy (id int)');
-    const blocker = new pg.Client({ connectionString: url, application_name: 'nightly report' });
-    await blocker.connect();
+    const held = await holdTable(url, 'busy', 'nightly report');
     try {
-      const [{ pid }] = (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows as [{ pid: number }];
-      await blocker.query('BEGIN; LOCK TABLE busy IN ACCESS EXCLUSIVE MODE');
       const box = await sandbox();
-      const run = await box.run('backup', ['--env=local', '--confirm=local'], { DATABASE_URL: url }, (child) => {
-        let seen = '';
-        child.stdout!.on('data', (d: Buffer) => {
-          seen += d.toString('utf8');
-          if (seen.includes('[backup] pg_dump waits for a lock')) void blocker.query('ROLLBACK');
-        });
-      });
+      const run = await box.run('backup', ['--env=local', '--confirm=local'], { DATABASE_URL: url }, held.releaseWhenSaid);
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toMatch(
         new RegExp(
-          `^\\[backup\\] pg_dump waits for a lock on table "busy" held by backend pid ${pid} \\("nightly report", idle in transaction, its transaction open for \\d+ s\\); it gives up after 60 s$`,
+          `^\\[backup\\] pg_dump waits for a lock on table "busy" held by backend pid ${held.pid} \\("nightly report", idle in transaction, its transaction open for \\d+ s\\); it gives up after 60 s$`,
           'm',
         ),
       );
       expect(run.stdout.match(/pg_dump waits for a lock/g)).toHaveLength(1);
       expect((await box.audit()).map((e) => e.outcome)).toEqual(['started', 'done']);
     } finally {
-      await blocker.end();
+      await held.end();
     }
   });
 

@@ -11,6 +11,7 @@ import { databaseResource } from '../../lib/command/resources';
 import { applyPrismaMigrations } from '../../lib/migrations/prisma-engine';
 import { sql, useDatabases } from '../support/database';
 import { useScriptSandboxes } from './helpers/run-script';
+import { holdTable } from '../support/held-table';
 import { RUN_READY_SECTIONS, runReadyEnv } from '../support/run-ready';
 
 const databases = useDatabases();
@@ -272,6 +273,32 @@ describe('npm run migrate:deploy', () => {
     expect(run.stdout).toContain(`Applying migration \`${NAMES[2]}\``);
     expect(run.stdout).toContain('Status: Database schema is up to date!');
     expect((await box.audit()).map((e) => e.outcome)).toEqual(['started', 'done']);
+  });
+
+  // A migration's ALTER that waits for a table another session holds stalls silently otherwise,
+  // with every query on that table queued behind it.
+  it('says whom a migration waits for while a session holds its table, then applies once it lets go', async () => {
+    const url = await previousRelease();
+    const held = await holdTable(url, 'User', 'nightly report');
+    try {
+      const box = await sandbox(ready);
+      const run = await box.run(
+        'migrate-deploy',
+        ['--env=staging', '--confirm=staging'],
+        { ...runReadyEnv(), DATABASE_URL: url },
+        held.releaseWhenSaid,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(
+        new RegExp(
+          `^migrate deploy: \`${NAMES[2]}\` waits for a lock on table "User" held by backend pid ${held.pid} \\("nightly report", idle in transaction, its transaction open for \\d+ s\\); queries on that table wait behind it \\(the deploy gives up after \\d+ s\\)$`,
+          'm',
+        ),
+      );
+      expect((await box.audit()).map((e) => e.outcome)).toEqual(['started', 'done']);
+    } finally {
+      await held.end();
+    }
   });
 
   // Cut off halfway, a migration is left failed in _prisma_migrations (finished_at empty) and
