@@ -11,15 +11,20 @@ export async function holdTable(url: string, table: string, app: string) {
   await client.connect();
   const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
   await client.query(`BEGIN; LOCK TABLE "${table}" IN ACCESS EXCLUSIVE MODE`);
+  let released: Promise<unknown> | undefined;
   return {
     pid,
     releaseWhenSaid: (child: ChildProcess) => {
       let seen = '';
       child.stdout!.on('data', (d: Buffer) => {
         seen += d.toString('utf8');
-        if (seen.includes(' waits for a lock ')) void client.query('ROLLBACK');
+        // Once: a later chunk must not send another ROLLBACK, still pending when the test ends the session.
+        if (!released && seen.includes(' waits for a lock ')) released = client.query('ROLLBACK').catch(() => undefined);
       });
     },
-    end: () => client.end(),
+    end: async () => {
+      await released;
+      await client.end();
+    },
   };
 }
