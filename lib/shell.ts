@@ -22,6 +22,8 @@ export interface ShellOptions {
   maxOutputBytes?: number;
   /** Stops the command (its whole process group) as a timeout would: an operator's Ctrl-C or SIGTERM. */
   signal?: AbortSignal;
+  /** Each line of its output (stdout or stderr) as it arrives, for a console to follow. */
+  onLine?: (line: string) => void;
 }
 
 const KILL_GRACE_MS = 5_000;
@@ -44,7 +46,15 @@ export function runShell(command: string, opts: ShellOptions): Promise<ShellResu
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    const partial = { stdout: '', stderr: '' };
+    const follow = (stream: 'stdout' | 'stderr', text: string) => {
+      if (!opts.onLine) return;
+      const lines = (partial[stream] + text).split('\n');
+      partial[stream] = lines.pop()!;
+      for (const line of lines) opts.onLine(line);
+    };
     const collect = (stream: 'stdout' | 'stderr') => (data: Buffer) => {
+      follow(stream, data.toString('utf8'));
       if (sizes[stream] >= max) return;
       const text = data.toString('utf8').slice(0, max - sizes[stream]);
       sizes[stream] += text.length;
@@ -84,6 +94,7 @@ export function runShell(command: string, opts: ShellOptions): Promise<ShellResu
     const finish = (code: number | null, spawnError?: string) => {
       if (settled) return;
       settled = true;
+      for (const rest of [partial.stdout, partial.stderr]) if (rest) opts.onLine?.(rest);
       clearTimeout(timer);
       clearTimeout(killTimer);
       opts.signal?.removeEventListener('abort', onAbort);

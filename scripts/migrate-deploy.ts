@@ -45,8 +45,7 @@ export function migrateDeployMain(argv: readonly string[]): Promise<number> {
     // A migration cut off halfway stays in _prisma_migrations as failed, and every later deploy
     // refuses until someone resolves it by hand: a signal lets the engine's run finish instead.
     const hold = stopOnSignal(ctx, `finishing ${DEPLOY_IN_FLIGHT}`, { absorbMs: FORCE_AFTER_MS });
-    // The engine's lines as they come (which migration, a lock it waits for); a deployCommand's
-    // output comes whole at its end.
+    // The deploy's lines as they come (which migration, a lock it waits for), not at its end.
     let streamed = false;
     const log = (line: string) => {
       streamed = true;

@@ -72,7 +72,10 @@ async function runDeploy(opts: DeployOptions): Promise<string> {
   const m = opts.sections.migrations;
   if (m.deployCommand) {
     const env = { ...process.env, [opts.sections.credentials.databaseUrl]: opts.databaseUrl };
-    const result = await runShell(m.deployCommand, { timeoutMs: m.timeoutMs, env });
+    // Followed as it runs (a backend's `prisma migrate deploy` names each migration it applies).
+    const follow = opts.log && ((line: string) => opts.log!(opts.redactor.redact(line)));
+    follow?.(`$ ${m.deployCommand}`);
+    const result = await runShell(m.deployCommand, { timeoutMs: m.timeoutMs, env, onLine: follow });
     const output = `$ ${m.deployCommand}\n${result.output.trimEnd()}`;
     if (result.code !== 0) throw new DeployFailed(describeShellEnd(`\`${m.deployCommand}\``, result, m.timeoutMs), output);
     return output;

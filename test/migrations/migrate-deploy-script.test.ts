@@ -275,6 +275,35 @@ describe('npm run migrate:deploy', () => {
     expect((await box.audit()).map((e) => e.outcome)).toEqual(['started', 'done']);
   });
 
+  // A backend's own deploy command (`npx prisma migrate deploy`) printed nothing until its end.
+  it("a configured deploy command's output is printed as it comes, once", async () => {
+    const url = await previousRelease();
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cutover-deploy-mark-'));
+    const mark = path.join(dir, 'go');
+    try {
+      // It finishes only once the test has seen its first line.
+      const deployCommand = 'echo first; while [ ! -f "$DEPLOY_MARK" ]; do sleep 0.05; done; echo second';
+      const box = await sandbox({ ...ready, migrations: { dir: migrations.migrations.dir, deployCommand, timeoutMs: 20_000 } });
+      const run = await box.run(
+        'migrate-deploy',
+        ['--env=staging', '--confirm=staging'],
+        { ...runReadyEnv(), DATABASE_URL: url, DEPLOY_MARK: mark },
+        (child) => {
+          let seen = '';
+          child.stdout!.on('data', (d: Buffer) => {
+            seen += d.toString('utf8');
+            if (/^first$/m.test(seen)) void fs.writeFile(mark, '');
+          });
+        },
+      );
+      expect(run.stdout, run.stderr).toMatch(/^second$/m);
+      expect(run.stdout.split('\n').filter((l) => l === `$ ${deployCommand}`)).toHaveLength(1);
+      expect((await box.audit()).map((e) => e.outcome)).toEqual(['started', 'done']);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   // A migration's ALTER that waits for a table another session holds stalls silently otherwise,
   // with every query on that table queued behind it.
   it('says whom a migration waits for while a session holds its table, then applies once it lets go', async () => {
