@@ -37,11 +37,9 @@ export function watchLockWait(o: { databaseUrl: string; application: string; say
   const quietMs = o.quietMs ?? QUIET_MS;
   let client: pg.Client | null = null;
   let lastProgress = Date.now();
-  let looking = false;
+  let looking: Promise<void> | null = null;
   const said = new Set<number>();
   const look = async () => {
-    if (looking || Date.now() - lastProgress < quietMs) return;
-    looking = true;
     try {
       if (!client) {
         client = new pg.Client(harnessConnection(o.databaseUrl, 'lock watch', { connectionTimeoutMillis: 5_000, query_timeout: 5_000 }));
@@ -67,17 +65,21 @@ export function watchLockWait(o: { databaseUrl: string; application: string; say
       }
     } catch {
       // A look that fails says nothing: the work's own outcome is what counts.
-    } finally {
-      looking = false;
     }
   };
-  const timer = setInterval(() => void look(), Math.max(250, Math.floor(quietMs / 2)));
+  const timer = setInterval(
+    () => {
+      if (looking || Date.now() - lastProgress < quietMs) return;
+      looking = look().finally(() => (looking = null));
+    },
+    Math.max(250, Math.floor(quietMs / 2)),
+  );
   timer.unref();
   return {
     progressed: () => (lastProgress = Date.now()),
     async stop() {
       clearInterval(timer);
-      while (looking) await new Promise((r) => setTimeout(r, 20));
+      await looking;
       await (client as pg.Client | null)?.end().catch(() => undefined);
     },
   };

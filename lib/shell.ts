@@ -54,9 +54,10 @@ export function runShell(command: string, opts: ShellOptions): Promise<ShellResu
       for (const line of lines) opts.onLine(line);
     };
     const collect = (stream: 'stdout' | 'stderr') => (data: Buffer) => {
-      follow(stream, data.toString('utf8'));
+      const chunk = data.toString('utf8');
+      follow(stream, chunk);
       if (sizes[stream] >= max) return;
-      const text = data.toString('utf8').slice(0, max - sizes[stream]);
+      const text = chunk.slice(0, max - sizes[stream]);
       sizes[stream] += text.length;
       chunks[stream].push(text);
       chunks.output.push(text);

@@ -31,18 +31,16 @@ export function outputDirProblems(
 function unusable(dir: string): string | null {
   let existing = dir;
   while (!existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
-  const named = existing === dir ? 'it' : existing;
-  const made = existing === dir ? '' : 'cannot be created: ';
+  // "<dir> is …", or "<dir> cannot be created: <ancestor> is …"
+  const subject = existing === dir ? '' : `cannot be created: ${existing} `;
   try {
-    if (!statSync(existing).isDirectory())
-      return existing === dir ? 'is a file, not a directory' : `${made}${named} is a file, not a directory`;
+    if (!statSync(existing).isDirectory()) return `${subject}is a file, not a directory`;
     accessSync(existing, constants.W_OK);
     return null;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EROFS') return `${made}${named} is on a read-only file system`;
-    if (code === 'EACCES' || code === 'EPERM')
-      return existing === dir ? 'is not writable by this user' : `${made}${named} is not writable by this user`;
-    return `${made}${named} cannot be read (${code ?? (error as Error).message})`;
+    if (code === 'EROFS') return `${subject}is on a read-only file system`;
+    if (code === 'EACCES' || code === 'EPERM') return `${subject}is not writable by this user`;
+    return `${subject}cannot be read (${code ?? (error as Error).message})`;
   }
 }

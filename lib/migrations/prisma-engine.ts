@@ -189,14 +189,14 @@ interface EngineLogLine {
   span?: { migration_name?: string; name?: string };
 }
 
+/** What the engine's sessions are called in pg_stat_activity (after "cutover-harness: "). */
+const ENGINE_PURPOSE = 'migrate deploy (schema engine)';
+
 /**
  * Applies pending Prisma migrations like `prisma migrate deploy`. Always frees the engine and
  * ends its own pg.Pool (a pool left open would hold the migration lock: the next run waits 10 s
  * and fails). Errors are PrismaMigrateError with Prisma's code; no credentials in messages.
  */
-/** What the engine's sessions are called in pg_stat_activity (after "cutover-harness: "). */
-const ENGINE_PURPOSE = 'migrate deploy (schema engine)';
-
 export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions): Promise<ApplyPrismaMigrationsResult> {
   const log = opts.log ?? (() => undefined);
   const timeoutMs = opts.timeoutMs ?? 300_000;
@@ -279,6 +279,7 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
     c.on('end', () => clients.delete(c));
   });
   let lastDbError: { code?: string; message: string } | undefined;
+  let current: string | undefined; // the migration being applied, from the engine's log
   // A migration's ALTER waiting on a session that holds its table stalls silently, with every
   // query on that table queued behind it: say whom it waits for.
   const lockWait = watchLockWait({
@@ -290,8 +291,6 @@ export async function applyPrismaMigrations(opts: ApplyPrismaMigrationsOptions):
           `queries on that table wait behind it (the deploy gives up after ${Math.round(timeoutMs / 1000)} s)`,
       ),
   });
-
-  let current: string | undefined; // the migration being applied, from the engine's log
   const engineLog = (raw: unknown) => {
     for (const text of String(raw).split('\n')) {
       if (!text.trim()) continue;

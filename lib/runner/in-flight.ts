@@ -76,9 +76,13 @@ export class InFlightWatch {
       } else if (m.kind === 'end') {
         const testId = this.inFlight.get(m.id)?.testId;
         this.inFlight.delete(m.id);
-        if (testId && !this.reportedIds.has(testId)) {
+        // Ended before the signal, its check is just a running one (the grace of interrupt()).
+        if (testId && this.stopReason !== null && !this.reportedIds.has(testId)) {
           this.unreported.add(testId);
-          setTimeout(() => this.reported(testId), REPORT_GRACE_MS).unref();
+          setTimeout(() => {
+            this.unreported.delete(testId);
+            this.settle();
+          }, REPORT_GRACE_MS).unref();
         }
       }
       this.settle();

@@ -55,7 +55,7 @@ export class RunSession {
   /** The suites' worker thread, started ahead of Vitest against a running target (lib/runner/suite-thread.ts). */
   private suiteThread: SuiteThread | undefined;
   private readonly handover = new HandoverSender<HarnessContext>(`cutover-harness-${process.pid}-${Date.now()}`);
-  /** Changes the suites are making that a signal must let finish (a migration being applied). */
+  /** What a signal's cancel waits for: the suites' changes in flight and the running check. */
   private readonly inFlight = new InFlightWatch();
   /** Redacts the live console; given the run's secrets once they are all known (runVitest). */
   private readonly console = new ConsoleReporter(new Redactor(), (line) => this.io.out(line));
