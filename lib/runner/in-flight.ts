@@ -35,9 +35,10 @@ const REPORT_GRACE_MS = FORCE_AFTER_MS;
 /**
  * A start the worker posted just before the signal can still be on its way: a change's queued
  * behind the signal in the CLI's event loop, a check's in Vitest's next batch of test events
- * (sent at most every 100 ms). The decision that nothing is in flight or running waits for them.
+ * (sent at most every 100 ms, later on a loaded machine). The decision that nothing is in
+ * flight or running waits for them.
  */
-const IN_TRANSIT_MS = 150;
+const IN_TRANSIT_MS = 250;
 /**
  * How long a check running at the signal is let run on. Cancelled, Vitest marks it skipped at
  * once but its code runs on unwatched beside the suite's cleanup: its evidence is lost, and test
@@ -45,6 +46,8 @@ const IN_TRANSIT_MS = 150;
  * check itself had removed). Most checks end well within this; a long wait is cut off.
  */
 export const RUNNING_CHECK_GRACE_MS = 5_000;
+
+const runningCheck = (names: string[]) => `letting the running check end (at most ${RUNNING_CHECK_GRACE_MS / 1000} s): ${names.join('; ')}`;
 
 /**
  * CLI side: what is in flight now, a stop for what can stop, and a call once nothing is (the
@@ -106,6 +109,8 @@ export class InFlightWatch {
   /** A check started (a Vitest reporter's onTestCaseReady). */
   checkStarted(testId: string, name: string): void {
     this.running.set(testId, name);
+    // Its start was on its way as the signal came: it is waited for, and said like one running then.
+    if (this.stopReason !== null && !this.inFlight.size) this.say?.(runningCheck([name]));
   }
 
   /** A check's result reached the CLI (a Vitest reporter's onTestCaseResult). */
@@ -132,8 +137,7 @@ export class InFlightWatch {
     this.post({ kind: 'stop', reason });
     for (const doing of this.current) say(doing);
     const checks = [...this.running.values()];
-    if (checks.length && !this.inFlight.size)
-      say(`letting the running check end (at most ${RUNNING_CHECK_GRACE_MS / 1000} s): ${checks.join('; ')}`);
+    if (checks.length && !this.inFlight.size) say(runningCheck(checks));
     setTimeout(() => {
       this.runningGraceOver = true;
       this.settle();

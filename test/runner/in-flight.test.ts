@@ -49,7 +49,8 @@ test("a change in flight holds the cancel until it has ended and its check's res
   expect(cancelled(), 'cancelled while in flight').toBe(false);
   change.finish();
   await work;
-  await pause(100);
+  // Past the wait for starts still on their way: only the report holds it now.
+  await pause(300);
   expect(cancelled(), 'cancelled before the check reported').toBe(false);
   watch.reported(thisTest());
   expect(cancelled()).toBe(true);
@@ -111,7 +112,7 @@ test('a check running at the signal holds the cancel until it reports, and the c
   watch.checkStarted('t1', 'GET /readyz returns 200');
   interrupt('interrupted by SIGINT (Ctrl-C)');
   expect(said).toEqual([`letting the running check end (at most ${RUNNING_CHECK_GRACE_MS / 1000} s): GET /readyz returns 200`]);
-  await pause(200);
+  await pause(400);
   expect(cancelled(), 'cancelled while the check ran').toBe(false);
   watch.reported('t1');
   expect(cancelled()).toBe(true);
@@ -130,4 +131,15 @@ test('a check that has not reported within its grace is cut off', () => {
   } finally {
     vi.useRealTimers();
   }
+});
+
+test('a check whose start reaches the CLI just after the signal is waited for, and the console names it', async () => {
+  const { watch, said, cancelled, interrupt } = watching();
+  interrupt('interrupted by SIGINT (Ctrl-C)');
+  watch.checkStarted('t2', 'GET /readyz returns 200');
+  expect(said).toEqual([`letting the running check end (at most ${RUNNING_CHECK_GRACE_MS / 1000} s): GET /readyz returns 200`]);
+  await pause(400);
+  expect(cancelled(), 'cancelled while the check ran').toBe(false);
+  watch.reported('t2');
+  expect(cancelled()).toBe(true);
 });
