@@ -328,7 +328,10 @@ describe('an interrupted run still ends with its document and audit entry', () =
   test('SIGTERM to the CLI alone during the --apply=storage migration: the rows in flight finish, its summary is in the document, exit 1', async () => {
     const w = await storageWorld();
     const rows = 240;
-    for (let i = 0; i < rows; i += 1) await w.legacy('job', `legacy/t/${i}.png`, bytesOf(16 * 1024));
+    await w.legacyMany(
+      'job',
+      Array.from({ length: rows }, (_, i) => ({ diskPath: `legacy/t/${i}.png`, bytes: bytesOf(16 * 1024) })),
+    );
     const box = await sandbox({ storage: { uploadsDir: w.uploadsDir, migrate: { partSizeMiB: 5, limit: 1000, concurrency: 1 } } });
     let signalled = false;
     const result = await runHarness(

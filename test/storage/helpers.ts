@@ -40,12 +40,16 @@ export interface StorageWorld {
   sections(overrides?: SectionsInput): Sections;
   /** Writes `bytes` under the uploads dir (unless null) and inserts a disk-only row for it. */
   legacy(kind: AttachmentKind, diskPath: string, bytes: Buffer | null, filename?: string): Promise<LegacyRow>;
+  /**
+   * Many such rows in one statement: a test that needs hundreds would otherwise open a database
+   * session for each, which on a busy machine takes longer than the migration it sets up.
+   */
+  legacyMany(kind: AttachmentKind, files: { diskPath: string; bytes: Buffer }[]): Promise<LegacyRow[]>;
   rows(table: string): Promise<{ id: number; diskPath: string | null; storageKey: string | null }[]>;
   objectKeys(): Promise<string[]>;
   redactor: Redactor;
 }
 
-/** Deterministic pseudo-random bytes (every file differs, and a corrupted copy is noticed). */
 /** A client that records the S3 calls it makes, by command name. */
 export function recordingS3Client(w: StorageWorld) {
   const client = s3Client(w.s3.settings);
@@ -60,6 +64,7 @@ export function recordingS3Client(w: StorageWorld) {
   return { client, calls };
 }
 
+/** Deterministic pseudo-random bytes (every file differs, and a corrupted copy is noticed). */
 export function bytesOf(size: number): Buffer {
   const seed = randomBytes(32);
   const out = Buffer.alloc(size);
@@ -110,6 +115,28 @@ export function useStorageWorlds(): () => Promise<StorageWorld> {
       [user!.id],
     );
     const parentId: Record<AttachmentKind, number> = { job: job!.id, message: message!.id, verification: verification!.id };
+    const insertLegacy = async (kind: AttachmentKind, files: { diskPath: string; bytes: Buffer | null; filename?: string }[]) => {
+      for (const { diskPath, bytes } of files) {
+        if (!bytes) continue;
+        const file = path.join(uploadsDir, diskPath);
+        await fs.mkdir(path.dirname(file), { recursive: true });
+        await fs.writeFile(file, bytes);
+      }
+      const { table, column } = PARENT[kind];
+      const rows = await sql<{ id: number; diskPath: string }>(
+        databaseUrl,
+        `INSERT INTO "${table}" ("${column}", "filename", "mimeType", "sizeBytes", "diskPath")
+         SELECT $1, f.name, 'image/png', f.size, f.path FROM unnest($2::text[], $3::int[], $4::text[]) WITH ORDINALITY AS f(name, size, path, n)
+         ORDER BY f.n RETURNING "id", "diskPath"`,
+        [
+          parentId[kind],
+          files.map((f) => f.filename ?? path.basename(f.diskPath)),
+          files.map((f) => f.bytes?.length ?? 0),
+          files.map((f) => f.diskPath),
+        ],
+      );
+      return files.map((f, i): LegacyRow => ({ kind, table, id: rows[i]!.id, diskPath: f.diskPath, bytes: f.bytes ?? Buffer.alloc(0) }));
+    };
     const client = s3Client(s3.settings);
     cleanups.push(async () => client.destroy());
     return {
@@ -125,19 +152,10 @@ export function useStorageWorlds(): () => Promise<StorageWorld> {
           reports: { dir: reportsDir, auditLog: path.join(reportsDir, 'audit.log') },
         }),
       async legacy(kind, diskPath, bytes, filename) {
-        if (bytes) {
-          const file = path.join(uploadsDir, diskPath);
-          await fs.mkdir(path.dirname(file), { recursive: true });
-          await fs.writeFile(file, bytes);
-        }
-        const { table, column } = PARENT[kind];
-        const [row] = await sql<{ id: number }>(
-          databaseUrl,
-          `INSERT INTO "${table}" ("${column}", "filename", "mimeType", "sizeBytes", "diskPath") VALUES ($1, $2, 'image/png', $3, $4) RETURNING "id"`,
-          [parentId[kind], filename ?? path.basename(diskPath), bytes?.length ?? 0, diskPath],
-        );
-        return { kind, table, id: row!.id, diskPath, bytes: bytes ?? Buffer.alloc(0) };
+        const [row] = await insertLegacy(kind, [{ diskPath, bytes, filename }]);
+        return row!;
       },
+      legacyMany: (kind, files) => insertLegacy(kind, files),
       rows: (table) => sql(databaseUrl, `SELECT "id", "diskPath", "storageKey" FROM "${table}" ORDER BY "id"`),
       async objectKeys() {
         const keys: string[] = [];

@@ -16,7 +16,7 @@ import { legacyObjectKey } from '../../lib/storage/keys';
 import { MigrationState } from '../../lib/storage/migrate/state';
 import { digestObject } from '../../lib/storage/objects';
 import { s3Client } from '../../lib/storage/s3-client';
-import { bytesOf, ROOT, useStorageWorlds, type LegacyRow, type StorageWorld } from './helpers';
+import { bytesOf, ROOT, useStorageWorlds, type StorageWorld } from './helpers';
 
 const world = useStorageWorlds();
 const sandbox = useScriptSandboxes();
@@ -129,9 +129,10 @@ describe('npm run migrate:attachments', () => {
 
   it('kill -9 at any point loses nothing: re-runs finish the job, each row migrated once, every object verified', async () => {
     const w = await world();
-    const rows: LegacyRow[] = [];
-    for (let i = 0; i < 24; i += 1)
-      rows.push(await w.legacy('job', `legacy/k/${i}.png`, bytesOf(i % 6 === 0 ? 6 * 1024 * 1024 : 200 * 1024)));
+    const rows = await w.legacyMany(
+      'job',
+      Array.from({ length: 24 }, (_, i) => ({ diskPath: `legacy/k/${i}.png`, bytes: bytesOf(i % 6 === 0 ? 6 * 1024 * 1024 : 200 * 1024) })),
+    );
     const box = await boxFor(w);
     const args = ['--env=local', '--confirm=local', '--limit=1000', '--concurrency=2', `--config=${box.config}`];
     const env = envFor(w);
@@ -172,10 +173,12 @@ describe('npm run migrate:attachments', () => {
 
   it('SIGTERM mid-way (a service manager stopping it) stops it as Ctrl-C does: the rows in flight finish, the summary, the entry ends interrupted, exit 1', async () => {
     const w = await world();
-    const rows: LegacyRow[] = [];
     // Many small rows: the signal must land mid-way even when this process reads the output late
     // (a clean-clone CI saw all 60 rows of 64 KiB moved, in 0.27 s, before it did).
-    for (let i = 0; i < 600; i += 1) rows.push(await w.legacy('job', `legacy/t/${i}.png`, bytesOf(4 * 1024)));
+    const rows = await w.legacyMany(
+      'job',
+      Array.from({ length: 600 }, (_, i) => ({ diskPath: `legacy/t/${i}.png`, bytes: bytesOf(4 * 1024) })),
+    );
     const box = await boxFor(w);
     const args = ['--env=local', '--confirm=local', '--limit=1000', '--concurrency=2', `--config=${box.config}`];
     const stopped = await runUntilKilled(args, envFor(w), 2, (child) => child.kill('SIGTERM'));
@@ -246,7 +249,10 @@ describe('npm run migrate:attachments', () => {
     // Long enough, one row at a time, that the close lands mid-way even when this test's own
     // process is slow to read (with 60 rows at concurrency 2 a busy CI machine once read the
     // second row's line only after the script had moved all 60).
-    for (let i = 0; i < 240; i += 1) await w.legacy('job', `legacy/h/${i}.png`, bytesOf(16 * 1024));
+    await w.legacyMany(
+      'job',
+      Array.from({ length: 240 }, (_, i) => ({ diskPath: `legacy/h/${i}.png`, bytes: bytesOf(16 * 1024) })),
+    );
     const box = await boxFor(w);
     const args = ['--env=local', '--confirm=local', '--limit=1000', '--concurrency=1', `--config=${box.config}`];
     const closed = await runUntilKilled(args, envFor(w), 2, (child) => child.stdout!.destroy());
