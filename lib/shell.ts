@@ -29,6 +29,25 @@ export interface ShellOptions {
 const KILL_GRACE_MS = 5_000;
 
 /**
+ * The shell the command runs under. Its stdin is a pipe from this process that is never
+ * written: when this process dies, even by SIGKILL where no handler of ours runs, the pipe
+ * reaches end-of-file and the watcher kills the command's whole process group. Without it a
+ * deploy command outlived a kill -9'd CLI, changing the database unwatched after the advisory
+ * lock that kept a second deploy out had gone with the CLI's session. When the command has
+ * ended, closing the pipe ends what it left running in its group the same way. The wrapper
+ * waits out the signals sent to the group (the command gets them too, and ends as it would);
+ * the command gets /dev/null as its stdin, as before.
+ */
+const LIFELINE = [
+  'exec 3<&0 0</dev/null',
+  // A background job's stdin is /dev/null, so the watcher reads the pipe through fd 3.
+  '( trap "" TERM INT HUP; read -r _ <&3; kill -KILL 0 ) >/dev/null 2>&1 &',
+  'exec 3<&-',
+  'trap : TERM INT HUP',
+  'sh -c "$1"',
+].join('\n');
+
+/**
  * Runs an operator-configured shell command (a platform CLI, `npx prisma migrate deploy`) with a
  * deadline. It runs in its own process group so a timeout also stops what it started (npx
  * spawns children that would otherwise outlive it). Never rejects: the caller decides.
@@ -40,12 +59,14 @@ export function runShell(command: string, opts: ShellOptions): Promise<ShellResu
     const sizes = { stdout: 0, stderr: 0 };
     let timedOut = false;
     let settled = false;
-    const child = spawn('sh', ['-c', command], {
+    const child = spawn('sh', ['-c', LIFELINE, 'cutover-command', command], {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });
+    // Never written; the command's end closes it (see LIFELINE), which ends whatever it left in its group.
+    child.stdin.on('error', () => undefined);
     const partial = { stdout: '', stderr: '' };
     const follow = (stream: 'stdout' | 'stderr', text: string) => {
       if (!opts.onLine) return;
@@ -100,6 +121,7 @@ export function runShell(command: string, opts: ShellOptions): Promise<ShellResu
       clearTimeout(killTimer);
       opts.signal?.removeEventListener('abort', onAbort);
       process.off('exit', onExit);
+      child.stdin.destroy();
       resolve({
         code: timedOut || stopped ? null : code,
         stdout: chunks.stdout.join(''),
