@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { isAlive } from '../../lib/processes';
 import { registerRehearsal } from '../../lib/command/rehearsal-registry';
 import { databaseResource } from '../../lib/command/resources';
 import { applyPrismaMigrations } from '../../lib/migrations/prisma-engine';
@@ -301,6 +302,42 @@ describe('npm run migrate:deploy', () => {
       expect((await box.audit()).map((e) => e.outcome)).toEqual(['started', 'done']);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  // Its advisory lock goes with the script's database session: a deploy command left running
+  // would go on changing the database with nothing keeping a second deploy out.
+  it("kill -9 of the script while the backend's deploy command runs: the command ends with it, and its entry stays unfinished", async () => {
+    const url = await previousRelease();
+    const deployCommand = 'sleep 58.77 & echo "deploying $!"; wait';
+    const box = await sandbox({ ...ready, migrations: { dir: migrations.migrations.dir, deployCommand, timeoutMs: 60_000 } });
+    let deploying: number | undefined;
+    const run = await box.run(
+      'migrate-deploy',
+      ['--env=staging', '--confirm=staging'],
+      { ...runReadyEnv(), DATABASE_URL: url },
+      (child) => {
+        let seen = '';
+        child.stdout!.on('data', (d: Buffer) => {
+          seen += d.toString('utf8');
+          const pid = /^deploying (\d+)$/m.exec(seen)?.[1];
+          if (pid && deploying === undefined) {
+            deploying = Number(pid);
+            child.kill('SIGKILL');
+          }
+        });
+      },
+    );
+    try {
+      expect(run.signal, run.stdout + run.stderr).toBe('SIGKILL');
+      expect(deploying, run.stdout).toBeDefined();
+      await vi.waitFor(() => expect(isAlive(deploying!), `the deploy command's sleep (pid ${deploying})`).toBe(false), {
+        timeout: 10_000,
+        interval: 50,
+      });
+      expect((await box.audit()).map((e) => e.outcome)).toEqual(['started']);
+    } finally {
+      if (deploying && isAlive(deploying)) process.kill(deploying, 'SIGKILL');
     }
   });
 

@@ -10,6 +10,8 @@ export const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 export interface ScriptRun {
   code: number | null;
+  /** The signal that ended it, when one did. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -98,9 +100,9 @@ function runScript(
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, signal, stdout, stderr });
     });
   });
 }
