@@ -36,7 +36,9 @@ const KILL_GRACE_MS = 5_000;
  * lock that kept a second deploy out had gone with the CLI's session. When the command has
  * ended, closing the pipe ends what it left running in its group the same way. The wrapper
  * waits out the signals sent to the group (the command gets them too, and ends as it would);
- * the command gets /dev/null as its stdin, as before.
+ * the command gets /dev/null as its stdin, as before. Not `setpriv --pdeathsig`, as the
+ * rehearsal's servers use: that needs util-linux, signals only the process it wraps, and fires
+ * when the spawning thread ends (a deploy runs in the suites' worker thread), not the process.
  */
 const LIFELINE = [
   'exec 3<&0 0</dev/null',
