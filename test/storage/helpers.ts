@@ -135,7 +135,13 @@ export function useStorageWorlds(): () => Promise<StorageWorld> {
           files.map((f) => f.diskPath),
         ],
       );
-      return files.map((f, i): LegacyRow => ({ kind, table, id: rows[i]!.id, diskPath: f.diskPath, bytes: f.bytes ?? Buffer.alloc(0) }));
+      // Ids follow the insert order, which follows the files' (RETURNING's own order is not promised).
+      const inserted = rows.sort((a, b) => a.id - b.id);
+      return files.map((f, i): LegacyRow => {
+        const row = inserted[i]!;
+        if (row.diskPath !== f.diskPath) throw new Error(`legacy row ${row.id} is ${row.diskPath}, expected ${f.diskPath}`);
+        return { kind, table, id: row.id, diskPath: f.diskPath, bytes: f.bytes ?? Buffer.alloc(0) };
+      });
     };
     const client = s3Client(s3.settings);
     cleanups.push(async () => client.destroy());
