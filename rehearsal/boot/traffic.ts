@@ -21,7 +21,7 @@ export function startTraffic(
     await res.body.dump();
   };
   let stopped = false;
-  let inFlight = false;
+  let inFlight: Promise<unknown> | undefined;
   let sent = 0;
   const read = () => {
     sent += 1;
@@ -29,15 +29,16 @@ export function startTraffic(
   };
   const timer = setInterval(() => {
     if (stopped || inFlight) return;
-    inFlight = true;
-    void read().finally(() => {
-      inFlight = false;
+    inFlight = read().finally(() => {
+      inFlight = undefined;
     });
   }, everyMs);
   timer.unref();
   return {
     async warmUp() {
       while (sent < burst && !stopped) await read();
+      // A trickle read counted above may still be on its way: the monitoring step reads the log next.
+      await inFlight;
     },
     stop() {
       stopped = true;
