@@ -34,9 +34,9 @@ const KILL_GRACE_MS = 5_000;
  * reaches end-of-file and the watcher kills the command's whole process group. Without it a
  * deploy command outlived a kill -9'd CLI, changing the database unwatched after the advisory
  * lock that kept a second deploy out had gone with the CLI's session. When the command has
- * ended, closing the pipe ends what it left running in its group the same way. The wrapper
- * waits out the signals sent to the group (the command gets them too, and ends as it would);
- * the command gets /dev/null as its stdin, as before. Not `setpriv --pdeathsig`, as the
+ * ended, closing the pipe ends what it left running in its group the same way. Otherwise the
+ * command runs as before: the wrapper execs `sh -c <command>`, which gets /dev/null as its
+ * stdin and the signals sent to the group. Not `setpriv --pdeathsig`, as the
  * rehearsal's servers use: that needs util-linux, signals only the process it wraps, and fires
  * when the spawning thread ends (a deploy runs in the suites' worker thread), not the process.
  */
@@ -45,8 +45,7 @@ const LIFELINE = [
   // A background job's stdin is /dev/null, so the watcher reads the pipe through fd 3.
   '( trap "" TERM INT HUP; read -r _ <&3; kill -KILL 0 ) >/dev/null 2>&1 &',
   'exec 3<&-',
-  'trap : TERM INT HUP',
-  'sh -c "$1"',
+  'exec sh -c "$1"',
 ].join('\n');
 
 /**
