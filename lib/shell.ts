@@ -29,16 +29,17 @@ export interface ShellOptions {
 const KILL_GRACE_MS = 5_000;
 
 /**
- * The shell the command runs under. Its stdin is a pipe from this process that is never
- * written: when this process dies, even by SIGKILL where no handler of ours runs, the pipe
- * reaches end-of-file and the watcher kills the command's whole process group. Without it a
- * deploy command outlived a kill -9'd CLI, changing the database unwatched after the advisory
- * lock that kept a second deploy out had gone with the CLI's session. When the command has
- * ended, closing the pipe ends what it left running in its group the same way. Otherwise the
- * command runs as before: the wrapper execs `sh -c <command>`, which gets /dev/null as its
- * stdin and the signals sent to the group. Not `setpriv --pdeathsig`, as the
- * rehearsal's servers use: that needs util-linux, signals only the process it wraps, and fires
- * when the spawning thread ends (a deploy runs in the suites' worker thread), not the process.
+ * The shell the command runs under. Its own process group does not get the signals that end
+ * this process, so its stdin is a pipe from this process that is never written: when this
+ * process ends in any way (a forced stop, a crash, even SIGKILL where no handler of ours runs),
+ * the pipe reaches end-of-file and the watcher kills the command's whole process group. Without
+ * it a deploy command outlived a kill -9'd CLI, changing the database unwatched after the
+ * advisory lock that kept a second deploy out had gone with the CLI's session. When the command
+ * has ended, closing the pipe ends what it left running in its group the same way. Otherwise
+ * the command runs as before: the wrapper execs `sh -c <command>`, which gets /dev/null as its
+ * stdin and the signals sent to the group. Not `setpriv --pdeathsig`, as the rehearsal's
+ * servers use: that needs util-linux, signals only the process it wraps, and fires when the
+ * spawning thread ends (a deploy runs in the suites' worker thread), not the process.
  */
 const LIFELINE = [
   'exec 3<&0 0</dev/null',
@@ -110,10 +111,6 @@ export function runShell(command: string, opts: ShellOptions): Promise<ShellResu
     };
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
-    // Its own process group does not get the signals that end this process: a forced stop (a
-    // second Ctrl-C) or a crash must not leave it running on, changing things, unwatched.
-    const onExit = () => killGroup('SIGKILL');
-    process.once('exit', onExit);
     const finish = (code: number | null, spawnError?: string) => {
       if (settled) return;
       settled = true;
@@ -121,7 +118,6 @@ export function runShell(command: string, opts: ShellOptions): Promise<ShellResu
       clearTimeout(timer);
       clearTimeout(killTimer);
       opts.signal?.removeEventListener('abort', onAbort);
-      process.off('exit', onExit);
       child.stdin.destroy();
       resolve({
         code: timedOut || stopped ? null : code,

@@ -161,7 +161,7 @@ export function useStorageWorlds(): () => Promise<StorageWorld> {
         const [row] = await insertLegacy(kind, [{ diskPath, bytes, filename }]);
         return row!;
       },
-      legacyMany: (kind, files) => insertLegacy(kind, files),
+      legacyMany: insertLegacy,
       rows: (table) => sql(databaseUrl, `SELECT "id", "diskPath", "storageKey" FROM "${table}" ORDER BY "id"`),
       async objectKeys() {
         const keys: string[] = [];
